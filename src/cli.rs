@@ -1,0 +1,34 @@
+//! The command line, as clap sees it.
+
+use clap::{Parser, Subcommand};
+
+/// Keeps Azure App Service's Python environment clean: when a push removes
+/// packages from requirements.txt, envguard commits a force-clean marker that
+/// the deployment script honours once.
+#[derive(Debug, Parser)]
+#[command(name = "envguard", version, about, long_about = None)]
+pub struct Cli {
+    /// Commit a new force-clean marker on the current branch (same as `envguard reset`).
+    #[arg(long, global = false)]
+    pub reset: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The git pre-push hook entry point; reads git's ref lines on stdin.
+    PrePush {
+        /// The remote's name (or its URL when unnamed).
+        remote: String,
+        /// The remote's URL.
+        url: String,
+    },
+    /// Install envguard's pre-push hook in this repository.
+    Install {
+        /// Replace an existing pre-push hook instead of keeping it.
+        #[arg(long)]
+        force: bool,
+    },
+}

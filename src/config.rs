@@ -1,0 +1,356 @@
+//! `envguard.toml`, the app's `.deployment`, and the defaults they override.
+//!
+//! The hook reads both files from the commit being pushed, so a team shares
+//! one policy; other commands read them from HEAD. Everything here works on
+//! bytes: finding the files is the caller's job.
+
+use serde::Deserialize;
+
+use crate::requirements::Platform;
+
+/// The config file's path, relative to the repository root.
+pub const CONFIG_PATH: &str = "envguard.toml";
+/// Kudu's deployment settings file, relative to the repository root.
+pub const DEPLOYMENT_PATH: &str = ".deployment";
+
+/// The remote name envguard acts on when `remotes` is not set.
+pub const DEFAULT_REMOTE: &str = "azure";
+/// Host suffixes of App Service's deployment (scm) endpoints.
+pub const AZURE_HOST_SUFFIXES: [&str; 4] = [
+    "azurewebsites.net",
+    "azurewebsites.us",
+    "chinacloudsites.cn",
+    "appserviceenvironment.net",
+];
+/// The remote branches that deploy when `branches` is not set.
+pub const DEFAULT_BRANCHES: [&str; 2] = ["master", "main"];
+pub const DEFAULT_REQUIREMENTS: &str = "requirements.txt";
+pub const DEFAULT_RUNTIME: &str = "runtime.txt";
+
+/// What to do when a push would deploy with packages removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnRemoval {
+    /// Commit a force-clean marker and stop the push.
+    Commit,
+    /// Stop the push; the user runs `envguard --reset`.
+    Block,
+    /// Let the push go on with a warning.
+    Warn,
+}
+
+/// `envguard.toml` as written; every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    remotes: Option<Vec<String>>,
+    branches: Option<Vec<String>>,
+    requirements: Option<String>,
+    runtime: Option<String>,
+    on_removal: Option<OnRemoval>,
+    target: Option<Platform>,
+}
+
+/// The settings in force, defaults filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `None`: the default rule (a remote named `azure`, or an Azure scm URL).
+    pub remotes: Option<Vec<String>>,
+    pub branches: Vec<String>,
+    pub requirements: String,
+    pub runtime: String,
+    pub on_removal: OnRemoval,
+    pub target: Platform,
+}
+
+/// A config problem, placed at a file and line.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: &'static str,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What `.deployment` says that matters to envguard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deployment {
+    /// `project = <dir>`: the app's folder inside the repository.
+    pub project: Option<String>,
+    /// `command = …`: the script Kudu runs.
+    pub command: Option<String>,
+}
+
+impl Deployment {
+    /// Reads Kudu's INI file: the `[config]` section, keys case-insensitive.
+    pub fn parse(bytes: &[u8]) -> Deployment {
+        let text = String::from_utf8_lossy(bytes);
+        let mut in_config = false;
+        let mut out = Deployment::default();
+        for line in text.trim_start_matches('\u{feff}').lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                in_config = line.eq_ignore_ascii_case("[config]");
+                continue;
+            }
+            if !in_config || line.starts_with(';') || line.starts_with('#') {
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().to_string();
+            match key.trim().to_ascii_lowercase().as_str() {
+                "project" => out.project = Some(value),
+                "command" => out.command = Some(value),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The project folder as a repository-relative prefix (`""` for the root).
+    fn project_prefix(&self) -> String {
+        let dir = self.project.as_deref().unwrap_or("").replace('\\', "/");
+        let dir = dir.trim_start_matches("./").trim_matches('/');
+        if dir.is_empty() || dir == "." {
+            String::new()
+        } else {
+            format!("{dir}/")
+        }
+    }
+
+    /// `linux` when Kudu runs `deploy.sh`, else `windows` (the stock script).
+    fn target(&self) -> Platform {
+        match &self.command {
+            Some(command) if command.contains("deploy.sh") => Platform::Linux,
+            _ => Platform::Windows,
+        }
+    }
+}
+
+impl Config {
+    /// Builds the settings from the two files' bytes, either possibly absent.
+    pub fn from_files(config: Option<&[u8]>, deployment: Option<&[u8]>) -> Result<Config, ConfigError> {
+        let file = match config {
+            Some(bytes) => parse_file(bytes)?,
+            None => ConfigFile::default(),
+        };
+        let deployment = deployment.map(Deployment::parse).unwrap_or_default();
+        let prefix = deployment.project_prefix();
+        Ok(Config {
+            remotes: file.remotes,
+            branches: file
+                .branches
+                .unwrap_or_else(|| DEFAULT_BRANCHES.iter().map(|b| b.to_string()).collect()),
+            requirements: file
+                .requirements
+                .unwrap_or_else(|| format!("{prefix}{DEFAULT_REQUIREMENTS}")),
+            runtime: file.runtime.unwrap_or_else(|| format!("{prefix}{DEFAULT_RUNTIME}")),
+            on_removal: file.on_removal.unwrap_or(OnRemoval::Commit),
+            target: file.target.unwrap_or_else(|| deployment.target()),
+        })
+    }
+
+    /// Whether a push to this remote deploys: by name, or by URL pattern.
+    pub fn matches_remote(&self, name: &str, url: &str) -> bool {
+        match &self.remotes {
+            None => name == DEFAULT_REMOTE || is_azure_scm_url(url),
+            Some(patterns) => patterns.iter().any(|pattern| {
+                if pattern.contains('*') {
+                    glob_match(pattern, url)
+                } else {
+                    pattern == name
+                }
+            }),
+        }
+    }
+
+    /// The deploying branch a remote ref names (`refs/heads/main` → `main`).
+    pub fn deploying_branch<'a>(&self, remote_ref: &'a str) -> Option<&'a str> {
+        let branch = remote_ref.strip_prefix("refs/heads/")?;
+        self.branches.iter().any(|b| b == branch).then_some(branch)
+    }
+}
+
+fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
+    let text = std::str::from_utf8(bytes).map_err(|err| ConfigError {
+        file: CONFIG_PATH,
+        line: line_of(bytes, err.valid_up_to()),
+        message: "is not UTF-8; save it as UTF-8".to_string(),
+    })?;
+    let text = text.trim_start_matches('\u{feff}');
+    toml::from_str(text).map_err(|err| ConfigError {
+        file: CONFIG_PATH,
+        line: err.span().map_or(1, |span| line_of(text.as_bytes(), span.start)),
+        message: format!(
+            "{}; fix it (keys: remotes, branches, requirements, runtime, on_removal, target)",
+            err.message().trim_end()
+        ),
+    })
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// An App Service deployment URL: a host with an `scm` label under one of
+/// Azure's domains (`app.scm.azurewebsites.net`,
+/// `app-hash.scm.region.azurewebsites.net`).
+pub fn is_azure_scm_url(url: &str) -> bool {
+    let Some(host) = url_host(url) else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    host.split('.').any(|label| label == "scm")
+        && AZURE_HOST_SUFFIXES
+            .iter()
+            .any(|suffix| host.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.')))
+}
+
+/// The host of `scheme://[user@]host[:port]/…` or scp-like `[user@]host:path`.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest,
+        None if url.contains(':') && !url.starts_with('/') => url,
+        None => return None,
+    };
+    let authority = rest.split('/').next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host_port.split(':').next()?;
+    (!host.is_empty()).then_some(host)
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().expect("split yields one part at least");
+    let Some(mut remaining) = text.strip_prefix(first) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return remaining.is_empty();
+    };
+    for part in middle {
+        match remaining.find(part) {
+            Some(at) => remaining = &remaining[at + part.len()..],
+            None => return false,
+        }
+    }
+    remaining.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Result<Config, ConfigError> {
+        Config::from_files(Some(text.as_bytes()), None)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_files(None, None).unwrap();
+        assert_eq!(c.branches, ["master", "main"]);
+        assert_eq!(c.requirements, "requirements.txt");
+        assert_eq!(c.runtime, "runtime.txt");
+        assert_eq!(c.on_removal, OnRemoval::Commit);
+        assert_eq!(c.target, Platform::Windows);
+        assert!(c.matches_remote("azure", "/tmp/x.git"));
+        assert!(!c.matches_remote("origin", "git@example.invalid:me/app.git"));
+        assert_eq!(c.deploying_branch("refs/heads/main"), Some("main"));
+        assert_eq!(c.deploying_branch("refs/heads/dev"), None);
+        assert_eq!(c.deploying_branch("refs/tags/main"), None);
+    }
+
+    #[test]
+    fn azure_urls_by_host() {
+        for url in [
+            "https://app.scm.azurewebsites.net:443/app.git",
+            "https://$app@app.scm.azurewebsites.net/app.git",
+            "https://app-abc123.scm.westeurope-01.azurewebsites.net/app.git",
+            "https://app.scm.azurewebsites.us/app.git",
+            "https://app.scm.chinacloudsites.cn/app.git",
+            "https://app.scm.myase.appserviceenvironment.net/app.git",
+        ] {
+            assert!(is_azure_scm_url(url), "{url}");
+        }
+        for url in [
+            "https://app.azurewebsites.net/app.git",
+            "https://scm.example.invalid/azurewebsites.net",
+            "https://app.scm.notazurewebsites.net/x.git",
+            "/srv/scm.azurewebsites.net",
+            "",
+        ] {
+            assert!(!is_azure_scm_url(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn configured_remotes_replace_the_default() {
+        let c = config("remotes = [\"prod\", \"https://*.example.invalid/*\"]\n").unwrap();
+        assert!(c.matches_remote("prod", "/x"));
+        assert!(!c.matches_remote("azure", "/x"));
+        assert!(c.matches_remote("other", "https://deploy.example.invalid/app.git"));
+        assert!(!c.matches_remote("other", "https://deploy.example.invalid"));
+    }
+
+    #[test]
+    fn glob() {
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*c", "abbbc"));
+        assert!(glob_match("a*b*c", "abc"));
+        assert!(!glob_match("a*b*c", "acb"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+    }
+
+    #[test]
+    fn every_key() {
+        let c = config(
+            "remotes = [\"prod\"]\nbranches = [\"release\"]\nrequirements = \"req/prod.txt\"\nruntime = \"rt.txt\"\non_removal = \"warn\"\ntarget = \"linux\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.branches, ["release"]);
+        assert_eq!(c.requirements, "req/prod.txt");
+        assert_eq!(c.runtime, "rt.txt");
+        assert_eq!(c.on_removal, OnRemoval::Warn);
+        assert_eq!(c.target, Platform::Linux);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = config("branches = [\"main\"]\nremote = \"prod\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("envguard.toml:2: "), "{text}");
+        assert!(text.contains("remote"), "{text}");
+        let err = config("on_removal = \"delete\"\n").unwrap_err();
+        assert!(err.to_string().contains("envguard.toml:1: "), "{err}");
+        assert!(config("[[[").is_err());
+        assert!(Config::from_files(Some(b"\xff\xfe"), None).is_err());
+    }
+
+    #[test]
+    fn deployment_file_sets_project_and_target() {
+        let d = b"; comment\n[config]\nPROJECT = src/app/\ncommand = bash deploy.sh\n";
+        let c = Config::from_files(None, Some(d)).unwrap();
+        assert_eq!(c.requirements, "src/app/requirements.txt");
+        assert_eq!(c.runtime, "src/app/runtime.txt");
+        assert_eq!(c.target, Platform::Linux);
+        let c = Config::from_files(None, Some(b"[config]\ncommand = deploy.cmd\nproject = .\n")).unwrap();
+        assert_eq!(c.requirements, "requirements.txt");
+        assert_eq!(c.target, Platform::Windows);
+        let c = Config::from_files(Some(b"target = \"windows\"\n"), Some(d)).unwrap();
+        assert_eq!(c.target, Platform::Windows);
+        let c = Config::from_files(None, Some(b"[other]\nproject = x\n")).unwrap();
+        assert_eq!(c.requirements, "requirements.txt");
+    }
+}

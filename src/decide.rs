@@ -1,0 +1,401 @@
+//! The decision at the heart of envguard, as pure functions over plain data.
+//!
+//! [`choose_baseline`] picks what the push is compared with (SPEC rule 2);
+//! [`decide`] turns a baseline and the pushed snapshot into what the hook
+//! does and why (rules 3–7). Nothing here reads git, files or the clock, so
+//! every rule is tested with values alone.
+
+use std::collections::BTreeSet;
+
+use crate::config::OnRemoval;
+use crate::fingerprint::{package_label, Snapshot};
+use crate::requirements::PackageId;
+use crate::runtime::Runtime;
+
+/// Where the last-deployed state comes from (SPEC rule 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineSource {
+    /// The remote's current commit for the pushed branch.
+    RemoteCommit(String),
+    /// The branch is new on the remote; another deploying branch's
+    /// remote-tracking ref (`refs/remotes/azure/master`) stands in.
+    OtherBranch { refname: String, oid: String },
+    /// The pushed commit's own `.envguard/fingerprint.toml`.
+    Fingerprint,
+    /// Nothing: a first deployment.
+    None,
+}
+
+/// What rule 2 needs to know, gathered by the caller.
+#[derive(Clone, Debug, Default)]
+pub struct BaselineFacts {
+    /// The `<remote-sha>` git gave, `None` when all zeros (a new branch).
+    pub remote_oid: Option<String>,
+    /// Whether that commit exists in the local repository.
+    pub remote_oid_is_local: bool,
+    /// Remote-tracking refs of the *other* deploying branches that exist
+    /// locally, in the configured order, with whether their commit is local.
+    pub other_branches: Vec<(String, String)>,
+    /// Whether the pushed commit carries a fingerprint.
+    pub pushed_has_fingerprint: bool,
+}
+
+/// Rule 2, or the reason it cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BaselineChoice {
+    Use(BaselineSource),
+    /// The remote has a commit this repository has never seen.
+    FetchFirst(String),
+}
+
+/// Picks the baseline per SPEC rule 2.
+pub fn choose_baseline(facts: &BaselineFacts) -> BaselineChoice {
+    if let Some(oid) = &facts.remote_oid {
+        return if facts.remote_oid_is_local {
+            BaselineChoice::Use(BaselineSource::RemoteCommit(oid.clone()))
+        } else {
+            BaselineChoice::FetchFirst(oid.clone())
+        };
+    }
+    if let Some((refname, oid)) = facts.other_branches.first() {
+        return BaselineChoice::Use(BaselineSource::OtherBranch {
+            refname: refname.clone(),
+            oid: oid.clone(),
+        });
+    }
+    if facts.pushed_has_fingerprint {
+        return BaselineChoice::Use(BaselineSource::Fingerprint);
+    }
+    BaselineChoice::Use(BaselineSource::None)
+}
+
+/// The package-level difference between two snapshots.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    /// Packages in the baseline and not in the push.
+    pub removed: Vec<PackageId>,
+    /// Packages in the push and not in the baseline.
+    pub added: Vec<PackageId>,
+    /// Extras a staying package no longer asks for.
+    pub extras_dropped: Vec<(PackageId, BTreeSet<String>)>,
+    /// `Some((from, to))` when the runtime line differs.
+    pub runtime: Option<(Option<Runtime>, Option<Runtime>)>,
+}
+
+impl Change {
+    /// Whether anything pip would leave behind was dropped.
+    pub fn removes_anything(&self) -> bool {
+        !self.removed.is_empty() || !self.extras_dropped.is_empty()
+    }
+
+    /// What was removed, one label each: `six`, `requests[socks]` for
+    /// dropped extras.
+    pub fn removed_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = self.removed.iter().map(ToString::to_string).collect();
+        labels.extend(self.extras_dropped.iter().map(|(id, extras)| package_label(id, extras)));
+        labels
+    }
+}
+
+/// Compares two snapshots package by package.
+pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
+    let mut change = Change::default();
+    for (id, extras) in &baseline.packages {
+        match pushed.packages.get(id) {
+            None => change.removed.push(id.clone()),
+            Some(now) => {
+                let dropped: BTreeSet<String> = extras.difference(now).cloned().collect();
+                if !dropped.is_empty() {
+                    change.extras_dropped.push((id.clone(), dropped));
+                }
+            }
+        }
+    }
+    change.added = pushed
+        .packages
+        .keys()
+        .filter(|id| !baseline.packages.contains_key(id))
+        .cloned()
+        .collect();
+    if baseline.runtime != pushed.runtime {
+        change.runtime = Some((baseline.runtime.clone(), pushed.runtime.clone()));
+    }
+    change
+}
+
+/// What the hook does with a push.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Let the push go on.
+    Pass,
+    /// Commit a force-clean marker and stop the push (`on_removal = commit`).
+    CommitMarker,
+    /// Stop the push; the user decides (`on_removal = block`).
+    Block,
+    /// Let the push go on, listing what was removed (`on_removal = warn`).
+    Warn,
+}
+
+/// Why the hook does what it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// No baseline: nothing was deployed before.
+    FirstDeployment,
+    /// The pushed commit has no requirements file: nothing for pip to do.
+    NoRequirements,
+    /// Requirements, includes and runtime are byte-for-byte the baseline's.
+    Unchanged,
+    /// This push carries a new marker token: a clean is already scheduled.
+    CleanScheduled,
+    /// The `python-X.Y` runtime changed: the server rebuilds by itself.
+    RuntimeChanged { from: Runtime, to: Runtime },
+    /// Packages (or extras) were removed.
+    Removed,
+    /// Only additions or version changes.
+    NothingRemoved,
+}
+
+/// The verdict on one pushed ref.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    pub reason: Reason,
+    pub change: Change,
+}
+
+impl Decision {
+    fn pass(reason: Reason, change: Change) -> Decision {
+        Decision {
+            action: Action::Pass,
+            reason,
+            change,
+        }
+    }
+}
+
+/// SPEC rules 3–7: what a push of `pushed` over `baseline` needs.
+pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemoval) -> Decision {
+    let Some(baseline) = baseline else {
+        return Decision::pass(Reason::FirstDeployment, Change::default());
+    };
+    if !pushed.has_requirements {
+        return Decision::pass(Reason::NoRequirements, Change::default());
+    }
+    // Rule 3: the same bytes need no package comparison at all.
+    if baseline.requirements_sha256 == pushed.requirements_sha256
+        && baseline.runtime_sha256 == pushed.runtime_sha256
+    {
+        return Decision::pass(Reason::Unchanged, Change::default());
+    }
+    let change = diff(baseline, pushed);
+    // Rule 4: a token the baseline did not have means this push already
+    // schedules a clean. A push without a marker schedules nothing.
+    if pushed.token.is_some() && pushed.token != baseline.token {
+        return Decision::pass(Reason::CleanScheduled, change);
+    }
+    // Rule 5: Kudu rebuilds for another python-X.Y by itself; a patch-level
+    // change keeps the env, so removals in it still count.
+    if let (Some(from), Some(to)) = (&baseline.runtime, &pushed.runtime) {
+        if from.selects_other_env_than(to) {
+            let reason = Reason::RuntimeChanged {
+                from: from.clone(),
+                to: to.clone(),
+            };
+            return Decision::pass(reason, change);
+        }
+    }
+    if !change.removes_anything() {
+        return Decision::pass(Reason::NothingRemoved, change);
+    }
+    let action = match on_removal {
+        OnRemoval::Commit => Action::CommitMarker,
+        OnRemoval::Block => Action::Block,
+        OnRemoval::Warn => Action::Warn,
+    };
+    Decision {
+        action,
+        reason: Reason::Removed,
+        change,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::marker::Token;
+    use crate::requirements::{CanonicalName, PackageSet};
+
+    fn snapshot(packages: &[&str], runtime: &str, token: Option<char>) -> Snapshot {
+        let mut set = PackageSet::new();
+        for p in packages {
+            let (name, extras) = match p.split_once('[') {
+                Some((n, e)) => (n, e.trim_end_matches(']').split(',').map(str::to_string).collect()),
+                None => (*p, BTreeSet::new()),
+            };
+            set.insert(PackageId::Name(CanonicalName::new(name)), extras);
+        }
+        Snapshot {
+            requirements_sha256: format!("{packages:?}"),
+            runtime_sha256: runtime.to_string(),
+            runtime: Runtime::parse(runtime),
+            packages: set,
+            token: token.map(|c| Token::parse(&c.to_string().repeat(64)).unwrap()),
+            has_requirements: true,
+        }
+    }
+
+    fn verdict(base: &Snapshot, pushed: &Snapshot) -> (Action, Reason) {
+        let d = decide(Some(base), pushed, OnRemoval::Commit);
+        (d.action, d.reason)
+    }
+
+    #[test]
+    fn rule2_remote_commit_when_known() {
+        let facts = BaselineFacts {
+            remote_oid: Some("r".into()),
+            remote_oid_is_local: true,
+            other_branches: vec![("refs/remotes/azure/master".into(), "m".into())],
+            pushed_has_fingerprint: true,
+        };
+        assert_eq!(
+            choose_baseline(&facts),
+            BaselineChoice::Use(BaselineSource::RemoteCommit("r".into()))
+        );
+    }
+
+    #[test]
+    fn rule2_unknown_remote_commit_asks_to_fetch() {
+        let facts = BaselineFacts {
+            remote_oid: Some("r".into()),
+            remote_oid_is_local: false,
+            other_branches: vec![("refs/remotes/azure/master".into(), "m".into())],
+            pushed_has_fingerprint: true,
+        };
+        assert_eq!(choose_baseline(&facts), BaselineChoice::FetchFirst("r".into()));
+    }
+
+    #[test]
+    fn rule2_new_branch_uses_other_branch_then_fingerprint_then_nothing() {
+        let mut facts = BaselineFacts {
+            remote_oid: None,
+            remote_oid_is_local: false,
+            other_branches: vec![
+                ("refs/remotes/azure/master".into(), "m".into()),
+                ("refs/remotes/azure/prod".into(), "p".into()),
+            ],
+            pushed_has_fingerprint: true,
+        };
+        assert_eq!(
+            choose_baseline(&facts),
+            BaselineChoice::Use(BaselineSource::OtherBranch {
+                refname: "refs/remotes/azure/master".into(),
+                oid: "m".into()
+            })
+        );
+        facts.other_branches.clear();
+        assert_eq!(choose_baseline(&facts), BaselineChoice::Use(BaselineSource::Fingerprint));
+        facts.pushed_has_fingerprint = false;
+        assert_eq!(choose_baseline(&facts), BaselineChoice::Use(BaselineSource::None));
+    }
+
+    #[test]
+    fn first_deployment_passes() {
+        let pushed = snapshot(&["a"], "python-3.11", None);
+        let d = decide(None, &pushed, OnRemoval::Block);
+        assert_eq!((d.action, d.reason), (Action::Pass, Reason::FirstDeployment));
+    }
+
+    #[test]
+    fn rule3_same_bytes_pass_without_comparing() {
+        let base = snapshot(&["a", "b"], "python-3.11", None);
+        let mut pushed = base.clone();
+        // Even a (corrupt) package difference is not looked at.
+        pushed.packages.clear();
+        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::Unchanged));
+    }
+
+    #[test]
+    fn rule4_new_token_passes() {
+        let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
+        let pushed = snapshot(&["a"], "python-3.11", Some('2'));
+        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::CleanScheduled));
+        let base = snapshot(&["a", "b"], "python-3.11", None);
+        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::CleanScheduled));
+    }
+
+    #[test]
+    fn rule4_same_or_deleted_token_schedules_nothing() {
+        let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
+        let same = snapshot(&["a"], "python-3.11", Some('1'));
+        assert_eq!(verdict(&base, &same), (Action::CommitMarker, Reason::Removed));
+        let deleted = snapshot(&["a"], "python-3.11", None);
+        assert_eq!(verdict(&base, &deleted), (Action::CommitMarker, Reason::Removed));
+    }
+
+    #[test]
+    fn rule5_minor_runtime_change_passes_patch_does_not() {
+        let base = snapshot(&["a", "b"], "python-3.11", None);
+        let minor = snapshot(&["a"], "python-3.12", None);
+        assert_eq!(
+            verdict(&base, &minor),
+            (
+                Action::Pass,
+                Reason::RuntimeChanged {
+                    from: Runtime::new(3, 11, None),
+                    to: Runtime::new(3, 12, None)
+                }
+            )
+        );
+        let patch = snapshot(&["a"], "python-3.11.4", None);
+        assert_eq!(verdict(&base, &patch), (Action::CommitMarker, Reason::Removed));
+        let mut whitespace = snapshot(&["a"], "python-3.11", None);
+        whitespace.runtime_sha256 = "python-3.11 \n".into();
+        assert_eq!(verdict(&base, &whitespace), (Action::CommitMarker, Reason::Removed));
+        // A runtime that appears or disappears is no proven rebuild.
+        let unknown = snapshot(&["a"], "", None);
+        assert_eq!(verdict(&base, &unknown), (Action::CommitMarker, Reason::Removed));
+    }
+
+    #[test]
+    fn rule6_on_removal_policies() {
+        let base = snapshot(&["a", "b"], "python-3.11", None);
+        let pushed = snapshot(&["a"], "python-3.11", None);
+        for (policy, action) in [
+            (OnRemoval::Commit, Action::CommitMarker),
+            (OnRemoval::Block, Action::Block),
+            (OnRemoval::Warn, Action::Warn),
+        ] {
+            let d = decide(Some(&base), &pushed, policy);
+            assert_eq!(d.action, action);
+            assert_eq!(d.change.removed_labels(), ["b"]);
+        }
+    }
+
+    #[test]
+    fn rule6_dropped_extras_are_removals() {
+        let base = snapshot(&["requests[socks,security]"], "python-3.11", None);
+        let pushed = snapshot(&["requests[security]"], "python-3.11", None);
+        let d = decide(Some(&base), &pushed, OnRemoval::Commit);
+        assert_eq!(d.action, Action::CommitMarker);
+        assert_eq!(d.change.removed_labels(), ["requests[socks]"]);
+        let more = snapshot(&["requests[socks,security,x]"], "python-3.11", None);
+        assert_eq!(verdict(&base, &more), (Action::Pass, Reason::NothingRemoved));
+    }
+
+    #[test]
+    fn rule7_additions_pass() {
+        let base = snapshot(&["a"], "python-3.11", None);
+        let pushed = snapshot(&["a", "c"], "python-3.11", None);
+        let d = decide(Some(&base), &pushed, OnRemoval::Commit);
+        assert_eq!((d.action, d.reason.clone()), (Action::Pass, Reason::NothingRemoved));
+        assert_eq!(d.change.added, [PackageId::Name(CanonicalName::new("c"))]);
+    }
+
+    #[test]
+    fn no_requirements_file_passes() {
+        let base = snapshot(&["a"], "python-3.11", None);
+        let mut pushed = snapshot(&[], "python-3.11", None);
+        pushed.has_requirements = false;
+        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::NoRequirements));
+    }
+}

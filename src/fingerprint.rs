@@ -1,0 +1,204 @@
+//! Snapshots of what a commit deploys, and the fingerprint file that records
+//! the last one envguard scheduled a clean for.
+//!
+//! A [`Snapshot`] is plain data: the hashes that decide "nothing changed" at
+//! once, the runtime, the package set on the target, and the marker token.
+//! [`Snapshot::read`] builds one through a file-reading function, so it works
+//! the same on a commit tree and on a map in tests.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::marker::{Token, MARKER_PATH};
+use crate::requirements::{self, CanonicalName, PackageId, PackageSet, ReadFile, Target, Warning};
+use crate::runtime::Runtime;
+
+/// The fingerprint format this version writes and reads.
+pub const SCHEMA: u32 = 1;
+
+/// SHA-256 of some bytes.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Lowercase hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What one commit deploys, as far as the environment is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Over every requirements file read (paths and contents), in order.
+    pub requirements_sha256: String,
+    /// Over the bytes of runtime.txt (empty when it is absent).
+    pub runtime_sha256: String,
+    pub runtime: Option<Runtime>,
+    pub packages: PackageSet,
+    pub token: Option<Token>,
+    /// Whether the requirements file exists at all.
+    pub has_requirements: bool,
+}
+
+impl Snapshot {
+    /// Reads a commit's requirements (with includes), runtime and marker.
+    /// Warnings about unreadable lines come back beside the snapshot.
+    pub fn read(config: &Config, read: &mut ReadFile<'_>) -> anyhow::Result<(Snapshot, Vec<Warning>)> {
+        let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
+        let runtime = Runtime::parse(&String::from_utf8_lossy(&runtime_bytes));
+        let parsed = requirements::parse(&config.requirements, read)?;
+        let token = read(MARKER_PATH)?.as_deref().and_then(Token::from_marker);
+        let mut hasher = Sha256::new();
+        for file in &parsed.files {
+            hasher.update(file.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(file.sha256);
+        }
+        let target = Target {
+            platform: config.target,
+            python: runtime.clone(),
+        };
+        let snapshot = Snapshot {
+            requirements_sha256: hex(&hasher.finalize()),
+            runtime_sha256: hex(&sha256(&runtime_bytes)),
+            runtime,
+            packages: parsed.packages(&target),
+            token,
+            has_requirements: !parsed.files.is_empty(),
+        };
+        Ok((snapshot, parsed.warnings))
+    }
+
+    /// The fingerprint file for this snapshot, as committed with a marker.
+    pub fn to_fingerprint(&self, reason: &str) -> Vec<u8> {
+        let file = FingerprintFile {
+            schema: SCHEMA,
+            requirements_sha256: self.requirements_sha256.clone(),
+            runtime_sha256: self.runtime_sha256.clone(),
+            runtime: self.runtime.as_ref().map(Runtime::to_string).unwrap_or_default(),
+            packages: package_list(&self.packages),
+            token: self.token.as_ref().map(Token::to_string).unwrap_or_default(),
+            reason: reason.to_string(),
+        };
+        let body = toml::to_string(&file).expect("a fingerprint always serialises");
+        format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}").into_bytes()
+    }
+
+    /// Reads a committed fingerprint back into the snapshot it recorded.
+    pub fn from_fingerprint(bytes: &[u8]) -> Result<Snapshot, String> {
+        let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())?;
+        let file: FingerprintFile = toml::from_str(text).map_err(|err| err.message().to_string())?;
+        if file.schema != SCHEMA {
+            return Err(format!("has schema {}, this envguard reads {SCHEMA}", file.schema));
+        }
+        Ok(Snapshot {
+            requirements_sha256: file.requirements_sha256,
+            runtime_sha256: file.runtime_sha256,
+            runtime: Runtime::parse(&file.runtime),
+            packages: file.packages.iter().map(|p| parse_package(p)).collect(),
+            token: Token::parse(&file.token),
+            has_requirements: true,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct FingerprintFile {
+    schema: u32,
+    requirements_sha256: String,
+    runtime_sha256: String,
+    runtime: String,
+    packages: Vec<String>,
+    token: String,
+    reason: String,
+}
+
+/// One package as the fingerprint lists it: `name` or `name[extra,extra]`;
+/// an unnamed requirement by its text.
+pub fn package_label(id: &PackageId, extras: &BTreeSet<String>) -> String {
+    if extras.is_empty() {
+        id.to_string()
+    } else {
+        let extras: Vec<&str> = extras.iter().map(String::as_str).collect();
+        format!("{id}[{}]", extras.join(","))
+    }
+}
+
+/// The sorted labels of a package set.
+pub fn package_list(packages: &PackageSet) -> Vec<String> {
+    packages.iter().map(|(id, extras)| package_label(id, extras)).collect()
+}
+
+fn parse_package(label: &str) -> (PackageId, BTreeSet<String>) {
+    let (name, extras) = match label.strip_suffix(']').and_then(|l| l.split_once('[')) {
+        Some((name, extras)) => (name, extras.split(',').map(str::to_string).collect()),
+        None => (label, BTreeSet::new()),
+    };
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if is_name {
+        (PackageId::Name(CanonicalName::new(name)), extras)
+    } else {
+        (PackageId::Text(label.to_string()), BTreeSet::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn read_map(files: &[(&str, &str)]) -> (Snapshot, Vec<Warning>) {
+        let map: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect();
+        let config = Config::from_files(None, None).unwrap();
+        Snapshot::read(&config, &mut |path: &str| Ok(map.get(path).cloned())).unwrap()
+    }
+
+    #[test]
+    fn fingerprint_round_trip() {
+        let token = "ab".repeat(32);
+        let (snapshot, _) = read_map(&[
+            ("requirements.txt", "Flask_Cors\nrequests[socks]\nhttps://example.invalid/x.zip\n"),
+            ("runtime.txt", "python-3.11.4\n"),
+            (MARKER_PATH, &format!("{token}\n")),
+        ]);
+        let bytes = snapshot.to_fingerprint("removed: six");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.contains("schema = 1\n"), "{text}");
+        assert!(text.contains("runtime = \"python-3.11.4\""), "{text}");
+        assert!(text.contains("reason = \"removed: six\""), "{text}");
+        assert_eq!(Snapshot::from_fingerprint(&bytes).unwrap(), snapshot);
+    }
+
+    #[test]
+    fn hashes_see_includes_and_runtime() {
+        let base = read_map(&[("requirements.txt", "-r base.txt\n"), ("base.txt", "a\n")]).0;
+        let changed = read_map(&[("requirements.txt", "-r base.txt\n"), ("base.txt", "a \n")]).0;
+        assert_ne!(base.requirements_sha256, changed.requirements_sha256);
+        assert_eq!(base.packages, changed.packages);
+        let with_runtime = read_map(&[
+            ("requirements.txt", "-r base.txt\n"),
+            ("base.txt", "a\n"),
+            ("runtime.txt", "python-3.11"),
+        ])
+        .0;
+        assert_eq!(base.requirements_sha256, with_runtime.requirements_sha256);
+        assert_ne!(base.runtime_sha256, with_runtime.runtime_sha256);
+    }
+
+    #[test]
+    fn a_bad_fingerprint_says_why() {
+        assert!(Snapshot::from_fingerprint(b"schema = 2\n").is_err());
+        assert!(Snapshot::from_fingerprint(b"nonsense").is_err());
+        assert!(Snapshot::from_fingerprint(b"\xff").is_err());
+    }
+}

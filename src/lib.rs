@@ -1,0 +1,69 @@
+//! envguard: a git pre-push hook that forces a clean Python environment on
+//! Azure App Service when a push removes packages from requirements.txt.
+//!
+//! The decision is pure ([`decide`], [`requirements`], [`fingerprint`],
+//! [`config`]); git, files and the process live at the edges ([`repo`],
+//! [`hook`], [`marker`], [`install`]). `main.rs` only maps [`run`]'s outcome
+//! to an exit code.
+
+pub mod cli;
+pub mod config;
+pub mod decide;
+pub mod fingerprint;
+pub mod hook;
+pub mod install;
+pub mod marker;
+pub mod repo;
+pub mod requirements;
+pub mod runtime;
+
+use std::io::Read;
+
+use anyhow::{bail, Context, Result};
+
+use cli::{Cli, Command};
+use repo::Repo;
+
+/// How a command ended, for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the push was stopped (or `diff` found removals).
+    Stopped,
+}
+
+/// Whether a failure of this command stops a push (and so needs the bypass hint).
+pub fn stops_push(cli: &Cli) -> bool {
+    matches!(cli.command, Some(Command::PrePush { .. }))
+}
+
+/// Runs one command. Errors carry their full context; the caller prints them.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let mut err = std::io::stderr().lock();
+    match cli.command {
+        Some(Command::PrePush { remote, url }) => {
+            if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
+                return Ok(Outcome::Success);
+            }
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .context("cannot read git's ref lines from stdin")?;
+            let verdict = hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)?;
+            Ok(match verdict {
+                hook::Verdict::Proceed => Outcome::Success,
+                hook::Verdict::Stop => Outcome::Stopped,
+            })
+        }
+        Some(Command::Install { force }) => {
+            let binary = std::env::current_exe().context("cannot tell where the envguard binary is")?;
+            let dir = std::env::current_dir().context("cannot read the current directory")?;
+            let said = install::install(&dir, &binary, force)?;
+            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+            Ok(Outcome::Success)
+        }
+        None if cli.reset => bail!("--reset is not available yet"),
+        None => bail!("no command given; see `envguard --help`"),
+    }
+}
