@@ -25,6 +25,24 @@ pub enum Command {
         /// The remote's URL.
         url: String,
     },
+    /// Commit a new force-clean marker on the current branch, so the next
+    /// deployment rebuilds the environment.
+    Reset,
+    /// Dry run: what pushing HEAD would do, and why.
+    Status {
+        /// The remote to check (default: the first one that deploys).
+        #[arg(long)]
+        remote: Option<String>,
+    },
+    /// The package-level difference of requirements between two commits
+    /// (exit 0: nothing removed, 1: something removed).
+    Diff {
+        old: String,
+        new: String,
+        /// `text`: one item per line; `json`: one object.
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::commands::Format,
+    },
     /// Install envguard's pre-push hook in this repository.
     Install {
         /// Replace an existing pre-push hook instead of keeping it.

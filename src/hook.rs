@@ -14,7 +14,9 @@ use anyhow::{bail, Context, Result};
 use git2::Oid;
 
 use crate::config::{Config, CONFIG_PATH, DEPLOYMENT_PATH};
-use crate::decide::{self, Action, BaselineChoice, BaselineFacts, BaselineSource, Decision, Reason};
+use crate::decide::{
+    self, Action, BaselineChoice, BaselineFacts, BaselineSource, Decision, Reason,
+};
 use crate::fingerprint::Snapshot;
 use crate::marker::{self, FINGERPRINT_PATH, MARKER_PATH};
 use crate::repo::{LocalRef, Repo};
@@ -76,9 +78,16 @@ pub fn pre_push(
     err: &mut dyn Write,
 ) -> Result<Verdict> {
     let mut lines = Vec::new();
-    for (number, text) in input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (number, text) in input
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let line = RefLine::parse(text).with_context(|| {
-            format!("line {} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: {text:?}", number + 1)
+            format!(
+                "line {} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: {text:?}",
+                number + 1
+            )
         })?;
         // Deletes, tags and other non-branch refs never deploy (rule 1).
         if !line.is_delete() && line.remote_ref.starts_with("refs/heads/") {
@@ -103,7 +112,10 @@ pub fn config_at(repo: &Repo, commit: Oid) -> Result<Config> {
     let mut read = repo.reader(commit)?;
     let config = read(CONFIG_PATH)?;
     let deployment = read(DEPLOYMENT_PATH)?;
-    Ok(Config::from_files(config.as_deref(), deployment.as_deref())?)
+    Ok(Config::from_files(
+        config.as_deref(),
+        deployment.as_deref(),
+    )?)
 }
 
 /// A commit's snapshot under `config`.
@@ -174,7 +186,13 @@ pub fn baseline_for(
     Ok(Baseline { source, snapshot })
 }
 
-fn check_line(repo: &Repo, remote: &str, url: &str, line: &RefLine, err: &mut dyn Write) -> Result<Verdict> {
+fn check_line(
+    repo: &Repo,
+    remote: &str,
+    url: &str,
+    line: &RefLine,
+    err: &mut dyn Write,
+) -> Result<Verdict> {
     let pushed = Oid::from_str(&line.local_oid).context("git passed a malformed commit id")?;
     let config = config_at(repo, pushed)?;
     let Some(branch) = config
@@ -199,7 +217,7 @@ fn check_line(repo: &Repo, remote: &str, url: &str, line: &RefLine, err: &mut dy
     let place = format!("{remote} {branch}");
     match decision.action {
         Action::Pass => {
-            writeln!(err, "envguard: {place}: {}", pass_note(&decision, &config))?;
+            writeln!(err, "envguard: {place}: {}", describe(&decision, &config))?;
             Ok(Verdict::Proceed)
         }
         Action::Warn => {
@@ -224,19 +242,35 @@ fn check_line(repo: &Repo, remote: &str, url: &str, line: &RefLine, err: &mut dy
             Ok(Verdict::Stop)
         }
         Action::CommitMarker => {
-            commit_marker(repo, remote, branch, line, pushed, &snapshot, &decision, &config, err)?;
+            commit_marker(
+                repo, remote, branch, line, pushed, &snapshot, &decision, &config, err,
+            )?;
             Ok(Verdict::Stop)
         }
     }
 }
 
-fn pass_note(decision: &Decision, config: &Config) -> String {
+/// What a decision means for the push, in a sentence.
+pub fn describe(decision: &Decision, config: &Config) -> String {
+    let removed = decision.change.removed_labels().join(", ");
+    match decision.action {
+        Action::Pass => {}
+        Action::Warn => return format!("goes on with a warning: removes {removed} (on_removal = \"warn\")"),
+        Action::Block => return format!("stopped: removes {removed}; run `envguard --reset`, then push"),
+        Action::CommitMarker => {
+            return format!("stopped: removes {removed}; envguard commits a force-clean marker, then you push again")
+        }
+    }
     match &decision.reason {
         Reason::FirstDeployment => "first deployment: nothing to compare with".to_string(),
-        Reason::NoRequirements => format!("no {} in this commit: nothing for pip to install", config.requirements),
+        Reason::NoRequirements => format!(
+            "no {} in this commit: nothing for pip to install",
+            config.requirements
+        ),
         Reason::Unchanged => "requirements unchanged".to_string(),
         Reason::CleanScheduled => {
-            "this push carries a new force-clean marker: the environment will be rebuilt".to_string()
+            "this push carries a new force-clean marker: the environment will be rebuilt"
+                .to_string()
         }
         Reason::RuntimeChanged { from, to } => format!(
             "runtime changes from {} to {}: the server rebuilds the environment by itself",
@@ -340,7 +374,11 @@ mod tests {
         let line = RefLine::parse(&format!("(delete) {z} refs/heads/main {a}")).unwrap();
         assert!(line.is_delete());
         let sha256 = "0".repeat(64);
-        assert!(RefLine::parse(&format!("(delete) {sha256} refs/heads/main {a}")).unwrap().is_delete());
+        assert!(
+            RefLine::parse(&format!("(delete) {sha256} refs/heads/main {a}"))
+                .unwrap()
+                .is_delete()
+        );
         assert_eq!(RefLine::parse("garbage"), None);
         assert_eq!(RefLine::parse(&format!("x {a} y zz")), None);
     }
@@ -349,19 +387,33 @@ mod tests {
     fn nothing_to_deploy_never_opens_the_repo() {
         let z = "0".repeat(40);
         let a = "a".repeat(40);
-        let input = format!("(delete) {z} refs/heads/main {a}\nrefs/tags/v1 {a} refs/tags/v1 {z}\n\n");
+        let input =
+            format!("(delete) {z} refs/heads/main {a}\nrefs/tags/v1 {a} refs/tags/v1 {z}\n\n");
         let mut err = Vec::new();
         let verdict = pre_push("azure", "/x", &input, || panic!("opened"), &mut err).unwrap();
         assert_eq!(verdict, Verdict::Proceed);
         assert!(err.is_empty());
-        assert!(pre_push("azure", "/x", "not a ref line\n", || panic!("opened"), &mut err).is_err());
+        assert!(pre_push(
+            "azure",
+            "/x",
+            "not a ref line\n",
+            || panic!("opened"),
+            &mut err
+        )
+        .is_err());
     }
 
     #[test]
     fn push_again_commands() {
         let branch = LocalRef::Branch("refs/heads/main".into());
-        assert_eq!(push_again_command("azure", &branch, "main"), "git push azure main");
-        assert_eq!(push_again_command("azure", &branch, "master"), "git push azure main:master");
+        assert_eq!(
+            push_again_command("azure", &branch, "main"),
+            "git push azure main"
+        );
+        assert_eq!(
+            push_again_command("azure", &branch, "master"),
+            "git push azure main:master"
+        );
         assert_eq!(
             push_again_command("azure", &LocalRef::DetachedHead, "master"),
             "git push azure HEAD:refs/heads/master"

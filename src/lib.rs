@@ -7,6 +7,7 @@
 //! to an exit code.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod decide;
 pub mod fingerprint;
@@ -33,6 +34,11 @@ pub enum Outcome {
     Stopped,
 }
 
+fn reset() -> Result<Outcome> {
+    commands::reset(&Repo::open_from_env()?, &mut std::io::stderr().lock())?;
+    Ok(Outcome::Success)
+}
+
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -57,13 +63,39 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Install { force }) => {
-            let binary = std::env::current_exe().context("cannot tell where the envguard binary is")?;
+            let binary =
+                std::env::current_exe().context("cannot tell where the envguard binary is")?;
             let dir = std::env::current_dir().context("cannot read the current directory")?;
             let said = install::install(&dir, &binary, force)?;
             eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
         }
-        None if cli.reset => bail!("--reset is not available yet"),
+        Some(Command::Reset) => reset(),
+        None if cli.reset => reset(),
+        Some(Command::Status { remote }) => {
+            commands::status(
+                &Repo::open_from_env()?,
+                remote.as_deref(),
+                &mut std::io::stdout().lock(),
+            )?;
+            Ok(Outcome::Success)
+        }
+        Some(Command::Diff { old, new, format }) => {
+            let repo = Repo::open_from_env()?;
+            let removed = commands::diff(
+                &repo,
+                &old,
+                &new,
+                format,
+                &mut std::io::stdout().lock(),
+                &mut err,
+            )?;
+            Ok(if removed {
+                Outcome::Stopped
+            } else {
+                Outcome::Success
+            })
+        }
         None => bail!("no command given; see `envguard --help`"),
     }
 }

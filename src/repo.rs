@@ -84,7 +84,10 @@ impl Repo {
             let entry = match tree.get_path(Path::new(path)) {
                 Ok(entry) => entry,
                 Err(err) if err.code() == ErrorCode::NotFound => return Ok(None),
-                Err(err) => return Err(err).with_context(|| format!("cannot read {path} in commit {commit}")),
+                Err(err) => {
+                    return Err(err)
+                        .with_context(|| format!("cannot read {path} in commit {commit}"))
+                }
             };
             if entry.kind() != Some(ObjectType::Blob) {
                 return Ok(None);
@@ -136,6 +139,34 @@ impl Repo {
         refname == "HEAD" || self.head_branch().as_deref() == Some(refname)
     }
 
+    /// A revision (`HEAD~2`, a branch, an id) as a commit.
+    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+        let object = self
+            .repo
+            .revparse_single(rev)
+            .with_context(|| format!("unknown revision `{rev}`"))?;
+        let commit = object
+            .peel_to_commit()
+            .with_context(|| format!("`{rev}` is not a commit"))?;
+        Ok(commit.id())
+    }
+
+    /// The configured remotes, by name, with their URLs.
+    pub fn remotes(&self) -> Vec<(String, String)> {
+        let Ok(names) = self.repo.remotes() else {
+            return Vec::new();
+        };
+        names
+            .iter()
+            .filter_map(|name| {
+                let name = name.ok().flatten()?;
+                let remote = self.repo.find_remote(name).ok()?;
+                let url = remote.url().unwrap_or_default().to_string();
+                Some((name.to_string(), url))
+            })
+            .collect()
+    }
+
     /// The commit a ref points at now.
     pub fn ref_target(&self, refname: &str) -> Option<Oid> {
         self.repo.refname_to_id(refname).ok()
@@ -155,7 +186,12 @@ impl Repo {
     }
 
     fn config_string(&self, key: &str) -> Option<String> {
-        self.repo.config().ok()?.get_string(key).ok().filter(|v| !v.is_empty())
+        self.repo
+            .config()
+            .ok()?
+            .get_string(key)
+            .ok()
+            .filter(|v| !v.is_empty())
     }
 
     /// `None` when git has an author and committer identity for this
@@ -174,10 +210,14 @@ impl Repo {
                 .or_else(|| from_env("EMAIL"))
         };
         let mut missing = Vec::new();
-        if name("author", "GIT_AUTHOR_NAME").is_none() || name("committer", "GIT_COMMITTER_NAME").is_none() {
+        if name("author", "GIT_AUTHOR_NAME").is_none()
+            || name("committer", "GIT_COMMITTER_NAME").is_none()
+        {
             missing.push("user.name");
         }
-        if email("author", "GIT_AUTHOR_EMAIL").is_none() || email("committer", "GIT_COMMITTER_EMAIL").is_none() {
+        if email("author", "GIT_AUTHOR_EMAIL").is_none()
+            || email("committer", "GIT_COMMITTER_EMAIL").is_none()
+        {
             missing.push("user.email");
         }
         (!missing.is_empty()).then(|| missing.join(" and "))
@@ -233,12 +273,19 @@ impl Repo {
             .filter_map(|(path, bytes)| path.split_once('/').map(|(dir, name)| (dir, name, *bytes)))
             .collect();
         let dir = match split.first() {
-            Some((dir, ..)) if split.len() == files.len() && split.iter().all(|(d, n, _)| d == dir && !n.contains('/')) => *dir,
+            Some((dir, ..))
+                if split.len() == files.len()
+                    && split.iter().all(|(d, n, _)| d == dir && !n.contains('/')) =>
+            {
+                *dir
+            }
             _ => bail!("envguard writes files of one top-level folder at a time"),
         };
         let parent_tree = self.repo.find_commit(parent)?.tree()?;
         let existing = match parent_tree.get_name(dir) {
-            Some(entry) if entry.kind() == Some(ObjectType::Tree) => Some(self.repo.find_tree(entry.id())?),
+            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Some(self.repo.find_tree(entry.id())?)
+            }
             _ => None,
         };
         let mut sub = self.repo.treebuilder(existing.as_ref())?;
@@ -249,17 +296,23 @@ impl Repo {
         let sub_id = sub.write()?;
         let mut root = self.repo.treebuilder(Some(&parent_tree))?;
         root.insert(dir, sub_id, 0o040000)?;
-        let tree = root.write().context("cannot write the marker commit's tree")?;
+        let tree = root
+            .write()
+            .context("cannot write the marker commit's tree")?;
         self.commit_tree(tree, parent, message)
     }
 
     /// `git commit-tree`, so that identity, dates and signing are git's own.
     fn commit_tree(&self, tree: Oid, parent: Oid, message: &str) -> Result<Oid> {
         let mut command = Command::new("git");
-        command
-            .arg("--git-dir")
-            .arg(self.repo.path())
-            .args(["commit-tree", &tree.to_string(), "-p", &parent.to_string(), "-F", "-"]);
+        command.arg("--git-dir").arg(self.repo.path()).args([
+            "commit-tree",
+            &tree.to_string(),
+            "-p",
+            &parent.to_string(),
+            "-F",
+            "-",
+        ]);
         if self.config_bool("commit.gpgsign") {
             // commit-tree signs only when asked; the user asked in config.
             command.arg("-S");
@@ -276,7 +329,9 @@ impl Repo {
             .expect("stdin is piped")
             .write_all(message.as_bytes())
             .context("cannot pass the commit message to git")?;
-        let output = child.wait_with_output().context("git commit-tree did not finish")?;
+        let output = child
+            .wait_with_output()
+            .context("git commit-tree did not finish")?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let signing = if self.config_bool("commit.gpgsign") {
@@ -284,10 +339,14 @@ impl Repo {
             } else {
                 ""
             };
-            bail!("git could not write the marker commit{signing}: {}", stderr.trim());
+            bail!(
+                "git could not write the marker commit{signing}: {}",
+                stderr.trim()
+            );
         }
         let text = String::from_utf8_lossy(&output.stdout);
-        Oid::from_str(text.trim()).map_err(|_| anyhow!("git commit-tree printed no commit id: {text}"))
+        Oid::from_str(text.trim())
+            .map_err(|_| anyhow!("git commit-tree printed no commit id: {text}"))
     }
 
     /// Moves `refname` from `old` to `new`, failing if it no longer points at
@@ -300,7 +359,9 @@ impl Repo {
                 _ => bail!("HEAD moved while envguard was working; check `git log` and push again"),
             }
         } else {
-            self.repo.reference_matching(refname, new, true, old, &log).map(|_| ())
+            self.repo
+                .reference_matching(refname, new, true, old, &log)
+                .map(|_| ())
         };
         result.with_context(|| {
             format!("cannot move {refname} from {old} to {new}; it may have moved meanwhile: check `git log` and push again")
@@ -315,7 +376,8 @@ impl Repo {
         };
         let mut read = self.reader(commit)?;
         for path in paths {
-            let bytes = read(path)?.ok_or_else(|| anyhow!("{path} is missing from commit {commit}"))?;
+            let bytes =
+                read(path)?.ok_or_else(|| anyhow!("{path} is missing from commit {commit}"))?;
             write_atomically(&workdir.join(path), &bytes)?;
         }
         let mut index = self.repo.index().context("cannot read the git index")?;
@@ -332,7 +394,10 @@ impl Repo {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let temp: PathBuf = dir.join(format!(".{name}.envguard-{}", std::process::id()));
     let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
     if result.is_err() {

@@ -1,0 +1,323 @@
+//! The commands around the hook: `reset`, `status` and `diff`.
+//!
+//! Each gathers facts through [`Repo`] and the hook's helpers, asks
+//! [`decide`](crate::decide) the same questions the hook does, and renders
+//! the answer; none of them decides anything on its own.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use git2::Oid;
+
+use crate::config::Config;
+use crate::decide::{self, BaselineSource, Change};
+use crate::hook::{self, config_at, snapshot_at};
+use crate::marker;
+use crate::repo::{LocalRef, Repo};
+
+/// `envguard --reset`: commits a fresh marker on the current branch.
+pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
+    if repo.operation_in_progress() {
+        bail!("a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again");
+    }
+    let Some(head) = repo.head_commit() else {
+        bail!("the current branch has no commits yet; commit your app first, then run `envguard --reset`");
+    };
+    let local = repo.local_ref("HEAD");
+    let refname = local.refname().expect("HEAD is a branch or detached");
+    let config = config_at(repo, head)?;
+    let (snapshot, _) = snapshot_at(repo, head, &config)?;
+    let scheduled = marker::schedule_clean(
+        repo,
+        refname,
+        head,
+        &snapshot,
+        "reset by `envguard --reset`",
+    )?;
+    let branch = match &local {
+        LocalRef::Branch(name) => name.trim_start_matches("refs/heads/").to_string(),
+        _ => "HEAD".to_string(),
+    };
+    let remote =
+        deploying_remote(repo, &config, None).map_or("azure".to_string(), |(name, _)| name);
+    let push = if branch == "HEAD" {
+        format!("git push {remote} HEAD:<branch>")
+    } else {
+        format!("git push {remote} {branch}")
+    };
+    writeln!(
+        out,
+        "envguard: committed {} on {branch}: a new force-clean marker (token {}…).\n\
+         envguard: the next `{push}` deletes and rebuilds the environment once.",
+        &scheduled.commit.to_string()[..7],
+        scheduled.token.short()
+    )?;
+    Ok(())
+}
+
+/// The remote a push of HEAD would deploy to: `--remote NAME`, else the
+/// first configured remote that matches.
+fn deploying_remote(
+    repo: &Repo,
+    config: &Config,
+    wanted: Option<&str>,
+) -> Option<(String, String)> {
+    let remotes = repo.remotes();
+    match wanted {
+        Some(name) => remotes.into_iter().find(|(n, _)| n == name),
+        None => remotes
+            .into_iter()
+            .find(|(n, url)| config.matches_remote(n, url)),
+    }
+}
+
+/// `envguard status`: what pushing HEAD would do, without pushing.
+pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<()> {
+    let Some(head) = repo.head_commit() else {
+        bail!("the current branch has no commits yet: nothing to push");
+    };
+    let config = config_at(repo, head)?;
+    let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
+        match remote {
+            Some(name) => bail!("there is no remote named `{name}`; see `git remote -v`"),
+            None => {
+                writeln!(
+                    out,
+                    "No remote deploys: none is named `azure`, none has an App Service URL, and envguard.toml's \
+                     `remotes` names none. Add one with `git remote add azure <url>`, or run with --remote NAME."
+                )?;
+                return Ok(());
+            }
+        }
+    };
+    let branch = match repo.local_ref("HEAD") {
+        LocalRef::Branch(name) => name.trim_start_matches("refs/heads/").to_string(),
+        _ => bail!(
+            "HEAD is detached; check out the branch you deploy, then run `envguard status` again"
+        ),
+    };
+    let mut text = String::new();
+    writeln!(text, "Remote:   {remote} ({url})")?;
+    if !config.matches_remote(&remote, &url) {
+        writeln!(
+            text,
+            "          does not deploy (not in envguard.toml's `remotes`): a push is not checked"
+        )?;
+    }
+    if config
+        .deploying_branch(&format!("refs/heads/{branch}"))
+        .is_none()
+    {
+        writeln!(
+            text,
+            "Branch:   {branch} does not deploy (deploying branches: {}): a push is not checked",
+            config.branches.join(", ")
+        )?;
+        return Ok(out.write_all(text.as_bytes())?);
+    }
+    writeln!(text, "Branch:   {branch}")?;
+    let (snapshot, warnings) = snapshot_at(repo, head, &config)?;
+    let remote_oid = repo.tracking_ref(&remote, &branch).map(|(_, oid)| oid);
+    let mut notes = Vec::new();
+    let baseline = hook::baseline_for(
+        repo, &remote, &branch, remote_oid, head, &config, &mut notes,
+    )?;
+    let source = match &baseline.source {
+        BaselineSource::RemoteCommit(oid) => format!("{remote}/{branch} at {}", &oid[..12]),
+        BaselineSource::OtherBranch { refname, oid } => {
+            format!(
+                "{} at {} ({branch} is new on {remote})",
+                refname.trim_start_matches("refs/remotes/"),
+                &oid[..12]
+            )
+        }
+        BaselineSource::Fingerprint => "the fingerprint in .envguard/fingerprint.toml".to_string(),
+        BaselineSource::None => "none: this would be the first deployment".to_string(),
+    };
+    writeln!(text, "Baseline: {source}")?;
+    text.push_str(&String::from_utf8_lossy(&notes));
+    for warning in &warnings {
+        writeln!(text, "Warning:  {warning}")?;
+    }
+    let decision = decide::decide(baseline.snapshot.as_ref(), &snapshot, config.on_removal);
+    for line in change_lines(&decision.change) {
+        writeln!(text, "Change:   {line}")?;
+    }
+    writeln!(text, "Push:     {}", hook::describe(&decision, &config))?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Output formats of `envguard diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// `envguard diff OLD NEW`: the package-level difference. Returns whether
+/// anything was removed.
+pub fn diff(
+    repo: &Repo,
+    old: &str,
+    new: &str,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<bool> {
+    let old_oid = repo.resolve(old)?;
+    let new_oid = repo.resolve(new)?;
+    let config = match repo.head_commit() {
+        Some(head) => config_at(repo, head)?,
+        None => Config::from_files(None, None)?,
+    };
+    let read = |oid: Oid, rev: &str| {
+        snapshot_at(repo, oid, &config).with_context(|| format!("reading {rev}"))
+    };
+    let (before, _) = read(old_oid, old)?;
+    let (after, warnings) = read(new_oid, new)?;
+    for warning in &warnings {
+        writeln!(err, "envguard: warning: {warning}")?;
+    }
+    let change = decide::diff(&before, &after);
+    match format {
+        Format::Text => {
+            for line in change_lines(&change) {
+                writeln!(out, "{line}")?;
+            }
+        }
+        Format::Json => writeln!(out, "{}", change_json(&change))?,
+    }
+    Ok(change.removes_anything())
+}
+
+/// One line per item, stable for scripts: `removed NAME`,
+/// `extras-dropped NAME[EXTRA,…]`, `added NAME`, `runtime FROM -> TO`.
+pub fn change_lines(change: &Change) -> Vec<String> {
+    let mut lines: Vec<String> = change
+        .removed
+        .iter()
+        .map(|id| format!("removed {id}"))
+        .collect();
+    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
+        format!(
+            "extras-dropped {}",
+            crate::fingerprint::package_label(id, extras)
+        )
+    }));
+    lines.extend(change.added.iter().map(|id| format!("added {id}")));
+    if let Some((from, to)) = &change.runtime {
+        lines.push(format!(
+            "runtime {} -> {}",
+            runtime_label(from),
+            runtime_label(to)
+        ));
+    }
+    lines
+}
+
+fn runtime_label(runtime: &Option<crate::runtime::Runtime>) -> String {
+    runtime
+        .as_ref()
+        .map_or("none".to_string(), ToString::to_string)
+}
+
+fn change_json(change: &Change) -> String {
+    let strings = |items: Vec<String>| {
+        let quoted: Vec<String> = items.iter().map(|s| json_string(s)).collect();
+        format!("[{}]", quoted.join(","))
+    };
+    let extras: Vec<String> = change
+        .extras_dropped
+        .iter()
+        .map(|(id, extras)| {
+            format!(
+                "{{\"package\":{},\"extras\":{}}}",
+                json_string(&id.to_string()),
+                strings(extras.iter().cloned().collect())
+            )
+        })
+        .collect();
+    let runtime = match &change.runtime {
+        Some((from, to)) => format!(
+            "{{\"from\":{},\"to\":{}}}",
+            runtime_json(from),
+            runtime_json(to)
+        ),
+        None => "null".to_string(),
+    };
+    format!(
+        "{{\"removed\":{},\"extras_dropped\":[{}],\"added\":{},\"runtime\":{},\"removes_anything\":{}}}",
+        strings(change.removed.iter().map(ToString::to_string).collect()),
+        extras.join(","),
+        strings(change.added.iter().map(ToString::to_string).collect()),
+        runtime,
+        change.removes_anything()
+    )
+}
+
+fn runtime_json(runtime: &Option<crate::runtime::Runtime>) -> String {
+    runtime
+        .as_ref()
+        .map_or("null".to_string(), |r| json_string(&r.to_string()))
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::requirements::{CanonicalName, PackageId};
+    use crate::runtime::Runtime;
+
+    fn name(n: &str) -> PackageId {
+        PackageId::Name(CanonicalName::new(n))
+    }
+
+    #[test]
+    fn lines_and_json_are_stable() {
+        let change = Change {
+            removed: vec![
+                name("six"),
+                PackageId::Text("https://x.invalid/a \"b\".zip".into()),
+            ],
+            added: vec![name("attrs")],
+            extras_dropped: vec![(name("requests"), ["socks".to_string()].into())],
+            runtime: Some((Some(Runtime::new(3, 11, None)), None)),
+        };
+        assert_eq!(
+            change_lines(&change),
+            [
+                "removed six",
+                "removed https://x.invalid/a \"b\".zip",
+                "extras-dropped requests[socks]",
+                "added attrs",
+                "runtime python-3.11 -> none"
+            ]
+        );
+        assert_eq!(
+            change_json(&change),
+            r#"{"removed":["six","https://x.invalid/a \"b\".zip"],"extras_dropped":[{"package":"requests","extras":["socks"]}],"added":["attrs"],"runtime":{"from":"python-3.11","to":null},"removes_anything":true}"#
+        );
+        assert_eq!(
+            change_json(&Change::default()),
+            r#"{"removed":[],"extras_dropped":[],"added":[],"runtime":null,"removes_anything":false}"#
+        );
+    }
+}
