@@ -138,7 +138,10 @@ impl Deployment {
 
 impl Config {
     /// Builds the settings from the two files' bytes, either possibly absent.
-    pub fn from_files(config: Option<&[u8]>, deployment: Option<&[u8]>) -> Result<Config, ConfigError> {
+    pub fn from_files(
+        config: Option<&[u8]>,
+        deployment: Option<&[u8]>,
+    ) -> Result<Config, ConfigError> {
         let file = match config {
             Some(bytes) => parse_file(bytes)?,
             None => ConfigFile::default(),
@@ -153,7 +156,9 @@ impl Config {
             requirements: file
                 .requirements
                 .unwrap_or_else(|| format!("{prefix}{DEFAULT_REQUIREMENTS}")),
-            runtime: file.runtime.unwrap_or_else(|| format!("{prefix}{DEFAULT_RUNTIME}")),
+            runtime: file
+                .runtime
+                .unwrap_or_else(|| format!("{prefix}{DEFAULT_RUNTIME}")),
             on_removal: file.on_removal.unwrap_or(OnRemoval::Commit),
             target: file.target.unwrap_or_else(|| deployment.target()),
         })
@@ -189,7 +194,9 @@ fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
     let text = text.trim_start_matches('\u{feff}');
     toml::from_str(text).map_err(|err| ConfigError {
         file: CONFIG_PATH,
-        line: err.span().map_or(1, |span| line_of(text.as_bytes(), span.start)),
+        line: err
+            .span()
+            .map_or(1, |span| line_of(text.as_bytes(), span.start)),
         message: format!(
             "{}; fix it (keys: remotes, branches, requirements, runtime, on_removal, target)",
             err.message().trim_end()
@@ -198,7 +205,10 @@ fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> usize {
-    1 + bytes[..offset.min(bytes.len())].iter().filter(|&&b| b == b'\n').count()
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 /// An App Service deployment URL: a host with an `scm` label under one of
@@ -211,9 +221,10 @@ pub fn is_azure_scm_url(url: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let host = host.trim_end_matches('.');
     host.split('.').any(|label| label == "scm")
-        && AZURE_HOST_SUFFIXES
-            .iter()
-            .any(|suffix| host.strip_suffix(suffix).is_some_and(|rest| rest.ends_with('.')))
+        && AZURE_HOST_SUFFIXES.iter().any(|suffix| {
+            host.strip_suffix(suffix)
+                .is_some_and(|rest| rest.ends_with('.'))
+        })
 }
 
 /// The host of `scheme://[user@]host[:port]/…` or scp-like `[user@]host:path`.
@@ -345,7 +356,8 @@ mod tests {
         assert_eq!(c.requirements, "src/app/requirements.txt");
         assert_eq!(c.runtime, "src/app/runtime.txt");
         assert_eq!(c.target, Platform::Linux);
-        let c = Config::from_files(None, Some(b"[config]\ncommand = deploy.cmd\nproject = .\n")).unwrap();
+        let c = Config::from_files(None, Some(b"[config]\ncommand = deploy.cmd\nproject = .\n"))
+            .unwrap();
         assert_eq!(c.requirements, "requirements.txt");
         assert_eq!(c.target, Platform::Windows);
         let c = Config::from_files(Some(b"target = \"windows\"\n"), Some(d)).unwrap();

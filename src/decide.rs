@@ -92,7 +92,11 @@ impl Change {
     /// dropped extras.
     pub fn removed_labels(&self) -> Vec<String> {
         let mut labels: Vec<String> = self.removed.iter().map(ToString::to_string).collect();
-        labels.extend(self.extras_dropped.iter().map(|(id, extras)| package_label(id, extras)));
+        labels.extend(
+            self.extras_dropped
+                .iter()
+                .map(|(id, extras)| package_label(id, extras)),
+        );
         labels
     }
 }
@@ -229,7 +233,13 @@ mod tests {
         let mut set = PackageSet::new();
         for p in packages {
             let (name, extras) = match p.split_once('[') {
-                Some((n, e)) => (n, e.trim_end_matches(']').split(',').map(str::to_string).collect()),
+                Some((n, e)) => (
+                    n,
+                    e.trim_end_matches(']')
+                        .split(',')
+                        .map(str::to_string)
+                        .collect(),
+                ),
                 None => (*p, BTreeSet::new()),
             };
             set.insert(PackageId::Name(CanonicalName::new(name)), extras);
@@ -271,7 +281,10 @@ mod tests {
             other_branches: vec![("refs/remotes/azure/master".into(), "m".into())],
             pushed_has_fingerprint: true,
         };
-        assert_eq!(choose_baseline(&facts), BaselineChoice::FetchFirst("r".into()));
+        assert_eq!(
+            choose_baseline(&facts),
+            BaselineChoice::FetchFirst("r".into())
+        );
     }
 
     #[test]
@@ -293,16 +306,25 @@ mod tests {
             })
         );
         facts.other_branches.clear();
-        assert_eq!(choose_baseline(&facts), BaselineChoice::Use(BaselineSource::Fingerprint));
+        assert_eq!(
+            choose_baseline(&facts),
+            BaselineChoice::Use(BaselineSource::Fingerprint)
+        );
         facts.pushed_has_fingerprint = false;
-        assert_eq!(choose_baseline(&facts), BaselineChoice::Use(BaselineSource::None));
+        assert_eq!(
+            choose_baseline(&facts),
+            BaselineChoice::Use(BaselineSource::None)
+        );
     }
 
     #[test]
     fn first_deployment_passes() {
         let pushed = snapshot(&["a"], "python-3.11", None);
         let d = decide(None, &pushed, OnRemoval::Block);
-        assert_eq!((d.action, d.reason), (Action::Pass, Reason::FirstDeployment));
+        assert_eq!(
+            (d.action, d.reason),
+            (Action::Pass, Reason::FirstDeployment)
+        );
     }
 
     #[test]
@@ -318,18 +340,30 @@ mod tests {
     fn rule4_new_token_passes() {
         let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
         let pushed = snapshot(&["a"], "python-3.11", Some('2'));
-        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::CleanScheduled));
+        assert_eq!(
+            verdict(&base, &pushed),
+            (Action::Pass, Reason::CleanScheduled)
+        );
         let base = snapshot(&["a", "b"], "python-3.11", None);
-        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::CleanScheduled));
+        assert_eq!(
+            verdict(&base, &pushed),
+            (Action::Pass, Reason::CleanScheduled)
+        );
     }
 
     #[test]
     fn rule4_same_or_deleted_token_schedules_nothing() {
         let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
         let same = snapshot(&["a"], "python-3.11", Some('1'));
-        assert_eq!(verdict(&base, &same), (Action::CommitMarker, Reason::Removed));
+        assert_eq!(
+            verdict(&base, &same),
+            (Action::CommitMarker, Reason::Removed)
+        );
         let deleted = snapshot(&["a"], "python-3.11", None);
-        assert_eq!(verdict(&base, &deleted), (Action::CommitMarker, Reason::Removed));
+        assert_eq!(
+            verdict(&base, &deleted),
+            (Action::CommitMarker, Reason::Removed)
+        );
     }
 
     #[test]
@@ -347,13 +381,22 @@ mod tests {
             )
         );
         let patch = snapshot(&["a"], "python-3.11.4", None);
-        assert_eq!(verdict(&base, &patch), (Action::CommitMarker, Reason::Removed));
+        assert_eq!(
+            verdict(&base, &patch),
+            (Action::CommitMarker, Reason::Removed)
+        );
         let mut whitespace = snapshot(&["a"], "python-3.11", None);
         whitespace.runtime_sha256 = "python-3.11 \n".into();
-        assert_eq!(verdict(&base, &whitespace), (Action::CommitMarker, Reason::Removed));
+        assert_eq!(
+            verdict(&base, &whitespace),
+            (Action::CommitMarker, Reason::Removed)
+        );
         // A runtime that appears or disappears is no proven rebuild.
         let unknown = snapshot(&["a"], "", None);
-        assert_eq!(verdict(&base, &unknown), (Action::CommitMarker, Reason::Removed));
+        assert_eq!(
+            verdict(&base, &unknown),
+            (Action::CommitMarker, Reason::Removed)
+        );
     }
 
     #[test]
@@ -379,7 +422,10 @@ mod tests {
         assert_eq!(d.action, Action::CommitMarker);
         assert_eq!(d.change.removed_labels(), ["requests[socks]"]);
         let more = snapshot(&["requests[socks,security,x]"], "python-3.11", None);
-        assert_eq!(verdict(&base, &more), (Action::Pass, Reason::NothingRemoved));
+        assert_eq!(
+            verdict(&base, &more),
+            (Action::Pass, Reason::NothingRemoved)
+        );
     }
 
     #[test]
@@ -387,7 +433,10 @@ mod tests {
         let base = snapshot(&["a"], "python-3.11", None);
         let pushed = snapshot(&["a", "c"], "python-3.11", None);
         let d = decide(Some(&base), &pushed, OnRemoval::Commit);
-        assert_eq!((d.action, d.reason.clone()), (Action::Pass, Reason::NothingRemoved));
+        assert_eq!(
+            (d.action, d.reason.clone()),
+            (Action::Pass, Reason::NothingRemoved)
+        );
         assert_eq!(d.change.added, [PackageId::Name(CanonicalName::new("c"))]);
     }
 
@@ -396,6 +445,9 @@ mod tests {
         let base = snapshot(&["a"], "python-3.11", None);
         let mut pushed = snapshot(&[], "python-3.11", None);
         pushed.has_requirements = false;
-        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::NoRequirements));
+        assert_eq!(
+            verdict(&base, &pushed),
+            (Action::Pass, Reason::NoRequirements)
+        );
     }
 }

@@ -46,7 +46,10 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads a commit's requirements (with includes), runtime and marker.
     /// Warnings about unreadable lines come back beside the snapshot.
-    pub fn read(config: &Config, read: &mut ReadFile<'_>) -> anyhow::Result<(Snapshot, Vec<Warning>)> {
+    pub fn read(
+        config: &Config,
+        read: &mut ReadFile<'_>,
+    ) -> anyhow::Result<(Snapshot, Vec<Warning>)> {
         let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
         let runtime = Runtime::parse(&String::from_utf8_lossy(&runtime_bytes));
         let parsed = requirements::parse(&config.requirements, read)?;
@@ -78,21 +81,34 @@ impl Snapshot {
             schema: SCHEMA,
             requirements_sha256: self.requirements_sha256.clone(),
             runtime_sha256: self.runtime_sha256.clone(),
-            runtime: self.runtime.as_ref().map(Runtime::to_string).unwrap_or_default(),
+            runtime: self
+                .runtime
+                .as_ref()
+                .map(Runtime::to_string)
+                .unwrap_or_default(),
             packages: package_list(&self.packages),
-            token: self.token.as_ref().map(Token::to_string).unwrap_or_default(),
+            token: self
+                .token
+                .as_ref()
+                .map(Token::to_string)
+                .unwrap_or_default(),
             reason: reason.to_string(),
         };
         let body = toml::to_string(&file).expect("a fingerprint always serialises");
-        format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}").into_bytes()
+        format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}")
+            .into_bytes()
     }
 
     /// Reads a committed fingerprint back into the snapshot it recorded.
     pub fn from_fingerprint(bytes: &[u8]) -> Result<Snapshot, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())?;
-        let file: FingerprintFile = toml::from_str(text).map_err(|err| err.message().to_string())?;
+        let file: FingerprintFile =
+            toml::from_str(text).map_err(|err| err.message().to_string())?;
         if file.schema != SCHEMA {
-            return Err(format!("has schema {}, this envguard reads {SCHEMA}", file.schema));
+            return Err(format!(
+                "has schema {}, this envguard reads {SCHEMA}",
+                file.schema
+            ));
         }
         Ok(Snapshot {
             requirements_sha256: file.requirements_sha256,
@@ -129,7 +145,10 @@ pub fn package_label(id: &PackageId, extras: &BTreeSet<String>) -> String {
 
 /// The sorted labels of a package set.
 pub fn package_list(packages: &PackageSet) -> Vec<String> {
-    packages.iter().map(|(id, extras)| package_label(id, extras)).collect()
+    packages
+        .iter()
+        .map(|(id, extras)| package_label(id, extras))
+        .collect()
 }
 
 fn parse_package(label: &str) -> (PackageId, BTreeSet<String>) {
@@ -167,7 +186,10 @@ mod tests {
     fn fingerprint_round_trip() {
         let token = "ab".repeat(32);
         let (snapshot, _) = read_map(&[
-            ("requirements.txt", "Flask_Cors\nrequests[socks]\nhttps://example.invalid/x.zip\n"),
+            (
+                "requirements.txt",
+                "Flask_Cors\nrequests[socks]\nhttps://example.invalid/x.zip\n",
+            ),
             ("runtime.txt", "python-3.11.4\n"),
             (MARKER_PATH, &format!("{token}\n")),
         ]);

@@ -78,7 +78,11 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
         );
     }
     let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    Ok(if path.is_absolute() { path } else { dir.join(path) })
+    Ok(if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    })
 }
 
 fn existing(hook: &Path) -> Result<Existing> {
@@ -118,7 +122,11 @@ pub fn install(dir: &Path, binary: &Path, force: bool) -> Result<String> {
     make_executable(&hook)?;
     said.push_str(&format!(
         "{} {} (runs {})",
-        if plan == Plan::Upgrade { "updated" } else { "installed" },
+        if plan == Plan::Upgrade {
+            "updated"
+        } else {
+            "installed"
+        },
         hook.display(),
         binary.display()
     ));

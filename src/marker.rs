@@ -34,7 +34,8 @@ impl Token {
 
     /// Accepts exactly 64 lowercase hex characters.
     pub fn parse(text: &str) -> Option<Token> {
-        let valid = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let valid =
+            text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         valid.then(|| Token(text.to_string()))
     }
 
@@ -55,7 +56,8 @@ impl Token {
         hasher.update(std::process::id().to_le_bytes());
         // RandomState is seeded per process by the OS: a second source of
         // randomness where /dev/urandom does not exist.
-        let keyed = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), seed);
+        let keyed =
+            std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), seed);
         hasher.update(keyed.to_le_bytes());
         hasher.update(seed);
         Token(crate::fingerprint::hex(&hasher.finalize()))
@@ -94,7 +96,13 @@ pub struct Scheduled {
 /// `parent` to it. When `refname` is checked out, exactly the two envguard
 /// paths are updated in the index and working tree; the user's other staged
 /// and unstaged work is neither committed nor touched.
-pub fn schedule_clean(repo: &Repo, refname: &str, parent: Oid, snapshot: &Snapshot, reason: &str) -> Result<Scheduled> {
+pub fn schedule_clean(
+    repo: &Repo,
+    refname: &str,
+    parent: Oid,
+    snapshot: &Snapshot,
+    reason: &str,
+) -> Result<Scheduled> {
     if let Some(missing) = repo.missing_identity() {
         bail!(
             "git has no {missing} to write the marker commit with; set them with \
@@ -138,7 +146,12 @@ mod tests {
     #[test]
     fn reads_like_the_server_scripts() {
         let good = "0123456789abcdef".repeat(4);
-        assert_eq!(Token::from_marker(format!("{good}\n").as_bytes()).unwrap().as_str(), good);
+        assert_eq!(
+            Token::from_marker(format!("{good}\n").as_bytes())
+                .unwrap()
+                .as_str(),
+            good
+        );
         assert!(Token::from_marker(format!("{good}\r\nextra\n").as_bytes()).is_some());
         assert!(Token::from_marker(good.as_bytes()).is_some());
         for bad in [

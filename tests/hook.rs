@@ -11,14 +11,22 @@ const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
 fn deployed() -> (TestRepo, std::path::PathBuf) {
     let repo = TestRepo::new();
     repo.commit(
-        &[("requirements.txt", REQS), ("runtime.txt", "python-3.11\n"), ("app.py", "print('hi')\n")],
+        &[
+            ("requirements.txt", REQS),
+            ("runtime.txt", "python-3.11\n"),
+            ("app.py", "print('hi')\n"),
+        ],
         "app",
     );
     let bare = repo.add_remote("azure");
     repo.install_hook();
     let first = repo.push(&["azure", "main"]);
     assert_code(&first, 0);
-    assert!(first.stderr.contains("first deployment"), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("first deployment"),
+        "{}",
+        first.stderr
+    );
     (repo, bare)
 }
 
@@ -30,7 +38,13 @@ fn marker_token(repo: &TestRepo) -> String {
 fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     let (repo, bare) = deployed();
     let deployed_commit = repo.rev("HEAD");
-    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\nrequests[socks]==2.31.0\n")], "drop six");
+    let pushed = repo.commit(
+        &[(
+            "requirements.txt",
+            "flask==3.0.0\nrequests[socks]==2.31.0\n",
+        )],
+        "drop six",
+    );
 
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
@@ -38,7 +52,10 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     assert!(run.stderr.contains("git push azure main"), "{}", run.stderr);
 
     // The remote did not move; the branch gained exactly one marker commit.
-    assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), deployed_commit);
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        deployed_commit
+    );
     let marker = repo.rev("HEAD");
     assert_ne!(marker, pushed);
     assert_eq!(repo.rev("HEAD^"), pushed);
@@ -48,13 +65,28 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     );
     let token = marker_token(&repo);
     assert_eq!(token.len(), 64);
-    assert!(token.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-    assert_eq!(repo.git(&["show", "HEAD:.envguard/force-clean"]) + "\n", repo.read(".envguard/force-clean"));
+    assert!(token
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert_eq!(
+        repo.git(&["show", "HEAD:.envguard/force-clean"]) + "\n",
+        repo.read(".envguard/force-clean")
+    );
     let fingerprint = repo.git(&["show", "HEAD:.envguard/fingerprint.toml"]);
-    assert!(fingerprint.contains(&format!("token = \"{token}\"")), "{fingerprint}");
-    assert!(fingerprint.contains("packages = [\"flask\", \"requests[socks]\"]"), "{fingerprint}");
+    assert!(
+        fingerprint.contains(&format!("token = \"{token}\"")),
+        "{fingerprint}"
+    );
+    assert!(
+        fingerprint.contains("packages = [\"flask\", \"requests[socks]\"]"),
+        "{fingerprint}"
+    );
     assert!(fingerprint.contains("schema = 1"), "{fingerprint}");
-    assert_eq!(repo.status(), "", "the working tree and index show the marker as committed");
+    assert_eq!(
+        repo.status(),
+        "",
+        "the working tree and index show the marker as committed"
+    );
     assert_eq!(
         repo.git(&["log", "-1", "--format=%an <%ae>"]),
         "Ada Tester <ada@example.invalid>"
@@ -62,7 +94,11 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
 
     let again = repo.push(&["azure", "main"]);
     assert_code(&again, 0);
-    assert!(again.stderr.contains("new force-clean marker"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("new force-clean marker"),
+        "{}",
+        again.stderr
+    );
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), marker);
 
     // A later push without new removals passes without another marker.
@@ -82,12 +118,30 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
 fn additions_bumps_reorders_and_spellings_pass_without_a_commit() {
     let (repo, _bare) = deployed();
     for (reqs, what) in [
-        ("flask==3.0.0\nrequests[socks]==2.31.0\nsix\nattrs\n", "add attrs"),
-        ("flask==3.1.0\nrequests[socks]>=2.32\nsix==1.16\nattrs\n", "bump versions"),
-        ("# sorted\nSix\nattrs  # comment\nrequests[SOCKS] >= 2.32\nFlask==3.1.0\n", "reorder and case"),
-        ("six\nattrs\nrequests[socks]\nflask\nFlask_Cors\n", "add flask-cors"),
-        ("six\nattrs\nrequests[socks]\nflask\nflask.cors\n", "respell flask-cors"),
-        ("six\nattrs\nrequests[socks]\nflask\nflask-cors\n", "respell again"),
+        (
+            "flask==3.0.0\nrequests[socks]==2.31.0\nsix\nattrs\n",
+            "add attrs",
+        ),
+        (
+            "flask==3.1.0\nrequests[socks]>=2.32\nsix==1.16\nattrs\n",
+            "bump versions",
+        ),
+        (
+            "# sorted\nSix\nattrs  # comment\nrequests[SOCKS] >= 2.32\nFlask==3.1.0\n",
+            "reorder and case",
+        ),
+        (
+            "six\nattrs\nrequests[socks]\nflask\nFlask_Cors\n",
+            "add flask-cors",
+        ),
+        (
+            "six\nattrs\nrequests[socks]\nflask\nflask.cors\n",
+            "respell flask-cors",
+        ),
+        (
+            "six\nattrs\nrequests[socks]\nflask\nflask-cors\n",
+            "respell again",
+        ),
     ] {
         let commit = repo.commit(&[("requirements.txt", reqs)], what);
         let run = repo.push(&["azure", "main"]);
@@ -145,7 +199,12 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
     repo.write(".envguard/force-clean", "my own edit\n");
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains(".envguard/force-clean exists but is not committed"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(".envguard/force-clean exists but is not committed"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
     assert_eq!(repo.rev("HEAD"), pushed);
     assert_eq!(repo.read(".envguard/force-clean"), "my own edit\n");
@@ -155,17 +214,30 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
 fn runtime_minor_change_passes_but_patch_change_with_removal_stops() {
     let (repo, _bare) = deployed();
     let commit = repo.commit(
-        &[("requirements.txt", "flask\n"), ("runtime.txt", "python-3.12\n")],
+        &[
+            ("requirements.txt", "flask\n"),
+            ("runtime.txt", "python-3.12\n"),
+        ],
         "new runtime, fewer packages",
     );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 0);
-    assert!(run.stderr.contains("python-3.11 to python-3.12"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("python-3.11 to python-3.12"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.rev("HEAD"), commit);
 
     repo.commit(&[("requirements.txt", "flask\nsix\n")], "add six");
     assert_code(&repo.push(&["azure", "main"]), 0);
-    repo.commit(&[("requirements.txt", "flask\n"), ("runtime.txt", "python-3.12.4\n")], "patch bump");
+    repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            ("runtime.txt", "python-3.12.4\n"),
+        ],
+        "patch bump",
+    );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(run.stderr.contains("removes six"), "{}", run.stderr);
@@ -178,14 +250,27 @@ fn a_remote_commit_this_repo_has_not_seen_stops_even_a_forced_push() {
     let other = repo.root.path().join("other");
     let clone = repo
         .command("git", repo.root.path())
-        .args(["clone", "-q", bare.to_str().unwrap(), other.to_str().unwrap()])
+        .args([
+            "clone",
+            "-q",
+            bare.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(clone.status.success());
     std::fs::write(other.join("extra.txt"), "x").unwrap();
-    for args in [&["add", "extra.txt"][..], &["commit", "-qm", "theirs"], &["push", "-q", "origin", "main"]] {
+    for args in [
+        &["add", "extra.txt"][..],
+        &["commit", "-qm", "theirs"],
+        &["push", "-q", "origin", "main"],
+    ] {
         let out = repo.command("git", &other).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let theirs = repo.remote_rev(&bare, "refs/heads/main").unwrap();
 
@@ -209,7 +294,11 @@ fn a_new_deploying_branch_is_compared_with_the_other_deploying_branch() {
     // main is new on the remote; refs/remotes/azure/master is the baseline.
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("removes requests, six"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("removes requests, six"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -227,7 +316,10 @@ fn a_new_deploying_branch_without_another_uses_the_fingerprint() {
     // The fingerprint's package list is the baseline for another new site.
     let third = repo.add_remote("azure3");
     repo.commit(
-        &[("requirements.txt", "flask\n"), ("envguard.toml", "remotes = [\"azure3\"]\n")],
+        &[
+            ("requirements.txt", "flask\n"),
+            ("envguard.toml", "remotes = [\"azure3\"]\n"),
+        ],
         "drop six too",
     );
     let run = repo.push(&["azure3", "main"]);
@@ -239,11 +331,17 @@ fn a_new_deploying_branch_without_another_uses_the_fingerprint() {
 #[test]
 fn deleting_the_marker_schedules_nothing() {
     let (repo, _bare) = deployed();
-    repo.commit(&[("requirements.txt", "flask\nrequests[socks]\n")], "drop six");
+    repo.commit(
+        &[("requirements.txt", "flask\nrequests[socks]\n")],
+        "drop six",
+    );
     assert_code(&repo.push(&["azure", "main"]), 1);
     assert_code(&repo.push(&["azure", "main"]), 0);
     repo.git(&["rm", "-q", ".envguard/force-clean"]);
-    repo.commit(&[("requirements.txt", "flask\n")], "drop requests, delete marker");
+    repo.commit(
+        &[("requirements.txt", "flask\n")],
+        "drop requests, delete marker",
+    );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(run.stderr.contains("removes requests"), "{}", run.stderr);
@@ -252,17 +350,27 @@ fn deleting_the_marker_schedules_nothing() {
 #[test]
 fn dropped_extras_count_as_a_removal() {
     let (repo, _bare) = deployed();
-    repo.commit(&[("requirements.txt", "flask==3.0.0\nrequests==2.31.0\nsix\n")], "no socks");
+    repo.commit(
+        &[("requirements.txt", "flask==3.0.0\nrequests==2.31.0\nsix\n")],
+        "no socks",
+    );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("removes requests[socks]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("removes requests[socks]"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn block_and_warn_policies() {
     let (repo, bare) = deployed();
     let head = repo.commit(
-        &[("requirements.txt", "flask\n"), ("envguard.toml", "on_removal = \"block\"\n")],
+        &[
+            ("requirements.txt", "flask\n"),
+            ("envguard.toml", "on_removal = \"block\"\n"),
+        ],
         "block",
     );
     let run = repo.push(&["azure", "main"]);
@@ -293,20 +401,39 @@ fn envguard_skip_and_no_verify_bypass() {
 fn a_bad_config_stops_the_push_naming_the_file() {
     let (repo, bare) = deployed();
     let deployed_commit = repo.rev("HEAD");
-    repo.commit(&[("envguard.toml", "branches = [\"main\"]\nremote = \"azure\"\n")], "typo");
+    repo.commit(
+        &[(
+            "envguard.toml",
+            "branches = [\"main\"]\nremote = \"azure\"\n",
+        )],
+        "typo",
+    );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("envguard: envguard.toml:2:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("envguard: envguard.toml:2:"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("remote"), "{}", run.stderr);
     assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
-    assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), deployed_commit);
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        deployed_commit
+    );
 }
 
 #[test]
 fn hook_exit_codes_directly() {
     let (repo, _bare) = deployed();
     let base = repo.rev("HEAD");
-    let head = repo.commit(&[("requirements.txt", "flask\n"), ("envguard.toml", "bogus = 1\n")], "x");
+    let head = repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            ("envguard.toml", "bogus = 1\n"),
+        ],
+        "x",
+    );
     let line = format!("refs/heads/main {head} refs/heads/main {base}\n");
     let run = repo.envguard_with_input(&["pre-push", "azure", "/nowhere"], &line);
     assert_code(&run, 2);
@@ -330,7 +457,13 @@ fn a_missing_include_stops_with_file_and_line() {
 #[test]
 fn a_removal_inside_an_include_is_seen() {
     let repo = TestRepo::new();
-    repo.commit(&[("requirements.txt", "-r req/base.txt\nflask\n"), ("req/base.txt", "six\nattrs\n")], "app");
+    repo.commit(
+        &[
+            ("requirements.txt", "-r req/base.txt\nflask\n"),
+            ("req/base.txt", "six\nattrs\n"),
+        ],
+        "app",
+    );
     repo.add_remote("azure");
     repo.install_hook();
     assert_code(&repo.push(&["azure", "main"]), 0);
@@ -353,9 +486,17 @@ fn detached_head_and_other_local_names() {
     repo.git(&["checkout", "-q", "--detach"]);
     let run = repo.push(&["azure", "HEAD:main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("git push azure HEAD:refs/heads/main"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git push azure HEAD:refs/heads/main"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.rev("HEAD^"), pushed);
-    assert_eq!(repo.rev("main"), pushed, "the branch stays; detached HEAD moved");
+    assert_eq!(
+        repo.rev("main"),
+        pushed,
+        "the branch stays; detached HEAD moved"
+    );
     assert_eq!(repo.status(), "");
     assert_code(&repo.push(&["azure", "HEAD:refs/heads/main"]), 0);
 }
@@ -365,12 +506,21 @@ fn no_identity_means_a_clear_error_not_an_invented_one() {
     let (repo, _bare) = deployed();
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let mut repo = repo;
-    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+    for var in [
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ] {
         repo.set_env(var, "");
     }
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("git config --global user.name"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git config --global user.name"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.rev("HEAD"), pushed);
 }
 

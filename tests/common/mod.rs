@@ -43,7 +43,10 @@ impl Run {
 impl TestRepo {
     /// A fresh repository on branch `main` with a local identity.
     pub fn new() -> TestRepo {
-        let root = tempfile::Builder::new().prefix("envguard-test").tempdir().unwrap();
+        let root = tempfile::Builder::new()
+            .prefix("envguard-test")
+            .tempdir()
+            .unwrap();
         let dir = root.path().join("app");
         std::fs::create_dir(&dir).unwrap();
         let repo = TestRepo {
@@ -111,7 +114,12 @@ impl TestRepo {
 
     /// Runs envguard in the app repository.
     pub fn envguard(&self, args: &[&str]) -> Run {
-        Run::from(self.command(envguard_bin(), &self.dir).args(args).output().unwrap())
+        Run::from(
+            self.command(envguard_bin(), &self.dir)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
     }
 
     /// Runs envguard with `input` on stdin.
@@ -125,7 +133,12 @@ impl TestRepo {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
         Run::from(child.wait_with_output().unwrap())
     }
 
