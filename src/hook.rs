@@ -99,8 +99,9 @@ pub fn pre_push(
     }
     let repo = open()?;
     let mut verdict = Verdict::Proceed;
+    let mut marked = Vec::new();
     for line in &lines {
-        if check_line(&repo, remote, url, line, err)? == Verdict::Stop {
+        if check_line(&repo, remote, url, line, &mut marked, err)? == Verdict::Stop {
             verdict = Verdict::Stop;
         }
     }
@@ -186,11 +187,15 @@ pub fn baseline_for(
     Ok(Baseline { source, snapshot })
 }
 
+/// `marked` lists the local refs this run already committed a marker on,
+/// with the commit they had: one push can name a branch twice
+/// (`main:main main:master`), and one marker serves both.
 fn check_line(
     repo: &Repo,
     remote: &str,
     url: &str,
     line: &RefLine,
+    marked: &mut Vec<(String, Oid)>,
     err: &mut dyn Write,
 ) -> Result<Verdict> {
     let pushed = Oid::from_str(&line.local_oid).context("git passed a malformed commit id")?;
@@ -242,9 +247,17 @@ fn check_line(
             Ok(Verdict::Stop)
         }
         Action::CommitMarker => {
-            commit_marker(
-                repo, remote, branch, line, pushed, &snapshot, &decision, &config, err,
-            )?;
+            if marked.contains(&(line.local_ref.clone(), pushed)) {
+                writeln!(
+                    err,
+                    "envguard: {place}: the marker committed above covers this branch too"
+                )?;
+            } else {
+                commit_marker(
+                    repo, remote, branch, line, pushed, &snapshot, &decision, &config, err,
+                )?;
+                marked.push((line.local_ref.clone(), pushed));
+            }
             Ok(Verdict::Stop)
         }
     }

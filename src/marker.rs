@@ -109,6 +109,12 @@ pub fn schedule_clean(
              `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`"
         );
     }
+    if let Some(dir) = repo.checked_out_elsewhere(refname) {
+        bail!(
+            "{refname} is checked out in the worktree {}; run this there, so that its index and files follow the marker commit",
+            dir.display()
+        );
+    }
     let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     if checked_out {
         for path in [MARKER_PATH, FINGERPRINT_PATH] {

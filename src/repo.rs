@@ -167,6 +167,30 @@ impl Repo {
             .collect()
     }
 
+    /// The working tree, other than this one, that has `refname` checked
+    /// out: moving that branch from here would leave its index showing the
+    /// marker files as staged deletions.
+    pub fn checked_out_elsewhere(&self, refname: &str) -> Option<PathBuf> {
+        let linked = self.repo.worktrees().ok();
+        if !self.repo.is_worktree() && linked.as_ref().is_none_or(|names| names.is_empty()) {
+            return None;
+        }
+        let here = self.repo.workdir().and_then(|p| p.canonicalize().ok());
+        let main = Repository::open(self.repo.commondir()).ok();
+        let linked = linked
+            .iter()
+            .flat_map(|names| names.iter())
+            .filter_map(|name| name.ok().flatten())
+            .filter_map(|name| self.repo.find_worktree(name).ok())
+            .filter_map(|wt| Repository::open_from_worktree(&wt).ok());
+        main.into_iter().chain(linked).find_map(|other| {
+            let dir = other.workdir()?.canonicalize().ok()?;
+            let head = other.find_reference("HEAD").ok()?;
+            let on_branch = head.symbolic_target().ok().flatten() == Some(refname);
+            (on_branch && Some(&dir) != here.as_ref()).then_some(dir)
+        })
+    }
+
     /// The commit a ref points at now.
     pub fn ref_target(&self, refname: &str) -> Option<Oid> {
         self.repo.refname_to_id(refname).ok()

@@ -536,3 +536,50 @@ fn signing_failure_is_reported_and_nothing_moves() {
     assert_eq!(repo.rev("HEAD"), pushed);
     assert_eq!(repo.status(), "");
 }
+
+#[test]
+fn one_branch_pushed_to_two_deploying_branches_gets_one_marker() {
+    let (repo, bare) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
+    let run = repo.push(&["azure", "main", "main:master"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains("covers this branch too"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD^"), pushed, "exactly one marker commit");
+    assert!(repo.remote_rev(&bare, "refs/heads/master").is_none());
+    assert_code(&repo.push(&["azure", "main", "main:master"]), 0);
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/master").unwrap(),
+        repo.rev("HEAD")
+    );
+}
+
+#[test]
+fn a_branch_checked_out_in_another_worktree_is_not_moved_from_here() {
+    let (repo, _bare) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
+    let linked = repo.root.path().join("linked");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        linked.to_str().unwrap(),
+    ]);
+    let out = repo
+        .command("git", &linked)
+        .args(["push", "azure", "main"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is checked out in the worktree"),
+        "{stderr}"
+    );
+    assert_eq!(repo.rev("main"), pushed);
+    assert_eq!(repo.status(), "");
+}
