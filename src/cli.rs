@@ -43,10 +43,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: crate::commands::Format,
     },
-    /// Install envguard's pre-push hook in this repository.
+    /// Install envguard's pre-push hook in this repository; a pre-push hook
+    /// already there is kept as pre-push.envguard-chained and runs first.
     Install {
         /// Replace an existing pre-push hook instead of keeping it.
         #[arg(long)]
         force: bool,
     },
+    /// Remove envguard's pre-push hook, putting back the hook it kept.
+    Uninstall,
+    /// Check that the hook, the remotes and the server script are in place
+    /// (exit 0: all in place, 1: something to fix).
+    Doctor,
 }

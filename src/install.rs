@@ -1,10 +1,18 @@
 //! Installing and removing envguard's pre-push hook in a repository.
 //!
 //! The hooks folder is git's own answer (`git rev-parse --git-path hooks`),
-//! so `core.hooksPath` and linked worktrees behave as git does. A pre-push
-//! hook that is not envguard's is kept, moved aside whole as
-//! `pre-push.envguard-chained`, and run first by envguard's hook with the
-//! same arguments and stdin; uninstalling puts it back.
+//! so `core.hooksPath` and linked worktrees (which share the main
+//! repository's hooks) behave as git does. envguard's hook is recognised by
+//! its marker line, never by its path or bytes, so reinstalling upgrades it
+//! in place instead of chaining envguard to itself.
+//!
+//! A pre-push hook that is not envguard's is kept: moved aside whole (a
+//! rename, so bytes and mode stay) as `pre-push.envguard-chained`, and run
+//! first by envguard's hook with the same arguments and stdin; uninstalling
+//! renames it back. This beats the hook managers users already know
+//! (lefthook keeps the old hook but never runs it; husky's `core.hooksPath`
+//! silently disables it). What to do is decided by two pure functions,
+//! [`plan`] and [`plan_removal`], from what is found in the hooks folder.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,11 +26,13 @@ pub const HOOK_TEMPLATE: &str = include_str!("../hooks/pre-push");
 /// The line that marks a hook as envguard's own.
 pub const HOOK_MARKER: &str = "# envguard: pre-push hook";
 /// The hook's file name.
-const HOOK_NAME: &str = "pre-push";
+pub const HOOK_NAME: &str = "pre-push";
 /// Where a user's own pre-push hook is kept while envguard's is installed.
 pub const CHAINED_NAME: &str = "pre-push.envguard-chained";
+/// The line of the hook that records the binary, up to the quoted path.
+const RECORDED_PREFIX: &str = "recorded='";
 
-/// What is in the hook's place before installing.
+/// What is in the hook's place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Existing {
     Nothing,
@@ -35,14 +45,15 @@ pub enum Existing {
 pub enum Plan {
     /// Write the hook.
     Write,
-    /// Replace an older envguard hook.
+    /// Replace an older envguard hook; a kept hook stays kept.
     Upgrade,
     /// Move the user's hook aside as the chained one, then write ours.
     Chain,
     /// Overwrite the user's hook (`--force`).
     Replace,
     /// Refuse: a chained hook is already kept and another foreign hook sits
-    /// in our place.
+    /// in our place (another tool rewrote it); moving it aside would lose
+    /// one of the two.
     Refuse,
 }
 
@@ -57,70 +68,188 @@ pub fn plan(existing: Existing, chained_exists: bool, force: bool) -> Plan {
     }
 }
 
+/// What `uninstall` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Neither envguard's hook nor a kept one: nothing to do.
+    NotInstalled,
+    /// Delete envguard's hook; nothing was kept.
+    Remove,
+    /// Put the kept hook back in envguard's place (a rename over it).
+    Restore,
+    /// The hook in place is someone else's: leave it, and any kept one, alone.
+    LeaveForeign { kept: bool },
+}
+
+/// The pure part of uninstalling. A kept hook without envguard's in place
+/// (someone deleted ours by hand) is still put back: that is the promise.
+pub fn plan_removal(existing: Existing, chained_exists: bool) -> Removal {
+    match (existing, chained_exists) {
+        (Existing::Nothing, false) => Removal::NotInstalled,
+        (Existing::Ours, false) => Removal::Remove,
+        (Existing::Nothing | Existing::Ours, true) => Removal::Restore,
+        (Existing::Foreign, kept) => Removal::LeaveForeign { kept },
+    }
+}
+
 /// The hook script for a binary at `binary`.
 pub fn hook_script(binary: &Path) -> String {
-    let quoted = binary.to_string_lossy().replace('\'', r"'\''");
-    HOOK_TEMPLATE.replace("@ENVGUARD_BIN@", &quoted)
-}
-
-/// The hooks folder git uses for the repository around `dir`.
-pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
-    let output = Command::new("git")
-        .args(["rev-parse", "--git-path", "hooks"])
-        .current_dir(dir)
-        .output()
-        .context("cannot run git (is it on PATH?)")?;
-    if !output.status.success() {
-        bail!(
-            "{} is not inside a git repository: {}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let path = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    Ok(if path.is_absolute() {
-        path
+    // Git for Windows runs hooks with its own sh, which reads `C:/x` but
+    // would take the backslashes of `C:\x` as escapes in some places.
+    let path = binary.to_string_lossy();
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
     } else {
-        dir.join(path)
-    })
+        path.into_owned()
+    };
+    HOOK_TEMPLATE.replace("@ENVGUARD_BIN@", &path.replace('\'', r"'\''"))
 }
 
-fn existing(hook: &Path) -> Result<Existing> {
-    match std::fs::read(hook) {
-        Ok(bytes) if String::from_utf8_lossy(&bytes).contains(HOOK_MARKER) => Ok(Existing::Ours),
-        Ok(_) => Ok(Existing::Foreign),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Existing::Nothing),
-        Err(err) => Err(err).with_context(|| format!("cannot read {}", hook.display())),
+/// The binary an installed hook script records, if it is envguard's.
+pub fn recorded_binary(script: &str) -> Option<PathBuf> {
+    let line = script
+        .lines()
+        .find_map(|line| line.strip_prefix(RECORDED_PREFIX))?;
+    let quoted = line.strip_suffix('\'')?;
+    Some(PathBuf::from(quoted.replace(r"'\''", "'")))
+}
+
+/// Where git looks for the pre-push hook of one repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HookPaths {
+    /// The hooks folder.
+    pub dir: PathBuf,
+    /// `<dir>/pre-push`.
+    pub hook: PathBuf,
+    /// `<dir>/pre-push.envguard-chained`.
+    pub chained: PathBuf,
+    /// Whether `core.hooksPath` moved the folder away from the repository's
+    /// own `hooks`: then other repositories or tools may share it.
+    pub custom: bool,
+}
+
+impl HookPaths {
+    /// Asks git for the hooks folder of the repository around `dir`.
+    pub fn locate(dir: &Path) -> Result<HookPaths> {
+        let output = Command::new("git")
+            .args(["rev-parse", "--git-path", "hooks", "--git-common-dir"])
+            .current_dir(dir)
+            .output()
+            .context("cannot run git (is it on PATH?)")?;
+        if !output.status.success() {
+            bail!(
+                "{} is not inside a git repository: {}",
+                dir.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let mut lines = stdout.lines().map(|line| dir.join(line.trim()));
+        let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
+            bail!("git rev-parse gave no hooks folder: {stdout:?}");
+        };
+        // Without core.hooksPath git answers `<common dir>/hooks`; compare
+        // resolved paths so `core.hooksPath = .git/hooks` is no custom folder.
+        let custom = resolved(&hooks) != resolved(&common.join("hooks"));
+        Ok(HookPaths {
+            hook: hooks.join(HOOK_NAME),
+            chained: hooks.join(CHAINED_NAME),
+            dir: hooks,
+            custom,
+        })
+    }
+
+    /// What sits in the hook's place now. A dangling symlink is foreign:
+    /// it is the user's, kept and restored like any other hook.
+    pub fn existing(&self) -> Result<Existing> {
+        match std::fs::read(&self.hook) {
+            Ok(bytes) if is_ours(&bytes) => Ok(Existing::Ours),
+            Ok(_) => Ok(Existing::Foreign),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Ok(match self.hook.symlink_metadata() {
+                    Ok(_) => Existing::Foreign,
+                    Err(_) => Existing::Nothing,
+                })
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot read {}", self.hook.display())),
+        }
+    }
+
+    /// Whether a hook is kept aside (a dangling symlink counts: it is the
+    /// user's, and renaming it back restores it as it was).
+    pub fn chained_exists(&self) -> bool {
+        self.chained.symlink_metadata().is_ok()
+    }
+
+    /// What `install` and `doctor` note about a `core.hooksPath` folder.
+    pub fn custom_note(&self) -> Option<String> {
+        self.custom.then(|| {
+            format!(
+                "core.hooksPath makes {} the hooks folder; other repositories or tools may \
+                 share it, and envguard's hook there acts on their pushes to deploying remotes too. \
+                 The hook records this machine's binary path: do not commit it",
+                self.dir.display()
+            )
+        })
     }
 }
 
-/// Installs the hook into the repository around `dir`; says what it did.
+/// Whether hook bytes are envguard's hook: its marker line, on a line of its own.
+fn is_ours(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .any(|line| line.trim_end() == HOOK_MARKER)
+}
+
+fn resolved(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Installs the hook into the repository around `dir`, recording `binary`;
+/// returns what it did, one line per message.
 pub fn install(dir: &Path, binary: &Path, force: bool) -> Result<String> {
-    let hooks = hooks_dir(dir)?;
-    let hook = hooks.join(HOOK_NAME);
-    let chained = hooks.join(CHAINED_NAME);
-    let plan = plan(existing(&hook)?, chained.exists(), force);
-    let mut said = String::new();
+    let paths = HookPaths::locate(dir)?;
+    let (hook, chained) = (&paths.hook, &paths.chained);
+    let kept_before = paths.chained_exists();
+    let plan = plan(paths.existing()?, kept_before, force);
+    let mut said = Vec::new();
     match plan {
         Plan::Refuse => bail!(
-            "{} is another tool's hook and {} is already kept; merge them by hand, or use --force to replace {}",
+            "{} is not envguard's hook, and {} already keeps an earlier one; merge the two by hand \
+             into {}, or run `envguard install --force` to replace {}",
             hook.display(),
+            chained.display(),
             chained.display(),
             hook.display()
         ),
         Plan::Chain => {
-            std::fs::rename(&hook, &chained)
+            std::fs::rename(hook, chained)
                 .with_context(|| format!("cannot move {} aside", hook.display()))?;
-            said.push_str(&format!(
-                "kept the existing hook as {}; it runs first on every push\n",
+            said.push(format!(
+                "kept the existing hook as {}; it runs first on every push, with the same arguments and input",
                 chained.display()
             ));
         }
-        Plan::Write | Plan::Upgrade | Plan::Replace => {}
+        Plan::Replace => said.push(format!(
+            "replaced {} (--force): it is not kept",
+            hook.display()
+        )),
+        Plan::Write | Plan::Upgrade => {}
     }
-    write_atomically(&hook, hook_script(binary).as_bytes())?;
-    make_executable(&hook)?;
-    said.push_str(&format!(
+    if kept_before {
+        said.push(format!(
+            "{} is kept from before; it runs first on every push",
+            chained.display()
+        ));
+    }
+    if let Err(err) = write_hook(hook, binary) {
+        if plan == Plan::Chain {
+            // Leave the user's hook where it was rather than no hook at all.
+            let _ = std::fs::rename(chained, hook);
+        }
+        return Err(err);
+    }
+    said.push(format!(
         "{} {} (runs {})",
         if plan == Plan::Upgrade {
             "updated"
@@ -130,7 +259,59 @@ pub fn install(dir: &Path, binary: &Path, force: bool) -> Result<String> {
         hook.display(),
         binary.display()
     ));
-    Ok(said)
+    said.extend(paths.custom_note().map(|note| format!("note: {note}")));
+    Ok(said.join("\n"))
+}
+
+fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
+    write_atomically(hook, hook_script(binary).as_bytes())?;
+    make_executable(hook)
+}
+
+/// Removes envguard's hook from the repository around `dir`, putting back
+/// the hook it kept; returns what it did.
+pub fn uninstall(dir: &Path) -> Result<String> {
+    let paths = HookPaths::locate(dir)?;
+    let (hook, chained) = (&paths.hook, &paths.chained);
+    Ok(
+        match plan_removal(paths.existing()?, paths.chained_exists()) {
+            Removal::NotInstalled => format!(
+                "envguard's hook is not installed in {}: nothing to do",
+                paths.dir.display()
+            ),
+            Removal::Remove => {
+                std::fs::remove_file(hook)
+                    .with_context(|| format!("cannot remove {}", hook.display()))?;
+                format!("removed {}", hook.display())
+            }
+            Removal::Restore => {
+                // One rename: the kept file comes back as it was, bytes and mode,
+                // and there is no moment without a pre-push hook.
+                std::fs::rename(chained, hook).with_context(|| {
+                    format!(
+                        "cannot move {} back to {}",
+                        chained.display(),
+                        hook.display()
+                    )
+                })?;
+                format!(
+                    "removed envguard's hook; {} is back as {}",
+                    chained.display(),
+                    hook.display()
+                )
+            }
+            Removal::LeaveForeign { kept } => {
+                let mut said = format!("{} is not envguard's hook: left alone", hook.display());
+                if kept {
+                    said.push_str(&format!(
+                    "\n{} still keeps the hook that was there before envguard; move it back by hand if you want it",
+                    chained.display()
+                ));
+                }
+                said
+            }
+        },
+    )
 }
 
 #[cfg(unix)]
@@ -148,24 +329,69 @@ fn make_executable(_: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Existing::{Foreign, Nothing, Ours};
 
     #[test]
-    fn plans() {
-        assert_eq!(plan(Existing::Nothing, false, false), Plan::Write);
-        assert_eq!(plan(Existing::Nothing, true, false), Plan::Write);
-        assert_eq!(plan(Existing::Ours, true, false), Plan::Upgrade);
-        assert_eq!(plan(Existing::Foreign, false, false), Plan::Chain);
-        assert_eq!(plan(Existing::Foreign, true, false), Plan::Refuse);
-        assert_eq!(plan(Existing::Foreign, true, true), Plan::Replace);
+    fn install_plans() {
+        for (existing, chained, force, expected) in [
+            (Nothing, false, false, Plan::Write),
+            (Nothing, true, false, Plan::Write),
+            (Nothing, false, true, Plan::Write),
+            (Ours, false, false, Plan::Upgrade),
+            (Ours, true, false, Plan::Upgrade),
+            (Ours, true, true, Plan::Upgrade),
+            (Foreign, false, false, Plan::Chain),
+            (Foreign, false, true, Plan::Replace),
+            (Foreign, true, false, Plan::Refuse),
+            (Foreign, true, true, Plan::Replace),
+        ] {
+            assert_eq!(
+                plan(existing, chained, force),
+                expected,
+                "{existing:?}, chained {chained}, force {force}"
+            );
+        }
+    }
+
+    #[test]
+    fn removal_plans() {
+        for (existing, chained, expected) in [
+            (Nothing, false, Removal::NotInstalled),
+            (Nothing, true, Removal::Restore),
+            (Ours, false, Removal::Remove),
+            (Ours, true, Removal::Restore),
+            (Foreign, false, Removal::LeaveForeign { kept: false }),
+            (Foreign, true, Removal::LeaveForeign { kept: true }),
+        ] {
+            assert_eq!(
+                plan_removal(existing, chained),
+                expected,
+                "{existing:?}, chained {chained}"
+            );
+        }
     }
 
     #[test]
     fn script_records_the_binary_and_stays_lf() {
-        let script = hook_script(Path::new("/opt/it's here/envguard"));
+        let binary = Path::new("/opt/it's here/envguard");
+        let script = hook_script(binary);
         assert!(script.starts_with("#!/bin/sh\n"));
-        assert!(script.contains(HOOK_MARKER));
+        assert!(is_ours(script.as_bytes()));
         assert!(script.contains(r"recorded='/opt/it'\''s here/envguard'"));
         assert!(!script.contains('\r'));
         assert!(!script.contains("@ENVGUARD_BIN@"));
+        assert_eq!(recorded_binary(&script).as_deref(), Some(binary));
+    }
+
+    #[test]
+    fn only_the_marker_line_makes_a_hook_ours() {
+        assert!(is_ours(
+            b"#!/bin/sh\r\n# envguard: pre-push hook\r\nexit 0\r\n"
+        ));
+        assert!(!is_ours(
+            b"#!/bin/sh\n# calls envguard: pre-push hook below\n"
+        ));
+        assert!(!is_ours(b"#!/bin/sh\nexec lefthook run pre-push\n"));
+        assert_eq!(recorded_binary("#!/bin/sh\nexit 0\n"), None);
     }
 }

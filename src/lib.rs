@@ -3,13 +3,14 @@
 //!
 //! The decision is pure ([`decide`], [`requirements`], [`fingerprint`],
 //! [`config`]); git, files and the process live at the edges ([`repo`],
-//! [`hook`], [`marker`], [`install`]). `main.rs` only maps [`run`]'s outcome
-//! to an exit code.
+//! [`hook`], [`marker`], [`install`], [`doctor`]). `main.rs` only maps
+//! [`run`]'s outcome to an exit code.
 
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod decide;
+pub mod doctor;
 pub mod fingerprint;
 pub mod hook;
 pub mod install;
@@ -30,7 +31,8 @@ use repo::Repo;
 pub enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: the push was stopped (or `diff` found removals).
+    /// Exit 1: the push was stopped (or `diff` found removals, or `doctor`
+    /// something to fix).
     Stopped,
 }
 
@@ -69,6 +71,24 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let said = install::install(&dir, &binary, force)?;
             eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
+        }
+        Some(Command::Uninstall) => {
+            let dir = std::env::current_dir().context("cannot read the current directory")?;
+            let said = install::uninstall(&dir)?;
+            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+            Ok(Outcome::Success)
+        }
+        Some(Command::Doctor) => {
+            let binary =
+                std::env::current_exe().context("cannot tell where the envguard binary is")?;
+            let dir = std::env::current_dir().context("cannot read the current directory")?;
+            let report = doctor::doctor(&dir, &Repo::open_from_env()?, &binary)?;
+            report.render(&mut std::io::stdout().lock())?;
+            Ok(if report.to_fix() == 0 {
+                Outcome::Success
+            } else {
+                Outcome::Stopped
+            })
         }
         Some(Command::Reset) => reset(),
         None if cli.reset => reset(),

@@ -237,3 +237,59 @@ pub fn assert_code(run: &Run, code: i32) {
         run.stdout, run.stderr
     );
 }
+
+/// The program that `name` runs on the test's own PATH, so a command run with
+/// a bare PATH (as GUI git clients give hooks) still uses the same git.
+pub fn which(name: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{name} is not on PATH"))
+}
+
+/// Helpers for hook management (tests/install.rs): other folders (linked
+/// worktrees, install prefixes) and per-command environment variables.
+impl TestRepo {
+    /// Runs `program ARGS` in `dir` with the harness's environment plus `env`.
+    pub fn run_in(
+        &self,
+        dir: &Path,
+        program: impl AsRef<std::ffi::OsStr>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Run {
+        let mut command = self.command(program, dir);
+        command.args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Run::from(command.output().unwrap())
+    }
+
+    /// Runs git in `dir` (a linked worktree, say), panicking unless it exits 0.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let run = self.run_in(dir, which("git"), args, &[]);
+        assert_eq!(
+            run.code,
+            0,
+            "git {args:?} in {} failed\nstdout:\n{}\nstderr:\n{}",
+            dir.display(),
+            run.stdout,
+            run.stderr
+        );
+        run.stdout.trim_end().to_string()
+    }
+
+    /// `git push ARGS` in `dir` with extra environment variables, git
+    /// itself found on the test's PATH even when `env` replaces PATH.
+    pub fn push_in(&self, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
+        let mut all = vec!["push"];
+        all.extend_from_slice(args);
+        self.run_in(dir, which("git"), &all, env)
+    }
+
+    /// The app repository's own hooks folder.
+    pub fn hooks_dir(&self) -> PathBuf {
+        self.dir.join(".git").join("hooks")
+    }
+}

@@ -1,0 +1,151 @@
+#!/bin/sh
+# install.sh: builds envguard from the folder this script is in, installs the
+# binary as PREFIX/bin/envguard, and installs envguard's pre-push hook into an
+# app repository. Running it again upgrades both in place.
+#
+# POSIX sh on purpose (macOS, Alpine, Git Bash); keep this file LF-only, as
+# `sh` cannot run a script with CRLF endings.
+set -eu
+
+usage() {
+    cat <<'EOF'
+Usage: install.sh [--prefix DIR] [--debug] [APP_REPO]
+
+Builds envguard from the folder this script is in and installs the binary as
+DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard). Then
+installs envguard's pre-push hook into APP_REPO or, without it, into the git
+repository of the current directory (unless that is envguard's own source).
+Running it again upgrades the binary and the hook in place.
+
+Options:
+  --prefix DIR   install the binary into DIR/bin (default: $HOME/.local)
+  --debug        build the dev profile instead of release (quicker to build)
+  -h, --help     show this help
+
+Needs cargo (https://rustup.rs) and git. The build goes to CARGO_TARGET_DIR, or
+the target folder beside this script, so a second run only rebuilds what changed.
+EOF
+}
+
+say() { printf 'install.sh: %s\n' "$*" >&2; }
+die() {
+    say "$*"
+    exit 1
+}
+
+prefix=
+app=
+profile=release
+while [ $# -gt 0 ]; do
+    case $1 in
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    --prefix)
+        [ $# -ge 2 ] || die "--prefix needs a folder"
+        prefix=$2
+        shift 2
+        ;;
+    --prefix=*)
+        prefix=${1#--prefix=}
+        shift
+        ;;
+    --debug)
+        profile=debug
+        shift
+        ;;
+    --)
+        shift
+        break
+        ;;
+    -*)
+        say "unknown option $1"
+        usage >&2
+        exit 2
+        ;;
+    *)
+        [ -z "$app" ] || die "only one APP_REPO, please (got $app and $1)"
+        app=$1
+        shift
+        ;;
+    esac
+done
+if [ $# -gt 0 ]; then
+    if [ -n "$app" ] || [ $# -gt 1 ]; then die "only one APP_REPO, please"; fi
+    app=$1
+fi
+
+command -v cargo >/dev/null 2>&1 ||
+    die "cargo is not on PATH. Install Rust from https://rustup.rs, open a new shell (or run . \"\$HOME/.cargo/env\"), and run install.sh again."
+command -v git >/dev/null 2>&1 ||
+    die "git is not on PATH. Install git (https://git-scm.com/downloads) and run install.sh again."
+
+# Everything below works from any current directory: the source is found
+# beside this script, and relative paths the user gave are made absolute
+# before anything changes directory.
+here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd -P)
+absolute() {
+    case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s/%s\n' "$(pwd)" "$1" ;;
+    esac
+}
+if [ -z "$prefix" ]; then
+    [ -n "${HOME:-}" ] || die "HOME is not set; say where to install with --prefix DIR"
+    prefix=$HOME/.local
+fi
+bindir=$(absolute "$prefix")/bin
+target_dir=$(absolute "${CARGO_TARGET_DIR:-$here/target}")
+
+# The app repository, found before the build so a wrong name fails fast: the
+# one named, else the current directory's unless that is envguard's own source
+# (running ./install.sh in a clone of envguard must not hook envguard itself).
+repo=
+if [ -n "$app" ]; then
+    [ -d "$app" ] || die "$app is not a folder"
+    repo=$(git -C "$app" rev-parse --show-toplevel 2>/dev/null) ||
+        die "$app is not inside a git repository with a working tree"
+elif top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$(cd "$top" && pwd -P)" != "$here" ]; then
+    repo=$top
+fi
+
+# --target-dir spelled out, so the built binary is where this script looks
+# even when a cargo config sets build.target-dir.
+say "building envguard ($profile) in $target_dir"
+if [ "$profile" = release ]; then
+    cargo build --release --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir"
+else
+    cargo build --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir"
+fi
+exe=
+[ -f "$target_dir/$profile/envguard.exe" ] && exe=.exe
+built=$target_dir/$profile/envguard$exe
+dest=$bindir/envguard$exe
+[ -f "$built" ] || die "cargo finished but $built is missing"
+
+# Copy beside the destination, then rename over it: a hook running the old
+# binary meanwhile keeps working, and a failed copy leaves the old one whole.
+mkdir -p "$bindir" || die "cannot create $bindir"
+if [ -e "$dest" ]; then verb=upgraded; else verb=installed; fi
+tmp=$bindir/.envguard.install.$$
+if ! { cp "$built" "$tmp" && chmod 755 "$tmp" && mv -f "$tmp" "$dest"; }; then
+    rm -f "$tmp"
+    die "cannot write $dest"
+fi
+say "$verb $dest ($("$dest" --version))"
+
+case ":${PATH:-}:" in
+*":$bindir:"*) ;;
+*)
+    say "note: $bindir is not on PATH. The hook runs envguard by its full path anyway;"
+    say "note: to run envguard yourself, add this to your shell's profile:"
+    say "note:     export PATH=\"$bindir:\$PATH\""
+    ;;
+esac
+
+if [ -z "$repo" ]; then
+    say "no app repository given: to guard one, run \`envguard install\` in it (or install.sh APP_REPO)"
+    exit 0
+fi
+(cd "$repo" && "$dest" install)

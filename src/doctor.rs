@@ -1,0 +1,551 @@
+//! `envguard doctor`: is everything in place for envguard to guard a push,
+//! and if not, what to fix.
+//!
+//! It looks, in order, at the hook (installed, executable, LF, the binary it
+//! records), the kept hook, the config HEAD carries, the remotes that would
+//! deploy, where the baseline of a push of HEAD would come from, and the
+//! server script that must honour the marker. Each look gives a [`Finding`];
+//! a finding of level [`Level::Fix`] makes the command exit 1. It reads and
+//! never writes, and never contacts a remote: the baseline is what the
+//! remote-tracking refs say, which `git fetch` keeps current.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::config::{Config, Deployment, CONFIG_PATH, DEPLOYMENT_PATH};
+use crate::decide::{self, BaselineChoice, BaselineFacts, BaselineSource};
+use crate::hook::config_at;
+use crate::install::{self, Existing, HookPaths};
+use crate::marker::FINGERPRINT_PATH;
+use crate::repo::Repo;
+
+/// The text a server script must contain to honour the marker: the file it
+/// keeps the last honoured token in (SPEC, the server side, step 2).
+const TOKEN_FILE: &str = ".envguard-token";
+/// File endings of scripts Kudu can run from `.deployment`'s `command`.
+const SCRIPT_ENDINGS: [&str; 4] = [".cmd", ".bat", ".sh", ".ps1"];
+
+/// How a finding weighs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// As it should be.
+    Ok,
+    /// Worth knowing; nothing to fix.
+    Note,
+    /// envguard cannot do its job until this is fixed.
+    Fix,
+}
+
+/// One thing the doctor looked at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub level: Level,
+    /// What was looked at: `hook`, `remote azure`, `server script`, …
+    pub topic: String,
+    pub text: String,
+    /// What to do about it, for [`Level::Fix`] (and some notes).
+    pub fix: Option<String>,
+}
+
+/// Everything the doctor found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    fn add(&mut self, level: Level, topic: impl Into<String>, text: impl Into<String>) {
+        self.findings.push(Finding {
+            level,
+            topic: topic.into(),
+            text: text.into(),
+            fix: None,
+        });
+    }
+
+    fn fix(&mut self, topic: impl Into<String>, text: impl Into<String>, fix: impl Into<String>) {
+        self.findings.push(Finding {
+            level: Level::Fix,
+            topic: topic.into(),
+            text: text.into(),
+            fix: Some(fix.into()),
+        });
+    }
+
+    /// How many findings need fixing.
+    pub fn to_fix(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.level == Level::Fix)
+            .count()
+    }
+
+    /// One line per finding (its fix indented below), then a verdict.
+    pub fn render(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        for finding in &self.findings {
+            let level = match finding.level {
+                Level::Ok => "ok",
+                Level::Note => "note",
+                Level::Fix => "FIX",
+            };
+            writeln!(out, "{level:<5} {}: {}", finding.topic, finding.text)?;
+            if let Some(fix) = &finding.fix {
+                writeln!(out, "      -> {fix}")?;
+            }
+        }
+        match self.to_fix() {
+            0 => writeln!(out, "\nAll in place."),
+            1 => writeln!(out, "\n1 thing to fix."),
+            n => writeln!(out, "\n{n} things to fix."),
+        }
+    }
+}
+
+/// Examines the hook of the repository around `dir` and what `repo`'s HEAD
+/// carries; `this_binary` is the running envguard.
+pub fn doctor(dir: &Path, repo: &Repo, this_binary: &Path) -> Result<Report> {
+    let mut report = Report::default();
+    check_hook(&HookPaths::locate(dir)?, this_binary, &mut report)?;
+    check_head(repo, &mut report)?;
+    Ok(report)
+}
+
+fn check_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) -> Result<()> {
+    if let Some(note) = paths.custom_note() {
+        report.add(Level::Note, "hooks folder", note);
+    }
+    let hook = paths.hook.display();
+    let chained = paths.chained.display();
+    match paths.existing()? {
+        Existing::Nothing => report.fix(
+            "hook",
+            format!("no pre-push hook at {hook}: pushes are not checked"),
+            "run `envguard install`",
+        ),
+        Existing::Foreign if paths.chained_exists() => report.fix(
+            "hook",
+            format!("{hook} is not envguard's (another tool rewrote it?), and {chained} keeps an earlier hook"),
+            format!("merge the two into {chained} by hand, then run `envguard install --force`"),
+        ),
+        Existing::Foreign => report.fix(
+            "hook",
+            format!("{hook} is another hook, not envguard's: pushes are not checked"),
+            "run `envguard install`: it keeps that hook as pre-push.envguard-chained and runs it first",
+        ),
+        Existing::Ours => check_our_hook(paths, this_binary, report)?,
+    }
+    if paths.chained_exists() {
+        if is_executable(&paths.chained) {
+            report.add(
+                Level::Ok,
+                "kept hook",
+                format!("{chained} runs first on every push, with the same arguments and input"),
+            );
+        } else {
+            report.add(
+                Level::Note,
+                "kept hook",
+                format!("{chained} is not executable, so it does not run (nor would git run it in pre-push's place)"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check_our_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) -> Result<()> {
+    let hook = paths.hook.display();
+    let script = String::from_utf8_lossy(&std::fs::read(&paths.hook)?).into_owned();
+    if !is_executable(&paths.hook) {
+        report.fix(
+            "hook",
+            format!("{hook} is not executable: git skips it"),
+            "run `envguard install`",
+        );
+    }
+    if script.contains('\r') {
+        report.fix(
+            "hook",
+            format!(
+                "{hook} has CRLF line endings: sh cannot run it (`/bin/sh^M: bad interpreter`)"
+            ),
+            "run `envguard install`",
+        );
+    }
+    let Some(recorded) = install::recorded_binary(&script) else {
+        report.fix(
+            "hook",
+            format!("{hook} is envguard's but records no binary"),
+            "run `envguard install`",
+        );
+        return Ok(());
+    };
+    let shown = recorded.display();
+    if !is_executable(&recorded) {
+        let (text, fix) = match find_on_path("envguard") {
+            Some(found) => (
+                format!(
+                    "{hook} runs {shown}, which is missing; it falls back to {} on PATH, which GUI git clients do not see",
+                    found.display()
+                ),
+                format!("run `{} install` to record it", found.display()),
+            ),
+            None => (
+                format!("{hook} runs {shown}, which is missing, and no envguard is on PATH: every push stops"),
+                "reinstall envguard with install.sh (or run `envguard install` with the binary you keep)"
+                    .to_string(),
+            ),
+        };
+        report.fix("hook", text, fix);
+        return Ok(());
+    }
+    if resolved(&recorded) == resolved(this_binary) {
+        report.add(
+            Level::Ok,
+            "hook",
+            format!("{hook} is envguard's and runs {shown} (this binary)"),
+        );
+        // Only this binary's own template is known here: a hook another
+        // envguard wrote may differ and still be right for that binary.
+        if script != install::hook_script(&recorded) {
+            report.fix(
+                "hook",
+                "the hook script is from another envguard version",
+                "run `envguard install` to update it",
+            );
+        }
+    } else {
+        report.add(
+            Level::Note,
+            "hook",
+            format!(
+                "{hook} is envguard's and runs {shown}, not this binary ({})",
+                this_binary.display()
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
+    let Some(head) = repo.head_commit() else {
+        report.add(
+            Level::Note,
+            "HEAD",
+            "no commits yet: the config, baseline and server script are checked from the first commit on",
+        );
+        check_remotes(repo, &Config::from_files(None, None)?, report);
+        return Ok(());
+    };
+    let config = match config_at(repo, head) {
+        Ok(config) => config,
+        Err(err) => {
+            report.fix(
+                "config",
+                format!("{err:#}"),
+                format!("fix {CONFIG_PATH} and commit it: until then every push stops with exit 2"),
+            );
+            return Ok(());
+        }
+    };
+    let mut read = repo.reader(head)?;
+    let source = if read(CONFIG_PATH)?.is_some() {
+        format!("{CONFIG_PATH} in HEAD")
+    } else {
+        "defaults (no envguard.toml in HEAD)".to_string()
+    };
+    report.add(
+        Level::Ok,
+        "config",
+        format!(
+            "{source}: requirements {}, runtime {}, target {}",
+            config.requirements, config.runtime, config.target
+        ),
+    );
+    if read(&config.requirements)?.is_none() {
+        report.fix(
+            "config",
+            format!(
+                "HEAD has no {}: envguard has nothing to compare",
+                config.requirements
+            ),
+            format!(
+                "set `requirements` in {CONFIG_PATH}, or `project = <dir>` in {DEPLOYMENT_PATH} for an app in a subfolder"
+            ),
+        );
+    }
+    let has_fingerprint = read(FINGERPRINT_PATH)?.is_some();
+    for remote in check_remotes(repo, &config, report) {
+        check_baseline(repo, &config, &remote, has_fingerprint, report);
+    }
+    check_server_script(repo, &mut read, report)
+}
+
+/// Reports each remote; returns the names of those that deploy.
+fn check_remotes(repo: &Repo, config: &Config, report: &mut Report) -> Vec<String> {
+    let mut deploying = Vec::new();
+    let mut others = Vec::new();
+    for (name, url) in repo.remotes() {
+        if config.matches_remote(&name, &url) {
+            report.add(
+                Level::Ok,
+                format!("remote {name}"),
+                format!(
+                    "{url} deploys; pushes to its branches {} are checked",
+                    config.branches.join(", ")
+                ),
+            );
+            deploying.push(name);
+        } else {
+            others.push(name);
+        }
+    }
+    if !others.is_empty() {
+        let (verb, them) = match others.len() {
+            1 => ("does", "it"),
+            _ => ("do", "them"),
+        };
+        report.add(
+            Level::Note,
+            "other remotes",
+            format!(
+                "{} {verb} not deploy: pushes to {them} pass unchecked",
+                others.join(", ")
+            ),
+        );
+    }
+    if deploying.is_empty() {
+        report.fix(
+            "remotes",
+            "no remote deploys: envguard acts on a remote named azure or with an Azure scm URL",
+            format!(
+                "`git remote add azure https://<app>.scm.azurewebsites.net/<app>.git`, or list your remote in `remotes` in {CONFIG_PATH}"
+            ),
+        );
+    }
+    deploying
+}
+
+/// Where the baseline of `git push <remote> <HEAD's branch>` would come
+/// from (SPEC rule 2), judged from the remote-tracking refs.
+fn check_baseline(
+    repo: &Repo,
+    config: &Config,
+    remote: &str,
+    has_fingerprint: bool,
+    report: &mut Report,
+) {
+    let topic = format!("baseline {remote}");
+    let head_branch = repo
+        .head_branch()
+        .map(|name| name.trim_start_matches("refs/heads/").to_string());
+    let Some(branch) = head_branch.filter(|b| config.branches.contains(b)) else {
+        let on = repo
+            .head_branch()
+            .map_or("a detached HEAD".to_string(), |name| {
+                name.trim_start_matches("refs/heads/").to_string()
+            });
+        report.add(
+            Level::Note,
+            topic,
+            format!(
+                "HEAD is on {on}, which does not deploy; a push of it to {} is checked",
+                config
+                    .branches
+                    .iter()
+                    .map(|b| format!("{remote} {b}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        );
+        return;
+    };
+    let short = |oid: &git2::Oid| oid.to_string()[..7].to_string();
+    let own = repo.tracking_ref(remote, &branch);
+    let facts = BaselineFacts {
+        remote_oid: own.as_ref().map(|(_, oid)| oid.to_string()),
+        remote_oid_is_local: own.is_some(),
+        other_branches: config
+            .branches
+            .iter()
+            .filter(|b| **b != branch)
+            .filter_map(|b| repo.tracking_ref(remote, b))
+            .map(|(name, oid)| (name, oid.to_string()))
+            .collect(),
+        pushed_has_fingerprint: has_fingerprint,
+    };
+    let push = format!("`git push {remote} {branch}`");
+    let (level, text) = match decide::choose_baseline(&facts) {
+        BaselineChoice::Use(BaselineSource::RemoteCommit(_)) | BaselineChoice::FetchFirst(_) => {
+            let (name, oid) = own.expect("a remote commit comes from the tracking ref");
+            (
+                Level::Ok,
+                format!(
+                    "{push} is compared with {name} ({}), as last fetched or pushed",
+                    short(&oid)
+                ),
+            )
+        }
+        BaselineChoice::Use(BaselineSource::OtherBranch { refname, oid }) => (
+            Level::Ok,
+            format!(
+                "{remote} has no {branch} here yet: {push} is compared with {refname} ({})",
+                &oid[..7]
+            ),
+        ),
+        BaselineChoice::Use(BaselineSource::Fingerprint) => (
+            Level::Ok,
+            format!("{remote} has no {branch} here yet: {push} is compared with HEAD's {FINGERPRINT_PATH}"),
+        ),
+        BaselineChoice::Use(BaselineSource::None) => (
+            Level::Note,
+            format!(
+                "no refs/remotes/{remote}/{branch} here: {push} is a first deployment and passes; \
+                 if {remote} already has {branch}, run `git fetch {remote}` first"
+            ),
+        ),
+    };
+    report.add(level, topic, text);
+}
+
+fn check_server_script(
+    repo: &Repo,
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    report: &mut Report,
+) -> Result<()> {
+    let topic = "server script";
+    let in_worktree = |path: &str| repo.workdir().is_some_and(|dir| dir.join(path).exists());
+    let uncommitted = |path: &str| {
+        if in_worktree(path) {
+            format!("commit {path}")
+        } else {
+            "run `envguard init` (or `envguard init --target linux`), then commit what it writes"
+                .to_string()
+        }
+    };
+    let Some(deployment) = read(DEPLOYMENT_PATH)? else {
+        report.fix(
+            topic,
+            format!("HEAD has no {DEPLOYMENT_PATH}: Kudu runs its stock script, which never honours the force-clean marker"),
+            uncommitted(DEPLOYMENT_PATH),
+        );
+        return Ok(());
+    };
+    let Some(command) = Deployment::parse(&deployment).command else {
+        report.fix(
+            topic,
+            format!("{DEPLOYMENT_PATH} has no `command`: Kudu runs its stock script, which never honours the force-clean marker"),
+            "run `envguard init`: it adds the command and keeps your other keys",
+        );
+        return Ok(());
+    };
+    let Some(script) = script_of(&command) else {
+        report.add(
+            Level::Note,
+            topic,
+            format!("{DEPLOYMENT_PATH} runs `{command}`; envguard cannot tell whether that honours the marker"),
+        );
+        return Ok(());
+    };
+    match read(&script)? {
+        None => report.fix(
+            topic,
+            format!("{DEPLOYMENT_PATH} runs {script}, which HEAD does not have"),
+            uncommitted(&script),
+        ),
+        Some(bytes) if !contains(&bytes, TOKEN_FILE.as_bytes()) => report.fix(
+            topic,
+            format!("{script} (run by {DEPLOYMENT_PATH}) does not honour the force-clean marker: it has no {TOKEN_FILE} step"),
+            "run `envguard init --force` to replace it with envguard's, then carry over your own steps",
+        ),
+        Some(_) => report.add(
+            Level::Ok,
+            topic,
+            format!("{script} (run by {DEPLOYMENT_PATH}) honours the force-clean marker"),
+        ),
+    }
+    Ok(())
+}
+
+/// The script a `.deployment` command runs (`deploy.cmd`, `bash deploy.sh`),
+/// as a repository path: Kudu runs it from the repository root.
+fn script_of(command: &str) -> Option<String> {
+    command
+        .split_whitespace()
+        .map(|word| word.trim_matches('"'))
+        .find(|word| {
+            let lower = word.to_ascii_lowercase();
+            SCRIPT_ENDINGS.iter().any(|ending| lower.ends_with(ending))
+        })
+        .map(|word| word.replace('\\', "/").trim_start_matches("./").to_string())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn resolved(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// The first `name` on PATH that can run, as the hook's fallback finds it.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| is_executable(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_named_by_deployment_commands() {
+        for (command, script) in [
+            ("deploy.cmd", Some("deploy.cmd")),
+            ("bash deploy.sh", Some("deploy.sh")),
+            (
+                "bash ./scripts/deploy.sh --verbose",
+                Some("scripts/deploy.sh"),
+            ),
+            (r#""scripts\Deploy.CMD""#, Some("scripts/Deploy.CMD")),
+            ("python build.py", None),
+        ] {
+            assert_eq!(script_of(command).as_deref(), script, "{command}");
+        }
+    }
+
+    #[test]
+    fn fixes_decide_the_verdict() {
+        let mut report = Report::default();
+        report.add(Level::Ok, "hook", "fine");
+        report.add(Level::Note, "remote", "fyi");
+        let mut out = Vec::new();
+        report.render(&mut out).unwrap();
+        assert_eq!(report.to_fix(), 0);
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .ends_with("\nAll in place.\n"));
+        report.fix("hook", "broken", "mend it");
+        let mut out = Vec::new();
+        report.render(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("FIX   hook: broken\n      -> mend it\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n1 thing to fix.\n"));
+    }
+}
