@@ -50,9 +50,43 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Write the server-side deployment script (deploy.cmd or deploy.sh) and
+    /// a .deployment that runs it into this app repository.
+    Init {
+        /// The App Service platform (default: from envguard.toml's `target`,
+        /// or `.deployment`; else windows).
+        #[arg(long, value_enum)]
+        target: Option<TargetArg>,
+        /// Replace a deployment script or command that is not envguard's.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show the whole loop on this machine: push, marker, rebuild, with a
+    /// simulated Azure site (needs git and python3 with venv).
+    Demo {
+        /// Keep the demo's repositories and site in this folder.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<std::path::PathBuf>,
+    },
     /// Remove envguard's pre-push hook, putting back the hook it kept.
     Uninstall,
     /// Check that the hook, the remotes and the server script are in place
     /// (exit 0: all in place, 1: something to fix).
     Doctor,
+}
+
+/// `--target` of `envguard init`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    Windows,
+    Linux,
+}
+
+impl From<TargetArg> for crate::requirements::Platform {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Windows => crate::requirements::Platform::Windows,
+            TargetArg::Linux => crate::requirements::Platform::Linux,
+        }
+    }
 }

@@ -332,7 +332,7 @@ fn commit_marker(
     };
     writeln!(
         err,
-        "envguard: {remote} {branch}: {} removes {removed}; pip would leave them installed on the server.\n\
+        "envguard: {remote} {branch}: {} removes {removed}, which pip would leave installed on the server.\n\
          envguard: committed {short} on {on}: {MARKER_PATH} and {FINGERPRINT_PATH} only \
          (token {}…), so the next deployment deletes and rebuilds the environment once.\n\
          envguard: this push was stopped so that the marker goes with it. Push again:\n\n    {again}\n",

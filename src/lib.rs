@@ -10,9 +10,11 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod decide;
+pub mod demo;
 pub mod doctor;
 pub mod fingerprint;
 pub mod hook;
+pub mod init;
 pub mod install;
 pub mod marker;
 pub mod repo;
@@ -34,6 +36,14 @@ pub enum Outcome {
     /// Exit 1: the push was stopped (or `diff` found removals, or `doctor`
     /// something to fix).
     Stopped,
+}
+
+fn this_binary() -> Result<std::path::PathBuf> {
+    std::env::current_exe().context("cannot tell where the envguard binary is")
+}
+
+fn current_dir() -> Result<std::path::PathBuf> {
+    std::env::current_dir().context("cannot read the current directory")
 }
 
 fn reset() -> Result<Outcome> {
@@ -65,24 +75,17 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Install { force }) => {
-            let binary =
-                std::env::current_exe().context("cannot tell where the envguard binary is")?;
-            let dir = std::env::current_dir().context("cannot read the current directory")?;
-            let said = install::install(&dir, &binary, force)?;
+            let said = install::install(&current_dir()?, &this_binary()?, force)?;
             eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
         }
         Some(Command::Uninstall) => {
-            let dir = std::env::current_dir().context("cannot read the current directory")?;
-            let said = install::uninstall(&dir)?;
+            let said = install::uninstall(&current_dir()?)?;
             eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
         }
         Some(Command::Doctor) => {
-            let binary =
-                std::env::current_exe().context("cannot tell where the envguard binary is")?;
-            let dir = std::env::current_dir().context("cannot read the current directory")?;
-            let report = doctor::doctor(&dir, &Repo::open_from_env()?, &binary)?;
+            let report = doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
             report.render(&mut std::io::stdout().lock())?;
             Ok(if report.to_fix() == 0 {
                 Outcome::Success
@@ -115,6 +118,23 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             } else {
                 Outcome::Success
             })
+        }
+        Some(Command::Init { target, force }) => {
+            let repo = Repo::open_from_env()?;
+            let Some(root) = repo.workdir() else {
+                bail!("this repository has no working tree; run `envguard init` in the app's checkout");
+            };
+            let target = match (target, repo.head_commit()) {
+                (Some(target), _) => target.into(),
+                (None, Some(head)) => hook::config_at(&repo, head)?.target,
+                (None, None) => config::Config::from_files(None, None)?.target,
+            };
+            eprint!("{}", init::init(root, target, force)?);
+            Ok(Outcome::Success)
+        }
+        Some(Command::Demo { keep }) => {
+            demo::run(keep.as_deref(), &mut std::io::stdout().lock())?;
+            Ok(Outcome::Success)
         }
         None => bail!("no command given; see `envguard --help`"),
     }

@@ -1,0 +1,401 @@
+//! `envguard demo`: the whole loop on this machine, with nothing fetched.
+//!
+//! It builds a small app repository, a bare remote named `azure` whose
+//! `post-receive` plays Kudu (checks the pushed commit out and runs the app's
+//! `deploy.sh`, the one `envguard init --target linux` writes), and a
+//! wheelhouse of tiny packages made on the spot. The app gets the real hook
+//! (`envguard install`), then each step runs real `git push` and shows the
+//! server environment's own `pip list`. Nothing is special-cased for the demo.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::init;
+use crate::requirements::Platform;
+
+const MAKE_WHEELS: &str = include_str!("demo/make_wheels.py");
+const POST_RECEIVE: &str = include_str!("demo/post-receive");
+/// The packages the demo's wheelhouse offers.
+const WHEELS: [&str; 3] = ["greeting==1.0.0", "colors==1.0.0", "shapes==1.0.0"];
+/// A file the demo leaves in the server's environment after each deploy: if
+/// it is gone after the next one, the environment was rebuilt.
+const PROBE: &str = ".envguard-demo-probe";
+
+/// The demo's folders.
+struct Demo {
+    root: PathBuf,
+    app: PathBuf,
+    site: PathBuf,
+    python: String,
+}
+
+/// Runs the demo, narrating to `out`. With `keep`, everything is left in
+/// that folder; otherwise a temporary folder is removed at the end.
+pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
+    let python = find_python()?;
+    check_git()?;
+    let temp;
+    let root = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            if std::fs::read_dir(dir)?.next().is_some() {
+                bail!(
+                    "{} is not empty; give --keep a new or empty folder",
+                    dir.display()
+                );
+            }
+            dir.canonicalize()?
+        }
+        None => {
+            temp = TempDir::new()?;
+            temp.0.clone()
+        }
+    };
+    let demo = Demo {
+        app: root.join("app"),
+        site: root.join("site"),
+        root,
+        python,
+    };
+    demo.play(out)?;
+    if let Some(dir) = keep {
+        writeln!(out, "\nEverything is kept in {}: app/, site/azure.git, site/deploy.log, site/wwwroot/antenv.", dir.display())?;
+    }
+    Ok(())
+}
+
+impl Demo {
+    fn play(&self, out: &mut dyn Write) -> Result<()> {
+        writeln!(
+            out,
+            "envguard demo: the whole loop, on this machine, with a simulated Azure site.\n"
+        )?;
+        self.set_up_site()?;
+        self.set_up_app()?;
+
+        writeln!(
+            out,
+            "1. An app that needs greeting and colors; its first deployment."
+        )?;
+        let first = self.push(out)?;
+        self.show_env(out, first, "environment created")?;
+
+        writeln!(
+            out,
+            "\n2. Add shapes to requirements.txt: pip installs it into the same environment."
+        )?;
+        self.commit_requirements(
+            &["greeting==1.0.0", "colors==1.0.0", "shapes==1.0.0"],
+            "Add shapes",
+        )?;
+        let add = self.push(out)?;
+        let reused = self.show_env(out, add, "")?;
+
+        writeln!(
+            out,
+            "\n3. Remove colors. pip alone would leave it installed; envguard stops the push:"
+        )?;
+        self.commit_requirements(&["greeting==1.0.0", "shapes==1.0.0"], "Drop colors")?;
+        let stopped = self.push(out)?;
+        if stopped.ok {
+            bail!("the push that removes a package went through; the hook is not working");
+        }
+        writeln!(out, "   $ git show --stat HEAD")?;
+        let stat = self.git(&self.app, &["show", "--stat", "--format=%h %s", "HEAD"])?;
+        for line in stat.lines().filter(|l| !l.trim().is_empty()) {
+            writeln!(out, "   {line}")?;
+        }
+        writeln!(
+            out,
+            "   Pushing again sends the marker; the server rebuilds the environment once:"
+        )?;
+        let again = self.push(out)?;
+        let rebuilt = self.show_env(out, again, "")?;
+
+        writeln!(
+            out,
+            "\n4. A code-only change: the same marker is not honoured twice."
+        )?;
+        std::fs::write(self.app.join("app.py"), APP_V2)?;
+        self.git(&self.app, &["commit", "-qam", "Say hello differently"])?;
+        let code = self.push(out)?;
+        let kept = self.show_env(out, code, "")?;
+
+        writeln!(out, "\nSummary:")?;
+        writeln!(
+            out,
+            "  adding a package reused the environment ({}); removing one rebuilt it once ({}),\n  \
+             and the next deployment reused it again ({}).",
+            seconds(reused),
+            seconds(rebuilt),
+            seconds(kept)
+        )?;
+        writeln!(
+            out,
+            "  colors is gone from the server: without envguard it would still be importable there."
+        )?;
+        writeln!(out, "\nNext, in your app's repository:")?;
+        writeln!(
+            out,
+            "  envguard init             # deploy.cmd + .deployment (Linux: --target linux)"
+        )?;
+        writeln!(out, "  envguard install          # the pre-push hook")?;
+        writeln!(
+            out,
+            "  git add deploy.cmd .deployment && git commit -m \"Deploy with envguard\""
+        )?;
+        writeln!(out, "  git push azure main")?;
+        Ok(())
+    }
+
+    fn set_up_site(&self) -> Result<()> {
+        let wheelhouse = self.site.join("wheelhouse");
+        std::fs::create_dir_all(&wheelhouse)?;
+        let script = self.root.join("make_wheels.py");
+        std::fs::write(&script, MAKE_WHEELS)?;
+        let mut command = Command::new(&self.python);
+        command.arg(&script).arg(&wheelhouse).args(WHEELS);
+        run_ok(&mut command, "building the demo's wheels")?;
+        std::fs::remove_file(&script)?;
+
+        let bare = self.site.join("azure.git");
+        self.git(
+            &self.root,
+            &["init", "-q", "--bare", "-b", "main", path_str(&bare)?],
+        )?;
+        let hook = bare.join("hooks").join("post-receive");
+        let body = POST_RECEIVE
+            .replace("@SITE@", &shell_single_quoted(path_str(&self.site)?))
+            .replace("@PYTHON@", &shell_single_quoted(&self.python));
+        std::fs::write(&hook, body)?;
+        crate::install::make_executable(&hook)
+    }
+
+    fn set_up_app(&self) -> Result<()> {
+        std::fs::create_dir_all(&self.app)?;
+        let app = &self.app;
+        self.git(app, &["init", "-q", "-b", "main"])?;
+        // A local identity and plain settings, so the demo does not depend
+        // on (or change) the user's own git configuration.
+        for (key, value) in [
+            ("user.name", "envguard demo"),
+            ("user.email", "demo@envguard.invalid"),
+            ("commit.gpgsign", "false"),
+            ("core.hooksPath", ".git/hooks"),
+        ] {
+            self.git(app, &["config", key, value])?;
+        }
+        std::fs::write(app.join("app.py"), APP_V1)?;
+        std::fs::write(app.join("runtime.txt"), format!("{}\n", self.runtime()?))?;
+        write_requirements(app, &["greeting==1.0.0", "colors==1.0.0"])?;
+        init::init(app, Platform::Linux, false)?;
+        crate::install::install(app, &std::env::current_exe()?, false)?;
+        self.git(app, &["add", "."])?;
+        self.git(app, &["commit", "-qm", "A small Flask-style app"])?;
+        self.git(
+            app,
+            &[
+                "remote",
+                "add",
+                "azure",
+                path_str(&self.site.join("azure.git"))?,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// `python-X.Y` of the interpreter the simulated server uses.
+    fn runtime(&self) -> Result<String> {
+        let mut command = Command::new(&self.python);
+        command.args([
+            "-c",
+            "import sys; print('python-%d.%d' % sys.version_info[:2])",
+        ]);
+        Ok(run_ok(&mut command, "asking python3 its version")?
+            .trim()
+            .to_string())
+    }
+
+    fn commit_requirements(&self, packages: &[&str], message: &str) -> Result<()> {
+        write_requirements(&self.app, packages)?;
+        self.git(&self.app, &["commit", "-qam", message]).map(drop)
+    }
+
+    /// `git push azure main`, showing envguard's lines and the deployment's outcome.
+    fn push(&self, out: &mut dyn Write) -> Result<Pushed> {
+        writeln!(out, "   $ git push azure main")?;
+        let started = Instant::now();
+        let output = self.git_output(&self.app, &["push", "-q", "azure", "main"])?;
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        for line in stderr.lines() {
+            let line = line.trim_start_matches("remote: ");
+            if line.starts_with("envguard") || line.trim_start().starts_with("git push") {
+                writeln!(out, "   {line}")?;
+            }
+        }
+        let ok = output.status.success();
+        if ok && !self.env().exists() {
+            bail!(
+                "the deployment did not create {}; see {}",
+                self.env().display(),
+                self.site.join("deploy.log").display()
+            );
+        }
+        Ok(Pushed { ok, took })
+    }
+
+    fn env(&self) -> PathBuf {
+        self.site.join("wwwroot").join("antenv")
+    }
+
+    /// Prints the server environment's `pip list`, says whether it was
+    /// rebuilt, and leaves the probe for the next deployment.
+    fn show_env(&self, out: &mut dyn Write, pushed: Pushed, first: &str) -> Result<Duration> {
+        let probe = self.env().join(PROBE);
+        let how = if !first.is_empty() {
+            first
+        } else if probe.exists() {
+            "environment reused"
+        } else {
+            "environment rebuilt"
+        };
+        let pip = self.env().join("bin").join("python");
+        let mut command = Command::new(&pip);
+        command.args([
+            "-m",
+            "pip",
+            "list",
+            "--format=freeze",
+            "--disable-pip-version-check",
+        ]);
+        let listed = run_ok(&mut command, "listing the server environment's packages")?;
+        let packages: Vec<&str> = listed
+            .lines()
+            .filter(|l| !l.starts_with("pip==") && !l.starts_with("setuptools=="))
+            .collect();
+        writeln!(
+            out,
+            "   server: pip list -> {}   [{how}, deploy took {}]",
+            packages.join(" "),
+            seconds(pushed.took)
+        )?;
+        std::fs::write(&probe, "left by envguard demo\n")?;
+        Ok(pushed.took)
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> Result<String> {
+        let output = self.git_output(dir, args)?;
+        if !output.status.success() {
+            bail!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    fn git_output(&self, dir: &Path, args: &[&str]) -> Result<Output> {
+        let mut command = Command::new("git");
+        command.args(args).current_dir(dir);
+        // Inherited GIT_* variables (from a hook, say) would point git at
+        // another repository.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("GIT_") || key == "ENVGUARD_SKIP" {
+                command.env_remove(key);
+            }
+        }
+        command.output().context("cannot run git")
+    }
+}
+
+struct Pushed {
+    ok: bool,
+    took: Duration,
+}
+
+const APP_V1: &str = "import greeting\n\n\ndef app(environ, start_response):\n    start_response(\"200 OK\", [])\n    return [b\"hello\"]\n";
+const APP_V2: &str = "import greeting\n\n\ndef app(environ, start_response):\n    start_response(\"200 OK\", [])\n    return [b\"hello again\"]\n";
+
+fn write_requirements(app: &Path, packages: &[&str]) -> Result<()> {
+    let mut text = String::new();
+    for package in packages {
+        let _ = writeln!(text, "{package}");
+    }
+    std::fs::write(app.join("requirements.txt"), text).context("cannot write requirements.txt")
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1} s", d.as_secs_f64())
+}
+
+fn find_python() -> Result<String> {
+    let probe = Command::new("python3")
+        .args(["-c", "import venv, ensurepip"])
+        .output();
+    match probe {
+        Ok(output) if output.status.success() => Ok("python3".to_string()),
+        Ok(_) => bail!(
+            "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again"
+        ),
+        Err(_) => bail!("the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)"),
+    }
+}
+
+fn check_git() -> Result<()> {
+    match Command::new("git").arg("--version").output() {
+        Ok(output) if output.status.success() => Ok(()),
+        _ => bail!("the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)"),
+    }
+}
+
+fn run_ok(command: &mut Command, what: &str) -> Result<String> {
+    let output = command
+        .output()
+        .with_context(|| format!("{what}: cannot start {:?}", command.get_program()))?;
+    if !output.status.success() {
+        bail!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn path_str(path: &Path) -> Result<&str> {
+    path.to_str()
+        .with_context(|| format!("{} is not valid UTF-8", path.display()))
+}
+
+fn shell_single_quoted(text: &str) -> String {
+    text.replace('\'', r"'\''")
+}
+
+/// A temporary folder removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .subsec_nanos();
+        let path =
+            std::env::temp_dir().join(format!("envguard-demo-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
