@@ -37,7 +37,7 @@
 ::     therefore never compared, echoed or %-expanded until :ReadToken has
 ::     proven that it consists of hex digits only, and delayed expansion stays
 ::     off everywhere (so "!" in paths and files survives, too).
-::   * findstr is a stub on Wine that matches everything: not used.
+::   * findstr is a stub on Wine that succeeds whatever it is given: not used.
 ::   * a failed redirection leaves ERRORLEVEL at 0 on Wine, and a called .cmd
 ::     that exits 3 reports 1: results are checked with "if exist" or by reading
 ::     them back, and exit codes only against 0.
@@ -252,7 +252,9 @@ del /f /q "%ENVGUARD_PROBE%" "%ENVGUARD_PROBE%.prefix" >nul 2>&1
 <nul set /p "=z0" > "%ENVGUARD_PROBE%.prefix"
 copy /b "%ENVGUARD_PROBE%.prefix" + "%~1" "%ENVGUARD_PROBE%" >nul 2>&1
 :: Split the first line at hex digits: it is "z0" and hex digits only exactly
-:: when nothing follows the token "z".
+:: when nothing follows the token "z". for /f compares delimiters case-
+:: sensitively, so A-F are not hex digits here (findstr, which could say the
+:: same, is a stub on Wine; cmd's %%V:a=b%% substitution ignores case).
 set "ENVGUARD_SEEN="
 set "ENVGUARD_REST="
 for /f "usebackq tokens=1,* delims=0123456789abcdef" %%A in ("%ENVGUARD_PROBE%") do (
@@ -274,15 +276,6 @@ if not defined ENVGUARD_LINE goto readTokenDone
 :: Exactly 64 characters: "_" lands at offset 64 of the padded copy.
 set "ENVGUARD_PADDED=%ENVGUARD_LINE%_................................................................"
 if not "%ENVGUARD_PADDED:~64,1%"=="_" goto readTokenDone
-:: cmd's substitution ignores case, so this lower-cases A-F; a token that
-:: changes was not all lower case.
-set "ENVGUARD_LOWER=%ENVGUARD_LINE:A=a%"
-set "ENVGUARD_LOWER=%ENVGUARD_LOWER:B=b%"
-set "ENVGUARD_LOWER=%ENVGUARD_LOWER:C=c%"
-set "ENVGUARD_LOWER=%ENVGUARD_LOWER:D=d%"
-set "ENVGUARD_LOWER=%ENVGUARD_LOWER:E=e%"
-set "ENVGUARD_LOWER=%ENVGUARD_LOWER:F=f%"
-if not "%ENVGUARD_LOWER%"=="%ENVGUARD_LINE%" goto readTokenDone
 set "%~2=%ENVGUARD_LINE%"
 :readTokenDone
 del /f /q "%ENVGUARD_PROBE%" "%ENVGUARD_PROBE%.prefix" >nul 2>&1
