@@ -8,6 +8,10 @@
 //! temporary folder, next to a client clone to push from, and a wheelhouse of
 //! tiny wheels that pip installs from with `PIP_NO_INDEX=1` and
 //! `PIP_FIND_LINKS`: real git, a real venv, real pip, and no network.
+//!
+//! Shared by several test crates, each of which uses a part of it.
+
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -124,6 +128,7 @@ done
 
 /// The result of one push: whether the deployment script succeeded, how long
 /// the whole push took, and what the deployment logged.
+#[derive(Debug)]
 pub struct Deploy {
     pub success: bool,
     pub duration: Duration,
@@ -226,29 +231,52 @@ impl Kudu {
         self.write(".envguard/force-clean", contents);
     }
 
-    /// Commits the whole work tree and pushes it to the site's master, which
-    /// deploys it.
-    pub fn push(&self, message: &str) -> Deploy {
+    /// Commits the whole work tree.
+    pub fn commit(&self, message: &str) {
         self.git(&self.work, &["add", "-A"]);
         self.git(
             &self.work,
             &["commit", "-q", "--allow-empty", "-m", message],
         );
+    }
+
+    /// Commits the whole work tree and pushes it to the site's master, which
+    /// deploys it.
+    pub fn push(&self, message: &str) -> Deploy {
+        self.commit(message);
+        self.push_head()
+            .unwrap_or_else(|stderr| panic!("the push was refused:\n{stderr}"))
+    }
+
+    /// Pushes HEAD to the site's master: what the deployment did, or git's
+    /// stderr when the push was refused (by a pre-push hook, say).
+    pub fn push_head(&self) -> Result<Deploy, String> {
         let log_path = self.root.join("deploy.log");
         let before = fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
         let _ = fs::remove_file(self.root.join("last-status"));
         let start = Instant::now();
-        self.git(&self.work, &["push", "-q", "azure", "HEAD:master"]);
+        let out = self.git_output(&self.work, &["push", "-q", "azure", "HEAD:master"]);
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
         let duration = start.elapsed();
         let log = fs::read(&log_path).expect("read deploy.log");
         let log = String::from_utf8_lossy(&log[before as usize..]).into_owned();
         let status = fs::read_to_string(self.root.join("last-status"))
             .unwrap_or_else(|_| panic!("the deployment did not finish:\n{log}"));
-        Deploy {
+        Ok(Deploy {
             success: status.trim() == "0",
             duration,
             log,
-        }
+        })
+    }
+
+    /// Runs envguard in the client's work tree, with git's environment.
+    pub fn envguard(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_envguard"), &self.work)
+            .args(args)
+            .output()
+            .expect("run envguard")
     }
 
     /// Like [`Kudu::push`], and the deployment must succeed.
@@ -299,26 +327,36 @@ impl Kudu {
             .collect()
     }
 
-    /// Runs git with a clean environment: no inherited `GIT_*`, a private
-    /// HOME, no system config, a fixed identity.
-    fn git(&self, dir: &Path, args: &[&str]) {
-        let mut cmd = Command::new("git");
+    /// A command with a clean environment: no inherited `GIT_*` or
+    /// `ENVGUARD_*`, a private HOME, no system config, a fixed identity.
+    fn command(&self, program: &str, dir: &Path) -> Command {
+        let mut cmd = Command::new(program);
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("GIT_") {
+            let key_text = key.to_string_lossy();
+            if key_text.starts_with("GIT_") || key_text.starts_with("ENVGUARD_") {
                 cmd.env_remove(key);
             }
         }
-        let out = cmd
-            .args(args)
-            .current_dir(dir)
+        cmd.current_dir(dir)
             .env("HOME", &self.home)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_NAME", "Test Author")
             .env("GIT_AUTHOR_EMAIL", "author@example.com")
             .env("GIT_COMMITTER_NAME", "Test Author")
-            .env("GIT_COMMITTER_EMAIL", "author@example.com")
+            .env("GIT_COMMITTER_EMAIL", "author@example.com");
+        cmd
+    }
+
+    fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
+        self.command("git", dir)
+            .args(args)
             .output()
-            .expect("run git");
+            .expect("run git")
+    }
+
+    /// Runs git, which must succeed.
+    pub fn git(&self, dir: &Path, args: &[&str]) {
+        let out = self.git_output(dir, args);
         assert_success(&format!("git {}", args.join(" ")), &out);
     }
 }
