@@ -253,9 +253,15 @@ fn check_line(
                     "envguard: {place}: the marker committed above covers this branch too"
                 )?;
             } else {
-                commit_marker(
-                    repo, remote, branch, line, pushed, &snapshot, &decision, &config, err,
-                )?;
+                let target = Deploying {
+                    remote,
+                    branch,
+                    line,
+                    pushed,
+                    snapshot,
+                    config,
+                };
+                commit_marker(repo, &target, &decision, err)?;
                 marked.push((line.local_ref.clone(), pushed));
             }
             Ok(Verdict::Stop)
@@ -294,18 +300,31 @@ pub fn describe(decision: &Decision, config: &Config) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A pushed ref that deploys, with what was read for it.
+struct Deploying<'a> {
+    remote: &'a str,
+    branch: &'a str,
+    line: &'a RefLine,
+    pushed: Oid,
+    snapshot: Snapshot,
+    config: Config,
+}
+
 fn commit_marker(
     repo: &Repo,
-    remote: &str,
-    branch: &str,
-    line: &RefLine,
-    pushed: Oid,
-    snapshot: &Snapshot,
+    target: &Deploying<'_>,
     decision: &Decision,
-    config: &Config,
     err: &mut dyn Write,
 ) -> Result<()> {
+    let Deploying {
+        remote,
+        branch,
+        line,
+        pushed,
+        snapshot,
+        config,
+    } = target;
+    let pushed = *pushed;
     let removed = decision.change.removed_labels().join(", ");
     let local = repo.local_ref(&line.local_ref);
     let Some(refname) = local.refname() else {
