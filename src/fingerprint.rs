@@ -156,7 +156,10 @@ fn parse_package(label: &str) -> (PackageId, BTreeSet<String>) {
         Some((name, extras)) => (name, extras.split(',').map(str::to_string).collect()),
         None => (label, BTreeSet::new()),
     };
-    let is_name = !name.is_empty()
+    // A valid PEP 508 name: alphanumeric at both ends, `-_.` inside. Text
+    // entries (URLs, unreadable lines such as `flask-`) never are one.
+    let is_name = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -215,6 +218,17 @@ mod tests {
         .0;
         assert_eq!(base.requirements_sha256, with_runtime.requirements_sha256);
         assert_ne!(base.runtime_sha256, with_runtime.runtime_sha256);
+    }
+
+    #[test]
+    fn text_entries_that_look_almost_like_names_stay_text() {
+        let (snapshot, warnings) = read_map(&[(
+            "requirements.txt",
+            "flask-\n--frobnicate\n./local/pkg\nsix\n",
+        )]);
+        assert!(!warnings.is_empty());
+        let back = Snapshot::from_fingerprint(&snapshot.to_fingerprint("x")).unwrap();
+        assert_eq!(back.packages, snapshot.packages);
     }
 
     #[test]
