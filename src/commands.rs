@@ -136,11 +136,12 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         BaselineSource::None => "none: this would be the first deployment".to_string(),
     };
     writeln!(text, "Baseline: {source}")?;
+    let baseline = baseline.snapshot(repo, &config, &mut notes)?;
     text.push_str(&String::from_utf8_lossy(&notes));
     for warning in &warnings {
         writeln!(text, "Warning:  {warning}")?;
     }
-    let decision = decide::decide(baseline.snapshot.as_ref(), &snapshot, config.on_removal);
+    let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
     for line in change_lines(&decision.change) {
         writeln!(text, "Change:   {line}")?;
     }

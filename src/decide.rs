@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::OnRemoval;
-use crate::fingerprint::{package_label, Snapshot};
+use crate::fingerprint::{package_label, Identity, Snapshot};
 use crate::requirements::PackageId;
 use crate::runtime::Runtime;
 
@@ -177,20 +177,28 @@ impl Decision {
     }
 }
 
+/// What can be decided from identities alone, before any package is read:
+/// a first deployment, a commit without requirements, or the same bytes
+/// as the baseline (SPEC rule 3). `None`: the packages must be compared.
+pub fn quick(baseline: Option<&Identity>, pushed: &Identity) -> Option<Decision> {
+    let Some(baseline) = baseline else {
+        return Some(Decision::pass(Reason::FirstDeployment, Change::default()));
+    };
+    if !pushed.has_requirements {
+        return Some(Decision::pass(Reason::NoRequirements, Change::default()));
+    }
+    // Rule 3: the same bytes need no package comparison at all.
+    (baseline == pushed).then(|| Decision::pass(Reason::Unchanged, Change::default()))
+}
+
 /// SPEC rules 3–7: what a push of `pushed` over `baseline` needs.
 pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemoval) -> Decision {
+    if let Some(decision) = quick(baseline.map(|b| &b.identity), &pushed.identity) {
+        return decision;
+    }
     let Some(baseline) = baseline else {
         return Decision::pass(Reason::FirstDeployment, Change::default());
     };
-    if !pushed.has_requirements {
-        return Decision::pass(Reason::NoRequirements, Change::default());
-    }
-    // Rule 3: the same bytes need no package comparison at all.
-    if baseline.requirements_sha256 == pushed.requirements_sha256
-        && baseline.runtime_sha256 == pushed.runtime_sha256
-    {
-        return Decision::pass(Reason::Unchanged, Change::default());
-    }
     let change = diff(baseline, pushed);
     // Rule 4: a token the baseline did not have means this push already
     // schedules a clean. A push without a marker schedules nothing.
@@ -245,12 +253,14 @@ mod tests {
             set.insert(PackageId::Name(CanonicalName::new(name)), extras);
         }
         Snapshot {
-            requirements_sha256: format!("{packages:?}"),
-            runtime_sha256: runtime.to_string(),
+            identity: Identity {
+                requirements_sha256: format!("{packages:?}"),
+                runtime_sha256: runtime.to_string(),
+                has_requirements: true,
+            },
             runtime: Runtime::parse(runtime),
             packages: set,
             token: token.map(|c| Token::parse(&c.to_string().repeat(64)).unwrap()),
-            has_requirements: true,
         }
     }
 
@@ -314,6 +324,25 @@ mod tests {
         assert_eq!(
             choose_baseline(&facts),
             BaselineChoice::Use(BaselineSource::None)
+        );
+    }
+
+    #[test]
+    fn quick_decides_only_from_identities() {
+        let base = snapshot(&["a", "b"], "python-3.11", None);
+        let same = base.identity.clone();
+        let pass = |reason| Some(Decision::pass(reason, Change::default()));
+        assert_eq!(quick(None, &same), pass(Reason::FirstDeployment));
+        assert_eq!(quick(Some(&base.identity), &same), pass(Reason::Unchanged));
+        let other = snapshot(&["a"], "python-3.11", None).identity;
+        assert_eq!(quick(Some(&base.identity), &other), None);
+        let none = Identity {
+            has_requirements: false,
+            ..other
+        };
+        assert_eq!(
+            quick(Some(&base.identity), &none),
+            pass(Reason::NoRequirements)
         );
     }
 
@@ -386,7 +415,7 @@ mod tests {
             (Action::CommitMarker, Reason::Removed)
         );
         let mut whitespace = snapshot(&["a"], "python-3.11", None);
-        whitespace.runtime_sha256 = "python-3.11 \n".into();
+        whitespace.identity.runtime_sha256 = "python-3.11 \n".into();
         assert_eq!(
             verdict(&base, &whitespace),
             (Action::CommitMarker, Reason::Removed)
@@ -444,7 +473,7 @@ mod tests {
     fn no_requirements_file_passes() {
         let base = snapshot(&["a"], "python-3.11", None);
         let mut pushed = snapshot(&[], "python-3.11", None);
-        pushed.has_requirements = false;
+        pushed.identity.has_requirements = false;
         assert_eq!(
             verdict(&base, &pushed),
             (Action::Pass, Reason::NoRequirements)

@@ -13,7 +13,9 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::marker::{Token, MARKER_PATH};
-use crate::requirements::{self, CanonicalName, PackageId, PackageSet, ReadFile, Target, Warning};
+use crate::requirements::{
+    self, CanonicalName, PackageId, PackageSet, ReadFile, SourceFile, Target, Warning,
+};
 use crate::runtime::Runtime;
 
 /// The fingerprint format this version writes and reads.
@@ -29,18 +31,49 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What one commit deploys, as far as the environment is concerned.
+/// The bytes a deployment's environment depends on, as hashes: equal
+/// identities need no package comparison at all (SPEC rule 3).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snapshot {
+pub struct Identity {
     /// Over every requirements file read (paths and contents), in order.
     pub requirements_sha256: String,
     /// Over the bytes of runtime.txt (empty when it is absent).
     pub runtime_sha256: String,
+    /// Whether the requirements file exists at all.
+    pub has_requirements: bool,
+}
+
+impl Identity {
+    /// Reads only what the identity needs: the requirements files (includes
+    /// followed, requirement lines not parsed) and runtime.txt.
+    pub fn read(config: &Config, read: &mut ReadFile<'_>) -> anyhow::Result<Identity> {
+        let files = requirements::sources(&config.requirements, read)?;
+        let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
+        Ok(Identity::of(&files, &runtime_bytes))
+    }
+
+    fn of(files: &[SourceFile], runtime_bytes: &[u8]) -> Identity {
+        let mut hasher = Sha256::new();
+        for file in files {
+            hasher.update(file.path.as_bytes());
+            hasher.update([0]);
+            hasher.update(file.sha256);
+        }
+        Identity {
+            requirements_sha256: hex(&hasher.finalize()),
+            runtime_sha256: hex(&sha256(runtime_bytes)),
+            has_requirements: !files.is_empty(),
+        }
+    }
+}
+
+/// What one commit deploys, as far as the environment is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub identity: Identity,
     pub runtime: Option<Runtime>,
     pub packages: PackageSet,
     pub token: Option<Token>,
-    /// Whether the requirements file exists at all.
-    pub has_requirements: bool,
 }
 
 impl Snapshot {
@@ -54,23 +87,15 @@ impl Snapshot {
         let runtime = Runtime::parse(&String::from_utf8_lossy(&runtime_bytes));
         let parsed = requirements::parse(&config.requirements, read)?;
         let token = read(MARKER_PATH)?.as_deref().and_then(Token::from_marker);
-        let mut hasher = Sha256::new();
-        for file in &parsed.files {
-            hasher.update(file.path.as_bytes());
-            hasher.update([0]);
-            hasher.update(file.sha256);
-        }
         let target = Target {
             platform: config.target,
             python: runtime.clone(),
         };
         let snapshot = Snapshot {
-            requirements_sha256: hex(&hasher.finalize()),
-            runtime_sha256: hex(&sha256(&runtime_bytes)),
+            identity: Identity::of(&parsed.files, &runtime_bytes),
             runtime,
             packages: parsed.packages(&target),
             token,
-            has_requirements: !parsed.files.is_empty(),
         };
         Ok((snapshot, parsed.warnings))
     }
@@ -79,8 +104,8 @@ impl Snapshot {
     pub fn to_fingerprint(&self, reason: &str) -> Vec<u8> {
         let file = FingerprintFile {
             schema: SCHEMA,
-            requirements_sha256: self.requirements_sha256.clone(),
-            runtime_sha256: self.runtime_sha256.clone(),
+            requirements_sha256: self.identity.requirements_sha256.clone(),
+            runtime_sha256: self.identity.runtime_sha256.clone(),
             runtime: self
                 .runtime
                 .as_ref()
@@ -111,12 +136,14 @@ impl Snapshot {
             ));
         }
         Ok(Snapshot {
-            requirements_sha256: file.requirements_sha256,
-            runtime_sha256: file.runtime_sha256,
+            identity: Identity {
+                requirements_sha256: file.requirements_sha256,
+                runtime_sha256: file.runtime_sha256,
+                has_requirements: true,
+            },
             runtime: Runtime::parse(&file.runtime),
             packages: file.packages.iter().map(|p| parse_package(p)).collect(),
             token: Token::parse(&file.token),
-            has_requirements: true,
         })
     }
 }
@@ -208,7 +235,7 @@ mod tests {
     fn hashes_see_includes_and_runtime() {
         let base = read_map(&[("requirements.txt", "-r base.txt\n"), ("base.txt", "a\n")]).0;
         let changed = read_map(&[("requirements.txt", "-r base.txt\n"), ("base.txt", "a \n")]).0;
-        assert_ne!(base.requirements_sha256, changed.requirements_sha256);
+        assert_ne!(base.identity, changed.identity);
         assert_eq!(base.packages, changed.packages);
         let with_runtime = read_map(&[
             ("requirements.txt", "-r base.txt\n"),
@@ -216,8 +243,14 @@ mod tests {
             ("runtime.txt", "python-3.11"),
         ])
         .0;
-        assert_eq!(base.requirements_sha256, with_runtime.requirements_sha256);
-        assert_ne!(base.runtime_sha256, with_runtime.runtime_sha256);
+        assert_eq!(
+            base.identity.requirements_sha256,
+            with_runtime.identity.requirements_sha256
+        );
+        assert_ne!(
+            base.identity.runtime_sha256,
+            with_runtime.identity.runtime_sha256
+        );
     }
 
     #[test]
@@ -229,6 +262,25 @@ mod tests {
         assert!(!warnings.is_empty());
         let back = Snapshot::from_fingerprint(&snapshot.to_fingerprint("x")).unwrap();
         assert_eq!(back.packages, snapshot.packages);
+    }
+
+    #[test]
+    fn the_fast_identity_is_the_snapshots() {
+        let files = [
+            ("requirements.txt", "-r base.txt\n-c pins.txt\nflask\n"),
+            ("base.txt", "six\n"),
+            ("pins.txt", "six==1.16\n"),
+            ("runtime.txt", "python-3.12\n"),
+        ];
+        let map: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec()))
+            .collect();
+        let config = Config::from_files(None, None).unwrap();
+        let mut read = |path: &str| Ok(map.get(path).cloned());
+        let identity = Identity::read(&config, &mut read).unwrap();
+        assert_eq!(identity, read_map(&files).0.identity);
+        assert!(identity.has_requirements);
     }
 
     #[test]

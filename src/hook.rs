@@ -17,7 +17,7 @@ use crate::config::{Config, CONFIG_PATH, DEPLOYMENT_PATH};
 use crate::decide::{
     self, Action, BaselineChoice, BaselineFacts, BaselineSource, Decision, Reason,
 };
-use crate::fingerprint::Snapshot;
+use crate::fingerprint::{Identity, Snapshot};
 use crate::marker::{self, FINGERPRINT_PATH, MARKER_PATH};
 use crate::repo::{LocalRef, Repo};
 use crate::requirements::Warning;
@@ -126,9 +126,73 @@ pub fn snapshot_at(repo: &Repo, commit: Oid, config: &Config) -> Result<(Snapsho
 
 /// The baseline and where it came from, for a push of `pushed` to
 /// `remote`'s `branch` whose remote side is `remote_oid` (`None`: new).
+/// Nothing of it is read until asked for: the fast path needs only its
+/// [`Identity`].
 pub struct Baseline {
     pub source: BaselineSource,
-    pub snapshot: Option<Snapshot>,
+    state: BaselineState,
+}
+
+enum BaselineState {
+    /// A commit to read.
+    Commit(Oid),
+    /// A snapshot recorded in a fingerprint.
+    Recorded(Box<Snapshot>),
+    /// Nothing was deployed, or what was cannot be read.
+    Nothing,
+}
+
+impl Baseline {
+    /// The baseline's identity; `None` when there is no baseline.
+    pub fn identity(
+        &self,
+        repo: &Repo,
+        config: &Config,
+        err: &mut dyn Write,
+    ) -> Result<Option<Identity>> {
+        match &self.state {
+            BaselineState::Commit(oid) => {
+                let read = repo
+                    .reader(*oid)
+                    .and_then(|mut r| Identity::read(config, &mut r));
+                unreadable_is_none(read, err)
+            }
+            BaselineState::Recorded(snapshot) => Ok(Some(snapshot.identity.clone())),
+            BaselineState::Nothing => Ok(None),
+        }
+    }
+
+    /// The baseline's full snapshot; `None` when there is no baseline.
+    pub fn snapshot(
+        &self,
+        repo: &Repo,
+        config: &Config,
+        err: &mut dyn Write,
+    ) -> Result<Option<Snapshot>> {
+        match &self.state {
+            BaselineState::Commit(oid) => {
+                let read = snapshot_at(repo, *oid, config).map(|(snapshot, _)| snapshot);
+                unreadable_is_none(read, err)
+            }
+            BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
+            BaselineState::Nothing => Ok(None),
+        }
+    }
+}
+
+/// What was deployed but cannot be read now (a missing include in an old
+/// commit, say) cannot be compared with: a warning, and no baseline.
+fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<T>> {
+    match read {
+        Ok(value) => Ok(Some(value)),
+        Err(e) => {
+            writeln!(
+                err,
+                "envguard: warning: cannot read the deployed requirements ({e:#}); treating this as a first deployment"
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 /// SPEC rule 2: finds the last-deployed state of `branch` on `remote`.
@@ -162,29 +226,25 @@ pub fn baseline_for(
             &oid[..oid.len().min(12)]
         ),
     };
-    let snapshot = match &source {
+    let state = match &source {
         BaselineSource::RemoteCommit(oid) | BaselineSource::OtherBranch { oid, .. } => {
-            let oid = Oid::from_str(oid)?;
-            match snapshot_at(repo, oid, config) {
-                Ok((snapshot, _)) => Some(snapshot),
-                Err(e) => {
-                    writeln!(err, "envguard: cannot read the deployed requirements ({e:#}); treating this as a first deployment")?;
-                    None
-                }
-            }
+            BaselineState::Commit(Oid::from_str(oid)?)
         }
         BaselineSource::Fingerprint => {
             match Snapshot::from_fingerprint(fingerprint.as_deref().unwrap_or_default()) {
-                Ok(snapshot) => Some(snapshot),
+                Ok(snapshot) => BaselineState::Recorded(Box::new(snapshot)),
                 Err(why) => {
-                    writeln!(err, "envguard: {FINGERPRINT_PATH}: {why}; ignoring it")?;
-                    None
+                    writeln!(
+                        err,
+                        "envguard: warning: {FINGERPRINT_PATH}: {why}; ignoring it"
+                    )?;
+                    BaselineState::Nothing
                 }
             }
         }
-        BaselineSource::None => None,
+        BaselineSource::None => BaselineState::Nothing,
     };
-    Ok(Baseline { source, snapshot })
+    Ok(Baseline { source, state })
 }
 
 /// `marked` lists the local refs this run already committed a marker on,
@@ -206,20 +266,26 @@ fn check_line(
     else {
         return Ok(Verdict::Proceed);
     };
-    let (snapshot, warnings) = snapshot_at(repo, pushed, &config)?;
     let remote_oid = if is_zero(&line.remote_oid) {
         None
     } else {
         Some(Oid::from_str(&line.remote_oid).context("git passed a malformed remote commit id")?)
     };
     let baseline = baseline_for(repo, remote, branch, remote_oid, pushed, &config, err)?;
-    let decision = decide::decide(baseline.snapshot.as_ref(), &snapshot, config.on_removal);
-    if decision.reason != Reason::Unchanged {
-        for warning in &warnings {
-            writeln!(err, "envguard: warning: {warning}")?;
-        }
-    }
     let place = format!("{remote} {branch}");
+    // The fast path: hashes of the files alone, no requirement parsed.
+    let identity = Identity::read(&config, &mut repo.reader(pushed)?)?;
+    let baseline_identity = baseline.identity(repo, &config, err)?;
+    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity) {
+        writeln!(err, "envguard: {place}: {}", describe(&decision, &config))?;
+        return Ok(Verdict::Proceed);
+    }
+    let (snapshot, warnings) = snapshot_at(repo, pushed, &config)?;
+    let baseline_snapshot = baseline.snapshot(repo, &config, err)?;
+    let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
+    for warning in &warnings {
+        writeln!(err, "envguard: warning: {warning}")?;
+    }
     match decision.action {
         Action::Pass => {
             writeln!(err, "envguard: {place}: {}", describe(&decision, &config))?;

@@ -116,6 +116,20 @@ fn fixtures() {
     }
 }
 
+/// The hook's fast path reads the same files as the full reading, or fails
+/// on the same include.
+#[test]
+fn sources_are_the_files_parse_reads() {
+    for (name, files) in cases() {
+        let mut reader = |path: &str| Ok(files.get(path).cloned());
+        let sources = envguard::requirements::sources("requirements.txt", &mut reader);
+        match read(&files) {
+            Ok(parsed) => assert_eq!(sources.unwrap(), parsed.files, "{name}"),
+            Err(err) => assert_eq!(sources.unwrap_err(), err, "{name}"),
+        }
+    }
+}
+
 /// A way to write a file's text as bytes.
 type Writer = fn(&str) -> Vec<u8>;
 

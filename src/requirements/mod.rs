@@ -266,12 +266,24 @@ impl Requirements {
 /// Reads `path` and everything it includes. A missing `path` gives an
 /// empty result (no files read); a missing include is an [`Error`].
 pub fn parse(path: &str, read: &mut ReadFile<'_>) -> Result<Requirements, Error> {
+    walk(path, read, true)
+}
+
+/// The files [`parse`] would read, and nothing else: includes are followed
+/// by the same rules, but requirement lines are not parsed. It is what the
+/// hook's "nothing changed" fast path needs, at a fraction of the cost.
+pub fn sources(path: &str, read: &mut ReadFile<'_>) -> Result<Vec<SourceFile>, Error> {
+    Ok(walk(path, read, false)?.files)
+}
+
+fn walk(path: &str, read: &mut ReadFile<'_>, requirements: bool) -> Result<Requirements, Error> {
     let mut walker = Walker {
         read,
         out: Requirements::default(),
         stack: Vec::new(),
         files_read: 0,
         bytes_read: 0,
+        requirements,
     };
     walker.file(path, None, Kind::Requirements)?;
     Ok(walker.out)
@@ -298,7 +310,8 @@ enum Statement {
 /// Reads one logical line into a statement and what to warn about. Which
 /// part wins follows pip's `ParsedLine` and `_parse_and_recurse`: a
 /// requirement, else the first `-e`, else the first `-r`, else the first `-c`.
-fn statement(text: &str) -> (Statement, Vec<String>) {
+/// Without `requirements`, requirement and `-e` lines are passed over unread.
+fn statement(text: &str, requirements: bool) -> (Statement, Vec<String>) {
     let mut warnings = Vec::new();
     let (args, options) = lines::break_args_options(text);
     let options = match options::parse(&options) {
@@ -319,7 +332,9 @@ fn statement(text: &str) -> (Statement, Vec<String>) {
             ));
         }
     };
-    let statement = if !args.is_empty() {
+    let statement = if !requirements && (!args.is_empty() || !options.editables.is_empty()) {
+        (Statement::Nothing, None)
+    } else if !args.is_empty() {
         ignore("the include", &options.requirements);
         ignore("the constraint", &options.constraints);
         ignore("the editable", &options.editables);
@@ -375,6 +390,8 @@ struct Walker<'r, 'a> {
     stack: Vec<String>,
     files_read: usize,
     bytes_read: usize,
+    /// Whether to read requirement lines, or only follow includes.
+    requirements: bool,
 }
 
 /// Where an include was named.
@@ -469,7 +486,7 @@ impl Walker<'_, '_> {
         self.stack.push(path.to_string());
         for (line, text) in lines::logical_lines(&decoded.text) {
             let place = Place { file: path, line };
-            let (statement, warnings) = statement(&text);
+            let (statement, warnings) = statement(&text, self.requirements);
             for message in warnings {
                 said.warn(&mut self.out, line, message);
             }
