@@ -45,11 +45,22 @@ pub struct Identity {
 
 impl Identity {
     /// Reads only what the identity needs: the requirements files (includes
-    /// followed, requirement lines not parsed) and runtime.txt.
-    pub fn read(config: &Config, read: &mut ReadFile<'_>) -> anyhow::Result<Identity> {
+    /// followed, requirement lines not parsed) and runtime.txt. Also gives
+    /// the paths it depends on: a commit with the same bytes at each of them
+    /// has the same identity.
+    pub fn read(
+        config: &Config,
+        read: &mut ReadFile<'_>,
+    ) -> anyhow::Result<(Identity, Vec<String>)> {
         let files = requirements::sources(&config.requirements, read)?;
         let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
-        Ok(Identity::of(&files, &runtime_bytes))
+        let mut paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        // The top file too when it is missing: its appearing is a change.
+        if paths.is_empty() {
+            paths.push(config.requirements.clone());
+        }
+        paths.push(config.runtime.clone());
+        Ok((Identity::of(&files, &runtime_bytes), paths))
     }
 
     fn of(files: &[SourceFile], runtime_bytes: &[u8]) -> Identity {
@@ -278,7 +289,11 @@ mod tests {
             .collect();
         let config = Config::from_files(None, None).unwrap();
         let mut read = |path: &str| Ok(map.get(path).cloned());
-        let identity = Identity::read(&config, &mut read).unwrap();
+        let (identity, paths) = Identity::read(&config, &mut read).unwrap();
+        assert_eq!(
+            paths,
+            ["requirements.txt", "base.txt", "pins.txt", "runtime.txt"]
+        );
         assert_eq!(identity, read_map(&files).0.identity);
         assert!(identity.has_requirements);
     }

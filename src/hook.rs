@@ -143,19 +143,25 @@ enum BaselineState {
 }
 
 impl Baseline {
-    /// The baseline's identity; `None` when there is no baseline.
+    /// The baseline's identity; `None` when there is no baseline. A
+    /// baseline commit with the same blobs at every path the pushed identity
+    /// depends on has that identity, found without reading a byte.
     pub fn identity(
         &self,
         repo: &Repo,
         config: &Config,
+        pushed: &PushedIdentity,
         err: &mut dyn Write,
     ) -> Result<Option<Identity>> {
         match &self.state {
+            BaselineState::Commit(oid) if repo.same_blobs(pushed.commit, *oid, &pushed.paths) => {
+                Ok(Some(pushed.identity.clone()))
+            }
             BaselineState::Commit(oid) => {
                 let read = repo
                     .reader(*oid)
                     .and_then(|mut r| Identity::read(config, &mut r));
-                unreadable_is_none(read, err)
+                unreadable_is_none(read.map(|(identity, _)| identity), err)
             }
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.identity.clone())),
             BaselineState::Nothing => Ok(None),
@@ -177,6 +183,24 @@ impl Baseline {
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
             BaselineState::Nothing => Ok(None),
         }
+    }
+}
+
+/// The pushed commit's identity, and the paths it depends on.
+pub struct PushedIdentity {
+    pub commit: Oid,
+    pub identity: Identity,
+    pub paths: Vec<String>,
+}
+
+impl PushedIdentity {
+    pub fn read(repo: &Repo, commit: Oid, config: &Config) -> Result<PushedIdentity> {
+        let (identity, paths) = Identity::read(config, &mut repo.reader(commit)?)?;
+        Ok(PushedIdentity {
+            commit,
+            identity,
+            paths,
+        })
     }
 }
 
@@ -274,9 +298,9 @@ fn check_line(
     let baseline = baseline_for(repo, remote, branch, remote_oid, pushed, &config, err)?;
     let place = format!("{remote} {branch}");
     // The fast path: hashes of the files alone, no requirement parsed.
-    let identity = Identity::read(&config, &mut repo.reader(pushed)?)?;
-    let baseline_identity = baseline.identity(repo, &config, err)?;
-    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity) {
+    let identity = PushedIdentity::read(repo, pushed, &config)?;
+    let baseline_identity = baseline.identity(repo, &config, &identity, err)?;
+    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
         writeln!(err, "envguard: {place}: {}", describe(&decision, &config))?;
         return Ok(Verdict::Proceed);
     }

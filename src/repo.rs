@@ -100,6 +100,17 @@ impl Repo {
         })
     }
 
+    /// Whether two commits hold the same bytes (the same blob, or nothing)
+    /// at every path: compared by object id, nothing is read.
+    pub fn same_blobs(&self, a: Oid, b: Oid, paths: &[String]) -> bool {
+        paths.iter().all(
+            |path| match (self.blob_id(a, path), self.blob_id(b, path)) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => false,
+            },
+        )
+    }
+
     /// The commit a remote-tracking branch points at, if it exists and its
     /// commit is local.
     pub fn tracking_ref(&self, remote: &str, branch: &str) -> Option<(String, Oid)> {
