@@ -520,23 +520,17 @@ impl Walker<'_, '_> {
     ) -> Result<(), Error> {
         // pip fetches `http:`, `https:` and `file:` includes (`SCHEME_RE`).
         let scheme = target.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-        if matches!(scheme.as_deref(), Some("http" | "https" | "file")) {
+        let by_url = matches!(scheme.as_deref(), Some("http" | "https" | "file"));
+        if by_url {
             said.warn(
                 &mut self.out,
                 place.line,
                 format!("cannot follow an include by URL ({target}); it is identified by its URL"),
             );
-            self.add(
-                place,
-                kind,
-                PackageId::Text(target.to_string()),
-                BTreeSet::new(),
-                None,
-            );
-            return Ok(());
         }
-        if lines::has_env_reference(target) {
-            // The server's environment decides the path: identified by its text, silently.
+        // With `${NAME}` the server's environment decides the path: the
+        // include is identified by its text, silently.
+        if by_url || lines::has_env_reference(target) {
             self.add(
                 place,
                 kind,
