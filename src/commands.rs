@@ -25,7 +25,9 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         bail!("the current branch has no commits yet; commit your app first, then run `envguard --reset`");
     };
     let local = repo.local_ref("HEAD");
-    let refname = local.refname().expect("HEAD is a branch or detached");
+    let Some(refname) = local.refname() else {
+        bail!("HEAD names neither a branch nor a commit; check `git status`");
+    };
     let config = config_at(repo, head)?;
     let (snapshot, _) = snapshot_at(repo, head, &config)?;
     let scheduled = marker::schedule_clean(

@@ -243,7 +243,9 @@ fn url_host(url: &str) -> Option<&str> {
 /// `*` matches any run of characters; everything else matches itself.
 fn glob_match(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, rest) = parts.split_first().expect("split yields one part at least");
+    let Some((first, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
     let Some(mut remaining) = text.strip_prefix(first) else {
         return false;
     };

@@ -33,8 +33,8 @@ pub struct BaselineFacts {
     pub remote_oid: Option<String>,
     /// Whether that commit exists in the local repository.
     pub remote_oid_is_local: bool,
-    /// Remote-tracking refs of the *other* deploying branches that exist
-    /// locally, in the configured order, with whether their commit is local.
+    /// Remote-tracking refs of the *other* deploying branches whose commit
+    /// is in the local repository, in the configured order: (refname, oid).
     pub other_branches: Vec<(String, String)>,
     /// Whether the pushed commit carries a fingerprint.
     pub pushed_has_fingerprint: bool,

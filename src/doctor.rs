@@ -361,7 +361,6 @@ fn check_baseline(
         );
         return;
     };
-    let short = |oid: &git2::Oid| oid.to_string()[..7].to_string();
     let own = repo.tracking_ref(remote, &branch);
     let facts = BaselineFacts {
         remote_oid: own.as_ref().map(|(_, oid)| oid.to_string()),
@@ -377,16 +376,13 @@ fn check_baseline(
     };
     let push = format!("`git push {remote} {branch}`");
     let (level, text) = match decide::choose_baseline(&facts) {
-        BaselineChoice::Use(BaselineSource::RemoteCommit(_)) | BaselineChoice::FetchFirst(_) => {
-            let (name, oid) = own.expect("a remote commit comes from the tracking ref");
-            (
-                Level::Ok,
-                format!(
-                    "{push} is compared with {name} ({}), as last fetched or pushed",
-                    short(&oid)
-                ),
-            )
-        }
+        BaselineChoice::Use(BaselineSource::RemoteCommit(oid)) | BaselineChoice::FetchFirst(oid) => (
+            Level::Ok,
+            format!(
+                "{push} is compared with refs/remotes/{remote}/{branch} ({}), as last fetched or pushed",
+                &oid[..7]
+            ),
+        ),
         BaselineChoice::Use(BaselineSource::OtherBranch { refname, oid }) => (
             Level::Ok,
             format!(

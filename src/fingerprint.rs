@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -112,7 +113,7 @@ impl Snapshot {
     }
 
     /// The fingerprint file for this snapshot, as committed with a marker.
-    pub fn to_fingerprint(&self, reason: &str) -> Vec<u8> {
+    pub fn to_fingerprint(&self, reason: &str) -> anyhow::Result<Vec<u8>> {
         let file = FingerprintFile {
             schema: SCHEMA,
             requirements_sha256: self.identity.requirements_sha256.clone(),
@@ -130,9 +131,11 @@ impl Snapshot {
                 .unwrap_or_default(),
             reason: reason.to_string(),
         };
-        let body = toml::to_string(&file).expect("a fingerprint always serialises");
-        format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}")
-            .into_bytes()
+        let body = toml::to_string(&file).context("cannot write the fingerprint")?;
+        Ok(
+            format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}")
+                .into_bytes(),
+        )
     }
 
     /// Reads a committed fingerprint back into the snapshot it recorded.
@@ -234,7 +237,7 @@ mod tests {
             ("runtime.txt", "python-3.11.4\n"),
             (MARKER_PATH, &format!("{token}\n")),
         ]);
-        let bytes = snapshot.to_fingerprint("removed: six");
+        let bytes = snapshot.to_fingerprint("removed: six").unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.contains("schema = 1\n"), "{text}");
         assert!(text.contains("runtime = \"python-3.11.4\""), "{text}");
@@ -271,7 +274,7 @@ mod tests {
             "flask-\n--frobnicate\n./local/pkg\nsix\n",
         )]);
         assert!(!warnings.is_empty());
-        let back = Snapshot::from_fingerprint(&snapshot.to_fingerprint("x")).unwrap();
+        let back = Snapshot::from_fingerprint(&snapshot.to_fingerprint("x").unwrap()).unwrap();
         assert_eq!(back.packages, snapshot.packages);
     }
 

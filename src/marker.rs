@@ -130,7 +130,7 @@ pub fn schedule_clean(
     let mut recorded = snapshot.clone();
     recorded.token = Some(token.clone());
     let marker = token.marker_file();
-    let fingerprint = recorded.to_fingerprint(reason);
+    let fingerprint = recorded.to_fingerprint(reason)?;
     let message = format!(
         "envguard: force a clean environment on the next deployment\n\n{reason}\n\n\
          The deployment script deletes and rebuilds the virtual environment once\n\
