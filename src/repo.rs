@@ -103,12 +103,17 @@ impl Repo {
     /// Whether two commits hold the same bytes (the same blob, or nothing)
     /// at every path: compared by object id, nothing is read.
     pub fn same_blobs(&self, a: Oid, b: Oid, paths: &[String]) -> bool {
-        paths.iter().all(
-            |path| match (self.blob_id(a, path), self.blob_id(b, path)) {
-                (Ok(x), Ok(y)) => x == y,
-                _ => false,
-            },
-        )
+        let tree = |oid| self.repo.find_commit(oid).and_then(|c| c.tree());
+        let (Ok(a), Ok(b)) = (tree(a), tree(b)) else {
+            return false;
+        };
+        let blob = |tree: &git2::Tree<'_>, path: &str| {
+            tree.get_path(Path::new(path))
+                .ok()
+                .filter(|e| e.kind() == Some(ObjectType::Blob))
+                .map(|e| e.id())
+        };
+        paths.iter().all(|path| blob(&a, path) == blob(&b, path))
     }
 
     /// The commit a remote-tracking branch points at, if it exists and its

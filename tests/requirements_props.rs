@@ -445,9 +445,19 @@ fn exercise(files: [Vec<u8>; 3]) {
         ("a.txt".to_string(), a),
         ("b/c.txt".to_string(), c),
     ]);
-    match parse("requirements.txt", &mut |path: &str| {
+    let parsed = parse("requirements.txt", &mut |path: &str| {
         Ok(map.get(path).cloned())
-    }) {
+    });
+    // The hook's fast path must read exactly the files the full reading does.
+    let sources = envguard::requirements::sources("requirements.txt", &mut |path: &str| {
+        Ok(map.get(path).cloned())
+    });
+    match (&parsed, &sources) {
+        (Ok(parsed), Ok(files)) => assert_eq!(files, &parsed.files),
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!("parse and sources disagree: {a:?} / {b:?}"),
+    }
+    match parsed {
         Ok(parsed) => {
             for platform in [Platform::Linux, Platform::Windows] {
                 for python in [None, Runtime::parse("3.11.2")] {

@@ -312,6 +312,13 @@ enum Statement {
 /// requirement, else the first `-e`, else the first `-r`, else the first `-c`.
 /// Without `requirements`, requirement and `-e` lines are passed over unread.
 fn statement(text: &str, requirements: bool) -> (Statement, Vec<String>) {
+    // Without requirements, only a line whose requirement part is empty can
+    // include: `break_args_options` leaves it empty exactly when the text
+    // starts with `-` or ` -` (the tokens before the first option join to
+    // ""). Any other line is passed over before it is split.
+    if !requirements && !(text.starts_with('-') || text.starts_with(" -")) {
+        return (Statement::Nothing, Vec::new());
+    }
     let mut warnings = Vec::new();
     let (args, options) = lines::break_args_options(text);
     let options = match options::parse(&options) {
