@@ -316,7 +316,8 @@ fn statement(text: &str, requirements: bool) -> (Statement, Vec<String>) {
     // include: `break_args_options` leaves it empty exactly when the text
     // starts with `-` or ` -` (the tokens before the first option join to
     // ""). Any other line is passed over before it is split.
-    if !requirements && !(text.starts_with('-') || text.starts_with(" -")) {
+    let may_include = text.starts_with('-') || text.starts_with(" -");
+    if !(requirements || may_include) {
         return (Statement::Nothing, Vec::new());
     }
     let mut warnings = Vec::new();
