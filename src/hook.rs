@@ -406,15 +406,13 @@ fn commit_marker(
     decision: &Decision,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let Deploying {
-        remote,
-        branch,
-        line,
-        pushed,
-        snapshot,
-        config,
-    } = target;
-    let pushed = *pushed;
+    let (remote, branch, line, pushed, config) = (
+        target.remote,
+        target.branch,
+        target.line,
+        target.pushed,
+        &target.config,
+    );
     let removed = decision.change.removed_labels().join(", ");
     let local = repo.local_ref(&line.local_ref);
     let Some(refname) = local.refname() else {
@@ -432,7 +430,7 @@ fn commit_marker(
         );
     }
     let reason = format!("removed: {removed}");
-    let scheduled = marker::schedule_clean(repo, refname, pushed, snapshot, &reason)?;
+    let scheduled = marker::schedule_clean(repo, refname, pushed, &target.snapshot, &reason)?;
     let again = push_again_command(remote, &local, branch);
     let short = &scheduled.commit.to_string()[..7];
     let on = match &local {
