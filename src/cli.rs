@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 /// packages from requirements.txt, envguard commits a force-clean marker that
 /// the deployment script honours once.
 #[derive(Debug, Parser)]
-#[command(name = "envguard", version, about, long_about = None)]
+#[command(name = "envguard", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Commit a new force-clean marker on the current branch (same as `envguard reset`).
     #[arg(long, global = false)]

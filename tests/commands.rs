@@ -185,3 +185,24 @@ fn diff_lists_changes_with_exit_codes() {
         run.stderr
     );
 }
+
+#[test]
+fn help_and_version_work_everywhere() {
+    let repo = TestRepo::new();
+    for args in [
+        &["--version"][..],
+        &["--help"],
+        &["status", "--version"],
+        &["diff", "--help"],
+        &["pre-push", "--help"],
+        &["init", "--version"],
+    ] {
+        let run = repo.envguard(args);
+        assert_code(&run, 0);
+        assert!(!run.stdout.is_empty(), "{args:?}");
+    }
+    assert!(repo
+        .envguard(&["--version"])
+        .stdout
+        .starts_with("envguard "));
+}
