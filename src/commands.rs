@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::decide::{self, BaselineSource, Change};
 use crate::hook::{self, config_at, snapshot_at};
 use crate::marker;
-use crate::repo::{LocalRef, Repo};
+use crate::repo::Repo;
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
@@ -37,10 +37,7 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         &snapshot,
         "reset by `envguard --reset`",
     )?;
-    let branch = match &local {
-        LocalRef::Branch(name) => name.trim_start_matches("refs/heads/").to_string(),
-        _ => "HEAD".to_string(),
-    };
+    let branch = local.branch_name().unwrap_or("HEAD");
     let remote =
         deploying_remote(repo, &config, None).map_or("azure".to_string(), |(name, _)| name);
     let push = if branch == "HEAD" {
@@ -93,9 +90,9 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
             }
         }
     };
-    let branch = match repo.local_ref("HEAD") {
-        LocalRef::Branch(name) => name.trim_start_matches("refs/heads/").to_string(),
-        _ => bail!(
+    let branch = match repo.local_ref("HEAD").branch_name() {
+        Some(name) => name.to_string(),
+        None => bail!(
             "HEAD is detached; check out the branch you deploy, then run `envguard status` again"
         ),
     };

@@ -337,15 +337,10 @@ fn check_baseline(
     report: &mut Report,
 ) {
     let topic = format!("baseline {remote}");
-    let head_branch = repo
-        .head_branch()
-        .map(|name| name.trim_start_matches("refs/heads/").to_string());
-    let Some(branch) = head_branch.filter(|b| config.branches.contains(b)) else {
-        let on = repo
-            .head_branch()
-            .map_or("a detached HEAD".to_string(), |name| {
-                name.trim_start_matches("refs/heads/").to_string()
-            });
+    let head = repo.local_ref("HEAD");
+    let head_branch = head.branch_name().map(str::to_string);
+    let Some(branch) = head_branch.clone().filter(|b| config.branches.contains(b)) else {
+        let on = head_branch.unwrap_or_else(|| "a detached HEAD".to_string());
         report.add(
             Level::Note,
             topic,

@@ -433,10 +433,7 @@ fn commit_marker(
     let scheduled = marker::schedule_clean(repo, refname, pushed, &target.snapshot, &reason)?;
     let again = push_again_command(remote, &local, branch);
     let short = &scheduled.commit.to_string()[..7];
-    let on = match &local {
-        LocalRef::Branch(name) => name.trim_start_matches("refs/heads/").to_string(),
-        _ => "HEAD".to_string(),
-    };
+    let on = local.branch_name().unwrap_or("HEAD");
     writeln!(
         err,
         "envguard: {remote} {branch}: {} removes {removed}, which pip would leave installed on the server.\n\
@@ -451,16 +448,10 @@ fn commit_marker(
 
 /// The command that pushes the marker commit the same way.
 fn push_again_command(remote: &str, local: &LocalRef, branch: &str) -> String {
-    let refspec = match local {
-        LocalRef::Branch(name) => {
-            let name = name.trim_start_matches("refs/heads/");
-            if name == branch {
-                name.to_string()
-            } else {
-                format!("{name}:{branch}")
-            }
-        }
-        _ => format!("HEAD:refs/heads/{branch}"),
+    let refspec = match local.branch_name() {
+        Some(name) if name == branch => name.to_string(),
+        Some(name) => format!("{name}:{branch}"),
+        None => format!("HEAD:refs/heads/{branch}"),
     };
     format!("git push {} {}", shell_quote(remote), shell_quote(&refspec))
 }

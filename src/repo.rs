@@ -29,6 +29,14 @@ pub enum LocalRef {
 }
 
 impl LocalRef {
+    /// The branch's short name (`main`); `None` when it is no branch.
+    pub fn branch_name(&self) -> Option<&str> {
+        match self {
+            LocalRef::Branch(name) => name.strip_prefix("refs/heads/"),
+            LocalRef::DetachedHead | LocalRef::Other(_) => None,
+        }
+    }
+
     /// The ref to move: the branch, or `HEAD` itself when detached.
     pub fn refname(&self) -> Option<&str> {
         match self {
