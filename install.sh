@@ -9,7 +9,7 @@ set -eu
 
 usage() {
     cat <<'EOF'
-Usage: install.sh [--prefix DIR] [--debug] [APP_REPO]
+Usage: install.sh [--prefix DIR] [--debug] [--dynamic] [APP_REPO]
 
 Builds envguard from the folder this script is in and installs the binary as
 DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard). Then
@@ -20,10 +20,18 @@ Running it again upgrades the binary and the hook in place.
 Options:
   --prefix DIR   install the binary into DIR/bin (default: $HOME/.local)
   --debug        build the dev profile instead of release (quicker to build)
+  --dynamic      link the release build dynamically even where a static
+                 build is possible (see below)
   -h, --help     show this help
 
 Needs cargo (https://rustup.rs) and git. The build goes to CARGO_TARGET_DIR, or
 the target folder beside this script, so a second run only rebuilds what changed.
+
+On Linux with glibc, the release build is a static-pie (still loaded at a
+random address) when the C toolchain has a static libc (libc.a: Debian and
+Ubuntu's libc6-dev ship it, Fedora's glibc-static): the hook, which runs on
+every push, then starts without the dynamic loader. Elsewhere, or with
+--dynamic, it is an ordinary dynamically linked binary.
 EOF
 }
 
@@ -36,6 +44,7 @@ die() {
 prefix=
 app=
 profile=release
+linkage=auto
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help)
@@ -53,6 +62,10 @@ while [ $# -gt 0 ]; do
         ;;
     --debug)
         profile=debug
+        shift
+        ;;
+    --dynamic)
+        linkage=dynamic
         shift
         ;;
     --)
@@ -110,17 +123,56 @@ elif top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$(cd "$top" && pwd -
     repo=$top
 fi
 
+# A static-pie needs a glibc host and a static libc beside the C compiler that
+# rustc links with. Most of what a hook's start costs beyond git's own is the
+# dynamic loader resolving symbols and relocating the binary; a static-pie
+# relocates itself and resolves nothing. Static glibc's one caveat is NSS
+# (user and host lookups), and neither libgit2 nor envguard looks anything up
+# there: libgit2 reads the passwd entry only when run setuid.
+host=
+if [ "$profile" = release ] && [ "$linkage" = auto ]; then
+    linkage=dynamic
+    host=$("${RUSTC:-rustc}" -vV 2>/dev/null | sed -n 's/^host: //p') || host=
+    case $host in
+    *-linux-gnu*)
+        libc_a=$("${CC:-cc}" -print-file-name=libc.a 2>/dev/null) || libc_a=
+        case $libc_a in
+        /*) [ -f "$libc_a" ] && linkage=static ;;
+        esac
+        [ "$linkage" = static ] ||
+            say "note: no static libc (libc.a) beside ${CC:-cc}, so the build is dynamic; for a quicker hook install it (Fedora: glibc-static) and run install.sh again"
+        ;;
+    esac
+fi
+
 # --target-dir spelled out, so the built binary is where this script looks
-# even when a cargo config sets build.target-dir.
-say "building envguard ($profile) in $target_dir"
-if [ "$profile" = release ]; then
-    cargo build --release --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir"
-else
-    cargo build --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir"
+# even when a cargo config sets build.target-dir. A static build names its
+# --target, so the flag reaches envguard's code but not build scripts or proc
+# macros (which must stay dynamic), and lands in target/HOST/release.
+build() {
+    cargo build --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir" "$@"
+}
+if [ "$profile" = debug ]; then
+    say "building envguard (debug) in $target_dir"
+    build
+    built_dir=$target_dir/debug
+elif [ "$linkage" = static ]; then
+    say "building envguard (release, static-pie) in $target_dir"
+    if RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static" build --release --target "$host"; then
+        built_dir=$target_dir/$host/release
+    else
+        say "note: the static build failed (above), so building a dynamic one; install.sh --dynamic skips the attempt"
+        linkage=dynamic
+    fi
+fi
+if [ "$profile" = release ] && [ "$linkage" != static ]; then
+    say "building envguard (release) in $target_dir"
+    build --release
+    built_dir=$target_dir/release
 fi
 exe=
-[ -f "$target_dir/$profile/envguard.exe" ] && exe=.exe
-built=$target_dir/$profile/envguard$exe
+[ -f "$built_dir/envguard.exe" ] && exe=.exe
+built=$built_dir/envguard$exe
 dest=$bindir/envguard$exe
 [ -f "$built" ] || die "cargo finished but $built is missing"
 
@@ -133,7 +185,9 @@ if ! { cp "$built" "$tmp" && chmod 755 "$tmp" && mv -f "$tmp" "$dest"; }; then
     rm -f "$tmp"
     die "cannot write $dest"
 fi
-say "$verb $dest ($("$dest" --version))"
+how=
+[ "$linkage" = static ] && how=", static-pie"
+say "$verb $dest ($("$dest" --version)$how)"
 
 case ":${PATH:-}:" in
 *":$bindir:"*) ;;
