@@ -21,15 +21,22 @@ if ! command -v hyperfine >/dev/null 2>&1; then
     exit 2
 fi
 if [ "$quick" = 1 ]; then
-    sizes=(10 1000); runs=(--runs 10 --warmup 2); profile=${BENCH_PROFILE:-debug}
-    (cd "$here" && cargo build --locked -q)
+    sizes=(10 1000); rounds=2; runs=(--runs 5 --warmup 2); profile=${BENCH_PROFILE:-debug}
 else
-    sizes=(10 100000); runs=(--runs 200 --warmup 20); profile=release
-    (cd "$here" && cargo build --release --locked -q)
+    sizes=(10 100000); rounds=10; runs=(--runs 40 --warmup 5); profile=release
 fi
-bin="$here/target/$profile/envguard"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The binary users get: install.sh builds and installs it (on Linux with glibc,
+# a static-pie), here into a throwaway prefix and with no app repository.
+install=(--prefix "$work/prefix")
+[ "$profile" = debug ] && install+=(--debug)
+if ! (cd "$work" && "$here/install.sh" "${install[@]}" 2>"$work/install.log"); then
+    cat "$work/install.log" >&2
+    exit 2
+fi
+bin="$work/prefix/bin/envguard"
+echo "bench: $(sed -n 's/^install.sh: installed .*(\(.*\))$/\1/p' "$work/install.log"); $rounds rounds of ${runs[*]}"
 # A quiet, fixed environment: no user or system config, a fixed identity.
 while IFS='=' read -r name _; do
     case $name in GIT_*|ENVGUARD_*) unset "$name" ;; esac
@@ -65,6 +72,10 @@ for i in range(n):
     out.write(b"M 100644 inline app.py\n" + blob(f"version = {i}\n"))
     out.write(b"\n")
 PY
+    # Packed as git packs: fast-import deltifies each tree against the one
+    # before it, leaving the newest at the end of a chain 40 deep, which no
+    # repository git packs itself has (pack-objects keeps recent objects whole).
+    git -C "$dir" repack -adfq
     git -C "$dir" checkout -q main
     git -C "$dir" tag deployed
     sed -i '/^package-499==/d' "$dir/req/ops.txt"
@@ -78,23 +89,81 @@ for n in "${sizes[@]}"; do
     make_repo "$repo" "$n"
     deployed=$(git -C "$repo" rev-parse deployed)
     unchanged=$(git -C "$repo" rev-parse deployed~1)
-    removal=$(git -C "$repo" rev-parse removal)
     printf 'refs/heads/main %s refs/heads/main %s\n' "$deployed" "$zero" > "$work/other-$n"
     printf 'refs/heads/main %s refs/heads/main %s\n' "$deployed" "$unchanged" > "$work/unchanged-$n"
-    printf 'refs/heads/main %s refs/heads/main %s\n' "$removal" "$deployed" > "$work/removal-$n"
-    cd "$repo"
-    echo "## $n commits"
-    # Every command goes through the same shell (hyperfine subtracts its
-    # start-up), since the hook's input comes on stdin.
-    hyperfine "${runs[@]}" --style basic --export-markdown "$work/read-$n.md" \
-        -n "git rev-parse HEAD" "git rev-parse HEAD" \
-        -n "non-deploying remote" "$bin pre-push origin /srv/origin.git < $work/other-$n" \
-        -n "git cat-file -p HEAD:requirements.txt" "git cat-file -p HEAD:requirements.txt" \
-        -n "deploying, unchanged" "$bin pre-push azure /srv/site.git < $work/unchanged-$n" >/dev/null 2>&1
-    hyperfine "${runs[@]}" --style basic -i --export-markdown "$work/removal-$n.md" \
-        --prepare "git reset -q --hard $removal" \
-        -n "removal + marker commit" "$bin pre-push azure /srv/site.git < $work/removal-$n" >/dev/null 2>&1
-    cat "$work/read-$n.md"; tail -n +3 "$work/removal-$n.md"
-    echo
-    cd "$here"
+    printf 'refs/heads/main %s refs/heads/main %s\n' "$(git -C "$repo" rev-parse removal)" "$deployed" \
+        > "$work/removal-$n"
 done
+
+# measure ROUND N: one round of every case and floor in the N-commit repository.
+# Every command goes through the same shell (hyperfine subtracts its start-up),
+# since the hook's input comes on stdin.
+measure() {
+    local round=$1 n=$2
+    cd "$work/repo-$n"
+    hyperfine "${runs[@]}" --style none --export-json "$work/read-$n-$round.json" \
+        -n "rev-parse" "git rev-parse HEAD" \
+        -n "other" "$bin pre-push origin /srv/origin.git < $work/other-$n" \
+        -n "cat-file" "git cat-file -p HEAD:requirements.txt" \
+        -n "unchanged" "$bin pre-push azure /srv/site.git < $work/unchanged-$n" \
+        >/dev/null 2>"$work/hyperfine.log" || { cat "$work/hyperfine.log" >&2; exit 2; }
+    hyperfine "${runs[@]}" --style none -i --export-json "$work/removal-$n-$round.json" \
+        --prepare "git reset -q --hard removal" \
+        -n "removal" "$bin pre-push azure /srv/site.git < $work/removal-$n" \
+        >/dev/null 2>"$work/hyperfine.log" || { cat "$work/hyperfine.log" >&2; exit 2; }
+    cd "$here"
+}
+# Rounds alternate the repositories, so that a burst of load on this kind of
+# shared machine lands on one round rather than on one case or one size.
+for round in $(seq "$rounds"); do
+    for n in "${sizes[@]}"; do measure "$round" "$n"; done
+done
+
+# One table, README-ready. Each figure is a median over all runs; each ratio
+# is the median over rounds of that round's ratio, so both sides of a ratio
+# come from the same few tenths of a second.
+python3 - "$work" "$profile" "$rounds" "${sizes[@]}" <<'PY'
+import json, statistics, sys
+work, profile, rounds, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+small, large = sizes
+def load(kind, n, r):
+    with open(f"{work}/{kind}-{n}-{r}.json") as f:
+        return {x["command"]: x["times"] for x in json.load(f)["results"]}
+times = {(n, r): {**load("read", n, r), **load("removal", n, r)}
+         for n in sizes for r in range(1, rounds + 1)}
+med = statistics.median
+def ms(n, case):
+    return med([t for r in range(1, rounds + 1) for t in times[n, r][case]]) * 1000
+def ratio(num, den):
+    return med([med(times[num[0], r][num[1]]) / med(times[den[0], r][den[1]])
+                for r in range(1, rounds + 1)])
+release = profile == "release"
+verdicts = []
+def verdict(met, target):
+    verdicts.append(met)
+    return f"{target}: {'met' if met else 'MISSED'}" if release else target
+print(f"| case (median ms; × its floor) | {small} commits | {int(large):,} commits | target |")
+print("| --- | ---: | ---: | --- |")
+for label, case, floor, name, limit in [
+        ("push to a remote that does not deploy", "other", "rev-parse", "`git rev-parse HEAD`", 1.2),
+        ("deploying push, requirements unchanged", "unchanged", "cat-file",
+         "`git cat-file -p HEAD:requirements.txt`", 1.5)]:
+    rs = {n: ratio((n, case), (n, floor)) for n in sizes}
+    cells = [f"{ms(n, case):.2f} ({rs[n]:.2f} × {ms(n, floor):.2f})" for n in sizes]
+    target = verdict(all(v <= limit for v in rs.values()), f"≤ {limit} × {name}")
+    print(f"| {label} | {cells[0]} | {cells[1]} | {target} |")
+removal = [ms(n, "removal") for n in sizes]
+target = verdict(all(v <= 20 for v in removal), "≤ 20 ms")
+print(f"| push that removes one package, marker commit included "
+      f"| {removal[0]:.1f} | {removal[1]:.1f} | {target} |")
+growth = {c: ratio((large, c), (small, c)) for c in ("other", "unchanged", "removal")}
+target = verdict(all(v <= 1.2 for v in growth.values()), "≤ 1.2 ×")
+print(f"\n{int(large):,} commits against {small}, per case: "
+      + ", ".join(f"{c} {v:.2f} ×" for c, v in growth.items()) + f" ({target})")
+if not release:
+    print(f"({profile} build: the targets are for the release build, bench/run.sh)")
+elif all(verdicts):
+    print("all targets met")
+else:
+    print("some target MISSED (wall times: rerun on a quiet machine to tell noise from a regression)")
+PY
