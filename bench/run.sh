@@ -122,9 +122,9 @@ done
 # One table, README-ready. Each figure is a median over all runs; each ratio
 # is the median over rounds of that round's ratio, so both sides of a ratio
 # come from the same few tenths of a second.
-python3 - "$work" "$profile" "$rounds" "${sizes[@]}" <<'PY'
+python3 - "$work" "$quick" "$rounds" "${sizes[@]}" <<'PY'
 import json, statistics, sys
-work, profile, rounds, sizes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+work, quick, rounds, sizes = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3]), sys.argv[4:]
 small, large = sizes
 def load(kind, n, r):
     with open(f"{work}/{kind}-{n}-{r}.json") as f:
@@ -137,11 +137,10 @@ def ms(n, case):
 def ratio(num, den):
     return med([med(times[num[0], r][num[1]]) / med(times[den[0], r][den[1]])
                 for r in range(1, rounds + 1)])
-release = profile == "release"
 verdicts = []
 def verdict(met, target):
     verdicts.append(met)
-    return f"{target}: {'met' if met else 'MISSED'}" if release else target
+    return target if quick else f"{target}: {'met' if met else 'MISSED'}"
 print(f"| case (median ms; × its floor) | {small} commits | {int(large):,} commits | target |")
 print("| --- | ---: | ---: | --- |")
 for label, case, floor, name, limit in [
@@ -160,8 +159,8 @@ growth = {c: ratio((large, c), (small, c)) for c in ("other", "unchanged", "remo
 target = verdict(all(v <= 1.2 for v in growth.values()), "≤ 1.2 ×")
 print(f"\n{int(large):,} commits against {small}, per case: "
       + ", ".join(f"{c} {v:.2f} ×" for c, v in growth.items()) + f" ({target})")
-if not release:
-    print(f"({profile} build: the targets are for the release build, bench/run.sh)")
+if quick:
+    print("(short mode: too few runs to judge the targets; bench/run.sh judges them)")
 elif all(verdicts):
     print("all targets met")
 else:
