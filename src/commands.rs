@@ -12,8 +12,9 @@ use git2::Oid;
 
 use crate::config::Config;
 use crate::decide::{self, BaselineSource, Change};
+use crate::fingerprint::Snapshot;
 use crate::hook::{self, config_at, snapshot_at};
-use crate::marker;
+use crate::marker::{self, FINGERPRINT_PATH};
 use crate::repo::Repo;
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
@@ -28,8 +29,9 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let Some(refname) = local.refname() else {
         bail!("HEAD names neither a branch nor a commit; check `git status`");
     };
-    let config = config_at(repo, head)?;
-    let (snapshot, _) = snapshot_at(repo, head, &config)?;
+    let mut read = repo.reader(head)?;
+    let config = Config::read(&mut read)?;
+    let (snapshot, _) = Snapshot::read(&config, &mut read)?;
     let scheduled = marker::schedule_clean(
         repo,
         refname,
@@ -76,7 +78,8 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
     let Some(head) = repo.head_commit() else {
         bail!("the current branch has no commits yet: nothing to push");
     };
-    let config = config_at(repo, head)?;
+    let mut read = repo.reader(head)?;
+    let config = Config::read(&mut read)?;
     let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
         match remote {
             Some(name) => bail!("there is no remote named `{name}`; see `git remote -v`"),
@@ -116,11 +119,18 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         return Ok(out.write_all(text.as_bytes())?);
     }
     writeln!(text, "Branch:   {branch}")?;
-    let (snapshot, warnings) = snapshot_at(repo, head, &config)?;
+    let (snapshot, warnings) = Snapshot::read(&config, &mut read)?;
+    let fingerprint = read(FINGERPRINT_PATH)?;
     let remote_oid = repo.tracking_ref(&remote, &branch).map(|(_, oid)| oid);
     let mut notes = Vec::new();
     let baseline = hook::baseline_for(
-        repo, &remote, &branch, remote_oid, head, &config, &mut notes,
+        repo,
+        &remote,
+        &branch,
+        remote_oid,
+        fingerprint.as_deref(),
+        &config,
+        &mut notes,
     )?;
     let source = match &baseline.source {
         BaselineSource::RemoteCommit(oid) => format!("{remote}/{branch} at {}", &oid[..12]),
@@ -131,7 +141,7 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
                 &oid[..12]
             )
         }
-        BaselineSource::Fingerprint => "the fingerprint in .envguard/fingerprint.toml".to_string(),
+        BaselineSource::Fingerprint => format!("the fingerprint in {FINGERPRINT_PATH}"),
         BaselineSource::None => "none: this would be the first deployment".to_string(),
     };
     writeln!(text, "Baseline: {source}")?;

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::requirements::Platform;
+use crate::requirements::{Platform, ReadFile};
 
 /// The config file's path, relative to the repository root.
 pub const CONFIG_PATH: &str = "envguard.toml";
@@ -137,6 +137,17 @@ impl Deployment {
 }
 
 impl Config {
+    /// Reads the settings a commit carries, `envguard.toml` and
+    /// `.deployment`, through `read`.
+    pub fn read(read: &mut ReadFile<'_>) -> anyhow::Result<Config> {
+        let config = read(CONFIG_PATH)?;
+        let deployment = read(DEPLOYMENT_PATH)?;
+        Ok(Config::from_files(
+            config.as_deref(),
+            deployment.as_deref(),
+        )?)
+    }
+
     /// Builds the settings from the two files' bytes, either possibly absent.
     pub fn from_files(
         config: Option<&[u8]>,

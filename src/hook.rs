@@ -13,14 +13,14 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use git2::Oid;
 
-use crate::config::{Config, CONFIG_PATH, DEPLOYMENT_PATH};
+use crate::config::Config;
 use crate::decide::{
     self, Action, BaselineChoice, BaselineFacts, BaselineSource, Decision, Reason,
 };
 use crate::fingerprint::{Identity, Snapshot};
 use crate::marker::{self, FINGERPRINT_PATH, MARKER_PATH};
 use crate::repo::{LocalRef, Repo};
-use crate::requirements::Warning;
+use crate::requirements::{ReadFile, Warning};
 
 /// How a push ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,13 +110,7 @@ pub fn pre_push(
 
 /// The config a commit carries (`envguard.toml`, `.deployment`).
 pub fn config_at(repo: &Repo, commit: Oid) -> Result<Config> {
-    let mut read = repo.reader(commit)?;
-    let config = read(CONFIG_PATH)?;
-    let deployment = read(DEPLOYMENT_PATH)?;
-    Ok(Config::from_files(
-        config.as_deref(),
-        deployment.as_deref(),
-    )?)
+    Config::read(&mut repo.reader(commit)?)
 }
 
 /// A commit's snapshot under `config`.
@@ -194,8 +188,8 @@ pub struct PushedIdentity {
 }
 
 impl PushedIdentity {
-    pub fn read(repo: &Repo, commit: Oid, config: &Config) -> Result<PushedIdentity> {
-        let (identity, paths) = Identity::read(config, &mut repo.reader(commit)?)?;
+    pub fn read(commit: Oid, config: &Config, read: &mut ReadFile<'_>) -> Result<PushedIdentity> {
+        let (identity, paths) = Identity::read(config, read)?;
         Ok(PushedIdentity {
             commit,
             identity,
@@ -219,18 +213,17 @@ fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<
     }
 }
 
-/// SPEC rule 2: finds the last-deployed state of `branch` on `remote`.
-pub fn baseline_for(
+/// What SPEC rule 2 needs to know about a push of `remote`'s `branch`
+/// whose remote side is `remote_oid` (`None`: new).
+pub fn baseline_facts(
     repo: &Repo,
+    config: &Config,
     remote: &str,
     branch: &str,
     remote_oid: Option<Oid>,
-    pushed: Oid,
-    config: &Config,
-    err: &mut dyn Write,
-) -> Result<Baseline> {
-    let fingerprint = repo.reader(pushed)?(FINGERPRINT_PATH)?;
-    let facts = BaselineFacts {
+    pushed_has_fingerprint: bool,
+) -> BaselineFacts {
+    BaselineFacts {
         remote_oid: remote_oid.map(|o| o.to_string()),
         remote_oid_is_local: remote_oid.is_some_and(|o| repo.has_commit(o)),
         other_branches: config
@@ -240,8 +233,29 @@ pub fn baseline_for(
             .filter_map(|b| repo.tracking_ref(remote, b))
             .map(|(name, oid)| (name, oid.to_string()))
             .collect(),
-        pushed_has_fingerprint: fingerprint.is_some(),
-    };
+        pushed_has_fingerprint,
+    }
+}
+
+/// SPEC rule 2: finds the last-deployed state of `branch` on `remote`;
+/// `fingerprint` is the pushed commit's `.envguard/fingerprint.toml`.
+pub fn baseline_for(
+    repo: &Repo,
+    remote: &str,
+    branch: &str,
+    remote_oid: Option<Oid>,
+    fingerprint: Option<&[u8]>,
+    config: &Config,
+    err: &mut dyn Write,
+) -> Result<Baseline> {
+    let facts = baseline_facts(
+        repo,
+        config,
+        remote,
+        branch,
+        remote_oid,
+        fingerprint.is_some(),
+    );
     let source = match decide::choose_baseline(&facts) {
         BaselineChoice::Use(source) => source,
         BaselineChoice::FetchFirst(oid) => bail!(
@@ -255,7 +269,7 @@ pub fn baseline_for(
             BaselineState::Commit(Oid::from_str(oid)?)
         }
         BaselineSource::Fingerprint => {
-            match Snapshot::from_fingerprint(fingerprint.as_deref().unwrap_or_default()) {
+            match Snapshot::from_fingerprint(fingerprint.unwrap_or_default()) {
                 Ok(snapshot) => BaselineState::Recorded(Box::new(snapshot)),
                 Err(why) => {
                     writeln!(
@@ -283,7 +297,9 @@ fn check_line(
     err: &mut dyn Write,
 ) -> Result<Verdict> {
     let pushed = Oid::from_str(&line.local_oid).context("git passed a malformed commit id")?;
-    let config = config_at(repo, pushed)?;
+    // Every file of the pushed commit is read through this one reader.
+    let mut read = repo.reader(pushed)?;
+    let config = Config::read(&mut read)?;
     let Some(branch) = config
         .deploying_branch(&line.remote_ref)
         .filter(|_| config.matches_remote(remote, url))
@@ -295,16 +311,25 @@ fn check_line(
     } else {
         Some(Oid::from_str(&line.remote_oid).context("git passed a malformed remote commit id")?)
     };
-    let baseline = baseline_for(repo, remote, branch, remote_oid, pushed, &config, err)?;
+    let fingerprint = read(FINGERPRINT_PATH)?;
+    let baseline = baseline_for(
+        repo,
+        remote,
+        branch,
+        remote_oid,
+        fingerprint.as_deref(),
+        &config,
+        err,
+    )?;
     let place = format!("{remote} {branch}");
     // The fast path: hashes of the files alone, no requirement parsed.
-    let identity = PushedIdentity::read(repo, pushed, &config)?;
+    let identity = PushedIdentity::read(pushed, &config, &mut read)?;
     let baseline_identity = baseline.identity(repo, &config, &identity, err)?;
     if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
         writeln!(err, "envguard: {place}: {}", describe(&decision, &config))?;
         return Ok(Verdict::Proceed);
     }
-    let (snapshot, warnings) = snapshot_at(repo, pushed, &config)?;
+    let (snapshot, warnings) = Snapshot::read(&config, &mut read)?;
     let baseline_snapshot = baseline.snapshot(repo, &config, err)?;
     let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
     for warning in &warnings {
