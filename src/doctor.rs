@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 
 use crate::config::{Config, Deployment, CONFIG_PATH, DEPLOYMENT_PATH};
-use crate::decide::{self, BaselineChoice, BaselineFacts, BaselineSource};
-use crate::hook::config_at;
+use crate::decide::{self, BaselineChoice, BaselineSource};
+use crate::hook::baseline_facts;
 use crate::install::{self, Existing, HookPaths};
 use crate::marker::FINGERPRINT_PATH;
 use crate::repo::Repo;
@@ -132,7 +132,7 @@ fn check_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) -> Res
         Existing::Foreign => report.fix(
             "hook",
             format!("{hook} is another hook, not envguard's: pushes are not checked"),
-            "run `envguard install`: it keeps that hook as pre-push.envguard-chained and runs it first",
+            format!("run `envguard install`: it keeps that hook as {} and runs it first", install::CHAINED_NAME),
         ),
         Existing::Ours => check_our_hook(paths, this_binary, report)?,
     }
@@ -200,7 +200,7 @@ fn check_our_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) ->
         report.fix("hook", text, fix);
         return Ok(());
     }
-    if resolved(&recorded) == resolved(this_binary) {
+    if install::resolved(&recorded) == install::resolved(this_binary) {
         report.add(
             Level::Ok,
             "hook",
@@ -238,8 +238,11 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
         check_remotes(repo, &Config::from_files(None, None)?, report);
         return Ok(());
     };
-    let config = match config_at(repo, head) {
-        Ok(config) => config,
+    let opened = repo
+        .reader(head)
+        .and_then(|mut read| Ok((Config::read(&mut read)?, read)));
+    let (config, mut read) = match opened {
+        Ok(opened) => opened,
         Err(err) => {
             report.fix(
                 "config",
@@ -249,7 +252,6 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
             return Ok(());
         }
     };
-    let mut read = repo.reader(head)?;
     let source = if read(CONFIG_PATH)?.is_some() {
         format!("{CONFIG_PATH} in HEAD")
     } else {
@@ -356,19 +358,8 @@ fn check_baseline(
         );
         return;
     };
-    let own = repo.tracking_ref(remote, &branch);
-    let facts = BaselineFacts {
-        remote_oid: own.as_ref().map(|(_, oid)| oid.to_string()),
-        remote_oid_is_local: own.is_some(),
-        other_branches: config
-            .branches
-            .iter()
-            .filter(|b| **b != branch)
-            .filter_map(|b| repo.tracking_ref(remote, b))
-            .map(|(name, oid)| (name, oid.to_string()))
-            .collect(),
-        pushed_has_fingerprint: has_fingerprint,
-    };
+    let own = repo.tracking_ref(remote, &branch).map(|(_, oid)| oid);
+    let facts = baseline_facts(repo, config, remote, &branch, own, has_fingerprint);
     let push = format!("`git push {remote} {branch}`");
     let (level, text) = match decide::choose_baseline(&facts) {
         BaselineChoice::Use(BaselineSource::RemoteCommit(oid)) | BaselineChoice::FetchFirst(oid) => (
@@ -474,10 +465,6 @@ fn script_of(command: &str) -> Option<String> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn resolved(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(unix)]

@@ -201,7 +201,8 @@ fn is_ours(bytes: &[u8]) -> bool {
         .any(|line| line.trim_end() == HOOK_MARKER)
 }
 
-fn resolved(path: &Path) -> PathBuf {
+/// A path with links resolved, or as given when it does not exist.
+pub(crate) fn resolved(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
