@@ -65,11 +65,6 @@ impl Repo {
         Ok(Repo { repo })
     }
 
-    /// The folder with the repository's objects and refs.
-    pub fn git_dir(&self) -> &Path {
-        self.repo.path()
-    }
-
     /// The working tree, if there is one.
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
@@ -89,21 +84,11 @@ impl Repo {
             .and_then(|c| c.tree())
             .with_context(|| format!("cannot read commit {commit}"))?;
         Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
-            let entry = match tree.get_path(Path::new(path)) {
-                Ok(entry) => entry,
-                Err(err) if err.code() == ErrorCode::NotFound => return Ok(None),
-                Err(err) => {
-                    return Err(err)
-                        .with_context(|| format!("cannot read {path} in commit {commit}"))
-                }
-            };
-            if entry.kind() != Some(ObjectType::Blob) {
+            let context = || format!("cannot read {path} in commit {commit}");
+            let Some(id) = blob_at(&tree, path).with_context(context)? else {
                 return Ok(None);
-            }
-            let blob = self
-                .repo
-                .find_blob(entry.id())
-                .with_context(|| format!("cannot read {path} in commit {commit}"))?;
+            };
+            let blob = self.repo.find_blob(id).with_context(context)?;
             Ok(Some(blob.content().to_vec()))
         })
     }
@@ -115,12 +100,7 @@ impl Repo {
         let (Ok(a), Ok(b)) = (tree(a), tree(b)) else {
             return false;
         };
-        let blob = |tree: &git2::Tree<'_>, path: &str| {
-            tree.get_path(Path::new(path))
-                .ok()
-                .filter(|e| e.kind() == Some(ObjectType::Blob))
-                .map(|e| e.id())
-        };
+        let blob = |tree, path| blob_at(tree, path).ok().flatten();
         paths.iter().all(|path| blob(&a, path) == blob(&b, path))
     }
 
@@ -303,12 +283,7 @@ impl Repo {
 
     fn blob_id(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
         let tree = self.repo.find_commit(commit)?.tree()?;
-        match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(ObjectType::Blob) => Ok(Some(entry.id())),
-            Ok(_) => Ok(None),
-            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
-            Err(err) => Err(err.into()),
-        }
+        Ok(blob_at(&tree, path)?)
     }
 
     /// Writes a commit whose tree is `parent`'s with `files` added or
@@ -361,7 +336,8 @@ impl Repo {
             "-F",
             "-",
         ]);
-        if self.config_bool("commit.gpgsign") {
+        let sign = self.config_bool("commit.gpgsign");
+        if sign {
             // commit-tree signs only when asked; the user asked in config.
             command.arg("-S");
         }
@@ -374,7 +350,7 @@ impl Repo {
         child
             .stdin
             .take()
-            .expect("stdin is piped")
+            .ok_or_else(|| anyhow!("git commit-tree has no standard input"))?
             .write_all(message.as_bytes())
             .context("cannot pass the commit message to git")?;
         let output = child
@@ -382,7 +358,7 @@ impl Repo {
             .context("git commit-tree did not finish")?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let signing = if self.config_bool("commit.gpgsign") {
+            let signing = if sign {
                 " (commit.gpgsign is set: check that signing works, e.g. with `git commit --allow-empty`)"
             } else {
                 ""
@@ -435,6 +411,15 @@ impl Repo {
                 .with_context(|| format!("cannot stage {path}"))?;
         }
         index.write().context("cannot write the git index")
+    }
+}
+
+/// The blob at `path` in `tree`; `None` when there is none, or a folder.
+fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok((entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())),
+        Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+        Err(err) => Err(err),
     }
 }
 
