@@ -67,12 +67,9 @@ impl Declared {
     /// the first byte that does not belong to the encoding.
     fn decode(self, bytes: &[u8]) -> Result<String, usize> {
         match self {
-            Declared::Utf8 => {
-                let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-                std::str::from_utf8(bytes)
-                    .map(str::to_string)
-                    .map_err(|err| err.valid_up_to())
-            }
+            Declared::Utf8 => std::str::from_utf8(bytes)
+                .map(str::to_string)
+                .map_err(|err| err.valid_up_to()),
             Declared::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
             Declared::Windows1252 => bytes
                 .iter()
@@ -172,13 +169,10 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             }
         }
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded {
-            text: text.to_string(),
-            warning,
-        }),
-        Err(err) => {
-            let line = line_at(bytes, err.valid_up_to());
+    match Declared::Utf8.decode(bytes) {
+        Ok(text) => Ok(Decoded { text, warning }),
+        Err(at) => {
+            let line = line_at(bytes, at);
             Ok(Decoded {
                 text: windows_1252_lossy(bytes),
                 warning: Some((
@@ -198,8 +192,9 @@ fn decode_bom(bytes: &[u8]) -> Result<Option<String>, DecodeError> {
     let invalid =
         |what: &str| format!("starts with a {what} byte order mark but is not valid {what}");
     if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        return std::str::from_utf8(rest)
-            .map(|text| Some(text.to_string()))
+        return Declared::Utf8
+            .decode(rest)
+            .map(Some)
             .map_err(|_| invalid("UTF-8"));
     }
     if let Some(rest) = bytes.strip_prefix(b"\xff\xfe\x00\x00") {

@@ -63,7 +63,8 @@ fn ascii_only(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_identifier(c: char) -> bool {
+/// A character of a PEP 508 name or identifier.
+pub(super) fn is_identifier(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 

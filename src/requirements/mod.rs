@@ -314,9 +314,9 @@ enum Statement {
 fn statement(text: &str, requirements: bool) -> (Statement, Vec<String>) {
     // Without requirements, only a line whose requirement part is empty can
     // include: `break_args_options` leaves it empty exactly when the text
-    // starts with `-` or ` -` (the tokens before the first option join to
-    // ""). Any other line is passed over before it is split.
-    let may_include = text.starts_with('-') || text.starts_with(" -");
+    // (trimmed by `logical_lines`) starts with `-`. Any other line is passed
+    // over before it is split.
+    let may_include = text.starts_with('-');
     if !(requirements || may_include) {
         return (Statement::Nothing, Vec::new());
     }
@@ -527,7 +527,7 @@ impl Walker<'_, '_> {
         said: &mut Said<'_>,
     ) -> Result<(), Error> {
         // pip fetches `http:`, `https:` and `file:` includes (`SCHEME_RE`).
-        let scheme = target.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        let scheme = requirement::scheme_of(target);
         let by_url = matches!(scheme.as_deref(), Some("http" | "https" | "file"));
         if by_url {
             said.warn(

@@ -87,7 +87,7 @@ const VCS_SCHEMES: &[&str] = &[
 ];
 
 /// The lower-case scheme of a URL-like text: what comes before the first `:`.
-fn scheme_of(text: &str) -> Option<String> {
+pub(super) fn scheme_of(text: &str) -> Option<String> {
     text.split_once(':')
         .map(|(scheme, _)| scheme.to_ascii_lowercase())
 }
@@ -266,9 +266,7 @@ fn named_by_egg(egg: &str) -> Result<Parsed, Unreadable> {
     let mut parsed = spec(egg)?;
     let bare_name = egg.starts_with(|c: char| c.is_ascii_alphanumeric())
         && egg.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && egg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && egg.chars().all(guard::is_identifier);
     if !bare_name {
         parsed.warning = Some(format!(
             "pip 25 and later take only a project name after `#egg=`, not `{egg}`; write `name[extras] @ url` instead"
