@@ -92,41 +92,40 @@ fn strip_comment(line: &str) -> &str {
 /// then `ignore_comments`).
 pub(super) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    let mut pending: Option<(usize, String)> = None;
-    let mut emit = |number: usize, line: String| {
-        let line = py_trim(strip_comment(&line));
+    let mut emit = |number: usize, line: &str| {
+        let line = py_trim(strip_comment(line));
         if !line.is_empty() {
             out.push((number, line.to_string()));
         }
     };
+    let mut pending: Option<(usize, String)> = None;
     for (index, line) in split_lines(text).into_iter().enumerate() {
         let number = index + 1;
         let comment = is_comment_line(line);
         // pip's join_lines: a line ending in `\` is joined to the next one,
         // unless it is a comment line; a comment line that ends a
         // continuation is prefixed with a space so that it is stripped
-        // later (it never swallows the line before it).
+        // later (it never swallows the line before it). A comment line on
+        // its own is stripped whole, space or not.
         if line.ends_with('\\') && !comment {
             let (_, joined) = pending.get_or_insert_with(|| (number, String::new()));
             // `line.strip("\\")`: every backslash at either end goes.
             joined.push_str(line.trim_matches('\\'));
             continue;
         }
-        let line = if comment {
-            format!(" {line}")
-        } else {
-            line.to_string()
-        };
         match pending.take() {
             Some((first, mut joined)) => {
-                joined.push_str(&line);
-                emit(first, joined);
+                if comment {
+                    joined.push(' ');
+                }
+                joined.push_str(line);
+                emit(first, &joined);
             }
             None => emit(number, line),
         }
     }
     if let Some((first, joined)) = pending {
-        emit(first, joined);
+        emit(first, &joined);
     }
     out
 }
