@@ -63,17 +63,16 @@ pub struct Config {
     pub target: Platform,
 }
 
-/// A config problem, placed at a file and line.
+/// A problem in `envguard.toml`, placed at a line.
 #[derive(Debug)]
 pub struct ConfigError {
-    pub file: &'static str,
     pub line: usize,
     pub message: String,
 }
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        write!(f, "{CONFIG_PATH}:{}: {}", self.line, self.message)
     }
 }
 
@@ -198,13 +197,11 @@ impl Config {
 
 fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
     let text = std::str::from_utf8(bytes).map_err(|err| ConfigError {
-        file: CONFIG_PATH,
         line: line_of(bytes, err.valid_up_to()),
         message: "is not UTF-8; save it as UTF-8".to_string(),
     })?;
     let text = text.trim_start_matches('\u{feff}');
     toml::from_str(text).map_err(|err| ConfigError {
-        file: CONFIG_PATH,
         line: err
             .span()
             .map_or(1, |span| line_of(text.as_bytes(), span.start)),
