@@ -31,13 +31,15 @@ struct Demo {
     root: PathBuf,
     app: PathBuf,
     site: PathBuf,
-    python: String,
 }
+
+/// The interpreter the simulated server uses.
+const PYTHON: &str = "python3";
 
 /// Runs the demo, narrating to `out`. With `keep`, everything is left in
 /// that folder; otherwise a temporary folder is removed at the end.
 pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
-    let python = find_python()?;
+    check_python()?;
     check_git()?;
     let temp;
     let root = match keep {
@@ -61,7 +63,6 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
         app: root.join("app"),
         site: root.join("site"),
         root,
-        python,
     };
     demo.play(out)?;
     if let Some(dir) = keep {
@@ -159,7 +160,7 @@ impl Demo {
         std::fs::create_dir_all(&wheelhouse)?;
         let script = self.root.join("make_wheels.py");
         std::fs::write(&script, MAKE_WHEELS)?;
-        let mut command = Command::new(&self.python);
+        let mut command = Command::new(PYTHON);
         command.arg(&script).arg(&wheelhouse).args(WHEELS);
         run_ok(&mut command, "building the demo's wheels")?;
         std::fs::remove_file(&script)?;
@@ -172,7 +173,7 @@ impl Demo {
         let hook = bare.join("hooks").join("post-receive");
         let body = POST_RECEIVE
             .replace("@SITE@", &shell_single_quoted(path_str(&self.site)?))
-            .replace("@PYTHON@", &shell_single_quoted(&self.python));
+            .replace("@PYTHON@", &shell_single_quoted(PYTHON));
         std::fs::write(&hook, body)?;
         crate::install::make_executable(&hook)
     }
@@ -212,7 +213,7 @@ impl Demo {
 
     /// `python-X.Y` of the interpreter the simulated server uses.
     fn runtime(&self) -> Result<String> {
-        let mut command = Command::new(&self.python);
+        let mut command = Command::new(PYTHON);
         command.args([
             "-c",
             "import sys; print('python-%d.%d' % sys.version_info[:2])",
@@ -291,29 +292,29 @@ impl Demo {
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> Result<String> {
-        let output = self.git_output(dir, args)?;
-        if !output.status.success() {
-            bail!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        run_ok(
+            &mut git_command(dir, args),
+            &format!("git {}", args.join(" ")),
+        )
     }
 
     fn git_output(&self, dir: &Path, args: &[&str]) -> Result<Output> {
-        let mut command = Command::new("git");
-        command.args(args).current_dir(dir);
-        // Inherited GIT_* variables (from a hook, say) would point git at
-        // another repository.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("GIT_") || key == "ENVGUARD_SKIP" {
-                command.env_remove(key);
-            }
-        }
-        command.output().context("cannot run git")
+        git_command(dir, args).output().context("cannot run git")
     }
+}
+
+/// git in `dir`, with none of the caller's GIT_* variables.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("git");
+    command.args(args).current_dir(dir);
+    // Inherited GIT_* variables (from a hook, say) would point git at
+    // another repository.
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("GIT_") || key == "ENVGUARD_SKIP" {
+            command.env_remove(key);
+        }
+    }
+    command
 }
 
 struct Pushed {
@@ -336,12 +337,12 @@ fn seconds(d: Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
-fn find_python() -> Result<String> {
-    let probe = Command::new("python3")
+fn check_python() -> Result<()> {
+    let probe = Command::new(PYTHON)
         .args(["-c", "import venv, ensurepip"])
         .output();
     match probe {
-        Ok(output) if output.status.success() => Ok("python3".to_string()),
+        Ok(output) if output.status.success() => Ok(()),
         Ok(_) => bail!(
             "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again"
         ),
