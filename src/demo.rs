@@ -96,7 +96,7 @@ impl Demo {
             "Add shapes",
         )?;
         let add = self.push(out)?;
-        let reused = self.show_env(out, add, "")?;
+        let (reused, _) = self.show_env(out, add, "")?;
 
         writeln!(
             out,
@@ -117,7 +117,16 @@ impl Demo {
             "   Pushing again sends the marker; the server rebuilds the environment once:"
         )?;
         let again = self.push(out)?;
-        let rebuilt = self.show_env(out, again, "")?;
+        if !again.ok {
+            bail!("the push that carries the marker was stopped too; see the lines above");
+        }
+        let (rebuilt, listed) = self.show_env(out, again, "")?;
+        if listed.lines().any(|l| l.starts_with("colors==")) {
+            bail!(
+                "colors is still installed after the rebuild; see {}",
+                self.site.join("deploy.log").display()
+            );
+        }
 
         writeln!(
             out,
@@ -126,7 +135,7 @@ impl Demo {
         std::fs::write(self.app.join("app.py"), APP_V2)?;
         self.git(&self.app, &["commit", "-qam", "Say hello differently"])?;
         let code = self.push(out)?;
-        let kept = self.show_env(out, code, "")?;
+        let (kept, _) = self.show_env(out, code, "")?;
 
         writeln!(out, "\nSummary:")?;
         writeln!(
@@ -258,7 +267,13 @@ impl Demo {
 
     /// Prints the server environment's `pip list`, says whether it was
     /// rebuilt, and leaves the probe for the next deployment.
-    fn show_env(&self, out: &mut dyn Write, pushed: Pushed, first: &str) -> Result<Duration> {
+    /// Gives the deployment's time and the `pip list` it printed.
+    fn show_env(
+        &self,
+        out: &mut dyn Write,
+        pushed: Pushed,
+        first: &str,
+    ) -> Result<(Duration, String)> {
         let probe = self.env().join(PROBE);
         let how = if !first.is_empty() {
             first
@@ -288,7 +303,7 @@ impl Demo {
             seconds(pushed.took)
         )?;
         std::fs::write(&probe, "left by envguard demo\n")?;
-        Ok(pushed.took)
+        Ok((pushed.took, listed))
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> Result<String> {
