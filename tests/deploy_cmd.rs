@@ -108,6 +108,8 @@ struct Site {
 struct Run {
     code: i32,
     output: String,
+    /// Wine's own complaints, if any (WINEDEBUG keeps them few).
+    stderr: String,
     /// The stubs' log lines of this run.
     calls: Vec<String>,
 }
@@ -218,6 +220,7 @@ impl Site {
         Run {
             code: out.status.code().unwrap_or(-1),
             output: String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n"),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             calls: calls.lines().map(str::to_string).collect(),
         }
     }
@@ -227,8 +230,8 @@ impl Site {
         let run = self.deploy_with(&[]);
         assert_eq!(
             run.code, 0,
-            "deploy.cmd failed:\n{}\n{:#?}",
-            run.output, run.calls
+            "deploy.cmd failed:\n{}\n{:#?}\nstderr:\n{}",
+            run.output, run.calls, run.stderr
         );
         run
     }
