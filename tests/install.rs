@@ -147,13 +147,30 @@ fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
     assert_ne!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), pushed);
 
     // Again, from inside the app and without naming it: an upgrade in place.
+    // Another envguard comes first on PATH (as `cargo install`'s would): said.
+    let other = envguard_bin();
+    let path = format!(
+        "{}:{}",
+        other.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let again = repo.run_in(
         &repo.dir,
         "sh",
         &[script.to_str().unwrap(), "--prefix", prefix_arg, "--debug"],
-        &[],
+        &[("PATH", &path)],
     );
     assert_code(&again, 0);
+    assert!(
+        again.stderr.contains(&format!(
+            "note: `envguard` on PATH is {}, not {}; the hook runs {}.",
+            other.display(),
+            installed.display(),
+            installed.display()
+        )),
+        "{}",
+        again.stderr
+    );
     assert!(
         again
             .stderr
