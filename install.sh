@@ -1,7 +1,8 @@
 #!/bin/sh
 # install.sh: builds envguard from the folder this script is in, installs the
 # binary as PREFIX/bin/envguard, and installs envguard's pre-push hook into an
-# app repository. Running it again upgrades both in place.
+# app repository. Running it again upgrades both in place. With --no-build it
+# uses an envguard that `cargo install` put in place and only installs the hook.
 #
 # POSIX sh on purpose (macOS, Alpine, Git Bash); keep this file LF-only, as
 # `sh` cannot run a script with CRLF endings.
@@ -10,6 +11,7 @@ set -eu
 usage() {
     cat <<'EOF'
 Usage: install.sh [--prefix DIR] [--debug] [--dynamic] [APP_REPO]
+       install.sh --no-build [APP_REPO]
 
 Builds envguard from the folder this script is in and installs the binary as
 DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard). Then
@@ -22,10 +24,16 @@ Options:
   --debug        build the dev profile instead of release (quicker to build)
   --dynamic      link the release build dynamically even where a static
                  build is possible (see below)
+  --no-build     build and copy nothing: use the envguard already installed
+                 (by `cargo install`, or an earlier install.sh): the one on
+                 PATH, else in $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin,
+                 ~/.cargo/bin or ~/.local/bin; then install the hook
   -h, --help     show this help
 
-Needs cargo (https://rustup.rs) and git. The build goes to CARGO_TARGET_DIR, or
-the target folder beside this script, so a second run only rebuilds what changed.
+Needs cargo (https://rustup.rs) and git (--no-build: git only). The build goes
+to CARGO_TARGET_DIR, or the target folder beside this script, so a second run
+only rebuilds what changed. Either way the hook records the binary's absolute
+path, so git clients that run hooks with a bare PATH still find it.
 
 On Linux with glibc, the release build is a static-pie (still loaded at a
 random address) when the C toolchain has a static libc (libc.a: Debian and
@@ -45,6 +53,7 @@ prefix=
 app=
 profile=release
 linkage=auto
+no_build=
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help)
@@ -68,6 +77,10 @@ while [ $# -gt 0 ]; do
         linkage=dynamic
         shift
         ;;
+    --no-build)
+        no_build=1
+        shift
+        ;;
     --)
         shift
         break
@@ -89,7 +102,10 @@ if [ $# -gt 0 ]; then
     app=$1
 fi
 
-command -v cargo >/dev/null 2>&1 ||
+if [ -n "$no_build" ] && { [ -n "$prefix" ] || [ "$profile" != release ] || [ "$linkage" != auto ]; }; then
+    die "--no-build builds and copies nothing, so --prefix, --debug and --dynamic do not go with it"
+fi
+[ -n "$no_build" ] || command -v cargo >/dev/null 2>&1 ||
     die "cargo is not on PATH. Install Rust from https://rustup.rs, open a new shell (or run . \"\$HOME/.cargo/env\"), and run install.sh again."
 command -v git >/dev/null 2>&1 ||
     die "git is not on PATH. Install git (https://git-scm.com/downloads) and run install.sh again."
@@ -104,12 +120,10 @@ absolute() {
     *) printf '%s/%s\n' "$(pwd)" "$1" ;;
     esac
 }
-if [ -z "$prefix" ]; then
+if [ -z "$prefix" ] && [ -z "$no_build" ]; then
     [ -n "${HOME:-}" ] || die "HOME is not set; say where to install with --prefix DIR"
     prefix=$HOME/.local
 fi
-bindir=$(absolute "$prefix")/bin
-target_dir=$(absolute "${CARGO_TARGET_DIR:-$here/target}")
 
 # The app repository, found before the build so a wrong name fails fast: the
 # one named, else the current directory's unless that is envguard's own source
@@ -122,6 +136,45 @@ if [ -n "$app" ]; then
 elif top=$(git rev-parse --show-toplevel 2>/dev/null) && [ "$(cd "$top" && pwd -P)" != "$here" ]; then
     repo=$top
 fi
+
+# Installs the hook with the binary $1. `envguard install` records the
+# absolute path of the binary that runs it (std::env::current_exe), and the
+# hook runs that path before it tries PATH: GUI git clients run hooks with a
+# bare PATH that has neither ~/.cargo/bin nor ~/.local/bin.
+install_hook() {
+    if [ -z "$repo" ]; then
+        say "no app repository given: to guard one, run \`envguard install\` in it (or install.sh APP_REPO)"
+        return 0
+    fi
+    (cd "$repo" && "$1" install)
+}
+
+# --no-build: the binary `cargo install` (or an earlier install.sh) put in
+# place. PATH first, as that is the envguard the user runs; then where cargo
+# installs (CARGO_INSTALL_ROOT, else CARGO_HOME, else ~/.cargo), then this
+# script's own default.
+if [ -n "$no_build" ]; then
+    found=$(command -v envguard 2>/dev/null) || found=
+    if [ -z "$found" ]; then
+        for dir in ${CARGO_INSTALL_ROOT:+"$CARGO_INSTALL_ROOT/bin"} "${CARGO_HOME:-${HOME:-}/.cargo}/bin" "${HOME:-}/.local/bin"; do
+            for name in envguard envguard.exe; do
+                if [ -f "$dir/$name" ] && [ -x "$dir/$name" ]; then
+                    found=$dir/$name
+                    break 2
+                fi
+            done
+        done
+    fi
+    [ -n "$found" ] ||
+        die "--no-build: no envguard on PATH, nor in cargo's bin folder or ~/.local/bin. Install it first: cargo install --locked --path . (in envguard's source) or cargo install --locked --git <envguard's repository URL>"
+    found=$(absolute "$found")
+    version=$("$found" --version) || die "--no-build: $found does not run"
+    say "using $found ($version); nothing built"
+    install_hook "$found"
+    exit 0
+fi
+bindir=$(absolute "$prefix")/bin
+target_dir=$(absolute "${CARGO_TARGET_DIR:-$here/target}")
 
 # A static-pie needs a glibc host and a static libc beside the C compiler that
 # rustc links with. Most of what a hook's start costs beyond git's own is the
@@ -176,12 +229,36 @@ built=$built_dir/envguard$exe
 dest=$bindir/envguard$exe
 [ -f "$built" ] || die "cargo finished but $built is missing"
 
-# Copy beside the destination, then rename over it: a hook running the old
-# binary meanwhile keeps working, and a failed copy leaves the old one whole.
+# Copy beside the destination, then put the copy in its place: a hook running
+# the old binary meanwhile keeps working, and a failed copy leaves the old one
+# whole. On POSIX systems that is one rename over the old file.
+#
+# Windows (Git Bash/MSYS) refuses to replace or delete an .exe that is running
+# (a push in another window, an `envguard status` still open): renaming the
+# copy over it fails. A running .exe may itself be renamed, though, so the old
+# one is first moved aside as .envguard.old.PID.exe, the copy takes its name,
+# and the old ones are deleted when nothing runs them: now, or at the next
+# install. A failed step puts the old binary back.
 mkdir -p "$bindir" || die "cannot create $bindir"
 if [ -e "$dest" ]; then verb=upgraded; else verb=installed; fi
-tmp=$bindir/.envguard.install.$$
-if ! { cp "$built" "$tmp" && chmod 755 "$tmp" && mv -f "$tmp" "$dest"; }; then
+tmp=$bindir/.envguard.install.$$$exe
+put_in_place() {
+    if [ -z "$exe" ] || [ ! -e "$dest" ]; then
+        mv -f "$tmp" "$dest"
+        return
+    fi
+    old=$bindir/.envguard.old.$$.exe
+    mv -f "$dest" "$old" || return 1
+    if ! mv -f "$tmp" "$dest"; then
+        mv -f "$old" "$dest"
+        return 1
+    fi
+    for stale in "$bindir"/.envguard.old.*.exe; do
+        [ -e "$stale" ] || continue
+        rm -f "$stale" 2>/dev/null || say "note: $stale still runs; the next install.sh deletes it"
+    done
+}
+if ! { cp "$built" "$tmp" && chmod 755 "$tmp" && put_in_place; }; then
     rm -f "$tmp"
     die "cannot write $dest"
 fi
@@ -198,8 +275,16 @@ case ":${PATH:-}:" in
     ;;
 esac
 
-if [ -z "$repo" ]; then
-    say "no app repository given: to guard one, run \`envguard install\` in it (or install.sh APP_REPO)"
-    exit 0
+# Another envguard earlier on PATH (a `cargo install` in ~/.cargo/bin) is what
+# the user's own `envguard` runs; the hook is not affected (it runs $dest by
+# its full path), but the two versions may differ.
+first=$(command -v "envguard$exe" 2>/dev/null) || first=
+# -ef (same file, through symlinks) is not POSIX, but every sh this runs on
+# has it: dash, bash (macOS, Git Bash), busybox ash.
+# shellcheck disable=SC3013
+if [ -n "$first" ] && ! [ "$first" -ef "$dest" ]; then
+    say "note: \`envguard\` on PATH is $first, not $dest; the hook runs $dest."
+    say "note: remove the other one (\`cargo uninstall envguard\` if cargo installed it) or put $bindir first on PATH"
 fi
-(cd "$repo" && "$dest" install)
+
+install_hook "$dest"

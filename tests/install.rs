@@ -1,6 +1,7 @@
-//! Installing envguard and living beside other hooks: install.sh, `envguard
-//! install`, `uninstall` and `doctor`, with real repositories, a real bare
-//! remote named `azure`, and real pushes running the installed hook.
+//! Installing envguard and living beside other hooks: install.sh, `cargo
+//! install`, `envguard install`, `uninstall` and `doctor`, with real
+//! repositories, a real bare remote named `azure`, and real pushes running the
+//! installed hook.
 
 #![cfg(unix)]
 
@@ -9,7 +10,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{assert_code, envguard_bin, TestRepo};
+use common::{assert_code, envguard_bin, which, TestRepo};
 
 const REQS: &str = "flask==3.0.0\nsix\n";
 /// What GUI git clients give hooks: no ~/.local/bin, no ~/.cargo/bin.
@@ -52,15 +53,17 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-#[test]
-fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
-    let (mut repo, bare) = app();
-    let prefix = repo.root.path().join("prefix");
-    let installed = prefix.join("bin").join("envguard");
-    // Reuse the build `cargo test` just made: the same target folder and,
-    // with --debug, the same profile, so this costs a freshness check rather
-    // than a release build from scratch. HOME is the test's fresh one, so
-    // cargo and rustup are told where the real toolchain lives.
+/// The project's install.sh.
+fn install_sh() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh")
+}
+
+/// Lets cargo run under the harness: the build `cargo test` just made is
+/// reused (the same target folder and, with `--debug`, the same profile), so
+/// a build costs a freshness check rather than one from scratch. HOME is the
+/// test's fresh one, so cargo and rustup are told where the real toolchain
+/// and registry cache live.
+fn use_real_toolchain(repo: &mut TestRepo) {
     let target = envguard_bin()
         .parent()
         .unwrap()
@@ -68,12 +71,33 @@ fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
         .unwrap()
         .to_path_buf();
     repo.set_env("CARGO_TARGET_DIR", target.to_str().unwrap());
-    let real_home = std::env::var("HOME").unwrap_or_default();
-    for (key, default) in [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")] {
-        let value = std::env::var(key).unwrap_or_else(|_| format!("{real_home}/{default}"));
+    for (key, value) in real_cargo_homes() {
         repo.set_env(key, &value);
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+}
+
+/// CARGO_HOME and RUSTUP_HOME as the test process has them.
+fn real_cargo_homes() -> [(&'static str, String); 2] {
+    let real_home = std::env::var("HOME").unwrap_or_default();
+    [("CARGO_HOME", ".cargo"), ("RUSTUP_HOME", ".rustup")].map(|(key, default)| {
+        let value = std::env::var(key).unwrap_or_else(|_| format!("{real_home}/{default}"));
+        (key, value)
+    })
+}
+
+/// A PATH with git but no envguard, as a GUI client or a fresh shell has.
+fn path_without_envguard() -> String {
+    let git_dir = which("git").parent().unwrap().display().to_string();
+    format!("{git_dir}:{BARE_PATH}")
+}
+
+#[test]
+fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
+    let (mut repo, bare) = app();
+    let prefix = repo.root.path().join("prefix");
+    let installed = prefix.join("bin").join("envguard");
+    use_real_toolchain(&mut repo);
+    let script = install_sh();
     let (prefix_arg, app_arg) = (prefix.to_str().unwrap(), repo.dir.to_str().unwrap());
 
     // From elsewhere (the temp root is no repository), naming the app.
@@ -123,13 +147,30 @@ fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
     assert_ne!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), pushed);
 
     // Again, from inside the app and without naming it: an upgrade in place.
+    // Another envguard comes first on PATH (as `cargo install`'s would): said.
+    let other = envguard_bin();
+    let path = format!(
+        "{}:{}",
+        other.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let again = repo.run_in(
         &repo.dir,
         "sh",
         &[script.to_str().unwrap(), "--prefix", prefix_arg, "--debug"],
-        &[],
+        &[("PATH", &path)],
     );
     assert_code(&again, 0);
+    assert!(
+        again.stderr.contains(&format!(
+            "note: `envguard` on PATH is {}, not {}; the hook runs {}.",
+            other.display(),
+            installed.display(),
+            installed.display()
+        )),
+        "{}",
+        again.stderr
+    );
     assert!(
         again
             .stderr
@@ -507,4 +548,239 @@ fn a_dangling_symlink_hook_is_kept_and_restored_as_a_link() {
     assert_code(&repo.push(&["azure", "main"]), 0);
     assert_code(&repo.envguard(&["uninstall"]), 0);
     assert_eq!(std::fs::read_link(&hook).unwrap(), target);
+}
+
+/// The marker commit a stopped push leaves on top of `pushed`.
+#[track_caller]
+fn assert_marker_commit(repo: &TestRepo, pushed: &str) {
+    assert_eq!(
+        repo.rev("HEAD^"),
+        pushed,
+        "the marker commit sits on the push"
+    );
+    assert_eq!(
+        repo.changed_paths("HEAD"),
+        [".envguard/fingerprint.toml", ".envguard/force-clean"]
+    );
+    let token = repo.read(".envguard/force-clean");
+    assert_eq!(token.len(), 65, "{token:?}");
+}
+
+#[test]
+fn cargo_install_into_a_root_and_the_hook_finds_that_binary_with_a_bare_path() {
+    let (mut repo, bare) = app();
+    use_real_toolchain(&mut repo);
+    let root = repo.root.path().join("cargo-root");
+    let installed = root.join("bin").join("envguard");
+    let run = repo.run_in(
+        repo.root.path(),
+        which("cargo"),
+        &[
+            "install",
+            "--locked",
+            "--offline",
+            "--debug",
+            "--path",
+            env!("CARGO_MANIFEST_DIR"),
+            "--root",
+            root.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_code(&run, 0);
+    assert!(installed.is_file(), "{}", run.stderr);
+
+    // `envguard install` run by that binary records it in the hook.
+    let run = repo.run_in(&repo.dir, &installed, &["install"], &[]);
+    assert_code(&run, 0);
+    let hook = repo.hooks_dir().join("pre-push");
+    assert!(read(&hook).contains(&format!("recorded='{}'", installed.display())));
+
+    let first = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
+    assert_code(&first, 0);
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+    let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_marker_commit(&repo, &pushed);
+    assert_ne!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), pushed);
+    assert_code(
+        &repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]),
+        0,
+    );
+
+    // install.sh --no-build finds the same binary where cargo installed it
+    // (CARGO_INSTALL_ROOT here; not on PATH), builds nothing, and hooks the app.
+    assert_code(&repo.run_in(&repo.dir, &installed, &["uninstall"], &[]), 0);
+    let path = path_without_envguard();
+    let run = repo.run_in(
+        &repo.dir,
+        "sh",
+        &[install_sh().to_str().unwrap(), "--no-build"],
+        &[
+            ("PATH", &path),
+            ("CARGO_INSTALL_ROOT", root.to_str().unwrap()),
+        ],
+    );
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains(&format!("using {} (envguard ", installed.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("building"), "{}", run.stderr);
+    assert!(read(&hook).contains(&format!("recorded='{}'", installed.display())));
+
+    let pushed = repo.commit(&[("requirements.txt", "")], "drop flask");
+    let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(run.stderr.contains("removes flask"), "{}", run.stderr);
+    assert_marker_commit(&repo, &pushed);
+}
+
+#[test]
+fn install_sh_no_build_finds_envguard_on_path_or_says_how_to_install_it() {
+    let (repo, _bare) = app();
+    let script = install_sh();
+    let script = script.to_str().unwrap();
+    let empty_cargo_home = repo.root.path().join("no-cargo");
+    let path = path_without_envguard();
+    let nothing = [
+        ("PATH", path.as_str()),
+        ("CARGO_HOME", empty_cargo_home.to_str().unwrap()),
+    ];
+
+    let run = repo.run_in(&repo.dir, "sh", &[script, "--no-build"], &nothing);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains("--no-build: no envguard on PATH"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("cargo install --locked --path ."),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.hooks_dir().join("pre-push").exists());
+
+    let run = repo.run_in(
+        &repo.dir,
+        "sh",
+        &[script, "--no-build", "--debug"],
+        &nothing,
+    );
+    assert_code(&run, 1);
+    assert!(run.stderr.contains("do not go with it"), "{}", run.stderr);
+
+    // An envguard on PATH (here the one under test) is the one used.
+    let bin_dir = envguard_bin().parent().unwrap().display().to_string();
+    let path = format!("{bin_dir}:{path}");
+    let run = repo.run_in(
+        &repo.dir,
+        "sh",
+        &[script, "--no-build"],
+        &[("PATH", &path), nothing[1]],
+    );
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains(&format!("using {} (envguard ", envguard_bin().display())),
+        "{}",
+        run.stderr
+    );
+    let hook = repo.hooks_dir().join("pre-push");
+    assert!(read(&hook).contains(&format!("recorded='{}'", envguard_bin().display())));
+}
+
+/// Windows refuses to replace a running .exe, so install.sh moves the old one
+/// aside first. Linux allows either, but /proc shows which one happened: a
+/// process whose binary was moved aside runs a deleted `.envguard.old.*`.
+/// The build is a stand-in cargo that "builds" envguard.exe by copying the
+/// binary under test, as a Windows toolchain would name it.
+#[cfg(target_os = "linux")]
+#[test]
+fn install_sh_moves_a_running_exe_aside_instead_of_renaming_over_it() {
+    let (repo, _bare) = app();
+    let fake_bin = repo.root.path().join("fake-bin");
+    let fake_cargo = fake_bin.join("cargo");
+    write_hook(
+        &fake_cargo,
+        b"#!/bin/sh\n# a stand-in for a Windows toolchain's cargo build\n\
+          while [ $# -gt 0 ]; do [ \"$1\" = --target-dir ] && dir=$2; shift; done\n\
+          mkdir -p \"$dir/debug\" && cp \"$ENVGUARD_REAL\" \"$dir/debug/envguard.exe\"\n",
+        0o755,
+    );
+    let path = format!(
+        "{}:{}",
+        fake_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let prefix = repo.root.path().join("prefix");
+    let bin_dir = prefix.join("bin");
+    let installed = bin_dir.join("envguard.exe");
+    let target = repo.root.path().join("target");
+    let real = envguard_bin();
+    let env = [
+        ("PATH", path.as_str()),
+        ("ENVGUARD_REAL", real.to_str().unwrap()),
+        ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+    ];
+    let script = install_sh();
+    let args = [
+        script.to_str().unwrap(),
+        "--prefix",
+        prefix.to_str().unwrap(),
+        "--debug",
+        repo.dir.to_str().unwrap(),
+    ];
+    let run = repo.run_in(repo.root.path(), "sh", &args, &env);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains(&format!("installed {}", installed.display())),
+        "{}",
+        run.stderr
+    );
+
+    // The hook waits for git's ref lines on stdin: a running envguard.exe.
+    let mut running = repo
+        .command(&installed, &repo.dir)
+        .args(["pre-push", "origin", "/nowhere"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exe_link = PathBuf::from(format!("/proc/{}/exe", running.id()));
+    assert_eq!(std::fs::read_link(&exe_link).unwrap(), installed);
+
+    let run = repo.run_in(repo.root.path(), "sh", &args, &env);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains(&format!("upgraded {}", installed.display())),
+        "{}",
+        run.stderr
+    );
+    let now = std::fs::read_link(&exe_link).unwrap();
+    let now = now.to_str().unwrap();
+    assert!(
+        now.starts_with(&format!("{}/.envguard.old.", bin_dir.display()))
+            && now.ends_with(".exe (deleted)"),
+        "the running binary was moved aside, then deleted: {now}"
+    );
+    let mut left: Vec<String> = std::fs::read_dir(&bin_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["envguard.exe"]);
+
+    drop(running.stdin.take());
+    assert!(
+        running.wait().unwrap().success(),
+        "the old one ran to its end"
+    );
+    let version = repo.run_in(&repo.dir, &installed, &["--version"], &[]);
+    assert_code(&version, 0);
 }
