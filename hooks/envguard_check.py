@@ -73,7 +73,7 @@ def parse_args(argv):
     while args:
         arg = args.pop(0)
         name, eq, value = arg.partition("=")
-        if name in ("-r", "--requirement", "--keep", "--config") and arg.startswith("--"):
+        if name in ("--requirement", "--keep", "--config"):
             if not eq:
                 if not args:
                     raise UsageError("%s needs a value" % name)
@@ -102,20 +102,62 @@ def parse_args(argv):
 # ---------------------------------------------------------------------------
 
 
-def load_packaging():
-    """(Requirement, InvalidRequirement) from pip's vendored packaging (pip
-    8.1 and later vendor packaging with markers), else an installed one."""
-    try:
-        from pip._vendor.packaging.requirements import InvalidRequirement, Requirement
-    except ImportError:
+class Packaging(object):
+    """pip's vendored packaging (pip 8.1 and later vendor it with markers),
+    else an installed one: parses Requires-Dist strings and their markers."""
+
+    def __init__(self):
         try:
-            from packaging.requirements import InvalidRequirement, Requirement
+            from pip._vendor.packaging import markers, requirements
         except ImportError:
-            raise CannotJudge(
-                "this environment's pip vendors no packaging.requirements "
-                "(pip older than 8.1?): upgrade pip in the environment"
-            )
-    return Requirement, InvalidRequirement
+            try:
+                from packaging import markers, requirements
+            except ImportError:
+                raise CannotJudge(
+                    "this environment's pip vendors no packaging.markers "
+                    "(pip older than 8.1?): upgrade pip in the environment"
+                )
+        self.Requirement = requirements.Requirement
+        self.Marker = markers.Marker
+        self.invalid = (requirements.InvalidRequirement, markers.InvalidMarker)
+        self.markers = {}  # marker text -> Marker: a few texts recur a lot
+
+    def parse(self, text):
+        """(canonical name, extras, Marker or None) of a Requires-Dist.
+
+        The common form, `name [extras] version-spec ; marker`, is split by
+        PEP 508's grammar and only its marker is handed to packaging: a full
+        parse of each of hundreds of strings would cost most of a second
+        with the pyparsing that older pips vendor. A URL (`@`) or anything
+        the split does not vouch for is parsed by packaging whole."""
+        split = REQUIRES_DIST.match(text)
+        if split and SPECIFIERS.match(split.group(3)) and all(
+            NAME.match(e.strip()) for e in (split.group(2) or "x").split(",")
+        ):
+            extras = tuple(e.strip() for e in (split.group(2) or "").split(",") if e.strip())
+            marker_text = (split.group(4) or "").strip()
+            marker = None
+            if marker_text:
+                marker = self.markers.get(marker_text)
+                if marker is None:
+                    marker = self.markers[marker_text] = self.Marker(marker_text)
+            return canonical(split.group(1)), extras, marker
+        req = self.Requirement(text)
+        return canonical(req.name), tuple(req.extras), req.marker
+
+
+NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+REQUIRES_DIST = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"  # name
+    r"(?:\[([^\]]*)\])?"  # [extras]
+    r"([^;\[\]]*)"  # version specifiers (or "@ url": SPECIFIERS says no)
+    r"(?:;(.*))?$",  # ; marker
+    re.S,
+)
+SPECIFIER = r"\s*(?:~=|===?|!=|<=?|>=?)\s*[A-Za-z0-9.*+!_-]+\s*"
+SPECIFIERS = re.compile(
+    r"\s*(?:(?:%s(?:,%s)*)|\(\s*(?:%s(?:,%s)*)?\))?\s*$" % ((SPECIFIER,) * 4)
+)
 
 
 class NoNetwork(object):
@@ -315,45 +357,45 @@ def installed():
 LEADING_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def marker_holds(req, extras, where):
-    """Whether req's marker holds here for the base install ('') or any of
-    the extras. packaging 22+ compares extras PEP 685-normalised, older ones
+def marker_holds(marker, extras, where):
+    """Whether a marker holds here for the base install ('') or any of the
+    extras. packaging 22+ compares extras PEP 685-normalised, older ones
     literally: each extra is tried as written, with dashes and with
     underscores, so that no spelling of it is missed. Unknown means it holds."""
-    if req.marker is None:
+    if marker is None:
         return True
     for extra in extras:
         dashed = canonical(extra)
         for spelling in set([extra, dashed, dashed.replace("-", "_")]):
             try:
-                if req.marker.evaluate({"extra": spelling}):
+                if marker.evaluate({"extra": spelling}):
                     return True
             except Exception as err:
-                note("%s: cannot evaluate the marker of %s (%s): counted as required"
-                     % (where, req, err))
+                note("%s: cannot evaluate the marker %s (%s): counted as required"
+                     % (where, marker, err))
                 return True
     return False
 
 
-def requirements_of(dist, Requirement, InvalidRequirement):
-    """[(Requirement or None, canonical name)]; one that does not parse is
-    kept by its leading name (required, whatever its marker says)."""
+def requirements_of(dist, packaging):
+    """[(canonical name, extras, Marker or None)] of dist's Requires-Dist. One
+    that does not parse is kept by its leading name and no marker: when in
+    doubt, required."""
     parsed = []
     for text in dist.requires:
         try:
-            req = Requirement(text)
-            parsed.append((req, canonical(req.name)))
-        except InvalidRequirement as err:
+            parsed.append(packaging.parse(text))
+        except packaging.invalid as err:
             match = LEADING_NAME.match(text)
             if not match:
                 raise CannotJudge("%s: Requires-Dist %r names nothing (%s)" % (dist.where, text, err))
             note("%s: Requires-Dist %r does not parse (%s): %s counted as required"
                  % (dist.where, text, err, match.group(1)))
-            parsed.append((None, canonical(match.group(1))))
+            parsed.append((canonical(match.group(1)), (), None))
     return parsed
 
 
-def reachable(roots, dists, Requirement, InvalidRequirement):
+def reachable(roots, dists, packaging):
     """The canonical names reached from roots [(name, extras)]. A name is
     visited again only for extras not yet followed, so cycles end."""
     followed = {}  # canonical name -> extras already followed ('' = base)
@@ -365,17 +407,15 @@ def reachable(roots, dists, Requirement, InvalidRequirement):
         done = followed.setdefault(name, set())
         if dist is None:
             continue
-        todo = set([""] + [e for e in extras]) - done
+        todo = set([""] + list(extras)) - done
         if not todo:
             continue
         done.update(todo)
         if name not in parsed:
-            parsed[name] = requirements_of(dist, Requirement, InvalidRequirement)
-        for req, target in parsed[name]:
-            if req is None:
-                stack.append((target, ()))
-            elif marker_holds(req, todo, dist.where):
-                stack.append((target, tuple(req.extras)))
+            parsed[name] = requirements_of(dist, packaging)
+        for target, target_extras, marker in parsed[name]:
+            if marker_holds(marker, todo, dist.where):
+                stack.append((target, target_extras))
     return followed
 
 
@@ -454,7 +494,7 @@ def keep_from_config(path):
 def check(argv):
     files, keep, config = parse_args(argv)
     keep = [canonical(k) for k in keep + keep_from_config(config)]
-    Requirement, InvalidRequirement = load_packaging()
+    packaging = Packaging()
     roots = root_requirements(files)
     dists = installed()
     for name, _ in roots:
@@ -462,7 +502,7 @@ def check(argv):
             note("%s is required but not installed" % name)
     # What pip's tools and the kept names need was installed on purpose too.
     kept = [(name, ()) for name in list(ALWAYS_KEPT) + keep]
-    reached = reachable(roots + kept, dists, Requirement, InvalidRequirement)
+    reached = reachable(roots + kept, dists, packaging)
     leftovers = sorted(
         "%s==%s" % (name, dists[name].version) for name in dists if name not in reached
     )
