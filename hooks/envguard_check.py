@@ -147,6 +147,7 @@ class Packaging(object):
 
 
 NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+UNSAFE_IN_VERSION = re.compile(r"[^A-Za-z0-9.+!_*-]")
 REQUIRES_DIST = re.compile(
     r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"  # name
     r"(?:\[([^\]]*)\])?"  # [extras]
@@ -342,6 +343,11 @@ def installed():
     found = installed_by_importlib(metadata, path) if metadata else installed_by_files(path)
     dists = {}
     for dist in found:
+        # The scripts echo and compare what is printed: PEP 508 names only,
+        # and versions without characters a shell or cmd would act on.
+        if not NAME.match(dist.name):
+            raise CannotJudge("%s: %r is not a distribution name" % (dist.where, dist.name))
+        dist.version = UNSAFE_IN_VERSION.sub("?", dist.version)
         key = canonical(dist.name)
         if key in dists:
             note("%s is installed twice: %s wins over %s" % (key, dists[key].where, dist.where))
