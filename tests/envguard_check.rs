@@ -293,6 +293,28 @@ fn an_extra_keeps_its_dependency_and_dropping_it_leaves_it_over() {
 }
 
 #[test]
+fn an_upgrade_that_drops_a_dependency_leaves_it_over() {
+    let env = Env::new(&[
+        w("app", &["helper"]),
+        Wheel {
+            name: "app",
+            version: "2.0",
+            requires: &["newhelper"],
+            extras: &[],
+        },
+        w("helper", &[]),
+        w("newhelper", &[]),
+    ]);
+    env.write("requirements.txt", "app==1.0\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &[]);
+    // Every top-level name stays; pip upgrades app and keeps helper.
+    env.write("requirements.txt", "app==2.0\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &["helper==1.0"]);
+}
+
+#[test]
 fn markers_are_evaluated_for_this_python() {
     let env = Env::new(&[
         w(
