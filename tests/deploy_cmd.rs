@@ -1,12 +1,14 @@
 //! `hooks/deploy.cmd` run for real by Wine's cmd, with stub tools: KuduSync
 //! (xcopy), Kudu's Python selector, and a python/pip pair that make an env
 //! folder and log their arguments. The stubs' log shows what ran; files left
-//! in the env show whether it was rebuilt.
+//! in the env show whether it was rebuilt. One test swaps the python/pip
+//! stubs for a bridge to a real Linux venv, real pip and the real checker.
 //!
 //! Needs Wine (Debian package `wine64`); CI installs it. One WINEPREFIX serves
 //! the whole run: making one takes seconds.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -68,10 +70,8 @@ fn token(seed: u8) -> String {
 // to env\installed.txt and, like pip, never removes one; the env's python
 // plays the leftovers checker (hooks/envguard_check.py is tested against real
 // environments in tests/envguard_check.rs): it prints each installed name
-// that requirements.txt and --keep do not name. Wine's cmd can start a Linux
-// program, but neither waits for it nor gets its exit code (Wine's
-// dlls/ntdll/unix/process.c, fork_and_exec), so a real Python cannot play it.
-// pip and python log whether the site was offline while they ran.
+// that requirements.txt and --keep do not name. pip and python log whether
+// the site was offline while they ran.
 const KUDUSYNC: &str = r#"@echo off
 >> "%STUB_LOG%" echo kudusync %*
 xcopy "%~4" "%~6" /e /i /h /y /q >nul
@@ -162,6 +162,63 @@ exit /b 0
 exit /b 3
 "#;
 
+// The real tools. Wine's cmd can start a Linux program (an ELF or a script,
+// whatever its name), but it neither waits for it nor learns its exit code:
+// NtCreateUserProcess hands anything that is not a PE image to fork_and_exec,
+// which double-forks, execs it with only stdin and stdout passed on, and
+// returns no process handle (Wine's dlls/ntdll/unix/process.c). BRIDGE runs
+// the program, Z:\ paths turned into Unix ones, and leaves its exit code in a
+// file that RUN_CMD polls for, once a second (`ping -n 2`), then returns it.
+const BRIDGE: &str = r#"#!/bin/sh
+unix() { printf '%s' "$1" | sed 's|^[Zz]:||; s|\\|/|g'; }
+done=$(unix "$1"); err=$(unix "$2"); prog=$(unix "$3"); shift 3
+for a in "$@"; do
+  case $a in [Zz]:\\*) a=$(unix "$a") ;; esac
+  set -- "$@" "$a"; shift
+done
+"$prog" "$@" 2>"$err"
+echo $? > "$done.tmp" && mv "$done.tmp" "$done"
+"#;
+const RUN_CMD: &str = r#"@echo off
+setlocal
+set "DONE=%DEPLOYMENT_TEMP%\bridge-%RANDOM%-%RANDOM%"
+del /f /q "%DONE%" "%DONE%.err" >nul 2>&1
+"%~dp0bridge.exe" "%DONE%" "%DONE%.err" %*
+set "N=0"
+:wait
+if exist "%DONE%" goto finished
+set /a N+=1
+if %N% GTR 300 goto timeout
+ping -n 2 127.0.0.1 >nul
+goto wait
+:finished
+set /p RC=<"%DONE%"
+type "%DONE%.err" 1>&2
+del /f /q "%DONE%" "%DONE%.err" >nul 2>&1
+exit /b %RC%
+:timeout
+echo bridge: no answer in 5 minutes 1>&2
+exit /b 1
+"#;
+/// `python -m venv <env>`: a copy of a real venv, with cmd stubs for Windows'
+/// env\Scripts\pip.exe and python.exe.
+const REAL_PYTHON: &str = r#"@echo off
+>> "%STUB_LOG%" echo python %*
+call "%~dp0run.cmd" /bin/cp -a "%REAL_VENV_TEMPLATE%" "%~3"
+if not exist "%~3\bin" exit /b 1
+mkdir "%~3\Scripts"
+copy /y "%~dp0env-pip.cmd" "%~3\Scripts\pip.cmd" >nul
+copy /y "%~dp0env-python.cmd" "%~3\Scripts\python.cmd" >nul
+"#;
+const REAL_ENV_PIP: &str = r#"@echo off
+>> "%STUB_LOG%" echo pip %*
+call "%STUB_TOOLS%\run.cmd" "%~dp0..\bin\python" -m pip %*
+"#;
+const REAL_ENV_PYTHON: &str = r#"@echo off
+>> "%STUB_LOG%" echo env-python %*
+call "%STUB_TOOLS%\run.cmd" "%~dp0..\bin\python" %*
+"#;
+
 /// A site: repository (with deploy.cmd), wwwroot, temp folder and stubs.
 struct Site {
     _dir: TempDir,
@@ -245,6 +302,32 @@ impl Site {
         site.write("requirements.txt", "alpha\r\nbravo\r\n");
         site.write("runtime.txt", "python-3.6\r\n");
         site
+    }
+
+    /// A site whose python and pip are a real Linux venv (copied from
+    /// `template`), installing from `wheelhouse`, through [`BRIDGE`].
+    fn with_real_python(template: &Path, wheelhouse: &Path) -> (Site, Vec<(String, String)>) {
+        let site = Site::new();
+        let tools = site.root.join("tools");
+        for (name, text) in [
+            ("run.cmd", RUN_CMD),
+            ("python.cmd", REAL_PYTHON),
+            ("env-pip.cmd", REAL_ENV_PIP),
+            ("env-python.cmd", REAL_ENV_PYTHON),
+        ] {
+            fs::write(tools.join(name), text.replace('\n', "\r\n")).expect("write tool");
+        }
+        let bridge = tools.join("bridge.exe");
+        fs::write(&bridge, BRIDGE).expect("write the bridge");
+        fs::set_permissions(&bridge, fs::Permissions::from_mode(0o755)).expect("chmod");
+        let settings = vec![
+            ("STUB_TOOLS".into(), win(&tools)),
+            ("REAL_VENV_TEMPLATE".into(), template.display().to_string()),
+            ("PIP_NO_INDEX".into(), "1".into()),
+            ("PIP_FIND_LINKS".into(), wheelhouse.display().to_string()),
+            ("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()),
+        ];
+        (site, settings)
     }
 
     fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
@@ -870,6 +953,116 @@ fn kudu_steps_project_web_config_django_and_skip_files() {
         "no KuduSync in place: {:#?}",
         in_place.calls
     );
+}
+
+/// The distributions in a real env, by its own pip (pip and setuptools left
+/// out).
+fn pip_list(env: &Path) -> Vec<String> {
+    let out = Command::new(env.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "list",
+            "--format=freeze",
+            "--disable-pip-version-check",
+        ])
+        .output()
+        .expect("run the env's pip");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_once("==")
+                .map(|(n, _)| n.to_lowercase().replace('_', "-"))
+        })
+        .filter(|n| n != "pip" && n != "setuptools")
+        .collect()
+}
+
+#[test]
+fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
+    let dir = tempfile::Builder::new()
+        .prefix("envguard-wine-real")
+        .tempdir()
+        .expect("tempdir");
+    // A real venv, without symlinks (--copies, no lib64) since cmd deletes it.
+    let template = dir.path().join("venv");
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--copies"])
+        .arg(&template)
+        .output()
+        .expect("run python3 -m venv");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = fs::remove_file(template.join("lib64"));
+    let wheelhouse = dir.path().join("wheels");
+    fs::create_dir_all(&wheelhouse).expect("mkdir");
+    fs::write(
+        dir.path().join("spec.json"),
+        r#"[{"name": "alpha", "version": "1.0"},
+            {"name": "Bravo_Web", "version": "2.0", "requires": ["charlie>=1"]},
+            {"name": "charlie", "version": "1.0"}]"#,
+    )
+    .expect("write spec.json");
+    let out = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/checker/make_wheels.py"
+        ))
+        .arg(&wheelhouse)
+        .arg(dir.path().join("spec.json"))
+        .output()
+        .expect("build wheels");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (site, settings) = Site::with_real_python(&template, &wheelhouse);
+    let settings: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    site.write("requirements.txt", "alpha\r\nbravo-web\r\n");
+    let first = site.deploy_with(&settings);
+    assert_eq!(first.code, 0, "{}\n{}", first.output, first.stderr);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha", "bravo-web", "charlie"]);
+    assert!(
+        first.output.contains("every installed package is reached"),
+        "{}",
+        first.output
+    );
+
+    // bravo-web removed, pushed without a marker: the checker finds it and
+    // charlie, which only it needed; the env is rebuilt once, and they are gone.
+    site.write("requirements.txt", "alpha\r\n");
+    let run = site.deploy_with(&settings);
+    assert_eq!(run.code, 0, "{}\n{}", run.output, run.stderr);
+    assert!(
+        run.output.contains("bravo-web==2.0") && run.output.contains("charlie==1.0"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("was the hook bypassed?"),
+        "{}",
+        run.output
+    );
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+
+    let steady = site.deploy_with(&settings);
+    assert_eq!(steady.code, 0, "{}", steady.output);
+    assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
 }
 
 #[test]
