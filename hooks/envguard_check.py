@@ -211,7 +211,10 @@ def root_requirements(files):
                         "%s: the requirement %s has no name until pip builds it"
                         % (path, ireq)
                     )
-                roots.append((canonical(ireq.name), tuple(ireq.extras or ())))
+                # pip 10+ keep the extras on the InstallRequirement; older
+                # ones on its parsed requirement.
+                extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
+                roots.append((canonical(ireq.name), tuple(extras or ())))
         except CannotJudge:
             raise
         except Exception as err:  # pip's own errors, IOError: pip failed too.
