@@ -209,6 +209,8 @@ find_python() {
   if [[ -n $best ]]; then
     printf '%s' "$best/bin/python3"
   elif [[ -f $benv ]] && (
+    # benv is Oryx's script, not written for `set -eu`.
+    set +eu
     # shellcheck disable=SC1090
     source "$benv" "python=$xy" dynamic_install_root_dir=/tmp/oryx/platforms >/dev/null 2>&1
     command -v python3

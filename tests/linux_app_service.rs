@@ -450,3 +450,39 @@ fn hostile_settings_are_refused_and_touch_nothing() {
     );
     assert_eq!(site.importable(), ["alpha"]);
 }
+
+#[test]
+fn oryx_benv_is_asked_when_the_root_has_no_such_python() {
+    let site = LinuxSite::new();
+    let empty_root = site.kudu.root.join("no-python");
+    fs::create_dir_all(&empty_root).unwrap();
+    // A stand-in for Oryx's /opt/oryx/benv: `source benv python=X.Y …` puts
+    // that version's bin folder first on PATH.
+    let benv = site.kudu.root.join("benv");
+    fs::write(
+        &benv,
+        format!(
+            "for arg; do [ \"$arg\" = python={} ] && PATH={}:$PATH; done\n",
+            site.xy,
+            quoted(&site.python_bin)
+        ),
+    )
+    .unwrap();
+    let source = site.kudu.root.join("app");
+    fs::create_dir_all(&source).unwrap();
+    fs::write(source.join("requirements.txt"), "alpha\n").unwrap();
+    fs::write(source.join("runtime.txt"), format!("python-{}\n", site.xy)).unwrap();
+    let (ok, log) = site.run_deploy_sh(
+        &source,
+        &[
+            ("ENVGUARD_PYTHON_ROOT", empty_root.to_str().unwrap()),
+            ("ENVGUARD_BENV", benv.to_str().unwrap()),
+        ],
+    );
+    assert!(ok, "{log}");
+    let python = site.python_bin.join("python3");
+    assert!(
+        log.contains(&format!("Using {} (Python {})", python.display(), site.xy)),
+        "{log}"
+    );
+}
