@@ -1,7 +1,7 @@
 //! The commands around the hook: `reset`, `status` and `diff`.
 //!
 //! Each gathers facts through [`Repo`] and the hook's helpers, asks
-//! [`decide`](crate::decide) the same questions the hook does, and renders
+//! [`decide`](envguard_core::decide) the same questions the hook does, and renders
 //! the answer; none of them decides anything on its own.
 
 use std::fmt::Write as _;
@@ -10,12 +10,14 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use git2::Oid;
 
-use crate::config::Config;
-use crate::decide::{self, BaselineSource, Change};
-use crate::fingerprint::Snapshot;
-use crate::hook::{self, config_at, snapshot_at};
-use crate::marker::{self, FINGERPRINT_PATH};
+use crate::facts::{self, config_at, snapshot_at, Push};
+use crate::marker;
 use crate::repo::Repo;
+use envguard_core::config::Config;
+use envguard_core::decide::{self, BaselineSource, Change};
+use envguard_core::fingerprint::Snapshot;
+use envguard_core::message::{Message, Outcome};
+use envguard_core::token::FINGERPRINT_PATH;
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
@@ -47,13 +49,13 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     } else {
         format!("git push {remote} {branch}")
     };
-    writeln!(
-        out,
-        "envguard: committed {} on {branch}: a new force-clean marker (token {}…).\n\
-         envguard: the next `{push}` deletes and rebuilds the environment once.",
-        &scheduled.commit.to_string()[..7],
-        scheduled.token.short()
-    )?;
+    let message = Message::ResetCommitted {
+        commit: scheduled.commit,
+        branch: branch.to_string(),
+        token: scheduled.token,
+        push,
+    };
+    writeln!(out, "envguard: {message}")?;
     Ok(())
 }
 
@@ -121,24 +123,24 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
     writeln!(text, "Branch:   {branch}")?;
     let (snapshot, warnings) = Snapshot::read(&config, &mut read)?;
     let fingerprint = read(FINGERPRINT_PATH)?;
-    let remote_oid = repo.tracking_ref(&remote, &branch).map(|(_, oid)| oid);
+    let remote_commit = repo.tracking_ref(&remote, &branch)?.map(|(_, oid)| oid);
     let mut notes = Vec::new();
-    let baseline = hook::baseline_for(
-        repo,
-        &remote,
-        &branch,
-        remote_oid,
-        fingerprint.as_deref(),
-        &config,
-        &mut notes,
-    )?;
+    let push = Push {
+        remote: &remote,
+        branch: &branch,
+        remote_commit,
+        fingerprint: fingerprint.as_deref(),
+    };
+    let baseline = facts::baseline_for(repo, &config, &push, &mut notes)?;
     let source = match &baseline.source {
-        BaselineSource::RemoteCommit(oid) => format!("{remote}/{branch} at {}", &oid[..12]),
-        BaselineSource::OtherBranch { refname, oid } => {
+        BaselineSource::RemoteCommit(commit) => {
+            format!("{remote}/{branch} at {}", commit.short())
+        }
+        BaselineSource::OtherBranch { refname, commit } => {
             format!(
                 "{} at {} ({branch} is new on {remote})",
                 refname.trim_start_matches("refs/remotes/"),
-                &oid[..12]
+                commit.short()
             )
         }
         BaselineSource::Fingerprint => format!("the fingerprint in {FINGERPRINT_PATH}"),
@@ -151,10 +153,11 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         writeln!(text, "Warning:  {warning}")?;
     }
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
-    for line in change_lines(&decision.change) {
+    for line in decision.change().map(change_lines).unwrap_or_default() {
         writeln!(text, "Change:   {line}")?;
     }
-    writeln!(text, "Push:     {}", hook::describe(&decision, &config))?;
+    let outcome = Outcome(&decision, &config.requirements);
+    writeln!(text, "Push:     {outcome}")?;
     out.write_all(text.as_bytes())?;
     Ok(())
 }
@@ -210,12 +213,11 @@ pub fn change_lines(change: &Change) -> Vec<String> {
         .iter()
         .map(|id| format!("removed {id}"))
         .collect();
-    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
-        format!(
-            "extras-dropped {}",
-            crate::fingerprint::package_label(id, extras)
-        )
-    }));
+    lines.extend(
+        change.extras_dropped.iter().map(|(id, extras)| {
+            format!("extras-dropped {}", envguard_core::names::label(id, extras))
+        }),
+    );
     lines.extend(change.added.iter().map(|id| format!("added {id}")));
     if let Some((from, to)) = &change.runtime {
         lines.push(format!(
@@ -227,7 +229,7 @@ pub fn change_lines(change: &Change) -> Vec<String> {
     lines
 }
 
-fn runtime_label(runtime: &Option<crate::runtime::Runtime>) -> String {
+fn runtime_label(runtime: &Option<envguard_core::platform::Runtime>) -> String {
     runtime
         .as_ref()
         .map_or("none".to_string(), ToString::to_string)
@@ -267,7 +269,7 @@ fn change_json(change: &Change) -> String {
     )
 }
 
-fn runtime_json(runtime: &Option<crate::runtime::Runtime>) -> String {
+fn runtime_json(runtime: &Option<envguard_core::platform::Runtime>) -> String {
     runtime
         .as_ref()
         .map_or("null".to_string(), |r| json_string(&r.to_string()))
@@ -293,8 +295,8 @@ fn json_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requirements::{CanonicalName, PackageId};
-    use crate::runtime::Runtime;
+    use envguard_core::names::{CanonicalName, PackageId};
+    use envguard_core::platform::Runtime;
 
     fn name(n: &str) -> PackageId {
         PackageId::Name(CanonicalName::new(n))

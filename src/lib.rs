@@ -1,25 +1,24 @@
 //! envguard: a git pre-push hook that forces a clean Python environment on
 //! Azure App Service when a push removes packages from requirements.txt.
 //!
-//! The decision is pure ([`decide`], [`requirements`], [`fingerprint`],
-//! [`config`]); git, files and the process live at the edges ([`repo`],
-//! [`hook`], [`marker`], [`install`], [`doctor`]). `main.rs` only maps
-//! [`run`]'s outcome to an exit code.
+//! This crate is the shell: git ([`repo`], the only door to git2), files
+//! ([`fs`]), the process, and the commands. Every rule it acts on lives in
+//! the I/O-free core, [`envguard_core`]; dependencies point inward only
+//! (docs/ARCHITECTURE.md). `main.rs` only maps [`run`]'s outcome to an
+//! exit code.
 
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod decide;
 pub mod demo;
 pub mod doctor;
-pub mod fingerprint;
+pub mod facts;
+pub mod fs;
 pub mod hook;
 pub mod init;
 pub mod install;
 pub mod marker;
+pub mod quote;
 pub mod repo;
-pub mod requirements;
-pub mod runtime;
 
 use std::io::Read;
 
@@ -68,11 +67,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             std::io::stdin()
                 .read_to_string(&mut input)
                 .context("cannot read git's ref lines from stdin")?;
-            let verdict = hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)?;
-            Ok(match verdict {
-                hook::Verdict::Proceed => Outcome::Success,
-                hook::Verdict::Stop => Outcome::Stopped,
-            })
+            hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
         }
         Some(Command::Install { force }) => {
             let said = install::install(&current_dir()?, &this_binary()?, force)?;
@@ -126,8 +121,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             };
             let target = match (target, repo.head_commit()) {
                 (Some(target), _) => target.into(),
-                (None, Some(head)) => hook::config_at(&repo, head)?.target,
-                (None, None) => config::Config::from_files(None, None)?.target,
+                (None, Some(head)) => facts::config_at(&repo, head)?.target,
+                (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
             eprint!("{}", init::init(root, target, force)?);
             Ok(Outcome::Success)

@@ -14,9 +14,7 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("envguard: {err:#}");
             if stops_push {
-                eprintln!(
-                    "envguard: the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`"
-                );
+                eprintln!("envguard: {}", envguard_core::message::BYPASS);
             }
             ExitCode::from(2)
         }

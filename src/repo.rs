@@ -1,6 +1,10 @@
 //! The only door to git: every read of a commit and every write envguard
 //! makes goes through here, so each one can be audited in one place.
 //!
+//! "Not found" is an answer (`Ok(None)`, `Ok(false)`); every other git
+//! failure is a [`GitError`] naming what was being read, so a corrupt object
+//! store is never mistaken for a commit that was not fetched.
+//!
 //! Reads use git2. The marker commit object itself is written by
 //! `git commit-tree`, so identity, dates and signing follow the user's git
 //! exactly (`GIT_AUTHOR_*`, `GIT_COMMITTER_*`, `commit.gpgsign`).
@@ -10,7 +14,54 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
+use envguard_core::ids::CommitId;
 use git2::{ErrorCode, ObjectType, Oid, Repository};
+
+/// A git failure other than "not found", with what envguard was doing.
+#[derive(Debug)]
+pub struct GitError {
+    /// What was being read: `commit 1a2b…`, `refs/remotes/azure/main`.
+    pub what: String,
+    pub source: git2::Error,
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "git cannot read {}: {} (check the repository with `git fsck`)",
+            self.what,
+            self.source.message()
+        )
+    }
+}
+
+impl std::error::Error for GitError {}
+
+/// `Ok(None)` for "not found", the value, or a [`GitError`] naming `what`.
+fn found<T>(
+    result: Result<T, git2::Error>,
+    what: impl FnOnce() -> String,
+) -> Result<Option<T>, GitError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+        Err(source) => Err(GitError {
+            what: what(),
+            source,
+        }),
+    }
+}
+
+/// A git2 id as the core's; git2 never gives a commit the all-zero id.
+pub fn commit_id(oid: Oid) -> CommitId {
+    CommitId::parse(&oid.to_string()).expect("a commit's id is 40 hex digits, not all zeros")
+}
+
+/// The core's id as git2's; both are the same hex digits.
+pub fn oid(id: &CommitId) -> Oid {
+    Oid::from_str(id.as_str()).expect("a CommitId is valid hex")
+}
 
 /// An open repository.
 pub struct Repo {
@@ -70,9 +121,10 @@ impl Repo {
         self.repo.workdir()
     }
 
-    /// Whether a commit exists locally.
-    pub fn has_commit(&self, oid: Oid) -> bool {
-        self.repo.find_commit(oid).is_ok()
+    /// Whether a commit exists locally; an unreadable object store is an
+    /// error, not "absent".
+    pub fn has_commit(&self, oid: Oid) -> Result<bool, GitError> {
+        Ok(found(self.repo.find_commit(oid), || format!("commit {oid}"))?.is_some())
     }
 
     /// A file of a commit by repository-relative path; `Ok(None)` when the
@@ -95,21 +147,43 @@ impl Repo {
 
     /// Whether two commits hold the same bytes (the same blob, or nothing)
     /// at every path: compared by object id, nothing is read.
-    pub fn same_blobs(&self, a: Oid, b: Oid, paths: &[String]) -> bool {
-        let tree = |oid| self.repo.find_commit(oid).and_then(|c| c.tree());
-        let (Ok(a), Ok(b)) = (tree(a), tree(b)) else {
-            return false;
+    pub fn same_blobs(&self, a: Oid, b: Oid, paths: &[String]) -> Result<bool> {
+        let tree = |oid: Oid| {
+            self.repo
+                .find_commit(oid)
+                .and_then(|c| c.tree())
+                .map_err(|source| GitError {
+                    what: format!("commit {oid}"),
+                    source,
+                })
         };
-        let blob = |tree, path| blob_at(tree, path).ok().flatten();
-        paths.iter().all(|path| blob(&a, path) == blob(&b, path))
+        let (a_tree, b_tree) = (tree(a)?, tree(b)?);
+        for path in paths {
+            let blob = |tree, commit| {
+                blob_at(tree, path).map_err(|source| GitError {
+                    what: format!("{path} in commit {commit}"),
+                    source,
+                })
+            };
+            if blob(&a_tree, a)? != blob(&b_tree, b)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The commit a remote-tracking branch points at, if it exists and its
     /// commit is local.
-    pub fn tracking_ref(&self, remote: &str, branch: &str) -> Option<(String, Oid)> {
+    pub fn tracking_ref(
+        &self,
+        remote: &str,
+        branch: &str,
+    ) -> Result<Option<(String, Oid)>, GitError> {
         let refname = format!("refs/remotes/{remote}/{branch}");
-        let oid = self.repo.refname_to_id(&refname).ok()?;
-        self.has_commit(oid).then_some((refname, oid))
+        let Some(oid) = found(self.repo.refname_to_id(&refname), || refname.clone())? else {
+            return Ok(None);
+        };
+        Ok(self.has_commit(oid)?.then_some((refname, oid)))
     }
 
     /// Resolves the local ref of a pushed line (`refs/heads/main`, `HEAD`,
@@ -196,8 +270,8 @@ impl Repo {
     }
 
     /// The commit a ref points at now.
-    pub fn ref_target(&self, refname: &str) -> Option<Oid> {
-        self.repo.refname_to_id(refname).ok()
+    pub fn ref_target(&self, refname: &str) -> Result<Option<Oid>, GitError> {
+        found(self.repo.refname_to_id(refname), || refname.to_string())
     }
 
     /// Whether a merge, rebase, cherry-pick or similar is under way.
@@ -402,7 +476,7 @@ impl Repo {
         for path in paths {
             let bytes =
                 read(path)?.ok_or_else(|| anyhow!("{path} is missing from commit {commit}"))?;
-            write_atomically(&workdir.join(path), &bytes)?;
+            crate::fs::write_atomically(&workdir.join(path), &bytes)?;
         }
         let mut index = self.repo.index().context("cannot read the git index")?;
         for path in paths {
@@ -421,20 +495,4 @@ fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error
         Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
         Err(err) => Err(err),
     }
-}
-
-/// Writes a file whole or not at all: a temp file beside it, then a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let temp: PathBuf = dir.join(format!(".{name}.envguard-{}", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,7 +1,10 @@
 //! Whole-file rules: one table case per pip rule, with the canonical set
 //! expected on the target.
 
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::names::CanonicalName;
 use test_case::test_case;
 
 fn parse_map(files: &[(&str, &[u8])]) -> Result<Requirements, Error> {
@@ -120,10 +123,7 @@ fn includes_relative_to_including_file() {
             "app/req/constraints.txt"
         ]
     );
-    assert_eq!(
-        parsed.files[1].sha256,
-        crate::fingerprint::sha256(files[1].1)
-    );
+    assert_eq!(parsed.files[1].sha256, crate::digest::sha256(files[1].1));
     // Entries say where they come from.
     let idna = parsed
         .entries

@@ -1,0 +1,239 @@
+//! Every sentence the hook and the commands around it say to the user, as
+//! one enum rendered in one place (git-absorb's `Announcement` is the
+//! model): wording lives here and tests pin it. The shell prints a message
+//! as `envguard: {message}`.
+
+use std::fmt;
+
+use crate::config::OnRemoval;
+use crate::decide::Decision;
+use crate::ids::CommitId;
+use crate::requirements::Warning;
+use crate::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
+
+/// How to push without envguard, said after every error that stops a push.
+pub const BYPASS: &str =
+    "the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`";
+
+/// One thing envguard tells the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// What the hook decided for a push that goes on, or stops by policy.
+    Decided {
+        /// `remote branch`.
+        place: String,
+        requirements: String,
+        decision: Decision,
+    },
+    /// A marker was committed: what, where, and how to push again.
+    MarkerCommitted {
+        place: String,
+        requirements: String,
+        removed: Vec<String>,
+        commit: CommitId,
+        on: String,
+        token: Token,
+        again: String,
+    },
+    /// One push names a branch twice; the first marker serves both.
+    MarkerCoversThisBranch { place: String },
+    /// A line of requirements envguard could not read.
+    RequirementsWarning(Warning),
+    /// The deployed requirements cannot be read now.
+    UnreadableBaseline { why: String },
+    /// The pushed commit's fingerprint cannot be read.
+    BadFingerprint { why: String },
+    /// The remote's commit is not in this repository.
+    FetchFirst {
+        remote: String,
+        branch: String,
+        commit: CommitId,
+    },
+    /// A line of git's pre-push input is not a ref line.
+    MalformedInput { number: usize, text: String },
+    /// The push names no branch to put the marker on.
+    NotABranch {
+        requirements: String,
+        removed: Vec<String>,
+        local_ref: String,
+    },
+    /// The pushed branch moved between git's resolving it and the hook.
+    RefMoved { refname: String, pushed: CommitId },
+    /// git has no identity to commit with.
+    NoIdentity { missing: String },
+    /// The branch is checked out in another worktree.
+    CheckedOutElsewhere { refname: String, worktree: String },
+    /// The user's own edit of an envguard file is in the way.
+    EnvguardFileEdited { what: String, path: &'static str },
+    /// `envguard --reset` committed a marker.
+    ResetCommitted {
+        commit: CommitId,
+        branch: String,
+        token: Token,
+        push: String,
+    },
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Message::Decided {
+                place,
+                requirements,
+                decision,
+            } => match decision {
+                Decision::Removed {
+                    policy: OnRemoval::Warn,
+                    change,
+                } => write!(
+                    f,
+                    "{place}: warning: {requirements} removes {}; the server keeps them installed \
+                     (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
+                    change.removed_labels().join(", ")
+                ),
+                Decision::Removed {
+                    policy: OnRemoval::Block,
+                    change,
+                } => write!(
+                    f,
+                    "{place}: push stopped: {requirements} removes {}, which the server would keep installed.\n\
+                     envguard: run `envguard --reset` to schedule a clean environment, then push again \
+                     (or push anyway with `git push --no-verify`)",
+                    change.removed_labels().join(", ")
+                ),
+                _ => write!(f, "{place}: {}", Outcome(decision, requirements)),
+            },
+            Message::MarkerCommitted {
+                place,
+                requirements,
+                removed,
+                commit,
+                on,
+                token,
+                again,
+            } => write!(
+                f,
+                "{place}: {requirements} removes {}, which pip would leave installed on the server.\n\
+                 envguard: committed {} on {on}: {MARKER_PATH} and {FINGERPRINT_PATH} only \
+                 (token {}…), so the next deployment deletes and rebuilds the environment once.\n\
+                 envguard: this push was stopped so that the marker goes with it. Push again:\n\n    {again}\n",
+                removed.join(", "),
+                commit.short(),
+                token.short()
+            ),
+            Message::MarkerCoversThisBranch { place } => {
+                write!(f, "{place}: the marker committed above covers this branch too")
+            }
+            Message::RequirementsWarning(warning) => write!(f, "warning: {warning}"),
+            Message::UnreadableBaseline { why } => write!(
+                f,
+                "warning: cannot read the deployed requirements ({why}); treating this as a first deployment"
+            ),
+            Message::BadFingerprint { why } => {
+                write!(f, "warning: {FINGERPRINT_PATH}: {why}; ignoring it")
+            }
+            Message::FetchFirst {
+                remote,
+                branch,
+                commit,
+            } => write!(
+                f,
+                "{remote} has {branch} at {}, a commit this repository does not have; \
+                 run `git fetch {remote}` and look at what was deployed before pushing over it",
+                commit.short()
+            ),
+            Message::MalformedInput { number, text } => write!(
+                f,
+                "line {number} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: {text:?}"
+            ),
+            Message::NotABranch {
+                requirements,
+                removed,
+                local_ref,
+            } => write!(
+                f,
+                "{requirements} removes {}, but this push names `{local_ref}`, not a branch, so envguard cannot commit \
+                 a force-clean marker on it; push a branch, or run `envguard --reset` on one",
+                removed.join(", ")
+            ),
+            Message::RefMoved { refname, pushed } => write!(
+                f,
+                "{refname} no longer points at the pushed commit {}; check `git log` and push again",
+                pushed.short()
+            ),
+            Message::NoIdentity { missing } => write!(
+                f,
+                "git has no {missing} to write the marker commit with; set them with \
+                 `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`"
+            ),
+            Message::CheckedOutElsewhere { refname, worktree } => write!(
+                f,
+                "{refname} is checked out in the worktree {worktree}; run this there, so that its index and files follow the marker commit"
+            ),
+            Message::EnvguardFileEdited { what, path } => write!(
+                f,
+                "{what}; envguard would overwrite it. Commit or discard that change \
+                 (`git restore --staged --worktree {path}`), then push again"
+            ),
+            Message::ResetCommitted {
+                commit,
+                branch,
+                token,
+                push,
+            } => write!(
+                f,
+                "committed {} on {branch}: a new force-clean marker (token {}…).\n\
+                 envguard: the next `{push}` deletes and rebuilds the environment once.",
+                commit.short(),
+                token.short()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Message {}
+
+/// What a decision means for the push, in a sentence (the hook's line after
+/// `remote branch: `, and `status`'s `Push:` line).
+pub struct Outcome<'a>(pub &'a Decision, pub &'a str);
+
+impl fmt::Display for Outcome<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Outcome(decision, requirements) = *self;
+        match decision {
+            Decision::FirstDeployment => f.write_str("first deployment: nothing to compare with"),
+            Decision::NoRequirements => write!(
+                f,
+                "no {requirements} in this commit: nothing for pip to install"
+            ),
+            Decision::Unchanged => f.write_str("requirements unchanged"),
+            Decision::CleanScheduled(_) => f.write_str(
+                "this push carries a new force-clean marker: the environment will be rebuilt",
+            ),
+            Decision::RuntimeChanged { from, to, .. } => write!(
+                f,
+                "runtime changes from {} to {}: the server rebuilds the environment by itself",
+                from.selector(),
+                to.selector()
+            ),
+            Decision::NothingRemoved(_) => f.write_str("no packages removed"),
+            Decision::Removed { policy, change } => {
+                let removed = change.removed_labels().join(", ");
+                match policy {
+                    OnRemoval::Warn => write!(
+                        f,
+                        "goes on with a warning: removes {removed} (on_removal = \"warn\")"
+                    ),
+                    OnRemoval::Block => write!(
+                        f,
+                        "stopped: removes {removed}; run `envguard --reset`, then push"
+                    ),
+                    OnRemoval::Commit => write!(
+                        f,
+                        "stopped: removes {removed}; envguard commits a force-clean marker, then you push again"
+                    ),
+                }
+            }
+        }
+    }
+}
