@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::{bail, Context, Result};
-use git2::Oid;
+use envguard_core::ids::CommitId;
 
 use crate::facts::{self, config_at, snapshot_at, Push};
 use crate::marker;
@@ -31,13 +31,13 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let Some(refname) = local.refname() else {
         bail!("HEAD names neither a branch nor a commit; check `git status`");
     };
-    let mut read = repo.reader(head)?;
+    let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
     let (snapshot, _) = Snapshot::read(&config, &mut read)?;
     let scheduled = marker::schedule_clean(
         repo,
         refname,
-        head,
+        &head,
         &snapshot,
         "reset by `envguard --reset`",
     )?;
@@ -80,7 +80,7 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
     let Some(head) = repo.head_commit() else {
         bail!("the current branch has no commits yet: nothing to push");
     };
-    let mut read = repo.reader(head)?;
+    let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
     let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
         match remote {
@@ -182,14 +182,14 @@ pub fn diff(
     let old_oid = repo.resolve(old)?;
     let new_oid = repo.resolve(new)?;
     let config = match repo.head_commit() {
-        Some(head) => config_at(repo, head)?,
+        Some(head) => config_at(repo, &head)?,
         None => Config::from_files(None, None)?,
     };
-    let read = |oid: Oid, rev: &str| {
-        snapshot_at(repo, oid, &config).with_context(|| format!("reading {rev}"))
+    let read = |commit: &CommitId, rev: &str| {
+        snapshot_at(repo, commit, &config).with_context(|| format!("reading {rev}"))
     };
-    let (before, _) = read(old_oid, old)?;
-    let (after, warnings) = read(new_oid, new)?;
+    let (before, _) = read(&old_oid, old)?;
+    let (after, warnings) = read(&new_oid, new)?;
     for warning in &warnings {
         writeln!(err, "envguard: warning: {warning}")?;
     }

@@ -238,7 +238,7 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
         return Ok(());
     };
     let opened = repo
-        .reader(head)
+        .reader(&head)
         .and_then(|mut read| Ok((Config::read(&mut read)?, read)));
     let (config, mut read) = match opened {
         Ok(opened) => opened,

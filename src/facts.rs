@@ -9,19 +9,23 @@ use anyhow::Result;
 use envguard_core::config::Config;
 use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource};
 use envguard_core::fingerprint::{Identity, Snapshot};
+use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
 use envguard_core::requirements::{ReadFile, Warning};
-use git2::Oid;
 
-use crate::repo::{self, Repo};
+use crate::repo::Repo;
 
 /// The config a commit carries (`envguard.toml`, `.deployment`).
-pub fn config_at(repo: &Repo, commit: Oid) -> Result<Config> {
+pub fn config_at(repo: &Repo, commit: &CommitId) -> Result<Config> {
     Config::read(&mut repo.reader(commit)?)
 }
 
 /// A commit's snapshot under `config`.
-pub fn snapshot_at(repo: &Repo, commit: Oid, config: &Config) -> Result<(Snapshot, Vec<Warning>)> {
+pub fn snapshot_at(
+    repo: &Repo,
+    commit: &CommitId,
+    config: &Config,
+) -> Result<(Snapshot, Vec<Warning>)> {
     Snapshot::read(config, &mut repo.reader(commit)?)
 }
 
@@ -30,7 +34,7 @@ pub fn snapshot_at(repo: &Repo, commit: Oid, config: &Config) -> Result<(Snapsho
 pub struct Push<'a> {
     pub remote: &'a str,
     pub branch: &'a str,
-    pub remote_commit: Option<Oid>,
+    pub remote_commit: Option<CommitId>,
     /// The pushed commit's `.envguard/fingerprint.toml`.
     pub fingerprint: Option<&'a [u8]>,
 }
@@ -38,18 +42,18 @@ pub struct Push<'a> {
 /// What SPEC rule 2 needs to know about a push. A git error other than
 /// "not found" is an error, never "not local".
 pub fn baseline_facts(repo: &Repo, config: &Config, push: &Push<'_>) -> Result<BaselineFacts> {
-    let remote_oid_is_local = match push.remote_commit {
-        Some(oid) => repo.has_commit(oid)?,
+    let remote_oid_is_local = match &push.remote_commit {
+        Some(commit) => repo.has_commit(commit)?,
         None => false,
     };
     let mut other_branches = Vec::new();
     for branch in config.branches.iter().filter(|b| b.as_str() != push.branch) {
-        if let Some((name, oid)) = repo.tracking_ref(push.remote, branch)? {
-            other_branches.push((name, repo::commit_id(oid)));
+        if let Some(found) = repo.tracking_ref(push.remote, branch)? {
+            other_branches.push(found);
         }
     }
     Ok(BaselineFacts {
-        remote_oid: push.remote_commit.map(repo::commit_id),
+        remote_oid: push.remote_commit.clone(),
         remote_oid_is_local,
         other_branches,
         pushed_has_fingerprint: push.fingerprint.is_some(),
@@ -65,7 +69,7 @@ pub struct Baseline {
 
 enum BaselineState {
     /// A commit to read.
-    Commit(Oid),
+    Commit(CommitId),
     /// A snapshot recorded in a fingerprint.
     Recorded(Box<Snapshot>),
     /// Nothing was deployed, or what was cannot be read.
@@ -92,7 +96,7 @@ pub fn baseline_for(
     };
     let state = match &source {
         BaselineSource::RemoteCommit(commit) | BaselineSource::OtherBranch { commit, .. } => {
-            BaselineState::Commit(repo::oid(commit))
+            BaselineState::Commit(commit.clone())
         }
         BaselineSource::Fingerprint => {
             match Snapshot::from_fingerprint(push.fingerprint.unwrap_or_default()) {
@@ -120,14 +124,14 @@ impl Baseline {
         err: &mut dyn Write,
     ) -> Result<Option<Identity>> {
         match &self.state {
-            BaselineState::Commit(oid)
-                if repo.same_blobs(pushed.commit, *oid, &pushed.paths)? =>
+            BaselineState::Commit(commit)
+                if repo.same_blobs(&pushed.commit, commit, &pushed.paths)? =>
             {
                 Ok(Some(pushed.identity.clone()))
             }
-            BaselineState::Commit(oid) => {
+            BaselineState::Commit(commit) => {
                 let read = repo
-                    .reader(*oid)
+                    .reader(commit)
                     .and_then(|mut r| Identity::read(config, &mut r));
                 unreadable_is_none(read.map(|(identity, _)| identity), err)
             }
@@ -144,8 +148,8 @@ impl Baseline {
         err: &mut dyn Write,
     ) -> Result<Option<Snapshot>> {
         match &self.state {
-            BaselineState::Commit(oid) => {
-                let read = snapshot_at(repo, *oid, config).map(|(snapshot, _)| snapshot);
+            BaselineState::Commit(commit) => {
+                let read = snapshot_at(repo, commit, config).map(|(snapshot, _)| snapshot);
                 unreadable_is_none(read, err)
             }
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
@@ -156,13 +160,17 @@ impl Baseline {
 
 /// The pushed commit's identity, and the paths it depends on.
 pub struct PushedIdentity {
-    pub commit: Oid,
+    pub commit: CommitId,
     pub identity: Identity,
     pub paths: Vec<String>,
 }
 
 impl PushedIdentity {
-    pub fn read(commit: Oid, config: &Config, read: &mut ReadFile<'_>) -> Result<PushedIdentity> {
+    pub fn read(
+        commit: CommitId,
+        config: &Config,
+        read: &mut ReadFile<'_>,
+    ) -> Result<PushedIdentity> {
         let (identity, paths) = Identity::read(config, read)?;
         Ok(PushedIdentity {
             commit,

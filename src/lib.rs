@@ -50,6 +50,24 @@ fn reset() -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The exit code for how a command ended, after saying an error once (with
+/// its chain) and, when it stopped a push, how to bypass envguard: 0 go on,
+/// 1 stopped, 2 error.
+pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::io::Write) -> u8 {
+    match result {
+        Ok(Outcome::Success) => 0,
+        Ok(Outcome::Stopped) => 1,
+        Err(error) => {
+            // Nothing more can be said when stderr itself is gone.
+            let _ = writeln!(err, "envguard: {error:#}");
+            if stops_push {
+                let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
+            }
+            2
+        }
+    }
+}
+
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -121,7 +139,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             };
             let target = match (target, repo.head_commit()) {
                 (Some(target), _) => target.into(),
-                (None, Some(head)) => facts::config_at(&repo, head)?.target,
+                (None, Some(head)) => facts::config_at(&repo, &head)?.target,
                 (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
             eprint!("{}", init::init(root, target, force)?);

@@ -12,11 +12,10 @@ use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
 use envguard_core::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
-use git2::Oid;
 
 use crate::hook::Deploying;
 use crate::quote::shell_word;
-use crate::repo::{self, LocalRef, PathState, Repo};
+use crate::repo::{LocalRef, PathState, Repo};
 
 /// A token no earlier marker can have had: SHA-256 over the system's
 /// random source where there is one, the time, the process and `seed`.
@@ -57,7 +56,7 @@ pub struct Scheduled {
 pub fn schedule_clean(
     repo: &Repo,
     refname: &str,
-    parent: Oid,
+    parent: &CommitId,
     snapshot: &Snapshot,
     reason: &str,
 ) -> Result<Scheduled> {
@@ -77,7 +76,7 @@ pub fn schedule_clean(
             }
         }
     }
-    let token = fresh_token(parent.as_bytes());
+    let token = fresh_token(parent.as_str().as_bytes());
     let mut recorded = snapshot.clone();
     recorded.token = Some(token.clone());
     let marker = token.marker_file();
@@ -89,14 +88,11 @@ pub fn schedule_clean(
     );
     let files: [(&str, &[u8]); 2] = [(MARKER_PATH, &marker), (FINGERPRINT_PATH, &fingerprint)];
     let commit = repo.commit_files(parent, &files, &message)?;
-    repo.move_ref(refname, parent, commit, "force-clean marker")?;
+    repo.move_ref(refname, parent, &commit, "force-clean marker")?;
     if checked_out {
-        repo.check_out_paths(commit, &[MARKER_PATH, FINGERPRINT_PATH])?;
+        repo.check_out_paths(&commit, &[MARKER_PATH, FINGERPRINT_PATH])?;
     }
-    Ok(Scheduled {
-        commit: repo::commit_id(commit),
-        token,
-    })
+    Ok(Scheduled { commit, token })
 }
 
 /// Commits the marker for a push that removes `removed`, and says how to
@@ -119,15 +115,15 @@ pub fn commit_for_push(
         }
         .into());
     };
-    if repo.ref_target(refname)? != Some(target.pushed) {
+    if repo.ref_target(refname)?.as_ref() != Some(&target.pushed) {
         return Err(Message::RefMoved {
             refname: refname.to_string(),
-            pushed: repo::commit_id(target.pushed),
+            pushed: target.pushed.clone(),
         }
         .into());
     }
     let reason = format!("removed: {}", removed.join(", "));
-    let scheduled = schedule_clean(repo, refname, target.pushed, snapshot, &reason)?;
+    let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason)?;
     let message = Message::MarkerCommitted {
         place: target.place(),
         requirements: target.config.requirements.clone(),

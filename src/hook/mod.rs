@@ -17,13 +17,13 @@ use anyhow::Result;
 use envguard_core::config::{Config, OnRemoval};
 use envguard_core::decide::{self, Decision};
 use envguard_core::fingerprint::Snapshot;
+use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
 use envguard_core::token::FINGERPRINT_PATH;
-use git2::Oid;
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
-use crate::repo::{self, Repo};
+use crate::repo::Repo;
 use crate::Outcome;
 use protocol::RefLine;
 
@@ -69,7 +69,7 @@ pub struct Deploying<'a> {
     pub remote: &'a str,
     pub branch: &'a str,
     pub line: &'a RefLine,
-    pub pushed: Oid,
+    pub pushed: CommitId,
     pub config: Config,
 }
 
@@ -88,14 +88,14 @@ fn check_line(
     remote: &str,
     url: &str,
     line: &RefLine,
-    marked: &mut Vec<(String, Oid)>,
+    marked: &mut Vec<(String, CommitId)>,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Some(pushed) = line.pushed().map(repo::oid) else {
+    let Some(pushed) = line.pushed().cloned() else {
         return Ok(Outcome::Success);
     };
     // Every file of the pushed commit is read through this one reader.
-    let mut read = repo.reader(pushed)?;
+    let mut read = repo.reader(&pushed)?;
     let config = Config::read(&mut read)?;
     let Some(branch) = config
         .deploying_branch(&line.remote_ref)
@@ -107,7 +107,7 @@ fn check_line(
     let push = Push {
         remote,
         branch,
-        remote_commit: line.remote.commit().map(repo::oid),
+        remote_commit: line.remote.commit().cloned(),
         fingerprint: fingerprint.as_deref(),
     };
     let baseline = baseline_for(repo, &config, &push, err)?;
@@ -119,7 +119,7 @@ fn check_line(
         config,
     };
     // The fast path: hashes of the files alone, no requirement parsed.
-    let identity = PushedIdentity::read(pushed, &target.config, &mut read)?;
+    let identity = PushedIdentity::read(target.pushed.clone(), &target.config, &mut read)?;
     let baseline_identity = baseline.identity(repo, &target.config, &identity, err)?;
     if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
         return say(&target, decision, err);
@@ -139,7 +139,7 @@ fn check_line(
             policy: OnRemoval::Commit,
             change,
         } => {
-            let key = (line.local_ref.clone(), pushed);
+            let key = (line.local_ref.clone(), target.pushed.clone());
             if marked.contains(&key) {
                 let place = target.place();
                 writeln!(
