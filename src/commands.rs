@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use envguard_core::ids::CommitId;
 
 use crate::facts::{self, config_at, snapshot_at, Push};
@@ -22,14 +22,14 @@ use envguard_core::token::FINGERPRINT_PATH;
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     if repo.operation_in_progress() {
-        bail!("a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again");
+        return Err(Message::ResetDuringOperation.into());
     }
     let Some(head) = repo.head_commit() else {
-        bail!("the current branch has no commits yet; commit your app first, then run `envguard --reset`");
+        return Err(Message::NoCommitsYet { reset: true }.into());
     };
     let local = repo.local_ref("HEAD");
     let Some(refname) = local.refname() else {
-        bail!("HEAD names neither a branch nor a commit; check `git status`");
+        return Err(Message::ResetWithoutBranch.into());
     };
     let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
@@ -78,28 +78,25 @@ fn deploying_remote(
 /// `envguard status`: what pushing HEAD would do, without pushing.
 pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<()> {
     let Some(head) = repo.head_commit() else {
-        bail!("the current branch has no commits yet: nothing to push");
+        return Err(Message::NoCommitsYet { reset: false }.into());
     };
     let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
     let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
         match remote {
-            Some(name) => bail!("there is no remote named `{name}`; see `git remote -v`"),
+            Some(name) => {
+                let name = name.to_string();
+                return Err(Message::NoSuchRemote { name }.into());
+            }
             None => {
-                writeln!(
-                    out,
-                    "No remote deploys: none is named `azure`, none has an App Service URL, and envguard.toml's \
-                     `remotes` names none. Add one with `git remote add azure <url>`, or run with --remote NAME."
-                )?;
+                writeln!(out, "{}", Message::NoRemoteDeploys)?;
                 return Ok(());
             }
         }
     };
     let branch = match repo.local_ref("HEAD").branch_name() {
         Some(name) => name.to_string(),
-        None => bail!(
-            "HEAD is detached; check out the branch you deploy, then run `envguard status` again"
-        ),
+        None => return Err(Message::StatusOnDetachedHead.into()),
     };
     let mut text = String::new();
     writeln!(text, "Remote:   {remote} ({url})")?;
@@ -191,7 +188,11 @@ pub fn diff(
     let (before, _) = read(&old_oid, old)?;
     let (after, warnings) = read(&new_oid, new)?;
     for warning in &warnings {
-        writeln!(err, "envguard: warning: {warning}")?;
+        writeln!(
+            err,
+            "envguard: {}",
+            Message::RequirementsWarning(warning.clone())
+        )?;
     }
     let change = decide::diff(&before, &after);
     match format {

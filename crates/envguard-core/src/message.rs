@@ -65,6 +65,19 @@ pub enum Message {
     CheckedOutElsewhere { refname: String, worktree: String },
     /// The user's own edit of an envguard file is in the way.
     EnvguardFileEdited { what: String, path: &'static str },
+    /// `--reset` refuses during a merge, rebase or similar.
+    ResetDuringOperation,
+    /// The current branch has no commits: `--reset` or `status` has
+    /// nothing to work on.
+    NoCommitsYet { reset: bool },
+    /// `--reset` on a HEAD that names neither a branch nor a commit.
+    ResetWithoutBranch,
+    /// `status --remote NAME` names no remote.
+    NoSuchRemote { name: String },
+    /// `status` finds no remote that deploys.
+    NoRemoteDeploys,
+    /// `status` on a detached HEAD.
+    StatusOnDetachedHead,
     /// `envguard --reset` committed a marker.
     ResetCommitted {
         commit: CommitId,
@@ -175,6 +188,28 @@ impl fmt::Display for Message {
                 "{what}; envguard would overwrite it. Commit or discard that change \
                  (`git restore --staged --worktree {path}`), then push again"
             ),
+            Message::ResetDuringOperation => f.write_str(
+                "a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again",
+            ),
+            Message::NoCommitsYet { reset: true } => f.write_str(
+                "the current branch has no commits yet; commit your app first, then run `envguard --reset`",
+            ),
+            Message::NoCommitsYet { reset: false } => {
+                f.write_str("the current branch has no commits yet: nothing to push")
+            }
+            Message::ResetWithoutBranch => {
+                f.write_str("HEAD names neither a branch nor a commit; check `git status`")
+            }
+            Message::NoSuchRemote { name } => {
+                write!(f, "there is no remote named `{name}`; see `git remote -v`")
+            }
+            Message::NoRemoteDeploys => f.write_str(
+                "No remote deploys: none is named `azure`, none has an App Service URL, and envguard.toml's \
+                 `remotes` names none. Add one with `git remote add azure <url>`, or run with --remote NAME.",
+            ),
+            Message::StatusOnDetachedHead => f.write_str(
+                "HEAD is detached; check out the branch you deploy, then run `envguard status` again",
+            ),
             Message::ResetCommitted {
                 commit,
                 branch,
@@ -234,6 +269,182 @@ impl fmt::Display for Outcome<'_> {
                     ),
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::Change;
+    use crate::names::{CanonicalName, PackageId};
+    use crate::platform::Runtime;
+
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    fn removal(policy: OnRemoval) -> Decision {
+        let name = |n: &str| PackageId::Name(CanonicalName::new(n));
+        let change = Change {
+            removed: vec![name("six")],
+            extras_dropped: vec![(name("requests"), ["socks".to_string()].into())],
+            ..Change::default()
+        };
+        Decision::Removed { policy, change }
+    }
+
+    fn decided(decision: Decision) -> String {
+        Message::Decided {
+            place: "azure main".into(),
+            requirements: "requirements.txt".into(),
+            decision,
+        }
+        .to_string()
+    }
+
+    // Each decision's sentence, pinned: the hook's line and `status`'s Push line.
+    #[test]
+    fn decisions_read_as_they_should() {
+        let cases = [
+            (Decision::FirstDeployment, "azure main: first deployment: nothing to compare with"),
+            (
+                Decision::NoRequirements,
+                "azure main: no requirements.txt in this commit: nothing for pip to install",
+            ),
+            (Decision::Unchanged, "azure main: requirements unchanged"),
+            (
+                Decision::CleanScheduled(Change::default()),
+                "azure main: this push carries a new force-clean marker: the environment will be rebuilt",
+            ),
+            (
+                Decision::RuntimeChanged {
+                    from: Runtime::new(3, 11, Some(4)),
+                    to: Runtime::new(3, 12, None),
+                    change: Change::default(),
+                },
+                "azure main: runtime changes from python-3.11 to python-3.12: the server rebuilds the environment by itself",
+            ),
+            (
+                Decision::NothingRemoved(Change::default()),
+                "azure main: no packages removed",
+            ),
+            (
+                removal(OnRemoval::Commit),
+                "azure main: stopped: removes six, requests[socks]; envguard commits a force-clean marker, then you push again",
+            ),
+            (
+                removal(OnRemoval::Warn),
+                "azure main: warning: requirements.txt removes six, requests[socks]; the server keeps them installed \
+                 (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
+            ),
+            (
+                removal(OnRemoval::Block),
+                "azure main: push stopped: requirements.txt removes six, requests[socks], which the server would keep installed.\n\
+                 envguard: run `envguard --reset` to schedule a clean environment, then push again \
+                 (or push anyway with `git push --no-verify`)",
+            ),
+        ];
+        for (decision, want) in cases {
+            assert_eq!(decided(decision), want);
+        }
+        assert_eq!(
+            Outcome(&removal(OnRemoval::Block), "requirements.txt").to_string(),
+            "stopped: removes six, requests[socks]; run `envguard --reset`, then push"
+        );
+        assert_eq!(
+            Outcome(&removal(OnRemoval::Warn), "r.txt").to_string(),
+            "goes on with a warning: removes six, requests[socks] (on_removal = \"warn\")"
+        );
+    }
+
+    #[test]
+    fn commit_ids_and_tokens_show_one_short_width() {
+        let token = Token::parse(&"ab".repeat(32)).unwrap();
+        let text = Message::MarkerCommitted {
+            place: "azure main".into(),
+            requirements: "requirements.txt".into(),
+            removed: vec!["six".into()],
+            commit: id('c'),
+            on: "main".into(),
+            token: token.clone(),
+            again: "git push azure main".into(),
+        }
+        .to_string();
+        assert_eq!(
+            text,
+            "azure main: requirements.txt removes six, which pip would leave installed on the server.\n\
+             envguard: committed cccccccccccc on main: .envguard/force-clean and .envguard/fingerprint.toml only \
+             (token abababababab…), so the next deployment deletes and rebuilds the environment once.\n\
+             envguard: this push was stopped so that the marker goes with it. Push again:\n\n    git push azure main\n"
+        );
+        let reset = Message::ResetCommitted {
+            commit: id('d'),
+            branch: "main".into(),
+            token,
+            push: "git push azure main".into(),
+        };
+        assert_eq!(
+            reset.to_string(),
+            "committed dddddddddddd on main: a new force-clean marker (token abababababab…).\n\
+             envguard: the next `git push azure main` deletes and rebuilds the environment once."
+        );
+        let fetch = Message::FetchFirst {
+            remote: "azure".into(),
+            branch: "main".into(),
+            commit: id('e'),
+        };
+        assert_eq!(
+            fetch.to_string(),
+            "azure has main at eeeeeeeeeeee, a commit this repository does not have; \
+             run `git fetch azure` and look at what was deployed before pushing over it"
+        );
+        let moved = Message::RefMoved {
+            refname: "refs/heads/main".into(),
+            pushed: id('f'),
+        };
+        assert_eq!(
+            moved.to_string(),
+            "refs/heads/main no longer points at the pushed commit ffffffffffff; check `git log` and push again"
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let cases = [
+            (
+                Message::NotABranch {
+                    requirements: "requirements.txt".into(),
+                    removed: vec!["six".into(), "attrs".into()],
+                    local_ref: "HEAD~1".into(),
+                },
+                "requirements.txt removes six, attrs, but this push names `HEAD~1`, not a branch, so envguard \
+                 cannot commit a force-clean marker on it; push a branch, or run `envguard --reset` on one",
+            ),
+            (
+                Message::EnvguardFileEdited {
+                    what: ".envguard/force-clean has staged changes".into(),
+                    path: crate::token::MARKER_PATH,
+                },
+                ".envguard/force-clean has staged changes; envguard would overwrite it. Commit or discard that \
+                 change (`git restore --staged --worktree .envguard/force-clean`), then push again",
+            ),
+            (
+                Message::MalformedInput {
+                    number: 2,
+                    text: "x\ty".into(),
+                },
+                "line 2 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"x\\ty\"",
+            ),
+            (
+                Message::MarkerCoversThisBranch {
+                    place: "azure master".into(),
+                },
+                "azure master: the marker committed above covers this branch too",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(message.to_string(), want);
         }
     }
 }
