@@ -8,8 +8,9 @@
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
+use envguard_core::message::Message;
 use envguard_core::token::ENV_TOKEN_FILE;
 
 use crate::fs::write_atomically;
@@ -68,12 +69,7 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     // Decide everything before writing anything.
     if let Some(text) = &existing_script {
         if !is_ours(text) && !force {
-            bail!(
-                "{name} exists and is not envguard's; keep it and add the marker steps by hand \
-                 (see \"Server-side setup on Azure\" in envguard's README: read .envguard/force-clean, \
-                 delete the environment when its token differs from <env>/.envguard-token, write the \
-                 token after pip succeeds), or replace it with `envguard init --force`"
-            );
+            return Err(Message::ForeignScript { name }.into());
         }
     }
     let deployment = match &existing_deployment {
@@ -81,10 +77,13 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
         Some(text) => match set_command(text, command, force) {
             Edit::Unchanged => text.clone(),
             Edit::Changed(new) => new,
-            Edit::Conflict(theirs) => bail!(
-                ".deployment runs `{theirs}`, not envguard's script; change it to `command = {command}` \
-                 (after adding the marker steps to your script), or run `envguard init --force`"
-            ),
+            Edit::Conflict(theirs) => {
+                return Err(Message::ForeignCommand {
+                    theirs,
+                    ours: command,
+                }
+                .into())
+            }
         },
     };
 

@@ -7,9 +7,10 @@ use std::fmt;
 
 use crate::config::OnRemoval;
 use crate::decide::Decision;
+use crate::deployment::DEPLOYMENT_PATH;
 use crate::ids::CommitId;
 use crate::requirements::Warning;
-use crate::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
+use crate::token::{Token, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH};
 
 /// How to push without envguard, said after every error that stops a push.
 pub const BYPASS: &str =
@@ -78,6 +79,10 @@ pub enum Message {
     NoRemoteDeploys,
     /// `status` on a detached HEAD.
     StatusOnDetachedHead,
+    /// `init` finds a server script of the user's own where it would write.
+    ForeignScript { name: &'static str },
+    /// `init` finds `.deployment` running some other command.
+    ForeignCommand { theirs: String, ours: &'static str },
     /// `envguard --reset` committed a marker.
     ResetCommitted {
         commit: CommitId,
@@ -209,6 +214,18 @@ impl fmt::Display for Message {
             ),
             Message::StatusOnDetachedHead => f.write_str(
                 "HEAD is detached; check out the branch you deploy, then run `envguard status` again",
+            ),
+            Message::ForeignScript { name } => write!(
+                f,
+                "{name} exists and is not envguard's; keep it and add the marker steps by hand \
+                 (see \"Server-side setup on Azure\" in envguard's README: read {MARKER_PATH}, \
+                 delete the environment when its token differs from <env>/{ENV_TOKEN_FILE}, write the \
+                 token after pip succeeds), or replace it with `envguard init --force`"
+            ),
+            Message::ForeignCommand { theirs, ours } => write!(
+                f,
+                "{DEPLOYMENT_PATH} runs `{theirs}`, not envguard's script; change it to `command = {ours}` \
+                 (after adding the marker steps to your script), or run `envguard init --force`"
             ),
             Message::ResetCommitted {
                 commit,
@@ -435,6 +452,22 @@ mod tests {
                     text: "x\ty".into(),
                 },
                 "line 2 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"x\\ty\"",
+            ),
+            (
+                Message::ForeignScript { name: "deploy.sh" },
+                "deploy.sh exists and is not envguard's; keep it and add the marker steps by hand \
+                 (see \"Server-side setup on Azure\" in envguard's README: read .envguard/force-clean, \
+                 delete the environment when its token differs from <env>/.envguard-token, write the \
+                 token after pip succeeds), or replace it with `envguard init --force`",
+            ),
+            (
+                Message::ForeignCommand {
+                    theirs: "bash scripts/mine.sh".into(),
+                    ours: "bash deploy.sh",
+                },
+                ".deployment runs `bash scripts/mine.sh`, not envguard's script; change it to \
+                 `command = bash deploy.sh` (after adding the marker steps to your script), or run \
+                 `envguard init --force`",
             ),
             (
                 Message::MarkerCoversThisBranch {
