@@ -19,6 +19,7 @@ use envguard_core::decide::{self, Decision};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
+use envguard_core::requirements::ReadFile;
 use envguard_core::token::FINGERPRINT_PATH;
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
@@ -103,14 +104,6 @@ fn check_line(
     else {
         return Ok(Outcome::Success);
     };
-    let fingerprint = read(FINGERPRINT_PATH)?;
-    let push = Push {
-        remote,
-        branch,
-        remote_commit: line.remote.commit().cloned(),
-        fingerprint: fingerprint.as_deref(),
-    };
-    let baseline = baseline_for(repo, &config, &push, err)?;
     let target = Deploying {
         remote,
         branch,
@@ -118,43 +111,72 @@ fn check_line(
         pushed,
         config,
     };
-    // The fast path: hashes of the files alone, no requirement parsed.
-    let identity = PushedIdentity::read(target.pushed.clone(), &target.config, &mut read)?;
-    let baseline_identity = baseline.identity(repo, &target.config, &identity, err)?;
-    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
-        return say(&target, decision, err);
-    }
-    let (snapshot, warnings) = Snapshot::read(&target.config, &mut read)?;
-    let baseline_snapshot = baseline.snapshot(repo, &target.config, err)?;
-    let decision = decide::decide(
-        baseline_snapshot.as_ref(),
-        &snapshot,
-        target.config.on_removal,
-    );
-    for warning in warnings {
-        writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
-    }
-    match decision {
-        Decision::Removed {
-            policy: OnRemoval::Commit,
-            change,
-        } => {
+    match judge(repo, &target, &mut read, err)? {
+        Judgement::Said(decision) => say(&target, decision, err),
+        Judgement::CommitMarker { removed, snapshot } => {
             let key = (line.local_ref.clone(), target.pushed.clone());
             if marked.contains(&key) {
                 let place = target.place();
-                writeln!(
-                    err,
-                    "envguard: {}",
-                    Message::MarkerCoversThisBranch { place }
-                )?;
+                let message = Message::MarkerCoversThisBranch { place };
+                writeln!(err, "envguard: {message}")?;
             } else {
-                marker::commit_for_push(repo, &target, &snapshot, &change.removed_labels(), err)?;
+                marker::commit_for_push(repo, &target, &snapshot, &removed, err)?;
                 marked.push(key);
             }
             Ok(Outcome::Stopped)
         }
-        decision => say(&target, decision, err),
     }
+}
+
+/// What the hook does with a deploying line.
+enum Judgement {
+    /// Say the decision; it stops the push or not by itself.
+    Said(Decision),
+    /// Commit a marker for these removals over the pushed `snapshot`.
+    CommitMarker {
+        removed: Vec<String>,
+        snapshot: Snapshot,
+    },
+}
+
+/// SPEC rules 2–7 for one deploying line; `read` reads the pushed commit.
+fn judge(
+    repo: &Repo,
+    target: &Deploying<'_>,
+    read: &mut ReadFile<'_>,
+    err: &mut dyn Write,
+) -> Result<Judgement> {
+    let config = &target.config;
+    let fingerprint = read(FINGERPRINT_PATH)?;
+    let push = Push {
+        remote: target.remote,
+        branch: target.branch,
+        remote_commit: target.line.remote.commit().cloned(),
+        fingerprint: fingerprint.as_deref(),
+    };
+    let baseline = baseline_for(repo, config, &push, err)?;
+    // The fast path: hashes of the files alone, no requirement parsed.
+    let identity = PushedIdentity::read(target.pushed.clone(), config, read)?;
+    let baseline_identity = baseline.identity(repo, config, &identity, err)?;
+    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
+        return Ok(Judgement::Said(decision));
+    }
+    let (snapshot, warnings) = Snapshot::read(config, read)?;
+    let baseline_snapshot = baseline.snapshot(repo, config, err)?;
+    let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
+    for warning in warnings {
+        writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
+    }
+    Ok(match decision {
+        Decision::Removed {
+            policy: OnRemoval::Commit,
+            change,
+        } => Judgement::CommitMarker {
+            removed: change.removed_labels(),
+            snapshot,
+        },
+        decision => Judgement::Said(decision),
+    })
 }
 
 /// Says what was decided; the push stops when the decision says so.
