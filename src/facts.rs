@@ -11,7 +11,7 @@ use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource}
 use envguard_core::fingerprint::{Identity, Snapshot};
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
-use envguard_core::requirements::{ReadFile, Warning};
+use envguard_core::requirements::{self, ReadFile, Warning};
 
 use crate::repo::Repo;
 
@@ -180,15 +180,22 @@ impl PushedIdentity {
     }
 }
 
-/// What was deployed but cannot be read now (a missing include in an old
-/// commit, say) cannot be compared with: a warning, and no baseline.
+/// What was deployed but whose requirements pip could not read now (a
+/// missing include in an old commit, say) cannot be compared with: a
+/// warning, and no baseline. A repository that cannot give the bytes (a
+/// git error) is an error: nothing is known then.
 fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<T>> {
-    match read {
-        Ok(value) => Ok(Some(value)),
-        Err(e) => {
-            let why = format!("{e:#}");
-            writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
-            Ok(None)
-        }
+    let e = match read {
+        Ok(value) => return Ok(Some(value)),
+        Err(e) => e,
+    };
+    let pip_would_fail = e
+        .downcast_ref::<requirements::Error>()
+        .is_some_and(|e| !e.read_failed);
+    if !pip_would_fail {
+        return Err(e);
     }
+    let why = format!("{e:#}");
+    writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
+    Ok(None)
 }

@@ -209,14 +209,20 @@ impl Repo {
             .repo
             .find_commit(oid(commit))
             .and_then(|c| c.tree())
-            .with_context(|| format!("cannot read commit {commit}"))?;
+            .map_err(|source| GitError {
+                what: format!("commit {commit}"),
+                source,
+            })?;
         let commit = commit.clone();
         Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
-            let context = || format!("cannot read {path} in commit {commit}");
-            let Some(id) = blob_at(&tree, path).with_context(context)? else {
+            let failed = |source| GitError {
+                what: format!("{path} in commit {commit}"),
+                source,
+            };
+            let Some(id) = blob_at(&tree, path).map_err(failed)? else {
                 return Ok(None);
             };
-            let blob = self.repo.find_blob(id).with_context(context)?;
+            let blob = self.repo.find_blob(id).map_err(failed)?;
             Ok(Some(blob.content().to_vec()))
         })
     }

@@ -365,20 +365,36 @@ fn move_ref_is_a_compare_and_swap() {
     assert_eq!(repo.rev("HEAD"), next);
 }
 
-#[test]
-fn a_corrupt_object_is_a_git_error_not_a_missing_commit() {
-    let (repo, base) = deployed();
-    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
-    let object = repo
-        .dir
-        .join(".git/objects")
-        .join(&base[..2])
-        .join(&base[2..]);
+/// Overwrites a loose object with bytes that are no zlib stream.
+fn corrupt(repo: &TestRepo, id: &str) {
+    let object = repo.dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
     let mut permissions = std::fs::metadata(&object).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     permissions.set_readonly(false);
     std::fs::set_permissions(&object, permissions).unwrap();
     std::fs::write(&object, b"not a zlib stream").unwrap();
+}
+
+#[test]
+fn a_corrupt_baseline_blob_is_an_error_not_a_first_deployment() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    corrupt(&repo, &repo.rev(&format!("{base}:requirements.txt")));
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(!out.contains("first deployment"), "{out}");
+    insta::assert_snapshot!("corrupt_baseline_blob", out);
+}
+
+#[test]
+fn a_corrupt_object_is_a_git_error_not_a_missing_commit() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    corrupt(&repo, &base);
     let (code, out) = hook(
         &repo,
         full_env(&repo),

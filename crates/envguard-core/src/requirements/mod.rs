@@ -124,13 +124,17 @@ impl fmt::Display for Warning {
     }
 }
 
-/// A problem that stops the reading: pip would fail the deployment on it too.
+/// A problem that stops the reading: pip would fail the deployment on it too,
+/// or (`read_failed`) the caller's reader could not give a file's bytes.
 /// `line` is 0 when the problem is the file as a whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     pub file: String,
     pub line: usize,
     pub message: String,
+    /// The reader failed (an unreadable repository, say), so nothing is
+    /// known about the file's contents: never a judgement of them.
+    pub read_failed: bool,
 }
 
 impl fmt::Display for Error {
@@ -334,6 +338,7 @@ impl Place<'_> {
             file: self.file.to_string(),
             line: self.line,
             message,
+            read_failed: false,
         }
     }
 }
@@ -377,7 +382,12 @@ impl Walker<'_, '_> {
                 )))
             }
             Ok(None) => return Ok(()),
-            Err(err) => return Err(at_include(format!("cannot read {path}: {err:#}"))),
+            Err(err) => {
+                return Err(Error {
+                    read_failed: true,
+                    ..at_include(format!("cannot read {path}: {err:#}"))
+                })
+            }
         };
         self.bytes_read = self.bytes_read.saturating_add(bytes.len());
         if self.bytes_read > MAX_BYTES {

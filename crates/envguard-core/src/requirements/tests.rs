@@ -246,6 +246,13 @@ fn a_read_failure_names_the_including_line() {
         err.to_string(),
         "r.txt:1: cannot read x.txt: object is corrupt"
     );
+    assert!(err.read_failed);
+    let judged = parse("r.txt", &mut |path: &str| match path {
+        "r.txt" => Ok(Some(b"-r x.txt\n".to_vec())),
+        _ => Ok(None),
+    })
+    .unwrap_err();
+    assert!(!judged.read_failed, "{judged}");
 }
 
 #[test]
