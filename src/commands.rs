@@ -24,7 +24,7 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     if repo.operation_in_progress() {
         return Err(Message::ResetDuringOperation.into());
     }
-    let Some(head) = repo.head_commit() else {
+    let Some(head) = repo.head_commit()? else {
         return Err(Message::NoCommitsYet { reset: true }.into());
     };
     let local = repo.local_ref("HEAD");
@@ -77,7 +77,7 @@ fn deploying_remote(
 
 /// `envguard status`: what pushing HEAD would do, without pushing.
 pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<()> {
-    let Some(head) = repo.head_commit() else {
+    let Some(head) = repo.head_commit()? else {
         return Err(Message::NoCommitsYet { reset: false }.into());
     };
     let mut read = repo.reader(&head)?;
@@ -178,7 +178,7 @@ pub fn diff(
 ) -> Result<bool> {
     let old_oid = repo.resolve(old)?;
     let new_oid = repo.resolve(new)?;
-    let config = match repo.head_commit() {
+    let config = match repo.head_commit()? {
         Some(head) => config_at(repo, &head)?,
         None => Config::from_files(None, None)?,
     };

@@ -228,7 +228,7 @@ fn check_our_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) ->
 }
 
 fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
-    let Some(head) = repo.head_commit() else {
+    let Some(head) = repo.head_commit()? else {
         report.add(
             Level::Note,
             "HEAD",

@@ -137,7 +137,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let Some(root) = repo.workdir() else {
                 bail!("this repository has no working tree; run `envguard init` in the app's checkout");
             };
-            let target = match (target, repo.head_commit()) {
+            let target = match (target, repo.head_commit()?) {
                 (Some(target), _) => target.into(),
                 (None, Some(head)) => facts::config_at(&repo, &head)?.target,
                 (None, None) => envguard_core::config::Config::from_files(None, None)?.target,

@@ -291,8 +291,12 @@ impl Repo {
     }
 
     /// The commit HEAD points at; `None` on an unborn branch.
-    pub fn head_commit(&self) -> Option<CommitId> {
-        self.repo.head().ok()?.target().map(commit_id)
+    pub fn head_commit(&self) -> Result<Option<CommitId>, GitError> {
+        let head = match self.repo.head() {
+            Err(err) if err.code() == ErrorCode::UnbornBranch => return Ok(None),
+            head => found(head, || "HEAD".to_string())?,
+        };
+        Ok(head.and_then(|h| h.target()).map(commit_id))
     }
 
     /// Whether a ref is what HEAD shows in this worktree.
