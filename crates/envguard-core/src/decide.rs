@@ -461,6 +461,26 @@ mod tests {
     }
 
     #[test]
+    fn diff_reports_a_runtime_change_and_only_one() {
+        let base = snapshot(&["a"], "python-3.11", None);
+        let same = snapshot(&["a", "b"], "python-3.11", None);
+        assert_eq!(diff(&base, &same).runtime, None);
+        let patch = snapshot(&["a"], "python-3.11.4", None);
+        assert_eq!(
+            diff(&base, &patch).runtime,
+            Some((
+                Some(Runtime::new(3, 11, None)),
+                Some(Runtime::new(3, 11, Some(4)))
+            ))
+        );
+        let gone = snapshot(&["a"], "", None);
+        assert_eq!(
+            diff(&base, &gone).runtime,
+            Some((Some(Runtime::new(3, 11, None)), None))
+        );
+    }
+
+    #[test]
     fn no_requirements_file_passes() {
         let base = snapshot(&["a"], "python-3.11", None);
         let mut pushed = snapshot(&[], "python-3.11", None);
