@@ -161,5 +161,8 @@ mod tests {
             Deployment::parse(b"[config]\nproject = .\n").project_prefix(),
             ""
         );
+        let elsewhere =
+            Deployment::parse(b"[other]\ncommand = deploy.cmd\n[config]\n; project = x\n");
+        assert_eq!(elsewhere, Deployment::default());
     }
 }
