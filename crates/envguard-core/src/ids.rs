@@ -77,6 +77,7 @@ mod tests {
         let id = CommitId::parse(&a).unwrap();
         assert_eq!(id.as_str(), "a".repeat(40));
         assert_eq!(id.short(), "a".repeat(12));
+        assert_eq!(id.to_string(), "a".repeat(40));
         assert!(CommitId::parse(&"b".repeat(64)).is_some());
         assert_eq!(MaybeZeroId::parse(&"0".repeat(40)), Some(MaybeZeroId::Zero));
         assert_eq!(MaybeZeroId::parse(&"0".repeat(64)), Some(MaybeZeroId::Zero));
