@@ -165,5 +165,8 @@ mod tests {
         assert_eq!(b.python_full_version(), "3.11.4");
         assert_eq!(a.python_full_version(), "3.11.0");
         assert_eq!(b.to_string(), "python-3.11.4");
+        assert_eq!(a.to_string(), "python-3.11");
+        assert_eq!(Platform::Linux.to_string(), "linux");
+        assert_eq!(Platform::Windows.to_string(), "windows");
     }
 }
