@@ -244,6 +244,7 @@ mod tests {
             "https://app.scm.azurewebsites.us/app.git",
             "https://app.scm.chinacloudsites.cn/app.git",
             "https://app.scm.myase.appserviceenvironment.net/app.git",
+            "deploy@app.scm.azurewebsites.net:app.git",
         ] {
             assert!(is_azure_scm_url(url), "{url}");
         }
@@ -252,6 +253,7 @@ mod tests {
             "https://scm.example.invalid/azurewebsites.net",
             "https://app.scm.notazurewebsites.net/x.git",
             "/srv/scm.azurewebsites.net",
+            "app.scm.azurewebsites.net/app.git",
             "",
         ] {
             assert!(!is_azure_scm_url(url), "{url}");
