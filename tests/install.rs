@@ -462,8 +462,8 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
     for expected in [
         "FIX   hook: no pre-push hook at",
         "FIX   remotes: no remote deploys",
-        "FIX   server script: HEAD has no .deployment",
-        "\n3 things to fix.\n",
+        "note  deployment: no `command` in .deployment: on Linux App Service, Oryx builds",
+        "\n2 things to fix.\n",
     ] {
         assert!(
             run.stdout.contains(expected),
@@ -482,6 +482,7 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
                 "deploy.cmd",
                 "@echo off\r\nrem ...\r\nset TOKEN_FILE=%ENV%\\.envguard-token\r\n",
             ),
+            ("envguard_check.py", "# the leftovers check\n"),
         ],
         "server script",
     );
