@@ -372,3 +372,59 @@ fn quiet_and_verbose() {
         quiet.stderr
     );
 }
+
+#[test]
+fn doctor_says_which_deployments_need_envguard() {
+    // A Windows site without a command: Kudu's stock script keeps `env`.
+    let repo = TestRepo::new();
+    repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            ("envguard.toml", "target = \"windows\"\n"),
+        ],
+        "app",
+    );
+    repo.add_remote("azure");
+    repo.install_hook();
+    let run = repo.envguard(&["doctor"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stdout.contains(
+            "FIX   deployment: no `command` in .deployment of a Windows site: Kudu's stock Python \
+             script keeps the environment between deployments and never honours the force-clean marker"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("-> run `envguard init`"),
+        "{}",
+        run.stdout
+    );
+
+    // No build at all: nothing for envguard to clean.
+    repo.commit(
+        &[(
+            ".deployment",
+            "[config]\nSCM_DO_BUILD_DURING_DEPLOYMENT = false\n",
+        )],
+        "no build",
+    );
+    let run = repo.envguard(&["doctor", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let deployment = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["topic"] == "deployment")
+        .unwrap()
+        .clone();
+    assert_eq!(deployment["level"], "note");
+    assert!(deployment["text"]
+        .as_str()
+        .unwrap()
+        .starts_with(".deployment sets SCM_DO_BUILD_DURING_DEPLOYMENT to false"));
+    let run = repo.envguard(&["status", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["deploy_path"], "no-build");
+}
