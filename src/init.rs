@@ -152,7 +152,7 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     }
     if changed.is_empty() {
         return Ok(Report {
-            messages: vec![Message::NothingChanged],
+            messages: vec![Message::InitUnchanged],
         });
     }
     match before.path(target) {

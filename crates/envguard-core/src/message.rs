@@ -123,7 +123,7 @@ pub enum Message {
     /// `init` set the `.deployment` command.
     DeploymentRuns { command: String, changed: bool },
     /// `init` had nothing to do.
-    NothingChanged,
+    InitUnchanged,
     /// What to commit after `init`.
     CommitThem { paths: Vec<String>, script: String },
     /// `-v`: where a push's settings come from.
@@ -368,7 +368,7 @@ impl fmt::Display for Message {
                     write!(f, ".deployment already runs `{command}`")
                 }
             }
-            Message::NothingChanged => {
+            Message::InitUnchanged => {
                 f.write_str("nothing changed: every file is already as `envguard init` writes it")
             }
             Message::CommitThem { paths, script } => write!(
@@ -982,7 +982,7 @@ mod tests {
                 ".deployment already runs `deploy.cmd`",
             ),
             (
-                Message::NothingChanged,
+                Message::InitUnchanged,
                 "nothing changed: every file is already as `envguard init` writes it",
             ),
             (
