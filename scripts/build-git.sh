@@ -21,6 +21,11 @@ have() {
 }
 if have; then exit 0; fi
 
+# What git's Makefile needs with the options below.
+if ! dpkg -s gcc make zlib1g-dev >/dev/null 2>&1; then
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc make zlib1g-dev >&2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The Debian mirror this machine already uses, from its deb822 source list.
