@@ -953,3 +953,18 @@ fn config_hook_takes_over_from_envguards_hook_file_and_keeps_the_users_hook() {
         run.stderr
     );
 }
+
+#[test]
+#[ignore = "until envguard knows the hook managers (issue 15)"]
+fn a_pre_commit_config_without_its_pre_push_hook_leaves_envguard_its_hook_file() {
+    // Many repositories keep .pre-commit-config.yaml for CI alone.
+    let (repo, bare) = app();
+    repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("installed"), "{}", run.stderr);
+    assert!(run.stderr.contains("pre-push.legacy"), "{}", run.stderr);
+    assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+}
