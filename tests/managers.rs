@@ -233,7 +233,6 @@ fn commit_pre_commit_config(repo: &TestRepo) {
 const PRE_COMMIT_TOOLS: [&str; 2] = ["pre-commit", "prek"];
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commit_first_then_envguard_install_says_it_is_configured_and_touches_no_hook() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, bare) = app();
@@ -286,7 +285,6 @@ fn pre_commit_first_then_envguard_install_says_it_is_configured_and_touches_no_h
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, _bare) = app();
@@ -334,7 +332,6 @@ fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn envguard_first_then_pre_commit_runs_envguard_once_and_uninstall_leaves_pre_commits_hook() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, bare) = app();
@@ -372,7 +369,6 @@ fn envguard_first_then_pre_commit_runs_envguard_once_and_uninstall_leaves_pre_co
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn envguards_hook_kept_as_pre_commits_legacy_hook_still_guards_and_doctor_says_so() {
     let (repo, bare) = app();
     repo.install_hook();
@@ -407,7 +403,6 @@ fn envguards_hook_kept_as_pre_commits_legacy_hook_still_guards_and_doctor_says_s
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commit_reinstalling_its_hooks_keeps_envguard_working() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, bare) = app();
@@ -435,7 +430,6 @@ fn pre_commit_reinstalling_its_hooks_keeps_envguard_working() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commits_stash_of_unstaged_files_loses_nothing_and_keeps_it_out_of_the_marker() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, _bare) = app();
@@ -465,7 +459,6 @@ fn pre_commits_stash_of_unstaged_files_loses_nothing_and_keeps_it_out_of_the_mar
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commit_run_by_hand_with_no_push_is_an_error_not_a_pass() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, _bare) = app();
@@ -484,7 +477,6 @@ fn pre_commit_run_by_hand_with_no_push_is_an_error_not_a_pass() {
 const LEFTHOOK_SNIPPET: &str = "pre-push:\n  jobs:\n    - name: envguard\n      run: envguard pre-push \"{1}\" \"{2}\"\n      use_stdin: true\n";
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn lefthook_first_then_envguard_install_says_it_is_configured() {
     let (repo, bare) = app();
     repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
@@ -507,7 +499,6 @@ fn lefthook_first_then_envguard_install_says_it_is_configured() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
     let (repo, bare) = app();
     repo.install_hook();
@@ -555,7 +546,6 @@ fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn lefthook_re_syncing_after_a_config_change_keeps_envguard_working() {
     let (repo, bare) = app();
     repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
@@ -569,7 +559,6 @@ fn lefthook_re_syncing_after_a_config_change_keeps_envguard_working() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn lefthook_without_use_stdin_is_caught_by_doctor() {
     let (repo, _bare) = app();
     let snippet = LEFTHOOK_SNIPPET.replace("      use_stdin: true\n", "");
@@ -589,7 +578,6 @@ fn husky_install(repo: &TestRepo) {
 const HUSKY_SNIPPET: &str = "envguard pre-push \"$@\"\n";
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn husky_first_then_envguard_install_says_it_is_configured() {
     let (repo, bare) = app();
     repo.commit(
@@ -627,7 +615,6 @@ fn husky_first_then_envguard_install_says_it_is_configured() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn envguard_first_then_husky_whose_hooks_path_disables_envguards_hook() {
     let (repo, bare) = app();
     repo.install_hook();
@@ -678,7 +665,6 @@ fn envguard_first_then_husky_whose_hooks_path_disables_envguards_hook() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn husky_manager_flag_appends_to_an_existing_pre_push_and_uninstall_restores_it() {
     let (repo, _bare) = app();
     repo.commit(
@@ -704,7 +690,6 @@ fn doctor_has_hook_fix(repo: &TestRepo) -> bool {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn config_hook_registers_beside_other_tools_touching_no_hook_file() {
     let Some(git) = config_hook_git() else {
         return;
@@ -762,7 +747,6 @@ fn config_hook_registers_beside_other_tools_touching_no_hook_file() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn config_hook_survives_husky_and_lefthook_rewriting_hook_files() {
     let Some(git) = config_hook_git() else {
         return;
@@ -783,7 +767,6 @@ fn config_hook_survives_husky_and_lefthook_rewriting_hook_files() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn config_hook_needs_a_git_that_has_them() {
     let (repo, _bare) = app();
     let version = repo.git(&["version"]);
@@ -796,7 +779,6 @@ fn config_hook_needs_a_git_that_has_them() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_push_builds_the_ref_line_from_pre_commits_variables() {
     let (repo, bare) = app();
     let deployed = repo.rev("HEAD");
@@ -835,7 +817,6 @@ fn pre_push_builds_the_ref_line_from_pre_commits_variables() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commits_whole_history_push_without_refs_uses_the_local_branch() {
     // pre-commit gives no from/to refs when the first pushed commit is a
     // root commit (all files); envguard resolves the local branch itself.
@@ -854,7 +835,6 @@ fn pre_commits_whole_history_push_without_refs_uses_the_local_branch() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn pre_commits_yaml_is_never_edited_even_with_manager() {
     let (repo, _bare) = app();
     repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
@@ -866,7 +846,6 @@ fn pre_commits_yaml_is_never_edited_even_with_manager() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn lefthook_manager_flag_writes_lefthook_local_and_uninstall_removes_it() {
     let (repo, bare) = app();
     let config = "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n";
@@ -892,7 +871,6 @@ fn lefthook_manager_flag_writes_lefthook_local_and_uninstall_removes_it() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn an_older_envguards_chain_around_pre_commit_is_undone_once_pre_commit_runs_it() {
     let (repo, bare) = app();
     commit_pre_commit_config(&repo);
@@ -919,7 +897,6 @@ fn an_older_envguards_chain_around_pre_commit_is_undone_once_pre_commit_runs_it(
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn config_hook_takes_over_from_envguards_hook_file_and_keeps_the_users_hook() {
     let Some(git) = config_hook_git() else {
         return;
@@ -955,7 +932,6 @@ fn config_hook_takes_over_from_envguards_hook_file_and_keeps_the_users_hook() {
 }
 
 #[test]
-#[ignore = "until envguard knows the hook managers (issue 15)"]
 fn a_pre_commit_config_without_its_pre_push_hook_leaves_envguard_its_hook_file() {
     // Many repositories keep .pre-commit-config.yaml for CI alone.
     let (repo, bare) = app();
