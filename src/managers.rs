@@ -55,8 +55,8 @@ pub struct Found {
     pub hook_installed: bool,
     /// envguard's hook file where the manager moved it.
     pub renamed: Option<PathBuf>,
-    /// The manager's script is chained under envguard's hook (as envguard
-    /// before 0.2 installed itself).
+    /// The manager's script is chained under envguard's hook (as `envguard
+    /// install` left it before it knew the managers).
     pub chained_under_ours: bool,
 }
 

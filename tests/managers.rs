@@ -877,7 +877,8 @@ fn an_older_envguards_chain_around_pre_commit_is_undone_once_pre_commit_runs_it(
     tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
     let hook = repo.hooks_dir().join("pre-push");
     let managers_hook = std::fs::read(&hook).unwrap();
-    // What envguard 0.1 left: its hook, with pre-commit's chained under it.
+    // What `envguard install` left before it knew the managers: its hook,
+    // with pre-commit's chained under it.
     let older = TestRepo::new();
     older.install_hook();
     std::fs::rename(&hook, repo.hooks_dir().join("pre-push.envguard-chained")).unwrap();
