@@ -14,7 +14,9 @@ Usage: install.sh [--prefix DIR] [--debug] [--dynamic] [APP_REPO]
        install.sh --no-build [APP_REPO]
 
 Builds envguard from the folder this script is in and installs the binary as
-DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard). Then
+DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard), its
+man page as DIR/share/man/man1/envguard.1 and its bash, zsh and fish
+completions under DIR/share. Then
 installs envguard's pre-push hook into APP_REPO or, without it, into the git
 repository of the current directory (unless that is envguard's own source).
 Running it again upgrades the binary and the hook in place.
@@ -265,6 +267,26 @@ fi
 how=
 [ "$linkage" = static ] && how=", static-pie"
 say "$verb $dest ($("$dest" --version)$how)"
+
+# The man page and the shell completions, which the binary generates from
+# its own command-line definition, go where man, bash-completion, zsh and
+# fish look under the prefix. Each is written beside its place and renamed.
+share=$(absolute "$prefix")/share
+put_generated() {
+    file=$1
+    shift
+    mkdir -p "${file%/*}" && "$dest" "$@" >"$file.tmp.$$" && mv -f "$file.tmp.$$" "$file"
+}
+if put_generated "$share/man/man1/envguard.1" man &&
+    put_generated "$share/bash-completion/completions/envguard" completions bash &&
+    put_generated "$share/zsh/site-functions/_envguard" completions zsh &&
+    put_generated "$share/fish/vendor_completions.d/envguard.fish" completions fish; then
+    say "installed the man page ($share/man/man1/envguard.1) and bash, zsh and fish completions under $share"
+else
+    rm -f "$share"/man/man1/envguard.1.tmp.* "$share"/bash-completion/completions/envguard.tmp.* \
+        "$share"/zsh/site-functions/_envguard.tmp.* "$share"/fish/vendor_completions.d/envguard.fish.tmp.*
+    say "note: could not write the man page or completions under $share; \`envguard man\` and \`envguard completions SHELL\` print them"
+fi
 
 case ":${PATH:-}:" in
 *":$bindir:"*) ;;

@@ -1,16 +1,37 @@
-//! The command line, as clap sees it.
+//! The command line, as clap sees it. The man page and the shell
+//! completions are generated from this same definition (`envguard man`,
+//! `envguard completions <shell>`).
 
 use clap::{Parser, Subcommand};
+
+use crate::commands::Format;
 
 /// Keeps Azure App Service's Python environment clean: when a push removes
 /// packages from requirements.txt, envguard commits a force-clean marker that
 /// the deployment script honours once.
 #[derive(Debug, Parser)]
-#[command(name = "envguard", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "envguard",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
 pub struct Cli {
     /// Commit a new force-clean marker on the current branch (same as `envguard reset`).
     #[arg(long, global = false)]
     pub reset: bool,
+
+    /// Say only what stops a push, warnings and errors. `git push -q` tells
+    /// hooks nothing, so for the hook set ENVGUARD_QUIET=1 instead.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also say where each decision came from: the settings, the baseline,
+    /// the files compared (for the hook: ENVGUARD_VERBOSE=1).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -30,20 +51,35 @@ pub enum Command {
     /// Commit a new force-clean marker on the current branch, so the next
     /// deployment rebuilds the environment.
     Reset,
-    /// Dry run: what pushing HEAD would do, and why.
+    /// Dry run: what a push would do, and why (`envguard status azure
+    /// feature:main` answers for `git push azure feature:main`).
     Status {
-        /// The remote to check (default: the first one that deploys).
-        #[arg(long)]
+        /// The remote a push goes to (default: the first one that deploys).
+        #[arg(value_name = "REMOTE", conflicts_with = "remote")]
+        remote_name: Option<String>,
+        /// What the push sends, as `git push` takes it: `main`,
+        /// `feature:main`, `HEAD:master` (default: the current branch).
+        #[arg(value_name = "REFSPEC")]
+        refspec: Option<String>,
+        /// The remote, as an option (the same as REMOTE).
+        #[arg(long, value_name = "NAME")]
         remote: Option<String>,
+        /// `text` for people; `json`: one object with stable fields (docs/json.md).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// The package-level difference of requirements between two commits
     /// (exit 0: nothing removed, 1: something removed).
     Diff {
+        /// The commit deployed before: a branch, tag or commit id (`azure/main`, `v1`).
+        #[arg(value_name = "OLD_REV")]
         old: String,
+        /// The commit to compare with it (`HEAD`).
+        #[arg(value_name = "NEW_REV")]
         new: String,
         /// `text`: one item per line; `json`: one object.
         #[arg(long, value_enum, default_value = "text")]
-        format: crate::commands::Format,
+        format: Format,
     },
     /// Install envguard's pre-push hook in this repository; a pre-push hook
     /// already there is kept as pre-push.envguard-chained and runs first.
@@ -62,11 +98,12 @@ pub enum Command {
         #[arg(long)]
         manager: bool,
     },
-    /// Write the server-side deployment script (deploy.cmd or deploy.sh) and
-    /// a .deployment that runs it into this app repository.
+    /// Write the server-side deployment script (deploy.sh, or deploy.cmd for
+    /// legacy Windows sites), its leftovers checker, a .deployment that runs
+    /// it and the .gitattributes rule that keeps its line endings.
     Init {
-        /// The App Service platform (default: from envguard.toml's `target`,
-        /// or `.deployment`; else linux).
+        /// The App Service platform (default: windows when .deployment
+        /// runs deploy.cmd or envguard.toml says so; else linux).
         #[arg(long, value_enum)]
         target: Option<TargetArg>,
         /// Replace a deployment script or command that is not envguard's.
@@ -85,7 +122,19 @@ pub enum Command {
     Uninstall,
     /// Check that the hook, the remotes and the server script are in place
     /// (exit 0: all in place, 1: something to fix).
-    Doctor,
+    Doctor {
+        /// `text` for people; `json`: one object with stable fields (docs/json.md).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print a shell completion script (install.sh installs them).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print envguard's man page (roff; install.sh installs it as envguard.1).
+    Man,
 }
 
 /// `--target` of `envguard init`.
@@ -102,4 +151,35 @@ impl From<TargetArg> for envguard_core::platform::Platform {
             TargetArg::Linux => envguard_core::platform::Platform::Linux,
         }
     }
+}
+
+/// `clap`'s own errors in envguard's voice: every line `envguard: …`, the
+/// help for a bare `envguard` as it is. Returns the exit code: 0 for
+/// `--help` and `--version`, 2 for misuse (a bare `envguard` included).
+pub fn report_clap_error(error: &clap::Error, out: &mut dyn std::io::Write) -> u8 {
+    use clap::error::ErrorKind;
+    let text = error.render().to_string();
+    // Nothing more can be said when the stream itself is gone.
+    let _ = match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // On stdout, as clap prints them.
+            let _ = error.print();
+            return 0;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => out.write_all(text.as_bytes()),
+        _ => {
+            let lines: Vec<String> = text
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| {
+                    format!(
+                        "envguard: {}\n",
+                        line.strip_prefix("error: ").unwrap_or(line)
+                    )
+                })
+                .collect();
+            out.write_all(lines.concat().as_bytes())
+        }
+    };
+    2
 }

@@ -14,10 +14,12 @@ use crate::facts::{self, config_at, snapshot_at, Push};
 use crate::marker;
 use crate::repo::Repo;
 use envguard_core::config::Config;
-use envguard_core::decide::{self, BaselineSource, Change};
+use envguard_core::decide::{self, BaselineSource, Change, Decision};
+use envguard_core::deployment::{Deployment, DEPLOYMENT_PATH};
 use envguard_core::fingerprint::Snapshot;
-use envguard_core::message::{Message, Outcome};
+use envguard_core::message::{Message, Outcome, Retry};
 use envguard_core::token::FINGERPRINT_PATH;
+use serde::Serialize;
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
@@ -40,6 +42,7 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
         &head,
         &snapshot,
         "reset by `envguard --reset`",
+        (&[], Retry::Reset),
     )?;
     let branch = local.branch_name().unwrap_or("HEAD");
     let remote =
@@ -75,49 +78,109 @@ fn deploying_remote(
     }
 }
 
-/// `envguard status`: what pushing HEAD would do, without pushing.
-pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<()> {
-    let Some(head) = repo.head_commit()? else {
-        return Err(Message::NoCommitsYet { reset: false }.into());
-    };
-    let mut read = repo.reader(&head)?;
-    let config = Config::read(&mut read)?;
-    let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
-        match remote {
-            Some(name) => {
-                let name = name.to_string();
-                return Err(Message::NoSuchRemote { name }.into());
-            }
-            None => {
-                writeln!(out, "{}", Message::NoRemoteDeploys)?;
-                return Ok(());
-            }
+/// What `envguard status` is asked about: a remote (`None`: the first that
+/// deploys) and a refspec as `git push` takes it (`None`: the current
+/// branch).
+fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, String)> {
+    let head_branch = || -> Result<String> {
+        match repo.local_ref("HEAD").branch_name() {
+            Some(name) => Ok(name.to_string()),
+            None => Err(Message::StatusOnDetachedHead.into()),
         }
     };
-    let branch = match repo.local_ref("HEAD").branch_name() {
-        Some(name) => name.to_string(),
-        None => return Err(Message::StatusOnDetachedHead.into()),
+    let Some(refspec) = refspec else {
+        let branch = head_branch()?;
+        let commit = repo.resolve(&format!("refs/heads/{branch}"))?;
+        return Ok((branch.clone(), commit, branch));
     };
-    let mut text = String::new();
-    writeln!(text, "Remote:   {remote} ({url})")?;
-    if !config.matches_remote(&remote, &url) {
-        writeln!(
-            text,
-            "          does not deploy (not in envguard.toml's `remotes`): a push is not checked"
-        )?;
+    let refspec = refspec.strip_prefix('+').unwrap_or(refspec);
+    let (src, dst) = match refspec.split_once(':') {
+        Some((src, dst)) => (src, Some(dst)),
+        None => (refspec, None),
+    };
+    if src.is_empty() {
+        anyhow::bail!(
+            "`{refspec}` deletes the remote branch: a deletion never deploys, envguard lets it through"
+        );
     }
+    let commit = repo.resolve(src)?;
+    let short = |name: &str| name.strip_prefix("refs/heads/").unwrap_or(name).to_string();
+    let branch = match dst {
+        Some(dst) => short(dst),
+        None if src == "HEAD" => head_branch()?,
+        None if repo
+            .ref_target(&format!("refs/heads/{}", short(src)))?
+            .is_some() =>
+        {
+            short(src)
+        }
+        None => anyhow::bail!(
+            "`{src}` is not a local branch, so the push needs a destination: \
+             `envguard status <remote> {src}:<branch>`"
+        ),
+    };
+    Ok((src.to_string(), commit, branch))
+}
+
+/// `envguard status`: what a push would do, without pushing. It reads the
+/// pushed commit's settings, as the hook does.
+pub fn status(
+    repo: &Repo,
+    remote: Option<&str>,
+    refspec: Option<&str>,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if repo.head_commit()?.is_none() && refspec.is_none() {
+        return Err(Message::NoCommitsYet { reset: false }.into());
+    }
+    let (source_ref, pushed, branch) = pushed_by(repo, refspec)?;
+    let mut read = repo.reader(&pushed)?;
+    let config = Config::read(&mut read)?;
+    let mut report = StatusReport {
+        pushed: Some(Pushed {
+            source: source_ref.clone(),
+            commit: pushed.to_string(),
+        }),
+        branch: Some(branch.clone()),
+        ..StatusReport::default()
+    };
+    let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
+        if let Some(name) = remote {
+            let name = name.to_string();
+            return Err(Message::NoSuchRemote { name }.into());
+        }
+        report.summary = Message::NoRemoteDeploys.to_string();
+        return report.write(format, out);
+    };
+    report.remote = Some(remote.clone());
+    report.url = Some(url.clone());
+    if !config.matches_remote(&remote, &url) {
+        let configured = config.remotes.is_some();
+        report.summary = Message::RemoteDoesNotDeploy {
+            remote,
+            url,
+            configured,
+        }
+        .to_string();
+        return report.write(format, out);
+    }
+    report.deploys = true;
+    let deployment = read(DEPLOYMENT_PATH)?;
+    let path = Deployment::parse(deployment.as_deref().unwrap_or_default()).path(config.target);
+    report.deploy_path = Some(path.key());
+    report.deploy_text = Some(Message::Deploys { path }.to_string());
     if config
         .deploying_branch(&format!("refs/heads/{branch}"))
         .is_none()
     {
-        writeln!(
-            text,
-            "Branch:   {branch} does not deploy (deploying branches: {}): a push is not checked",
+        report.summary = format!(
+            "{branch} does not deploy (deploying branches: {}): a push to it is not checked",
             config.branches.join(", ")
-        )?;
-        return Ok(out.write_all(text.as_bytes())?);
+        );
+        return report.write(format, out);
     }
-    writeln!(text, "Branch:   {branch}")?;
+    report.branch_deploys = true;
     let (snapshot, warnings) = Snapshot::read(&config, &mut read)?;
     let fingerprint = read(FINGERPRINT_PATH)?;
     let remote_commit = repo.tracking_ref(&remote, &branch)?.map(|(_, oid)| oid);
@@ -129,34 +192,166 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         fingerprint: fingerprint.as_deref(),
     };
     let baseline = facts::baseline_for(repo, &config, &push, &mut notes)?;
-    let source = match &baseline.source {
-        BaselineSource::RemoteCommit(commit) => {
-            format!("{remote}/{branch} at {}", commit.short())
-        }
-        BaselineSource::OtherBranch { refname, commit } => {
-            format!(
-                "{} at {} ({branch} is new on {remote})",
-                refname.trim_start_matches("refs/remotes/"),
-                commit.short()
-            )
-        }
-        BaselineSource::Fingerprint => format!("the fingerprint in {FINGERPRINT_PATH}"),
-        BaselineSource::None => "none: this would be the first deployment".to_string(),
-    };
-    writeln!(text, "Baseline: {source}")?;
+    report.baseline = Some(BaselineReport::of(&baseline.source, &remote, &branch));
     let baseline = baseline.snapshot(repo, &config, &mut notes)?;
-    text.push_str(&String::from_utf8_lossy(&notes));
-    for warning in &warnings {
-        writeln!(text, "Warning:  {warning}")?;
-    }
+    report.notes = String::from_utf8_lossy(&notes)
+        .lines()
+        .map(|line| line.trim_start_matches("envguard: ").to_string())
+        .collect();
+    report.warnings = warnings.iter().map(ToString::to_string).collect();
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
-    for line in decision.change().map(change_lines).unwrap_or_default() {
-        writeln!(text, "Change:   {line}")?;
+    report.decision = Some(decision_key(&decision));
+    report.stops_push = decision.stops_push();
+    if let Some(change) = decision.change() {
+        report.change = Some(serde_json::from_str(&change_json(change))?);
+        report.change_lines = change_lines(change);
     }
-    let outcome = Outcome(&decision, &config.requirements);
-    writeln!(text, "Push:     {outcome}")?;
-    out.write_all(text.as_bytes())?;
-    Ok(())
+    report.summary = Outcome(&decision, &config.requirements).to_string();
+    report.write(format, out)
+}
+
+/// The stable name of a decision, for `status --format json`.
+fn decision_key(decision: &Decision) -> &'static str {
+    match decision {
+        Decision::FirstDeployment => "first-deployment",
+        Decision::NoRequirements => "no-requirements",
+        Decision::Unchanged => "unchanged",
+        Decision::CleanScheduled(_) => "clean-scheduled",
+        Decision::RuntimeChanged { .. } => "runtime-changed",
+        Decision::NothingRemoved(_) => "nothing-removed",
+        Decision::Removed { .. } => "removed",
+    }
+}
+
+/// What the push sends: the local side as typed, and its commit.
+#[derive(Debug, Serialize)]
+struct Pushed {
+    source: String,
+    commit: String,
+}
+
+/// Where the baseline comes from, for people and for JSON.
+#[derive(Debug, Serialize)]
+struct BaselineReport {
+    /// `remote-commit`, `other-branch`, `fingerprint` or `none`.
+    source: &'static str,
+    #[serde(rename = "ref")]
+    refname: Option<String>,
+    commit: Option<String>,
+    #[serde(skip)]
+    text: String,
+}
+
+impl BaselineReport {
+    fn of(source: &BaselineSource, remote: &str, branch: &str) -> BaselineReport {
+        match source {
+            BaselineSource::RemoteCommit(commit) => BaselineReport {
+                source: "remote-commit",
+                refname: Some(format!("refs/remotes/{remote}/{branch}")),
+                commit: Some(commit.to_string()),
+                text: format!("{remote}/{branch} at {}", commit.short()),
+            },
+            BaselineSource::OtherBranch { refname, commit } => BaselineReport {
+                source: "other-branch",
+                refname: Some(refname.clone()),
+                commit: Some(commit.to_string()),
+                text: format!(
+                    "{} at {} ({branch} is new on {remote})",
+                    refname.trim_start_matches("refs/remotes/"),
+                    commit.short()
+                ),
+            },
+            BaselineSource::Fingerprint => BaselineReport {
+                source: "fingerprint",
+                refname: None,
+                commit: None,
+                text: format!("the fingerprint in {FINGERPRINT_PATH}"),
+            },
+            BaselineSource::None => BaselineReport {
+                source: "none",
+                refname: None,
+                commit: None,
+                text: "none: this would be the first deployment".to_string(),
+            },
+        }
+    }
+}
+
+/// Everything `status` found; every field is always present in JSON
+/// (`null` or `false` where the check stopped early). docs/json.md
+/// documents the fields.
+#[derive(Debug, Default, Serialize)]
+struct StatusReport {
+    remote: Option<String>,
+    url: Option<String>,
+    deploys: bool,
+    branch: Option<String>,
+    branch_deploys: bool,
+    pushed: Option<Pushed>,
+    /// `DeployPath::key`.
+    deploy_path: Option<&'static str>,
+    #[serde(skip)]
+    deploy_text: Option<String>,
+    baseline: Option<BaselineReport>,
+    decision: Option<&'static str>,
+    stops_push: bool,
+    /// As `envguard diff --format json` writes it.
+    change: Option<serde_json::Value>,
+    #[serde(skip)]
+    change_lines: Vec<String>,
+    warnings: Vec<String>,
+    notes: Vec<String>,
+    summary: String,
+}
+
+impl StatusReport {
+    fn write(&self, format: Format, out: &mut dyn Write) -> Result<()> {
+        if format == Format::Json {
+            writeln!(out, "{}", serde_json::to_string(self)?)?;
+            return Ok(());
+        }
+        let mut text = String::new();
+        if let (Some(remote), Some(url)) = (&self.remote, &self.url) {
+            writeln!(text, "Remote:   {remote} ({url})")?;
+        }
+        if !self.deploys {
+            writeln!(text, "{}", self.summary)?;
+            return Ok(out.write_all(text.as_bytes())?);
+        }
+        if let (Some(branch), Some(pushed)) = (&self.branch, &self.pushed) {
+            if pushed.source == *branch {
+                writeln!(text, "Branch:   {branch}")?;
+            } else {
+                let commit = &pushed.commit[..12];
+                writeln!(
+                    text,
+                    "Branch:   {branch} (pushing {} at {commit})",
+                    pushed.source
+                )?;
+            }
+        }
+        if let Some(path) = &self.deploy_text {
+            writeln!(text, "Deploy:   {path}")?;
+        }
+        if !self.branch_deploys {
+            writeln!(text, "Push:     {}", self.summary)?;
+            return Ok(out.write_all(text.as_bytes())?);
+        }
+        if let Some(baseline) = &self.baseline {
+            writeln!(text, "Baseline: {}", baseline.text)?;
+        }
+        for note in &self.notes {
+            writeln!(text, "Note:     {note}")?;
+        }
+        for warning in &self.warnings {
+            writeln!(text, "Warning:  {warning}")?;
+        }
+        for line in &self.change_lines {
+            writeln!(text, "Change:   {line}")?;
+        }
+        writeln!(text, "Push:     {}", self.summary)?;
+        Ok(out.write_all(text.as_bytes())?)
+    }
 }
 
 /// Output formats of `envguard diff`.
@@ -313,6 +508,7 @@ mod tests {
             added: vec![name("attrs")],
             extras_dropped: vec![(name("requests"), ["socks".to_string()].into())],
             runtime: Some((Some(Runtime::new(3, 11, None)), None)),
+            ..Change::default()
         };
         assert_eq!(
             change_lines(&change),

@@ -20,16 +20,24 @@ use crate::managers::{self, Found, Survey};
 use crate::repo::Repo;
 use envguard_core::config::{Config, CONFIG_PATH};
 use envguard_core::decide::{self, BaselineChoice, BaselineSource};
-use envguard_core::deployment::{script_of, Deployment, DEPLOYMENT_PATH};
+use envguard_core::deployment::{
+    attributes_rule, has_platform_endings, script_of, DeployPath, Deployment, DEPLOYMENT_PATH,
+};
 use envguard_core::managers::{self as managers_rules, Configured, Manager};
+use envguard_core::message::Message;
+use envguard_core::platform::Platform;
+use serde::Serialize;
+
+use crate::init::{ATTRIBUTES_PATH, CHECKER_NAME};
 use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 
 /// The text a server script must contain to honour the marker: the file it
 /// keeps the last honoured token in (SPEC, the server side, step 2).
 const TOKEN_FILE: &str = ENV_TOKEN_FILE;
 
-/// How a finding weighs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a finding weighs (`ok`, `note`, `fix` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// As it should be.
     Ok,
@@ -40,7 +48,7 @@ pub enum Level {
 }
 
 /// One thing the doctor looked at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub level: Level,
     /// What was looked at: `hook`, `remote azure`, `server script`, …
@@ -81,6 +89,22 @@ impl Report {
             .iter()
             .filter(|f| f.level == Level::Fix)
             .count()
+    }
+
+    /// One JSON object: `findings` (each `level`, `topic`, `text`, `fix`)
+    /// and `to_fix`, the count of `fix` findings (docs/json.md).
+    pub fn render_json(&self, out: &mut dyn Write) -> Result<()> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            findings: &'a [Finding],
+            to_fix: usize,
+        }
+        let json = Json {
+            findings: &self.findings,
+            to_fix: self.to_fix(),
+        };
+        writeln!(out, "{}", serde_json::to_string(&json)?)?;
+        Ok(())
     }
 
     /// One line per finding (its fix indented below), then a verdict.
@@ -433,7 +457,8 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
     for remote in check_remotes(repo, &config, report) {
         check_baseline(repo, &config, &remote, has_fingerprint, report);
     }
-    check_server_script(repo, &mut read, report)
+    explain_layers(&config, report);
+    check_server_script(repo, &config, &mut read, report)
 }
 
 /// Reports each remote; returns the names of those that deploy.
@@ -569,6 +594,7 @@ fn check_baseline(
 
 fn check_server_script(
     repo: &Repo,
+    config: &Config,
     read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
     report: &mut Report,
 ) -> Result<()> {
@@ -578,25 +604,35 @@ fn check_server_script(
         if in_worktree(path) {
             format!("commit {path}")
         } else {
-            "run `envguard init` (or `envguard init --target linux`), then commit what it writes"
-                .to_string()
+            "run `envguard init`, then commit what it writes".to_string()
         }
     };
-    let Some(deployment) = read(DEPLOYMENT_PATH)? else {
-        report.fix(
-            topic,
-            format!("HEAD has no {DEPLOYMENT_PATH}: Kudu runs its stock script, which never honours the force-clean marker"),
-            uncommitted(DEPLOYMENT_PATH),
-        );
-        return Ok(());
-    };
-    let Some(command) = Deployment::parse(&deployment).command else {
-        report.fix(
-            topic,
-            format!("{DEPLOYMENT_PATH} has no `command`: Kudu runs its stock script, which never honours the force-clean marker"),
-            "run `envguard init`: it adds the command and keeps your other keys",
-        );
-        return Ok(());
+    let deployment = read(DEPLOYMENT_PATH)?;
+    let parsed = Deployment::parse(deployment.as_deref().unwrap_or_default());
+    let path = parsed.path(config.target);
+    let says = Message::Deploys { path: path.clone() }.to_string();
+    let command = match path {
+        DeployPath::Oryx | DeployPath::NoBuild => {
+            report.add(Level::Note, "deployment", says);
+            return Ok(());
+        }
+        DeployPath::KuduWindows => {
+            report.fix(
+                "deployment",
+                says,
+                if deployment.is_some() {
+                    "run `envguard init --target windows`: it adds the command and keeps your other keys"
+                        .to_string()
+                } else {
+                    uncommitted(DEPLOYMENT_PATH)
+                },
+            );
+            return Ok(());
+        }
+        DeployPath::Envguard(_) | DeployPath::Custom(_) => {
+            report.add(Level::Ok, "deployment", says);
+            parsed.command.unwrap_or_default()
+        }
     };
     let Some(script) = script_of(&command) else {
         report.add(
@@ -606,24 +642,137 @@ fn check_server_script(
         );
         return Ok(());
     };
-    match read(&script)? {
-        None => report.fix(
+    let bytes = match read(&script)? {
+        None => {
+            report.fix(
+                topic,
+                format!("{DEPLOYMENT_PATH} runs {script}, which HEAD does not have"),
+                uncommitted(&script),
+            );
+            return Ok(());
+        }
+        Some(bytes) if !contains(&bytes, TOKEN_FILE.as_bytes()) => {
+            report.fix(
+                topic,
+                format!("{script} (run by {DEPLOYMENT_PATH}) does not honour the force-clean marker: it has no {TOKEN_FILE} step"),
+                "run `envguard init --force` to replace it with envguard's, then carry over your own steps",
+            );
+            return Ok(());
+        }
+        Some(bytes) => bytes,
+    };
+    report.add(
+        Level::Ok,
+        topic,
+        format!("{script} (run by {DEPLOYMENT_PATH}) honours the force-clean marker"),
+    );
+    check_line_endings(&script, &bytes, read, report)?;
+    check_checker(&script, read, report)
+}
+
+/// The committed bytes of the script are what the server runs: `deploy.cmd`
+/// needs CRLF (cmd misreads labels in LF files), `deploy.sh` LF (bash
+/// reads a CR as part of each command). `.gitattributes` keeps them so in
+/// every checkout.
+fn check_line_endings(
+    script: &str,
+    bytes: &[u8],
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    report: &mut Report,
+) -> Result<()> {
+    let lower = script.to_ascii_lowercase();
+    let platform = if lower.ends_with(".cmd") || lower.ends_with(".bat") {
+        Platform::Windows
+    } else if lower.ends_with(".sh") {
+        Platform::Linux
+    } else {
+        return Ok(());
+    };
+    let topic = "line endings";
+    let (want, bad) = match platform {
+        Platform::Windows => ("CRLF", "has lines ending in LF alone, which cmd misreads"),
+        Platform::Linux => ("LF", "has CRLF line endings, which bash misreads"),
+    };
+    if !has_platform_endings(platform, bytes) {
+        report.fix(
             topic,
-            format!("{DEPLOYMENT_PATH} runs {script}, which HEAD does not have"),
-            uncommitted(&script),
-        ),
-        Some(bytes) if !contains(&bytes, TOKEN_FILE.as_bytes()) => report.fix(
-            topic,
-            format!("{script} (run by {DEPLOYMENT_PATH}) does not honour the force-clean marker: it has no {TOKEN_FILE} step"),
-            "run `envguard init --force` to replace it with envguard's, then carry over your own steps",
-        ),
-        Some(_) => report.add(
+            format!("{script} as committed in HEAD {bad}"),
+            format!(
+                "run `envguard init` (it rewrites {script} with {want} and adds a {ATTRIBUTES_PATH} rule that keeps them), \
+                 then `git add --renormalize {script} {ATTRIBUTES_PATH}` and commit"
+            ),
+        );
+        return Ok(());
+    }
+    let rule = attributes_rule(script);
+    let attributes = read(ATTRIBUTES_PATH)?.unwrap_or_default();
+    let has_rule = String::from_utf8_lossy(&attributes)
+        .lines()
+        .any(|line| line.trim() == rule);
+    if has_rule {
+        report.add(
             Level::Ok,
             topic,
-            format!("{script} (run by {DEPLOYMENT_PATH}) honours the force-clean marker"),
-        ),
+            format!("{script} is committed with {want} line endings, and {ATTRIBUTES_PATH}'s `{rule}` keeps them in every checkout"),
+        );
+    } else {
+        report.add(
+            Level::Note,
+            topic,
+            format!(
+                "{script} is committed with {want} line endings, but HEAD's {ATTRIBUTES_PATH} has no `{rule}`: \
+                 a checkout with `text`/`eol` attributes or core.autocrlf may convert them; `envguard init` adds the rule"
+            ),
+        );
     }
     Ok(())
+}
+
+/// The server's own check, the second layer: `envguard_check.py` beside
+/// the script.
+fn check_checker(
+    script: &str,
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    report: &mut Report,
+) -> Result<()> {
+    let dir = script.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let checker = if dir.is_empty() {
+        CHECKER_NAME.to_string()
+    } else {
+        format!("{dir}/{CHECKER_NAME}")
+    };
+    if read(&checker)?.is_some() {
+        report.add(
+            Level::Ok,
+            "server check",
+            format!("{checker} is beside {script}: every deployment checks the environment for leftovers"),
+        );
+    } else {
+        report.fix(
+            "server check",
+            format!("HEAD has no {checker} beside {script}: the server cannot check for leftovers that slipped past the hook"),
+            "run `envguard init` (it copies envguard_check.py), then commit it",
+        );
+    }
+    Ok(())
+}
+
+/// What each layer does, so that a user knows what a bypassed hook costs.
+fn explain_layers(config: &Config, report: &mut Report) {
+    let mut text = "envguard works in two layers. The hook schedules a clean when a push removes a package, \
+                    and commits the proof (.envguard/force-clean and .envguard/fingerprint.toml) into history. \
+                    The server checks every deployment for what slipped past it (a push with --no-verify, a \
+                    teammate without the hook, a dependency an upgrade orphaned) and rebuilds the environment \
+                    once"
+        .to_string();
+    if !config.keep.is_empty() {
+        let names: Vec<String> = config.keep.iter().map(ToString::to_string).collect();
+        text.push_str(&format!(
+            "; envguard.toml's `keep` ({}) is never counted as left over",
+            names.join(", ")
+        ));
+    }
+    report.add(Level::Note, "layers", text);
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

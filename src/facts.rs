@@ -12,6 +12,7 @@ use envguard_core::fingerprint::{Identity, Snapshot};
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
 use envguard_core::requirements::{self, ReadFile, Warning};
+use envguard_core::token::{Token, MARKER_PATH};
 
 use crate::repo::Repo;
 
@@ -113,29 +114,33 @@ pub fn baseline_for(
 }
 
 impl Baseline {
-    /// The baseline's identity; `None` when there is no baseline. A
-    /// baseline commit with the same blobs at every path the pushed identity
-    /// depends on has that identity, found without reading a byte.
+    /// The baseline's identity and marker token; `None` when there is no
+    /// baseline. A baseline commit with the same blobs at every path the
+    /// pushed identity depends on (the marker included) has that identity
+    /// and token, found without reading a byte.
     pub fn identity(
         &self,
         repo: &Repo,
         config: &Config,
         pushed: &PushedIdentity,
         err: &mut dyn Write,
-    ) -> Result<Option<Identity>> {
+    ) -> Result<Option<(Identity, Option<Token>)>> {
         match &self.state {
             BaselineState::Commit(commit)
                 if repo.same_blobs(&pushed.commit, commit, &pushed.paths)? =>
             {
-                Ok(Some(pushed.identity.clone()))
+                Ok(Some((pushed.identity.clone(), pushed.token.clone())))
             }
             BaselineState::Commit(commit) => {
-                let read = repo
-                    .reader(commit)
-                    .and_then(|mut r| Identity::read(config, &mut r));
-                unreadable_is_none(read.map(|(identity, _)| identity), err)
+                let read = repo.reader(commit).and_then(|mut r| {
+                    let (identity, _) = Identity::read(config, &mut r)?;
+                    Ok((identity, marker_token(&mut r)?))
+                });
+                unreadable_is_none(read, err)
             }
-            BaselineState::Recorded(snapshot) => Ok(Some(snapshot.identity.clone())),
+            BaselineState::Recorded(snapshot) => {
+                Ok(Some((snapshot.identity.clone(), snapshot.token.clone())))
+            }
             BaselineState::Nothing => Ok(None),
         }
     }
@@ -158,10 +163,12 @@ impl Baseline {
     }
 }
 
-/// The pushed commit's identity, and the paths it depends on.
+/// The pushed commit's identity and marker token, and the paths they
+/// depend on.
 pub struct PushedIdentity {
     pub commit: CommitId,
     pub identity: Identity,
+    pub token: Option<Token>,
     pub paths: Vec<String>,
 }
 
@@ -171,13 +178,20 @@ impl PushedIdentity {
         config: &Config,
         read: &mut ReadFile<'_>,
     ) -> Result<PushedIdentity> {
-        let (identity, paths) = Identity::read(config, read)?;
+        let (identity, mut paths) = Identity::read(config, read)?;
+        paths.push(MARKER_PATH.to_string());
         Ok(PushedIdentity {
             commit,
             identity,
+            token: marker_token(read)?,
             paths,
         })
     }
+}
+
+/// The token of a commit's marker, when it has a valid one.
+fn marker_token(read: &mut ReadFile<'_>) -> Result<Option<Token>> {
+    Ok(read(MARKER_PATH)?.as_deref().and_then(Token::from_marker))
 }
 
 /// What was deployed but whose requirements pip could not read now (a

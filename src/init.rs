@@ -1,26 +1,37 @@
-//! `envguard init`: puts the server-side deployment script and a
-//! `.deployment` that runs it into the app repository.
+//! `envguard init`: puts the server-side deployment script, its leftovers
+//! checker, a `.deployment` that runs it and a `.gitattributes` rule that
+//! keeps its line endings into the app repository.
 //!
-//! The scripts are the ones in the project's `hooks/`, embedded in the
+//! The files are the ones in the project's `hooks/`, embedded in the
 //! binary. A user's own script or deployment command is never replaced
-//! without `--force`; `.deployment` keeps every other key.
+//! without `--force` (the command counts as init's own only when it is
+//! exactly the one init writes); `.deployment` and `.gitattributes` keep
+//! every other byte. Everything is decided before anything is written.
 
-use std::fmt;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use envguard_core::message::Message;
+use envguard_core::deployment::{
+    attributes_rule, envguard_script, set_command, with_attributes, DeployPath, Deployment, Edit,
+    DEPLOYMENT_PATH,
+};
+use envguard_core::message::{Message, Written};
+use envguard_core::platform::Platform;
 use envguard_core::token::ENV_TOKEN_FILE;
 
 use crate::fs::write_atomically;
-use envguard_core::deployment::{envguard_script, Deployment, DEPLOYMENT_PATH};
-use envguard_core::platform::Platform;
 
 /// Kudu's Python deployment script for Windows App Service, with the marker steps.
 pub const DEPLOY_CMD: &str = include_str!("../hooks/deploy.cmd");
 /// The same for Linux (`command = bash deploy.sh`).
 pub const DEPLOY_SH: &str = include_str!("../hooks/deploy.sh");
+/// The server's leftovers check, which both scripts run beside themselves.
+pub const CHECKER: &str = include_str!("../hooks/envguard_check.py");
+/// Where the checker goes: beside the script, at the repository root.
+pub const CHECKER_NAME: &str = "envguard_check.py";
+/// git's attributes file, at the repository root.
+pub const ATTRIBUTES_PATH: &str = ".gitattributes";
 
 /// The script for a target: file name, contents with the target's line
 /// endings, and the `.deployment` command that runs it.
@@ -40,42 +51,52 @@ fn with_crlf(text: &str) -> String {
 
 /// Whether a script is one envguard wrote (any version): it records the
 /// marker token in the environment.
-fn is_ours(text: &str) -> bool {
+fn is_ours(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
     text.contains("envguard") && text.contains(ENV_TOKEN_FILE)
 }
 
-/// What `init` did, for the user.
+/// What `init` did, for the user, in order.
 pub struct Report {
-    pub lines: Vec<String>,
+    pub messages: Vec<Message>,
 }
 
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for line in &self.lines {
-            writeln!(f, "envguard: {line}")?;
+/// One file `init` writes: its path, what it holds now, what it should hold.
+struct Planned {
+    path: &'static str,
+    existing: Option<Vec<u8>>,
+    wanted: Vec<u8>,
+}
+
+impl Planned {
+    fn done(&self) -> Written {
+        match &self.existing {
+            None => Written::New,
+            Some(bytes) if *bytes == self.wanted => Written::UpToDate,
+            Some(_) => Written::Updated,
         }
-        Ok(())
     }
 }
 
-/// Writes the target's script and `.deployment` into the app at `root`.
+/// Writes the target's script, the checker, `.deployment` and
+/// `.gitattributes` into the app at `root`.
 pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     let (name, contents, command) = script(target);
-    let script_path = root.join(name);
-    let deployment_path = root.join(DEPLOYMENT_PATH);
-    let existing_script = read_optional(&script_path)?;
-    let existing_deployment = read_optional(&deployment_path)?;
+    let existing_script = read_optional(root, name)?;
+    let existing_deployment = read_optional(root, DEPLOYMENT_PATH)?;
+    let existing_attributes = read_optional(root, ATTRIBUTES_PATH)?;
 
     // Decide everything before writing anything.
-    if let Some(text) = &existing_script {
-        if !is_ours(text) && !force {
+    if let Some(bytes) = &existing_script {
+        if !is_ours(bytes) && !force {
             return Err(Message::ForeignScript { name }.into());
         }
     }
+    let before = Deployment::parse(existing_deployment.as_deref().unwrap_or_default());
     let deployment = match &existing_deployment {
-        None => format!("[config]\ncommand = {command}\n"),
-        Some(text) => match set_command(text, command, force) {
-            Edit::Unchanged => text.clone(),
+        None => format!("[config]\ncommand = {command}\n").into_bytes(),
+        Some(bytes) => match set_command(bytes, command, force) {
+            Edit::Unchanged => bytes.clone(),
             Edit::Changed(new) => new,
             Edit::Conflict(theirs) => {
                 return Err(Message::ForeignCommand {
@@ -86,143 +107,92 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
             }
         },
     };
+    let attributes = with_attributes(existing_attributes.as_deref(), &[attributes_rule(name)])
+        .or_else(|| existing_attributes.clone())
+        .unwrap_or_default();
+    let plan = [
+        Planned {
+            path: name,
+            existing: existing_script,
+            wanted: contents.into_bytes(),
+        },
+        Planned {
+            path: CHECKER_NAME,
+            existing: read_optional(root, CHECKER_NAME)?,
+            wanted: CHECKER.replace("\r\n", "\n").into_bytes(),
+        },
+        Planned {
+            path: DEPLOYMENT_PATH,
+            existing: existing_deployment,
+            wanted: deployment,
+        },
+        Planned {
+            path: ATTRIBUTES_PATH,
+            existing: existing_attributes,
+            wanted: attributes,
+        },
+    ];
 
-    let mut report = Report { lines: Vec::new() };
-    if existing_script.as_deref() == Some(contents.as_str()) {
-        report.lines.push(format!("{name} is up to date"));
-    } else {
-        write_atomically(&script_path, contents.as_bytes())?;
-        let verb = if existing_script.is_some() {
-            "updated"
+    let mut messages = Vec::new();
+    let mut changed = Vec::new();
+    for planned in &plan {
+        let done = planned.done();
+        if done != Written::UpToDate {
+            write_atomically(&root.join(planned.path), &planned.wanted)?;
+            changed.push(planned.path.to_string());
+        }
+        let path = planned.path.to_string();
+        messages.push(if planned.path == DEPLOYMENT_PATH {
+            let changed = done != Written::UpToDate;
+            let command = command.to_string();
+            Message::DeploymentRuns { command, changed }
         } else {
-            "wrote"
-        };
-        report.lines.push(format!("{verb} {name}"));
+            Message::InitFile { path, done }
+        });
     }
-    if existing_deployment.as_deref() == Some(deployment.as_str()) {
-        report
-            .lines
-            .push(format!(".deployment already runs `{command}`"));
-    } else {
-        write_atomically(&deployment_path, deployment.as_bytes())?;
-        report
-            .lines
-            .push(format!(".deployment now runs `{command}`"));
+    if changed.is_empty() {
+        return Ok(Report {
+            messages: vec![Message::InitUnchanged],
+        });
     }
-    report.lines.push(format!(
-        "commit them: git add {name} .deployment && git commit -m \"Deploy with envguard's {name}\""
-    ));
-    Ok(report)
+    match before.path(target) {
+        DeployPath::Oryx => messages.push(Message::ReplacesOryx {
+            command: command.to_string(),
+        }),
+        DeployPath::Custom(theirs) => messages.push(Message::ReplacedCommand {
+            theirs,
+            command: command.to_string(),
+        }),
+        DeployPath::Envguard(_) | DeployPath::KuduWindows | DeployPath::NoBuild => {}
+    }
+    messages.push(Message::CommitThem {
+        paths: changed,
+        script: name.to_string(),
+    });
+    Ok(Report { messages })
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+/// A file of the app, `None` when it does not exist. A symlink is refused:
+/// init never writes through or over one.
+fn read_optional(root: &Path, name: &str) -> Result<Option<Vec<u8>>> {
+    let path = root.join(name);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
+            "{name} is a symbolic link; envguard init never writes through or over one. \
+             Replace it with the file itself, then run `envguard init` again"
+        ),
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
     }
-}
-
-/// The result of setting `command` in a `.deployment`.
-#[derive(Debug, PartialEq, Eq)]
-enum Edit {
-    Unchanged,
-    Changed(String),
-    /// It runs something else: this command.
-    Conflict(String),
-}
-
-/// Sets `command = …` in the `[config]` section (adding the section when
-/// missing), keeping every other line as it was. A command that runs some
-/// other script is a conflict unless `force`.
-fn set_command(text: &str, command: &str, force: bool) -> Edit {
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut section = None;
-    let mut config_at = None;
-    for (i, line) in lines.iter().enumerate() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            section = Some(trimmed.to_ascii_lowercase());
-            if trimmed.eq_ignore_ascii_case("[config]") {
-                config_at = Some(i);
-            }
-            continue;
-        }
-        if section.as_deref() != Some("[config]") {
-            continue;
-        }
-        if let Some((key, value)) = trimmed.split_once('=') {
-            if key.trim().eq_ignore_ascii_case("command") {
-                let value = value.trim();
-                if value == command {
-                    return Edit::Unchanged;
-                }
-                let theirs = Deployment {
-                    command: Some(value.to_string()),
-                    ..Deployment::default()
-                };
-                let runs_ours = theirs.runs_envguard_script().is_some();
-                if !runs_ours && !force {
-                    return Edit::Conflict(value.to_string());
-                }
-                lines[i] = format!("command = {command}");
-                return Edit::Changed(lines.join(newline) + newline);
-            }
-        }
-    }
-    match config_at {
-        Some(i) => lines.insert(i + 1, format!("command = {command}")),
-        None => {
-            lines.push("[config]".to_string());
-            lines.push(format!("command = {command}"));
-        }
-    }
-    Edit::Changed(lines.join(newline) + newline)
+    std::fs::read(&path)
+        .map(Some)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deployment_edits_keep_other_keys() {
-        assert_eq!(
-            set_command("[config]\nproject = app\n", "deploy.cmd", false),
-            Edit::Changed("[config]\ncommand = deploy.cmd\nproject = app\n".into())
-        );
-        assert_eq!(
-            set_command(
-                "[config]\r\nCOMMAND = deploy.cmd\r\n",
-                "bash deploy.sh",
-                false
-            ),
-            Edit::Changed("[config]\r\ncommand = bash deploy.sh\r\n".into())
-        );
-        assert_eq!(
-            set_command("[config]\ncommand = deploy.cmd\n", "deploy.cmd", false),
-            Edit::Unchanged
-        );
-        assert_eq!(
-            set_command("[config]\ncommand = mine.cmd\n", "deploy.cmd", false),
-            Edit::Conflict("mine.cmd".into())
-        );
-        assert_eq!(
-            set_command("[config]\ncommand = mine.cmd\n", "deploy.cmd", true),
-            Edit::Changed("[config]\ncommand = deploy.cmd\n".into())
-        );
-        assert_eq!(
-            set_command(
-                "; note\nSCM_DO_BUILD_DURING_DEPLOYMENT = 1\n",
-                "deploy.cmd",
-                false
-            ),
-            Edit::Changed(
-                "; note\nSCM_DO_BUILD_DURING_DEPLOYMENT = 1\n[config]\ncommand = deploy.cmd\n"
-                    .into()
-            )
-        );
-    }
 
     #[test]
     fn scripts_have_their_platform_line_endings() {
@@ -232,6 +202,7 @@ mod tests {
         let (name, sh, command) = script(Platform::Linux);
         assert_eq!((name, command), ("deploy.sh", "bash deploy.sh"));
         assert!(!sh.contains('\r'));
-        assert!(is_ours(&cmd) && is_ours(&sh));
+        assert!(is_ours(cmd.as_bytes()) && is_ours(sh.as_bytes()));
+        assert!(CHECKER.starts_with("#") || CHECKER.contains("envguard"));
     }
 }

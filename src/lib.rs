@@ -21,7 +21,7 @@ pub mod marker;
 pub mod quote;
 pub mod repo;
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 
 use anyhow::{bail, Context, Result};
 
@@ -29,6 +29,32 @@ use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
 use envguard_core::message::Message;
 use repo::Repo;
+
+/// How much a command says (`-q`, `-v`; for the hook, which git runs with
+/// no flags, `ENVGUARD_QUIET=1` and `ENVGUARD_VERBOSE=1`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Only what stops a push, warnings and errors.
+    Quiet,
+    #[default]
+    Normal,
+    /// Also where each decision came from.
+    Verbose,
+}
+
+impl Verbosity {
+    /// From the flags, else (for the hook) the environment.
+    fn of(cli: &Cli) -> Verbosity {
+        let set = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
+        if cli.quiet || (!cli.verbose && set("ENVGUARD_QUIET")) {
+            Verbosity::Quiet
+        } else if cli.verbose || set("ENVGUARD_VERBOSE") {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        }
+    }
+}
 
 /// How a command ended, for the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,13 +117,24 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
         Ok(Outcome::Stopped) => 1,
         Err(error) => {
             // Nothing more can be said when stderr itself is gone.
-            let _ = writeln!(err, "envguard: {error:#}");
+            let _ = writeln!(err, "envguard: {}", describe(&error));
             if stops_push {
                 let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
             }
             2
         }
     }
+}
+
+/// An error and its causes, `: `-separated as `{:#}` shows them, with each
+/// libgit2 error by its message alone: its class and code numbers
+/// (`class=Reference (4); code=NotFound (-3)`) mean nothing to a user.
+pub fn describe(error: &anyhow::Error) -> String {
+    let causes: Vec<String> = error
+        .chain()
+        .map(|cause| repo::git_message(cause).unwrap_or_else(|| cause.to_string()))
+        .collect();
+    causes.join(": ")
 }
 
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
@@ -108,6 +145,7 @@ pub fn stops_push(cli: &Cli) -> bool {
 /// Runs one command. Errors carry their full context; the caller prints them.
 pub fn run(cli: Cli) -> Result<Outcome> {
     let mut err = std::io::stderr().lock();
+    let verbosity = Verbosity::of(&cli);
     match cli.command {
         Some(Command::PrePush { remote, url }) => {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
@@ -122,11 +160,16 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let has_lines = input.lines().any(|line| !line.trim().is_empty());
             let var = |name: &str| std::env::var(name).ok();
             match envguard_core::managers::push_input(args, &var, has_lines) {
-                PushInput::Lines { remote, url } => {
-                    hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
-                }
+                PushInput::Lines { remote, url } => hook::pre_push(
+                    &remote,
+                    &url,
+                    &input,
+                    Repo::open_from_env,
+                    verbosity,
+                    &mut err,
+                ),
                 PushInput::PreCommit(push) => {
-                    hook::pre_push_from_pre_commit(&push, Repo::open_from_env, &mut err)
+                    hook::pre_push_from_pre_commit(&push, Repo::open_from_env, verbosity, &mut err)
                 }
                 PushInput::NothingPushed => Ok(Outcome::Success),
                 PushInput::NoPush { runner } => Err(Message::NoPushToCheck {
@@ -155,9 +198,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             eprint!("{}", prefixed(&said));
             Ok(Outcome::Success)
         }
-        Some(Command::Doctor) => {
+        Some(Command::Doctor { format }) => {
             let report = doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
-            report.render(&mut std::io::stdout().lock())?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                commands::Format::Text => report.render(&mut out)?,
+                commands::Format::Json => report.render_json(&mut out)?,
+            }
             Ok(if report.to_fix() == 0 {
                 Outcome::Success
             } else {
@@ -166,10 +213,17 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Some(Command::Reset) => reset(),
         None if cli.reset => reset(),
-        Some(Command::Status { remote }) => {
+        Some(Command::Status {
+            remote_name,
+            refspec,
+            remote,
+            format,
+        }) => {
             commands::status(
                 &Repo::open_from_env()?,
-                remote.as_deref(),
+                remote_name.or(remote).as_deref(),
+                refspec.as_deref(),
+                format,
                 &mut std::io::stdout().lock(),
             )?;
             Ok(Outcome::Success)
@@ -200,11 +254,27 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 (None, Some(head)) => facts::config_at(&repo, &head)?.target,
                 (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
-            eprint!("{}", init::init(root, target, force)?);
+            let report = init::init(root, target, force)?;
+            for message in report.messages {
+                if verbosity != Verbosity::Quiet || matches!(message, Message::ReplacesOryx { .. })
+                {
+                    writeln!(err, "envguard: {message}")?;
+                }
+            }
             Ok(Outcome::Success)
         }
         Some(Command::Demo { keep }) => {
             demo::run(keep.as_deref(), &mut std::io::stdout().lock())?;
+            Ok(Outcome::Success)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "envguard", &mut std::io::stdout());
+            Ok(Outcome::Success)
+        }
+        Some(Command::Man) => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
             Ok(Outcome::Success)
         }
         None => bail!("no command given; see `envguard --help`"),

@@ -6,7 +6,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = envguard::cli::Cli::parse();
+    let cli = match envguard::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = envguard::cli::report_clap_error(&error, &mut std::io::stderr().lock());
+            return ExitCode::from(code);
+        }
+    };
     let stops_push = envguard::stops_push(&cli);
     let result = envguard::run(cli);
     ExitCode::from(envguard::exit_code(

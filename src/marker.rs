@@ -8,9 +8,10 @@ use std::io::Read;
 use std::io::Write;
 
 use anyhow::Result;
+use envguard_core::decide::{Change, Removal};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
-use envguard_core::message::Message;
+use envguard_core::message::{Message, Retry};
 use envguard_core::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
 
 use crate::hook::Deploying;
@@ -52,16 +53,25 @@ pub struct Scheduled {
 /// `parent`, then moves `refname` (a branch, or `HEAD` when detached) from
 /// `parent` to it. When `refname` is checked out, exactly the two envguard
 /// paths are updated in the index and working tree; the user's other staged
-/// and unstaged work is neither committed nor touched.
+/// and unstaged work is neither committed nor touched. A refusal names
+/// `removals` (what the push that needs the marker removes) and says to
+/// `retry` once the obstacle is gone.
 pub fn schedule_clean(
     repo: &Repo,
     refname: &str,
     parent: &CommitId,
     snapshot: &Snapshot,
     reason: &str,
+    (removals, retry): (&[Removal], Retry),
 ) -> Result<Scheduled> {
     if let Some(missing) = repo.missing_identity() {
-        return Err(Message::NoIdentity { missing }.into());
+        let removals = removals.to_vec();
+        return Err(Message::NoIdentity {
+            missing,
+            removals,
+            retry,
+        }
+        .into());
     }
     if let Some(dir) = repo.checked_out_elsewhere(refname) {
         let refname = refname.to_string();
@@ -72,7 +82,7 @@ pub fn schedule_clean(
     if checked_out {
         for path in [MARKER_PATH, FINGERPRINT_PATH] {
             if let PathState::Edited(what) = repo.path_state(parent, path)? {
-                return Err(Message::EnvguardFileEdited { what, path }.into());
+                return Err(Message::EnvguardFileEdited { what, path, retry }.into());
             }
         }
     }
@@ -95,22 +105,22 @@ pub fn schedule_clean(
     Ok(Scheduled { commit, token })
 }
 
-/// Commits the marker for a push that removes `removed`, and says how to
+/// Commits the marker for a push that makes `change`, and says how to
 /// push again. The push names a branch (or detached HEAD) that still points
 /// at the pushed commit, or nothing is written.
 pub fn commit_for_push(
     repo: &Repo,
     target: &Deploying<'_>,
     snapshot: &Snapshot,
-    removed: &[String],
+    change: &Change,
     err: &mut dyn Write,
 ) -> Result<()> {
     let line = target.line;
     let local = repo.local_ref(&line.local_ref);
+    let removals = change.removals(&target.config.requirements);
     let Some(refname) = local.refname() else {
         return Err(Message::NotABranch {
-            requirements: target.config.requirements.clone(),
-            removed: removed.to_vec(),
+            removals,
             local_ref: line.local_ref.clone(),
         }
         .into());
@@ -122,12 +132,12 @@ pub fn commit_for_push(
         }
         .into());
     }
-    let reason = format!("removed: {}", removed.join(", "));
-    let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason)?;
+    let reason = format!("removed: {}", change.removed_labels().join(", "));
+    let why = (removals.as_slice(), Retry::Push);
+    let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason, why)?;
     let message = Message::MarkerCommitted {
         place: target.place(),
-        requirements: target.config.requirements.clone(),
-        removed: removed.to_vec(),
+        removals,
         commit: scheduled.commit,
         on: local.branch_name().unwrap_or("HEAD").to_string(),
         token: scheduled.token,

@@ -38,6 +38,14 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// A libgit2 error by its message alone, without the class and code
+/// numbers its `Display` adds; `None` for any other error.
+pub fn git_message(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    error
+        .downcast_ref::<git2::Error>()
+        .map(|git| git.message().to_string())
+}
+
 /// `Ok(None)` for "not found", the value, or a [`GitError`] naming `what`.
 fn found<T>(
     result: Result<T, git2::Error>,
@@ -306,10 +314,17 @@ impl Repo {
 
     /// A revision (`HEAD~2`, a branch, an id) as a commit.
     pub fn resolve(&self, rev: &str) -> Result<CommitId> {
-        let object = self
-            .repo
-            .revparse_single(rev)
-            .with_context(|| format!("unknown revision `{rev}`"))?;
+        let object = match self.repo.revparse_single(rev) {
+            Ok(object) => object,
+            Err(err) if matches!(err.code(), ErrorCode::NotFound | ErrorCode::InvalidSpec) => {
+                let rev = rev.to_string();
+                return Err(envguard_core::message::Message::UnknownRevision { rev }.into());
+            }
+            Err(source) => {
+                let what = format!("the revision `{rev}`");
+                return Err(GitError { what, source }.into());
+            }
+        };
         let commit = object
             .peel_to_commit()
             .with_context(|| format!("`{rev}` is not a commit"))?;

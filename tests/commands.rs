@@ -180,7 +180,8 @@ fn diff_lists_changes_with_exit_codes() {
     let run = repo.envguard(&["diff", "nope", "HEAD"]);
     assert_code(&run, 2);
     assert!(
-        run.stderr.contains("unknown revision `nope`"),
+        run.stderr
+            .contains("`nope` names no commit in this repository"),
         "{}",
         run.stderr
     );

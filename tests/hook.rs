@@ -295,7 +295,7 @@ fn a_new_deploying_branch_is_compared_with_the_other_deploying_branch() {
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(
-        run.stderr.contains("removes requests, six"),
+        run.stderr.contains("removes requests and six"),
         "{}",
         run.stderr
     );
@@ -357,7 +357,7 @@ fn dropped_extras_count_as_a_removal() {
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(
-        run.stderr.contains("removes requests[socks]"),
+        run.stderr.contains("drops the socks extra of requests"),
         "{}",
         run.stderr
     );
@@ -382,7 +382,7 @@ fn block_and_warn_policies() {
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 0);
     assert!(run.stderr.contains("warning"), "{}", run.stderr);
-    assert!(run.stderr.contains("requests, six"), "{}", run.stderr);
+    assert!(run.stderr.contains("requests and six"), "{}", run.stderr);
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), head);
 }
 

@@ -14,19 +14,21 @@ pub mod protocol;
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use envguard_core::config::{Config, OnRemoval};
-use envguard_core::decide::{self, Decision};
+use envguard_core::config::{Config, OnRemoval, CONFIG_PATH};
+use envguard_core::decide::{self, Change, Decision};
+use envguard_core::deployment::DEPLOYMENT_PATH;
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::{CommitId, MaybeZeroId};
 use envguard_core::managers::{self, PreCommitPush};
 use envguard_core::message::Message;
+use envguard_core::names::PackageId;
 use envguard_core::requirements::ReadFile;
 use envguard_core::token::FINGERPRINT_PATH;
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
 use crate::repo::Repo;
-use crate::Outcome;
+use crate::{Outcome, Verbosity};
 use protocol::RefLine;
 
 /// Runs the hook over git's input. `open` opens the repository only when a
@@ -36,6 +38,7 @@ pub fn pre_push(
     url: &str,
     input: &str,
     open: impl FnOnce() -> Result<Repo>,
+    verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let mut lines = Vec::new();
@@ -55,7 +58,7 @@ pub fn pre_push(
     if lines.is_empty() {
         return Ok(Outcome::Success);
     }
-    check_lines(&open()?, remote, url, &lines, err)
+    check_lines(&open()?, remote, url, &lines, verbosity, err)
 }
 
 /// Runs the hook for a push that pre-commit or prek describe in their
@@ -64,6 +67,7 @@ pub fn pre_push(
 pub fn pre_push_from_pre_commit(
     push: &PreCommitPush,
     open: impl FnOnce() -> Result<Repo>,
+    verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     // Tags and other non-branch refs never deploy (rule 1).
@@ -106,7 +110,14 @@ pub fn pre_push_from_pre_commit(
             remote,
         })
         .collect();
-    check_lines(&repo, &push.remote_name, &push.remote_url, &lines, err)
+    check_lines(
+        &repo,
+        &push.remote_name,
+        &push.remote_url,
+        &lines,
+        verbosity,
+        err,
+    )
 }
 
 /// Checks each line that may deploy; the push stops if any line stops it.
@@ -115,12 +126,13 @@ fn check_lines(
     remote: &str,
     url: &str,
     lines: &[RefLine],
+    verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let mut outcome = Outcome::Success;
     let mut marked = Vec::new();
     for line in lines {
-        if check_line(repo, remote, url, line, &mut marked, err)? == Outcome::Stopped {
+        if check_line(repo, remote, url, line, &mut marked, verbosity, err)? == Outcome::Stopped {
             outcome = Outcome::Stopped;
         }
     }
@@ -134,6 +146,7 @@ pub struct Deploying<'a> {
     pub line: &'a RefLine,
     pub pushed: CommitId,
     pub config: Config,
+    pub verbosity: Verbosity,
 }
 
 impl Deploying<'_> {
@@ -152,6 +165,7 @@ fn check_line(
     url: &str,
     line: &RefLine,
     marked: &mut Vec<(String, CommitId)>,
+    verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let Some(pushed) = line.pushed().cloned() else {
@@ -172,17 +186,19 @@ fn check_line(
         line,
         pushed,
         config,
+        verbosity,
     };
     match judge(repo, &target, &mut read, err)? {
         Judgement::Said(decision) => say(&target, decision, err),
-        Judgement::CommitMarker { removed, snapshot } => {
+        Judgement::CommitMarker { change, snapshot } => {
             let key = (line.local_ref.clone(), target.pushed.clone());
+            say_kept(&target, &change, OnRemoval::Commit, err)?;
             if marked.contains(&key) {
                 let place = target.place();
                 let message = Message::MarkerCoversThisBranch { place };
                 writeln!(err, "envguard: {message}")?;
             } else {
-                marker::commit_for_push(repo, &target, &snapshot, &removed, err)?;
+                marker::commit_for_push(repo, &target, &snapshot, &change, err)?;
                 marked.push(key);
             }
             Ok(Outcome::Stopped)
@@ -194,11 +210,8 @@ fn check_line(
 enum Judgement {
     /// Say the decision; it stops the push or not by itself.
     Said(Decision),
-    /// Commit a marker for these removals over the pushed `snapshot`.
-    CommitMarker {
-        removed: Vec<String>,
-        snapshot: Snapshot,
-    },
+    /// Commit a marker for this change over the pushed `snapshot`.
+    CommitMarker { change: Change, snapshot: Snapshot },
 }
 
 /// SPEC rules 2–7 for one deploying line; `read` reads the pushed commit.
@@ -217,10 +230,30 @@ fn judge(
         fingerprint: fingerprint.as_deref(),
     };
     let baseline = baseline_for(repo, config, &push, err)?;
+    let verbose = target.verbosity == Verbosity::Verbose;
+    if verbose {
+        let place = target.place();
+        let settings = Message::ConfigFrom {
+            place: place.clone(),
+            commit: target.pushed.clone(),
+            has_config: read(CONFIG_PATH)?.is_some(),
+            has_deployment: read(DEPLOYMENT_PATH)?.is_some(),
+        };
+        let source = baseline.source.clone();
+        writeln!(err, "envguard: {settings}")?;
+        writeln!(err, "envguard: {}", Message::BaselineFrom { place, source })?;
+    }
     // The fast path: hashes of the files alone, no requirement parsed.
     let identity = PushedIdentity::read(target.pushed.clone(), config, read)?;
+    if verbose {
+        let place = target.place();
+        let paths = identity.paths.clone();
+        writeln!(err, "envguard: {}", Message::FilesCompared { place, paths })?;
+    }
     let baseline_identity = baseline.identity(repo, config, &identity, err)?;
-    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
+    let baseline_marked = baseline_identity.as_ref().map(|(i, t)| (i, t.as_ref()));
+    let pushed_marked = (&identity.identity, identity.token.as_ref());
+    if let Some(decision) = decide::quick(baseline_marked, pushed_marked) {
         return Ok(Judgement::Said(decision));
     }
     let (snapshot, warnings) = Snapshot::read(config, read)?;
@@ -233,21 +266,24 @@ fn judge(
         Decision::Removed {
             policy: OnRemoval::Commit,
             change,
-        } => Judgement::CommitMarker {
-            removed: change.removed_labels(),
-            snapshot,
-        },
+        } => Judgement::CommitMarker { change, snapshot },
         decision => Judgement::Said(decision),
     })
 }
 
 /// Says what was decided; the push stops when the decision says so.
+/// Under `--quiet` only a removal (a stop, or a warning) is said.
 fn say(target: &Deploying<'_>, decision: Decision, err: &mut dyn Write) -> Result<Outcome> {
     let outcome = if decision.stops_push() {
         Outcome::Stopped
     } else {
         Outcome::Success
     };
+    if let Decision::Removed { policy, change } = &decision {
+        say_kept(target, change, *policy, err)?;
+    } else if target.verbosity == Verbosity::Quiet {
+        return Ok(outcome);
+    }
     let message = Message::Decided {
         place: target.place(),
         requirements: target.config.requirements.clone(),
@@ -255,6 +291,29 @@ fn say(target: &Deploying<'_>, decision: Decision, err: &mut dyn Write) -> Resul
     };
     writeln!(err, "envguard: {message}")?;
     Ok(outcome)
+}
+
+/// Names the removed packages that envguard.toml's `keep` lists, and what
+/// the server does with them.
+fn say_kept(
+    target: &Deploying<'_>,
+    change: &Change,
+    policy: OnRemoval,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let names: Vec<String> = change
+        .removed
+        .iter()
+        .filter_map(|id| match id {
+            PackageId::Name(name) if target.config.keep.contains(name) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect();
+    if !names.is_empty() {
+        let message = Message::KeptPackagesRemoved { names, policy };
+        writeln!(err, "envguard: {message}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -268,7 +327,15 @@ mod tests {
         let input =
             format!("(delete) {z} refs/heads/main {a}\nrefs/tags/v1 {a} refs/tags/v1 {z}\n\n");
         let mut err = Vec::new();
-        let outcome = pre_push("azure", "/x", &input, || panic!("opened"), &mut err).unwrap();
+        let outcome = pre_push(
+            "azure",
+            "/x",
+            &input,
+            || panic!("opened"),
+            Verbosity::Normal,
+            &mut err,
+        )
+        .unwrap();
         assert_eq!(outcome, Outcome::Success);
         assert!(err.is_empty());
         let bad = pre_push(
@@ -276,6 +343,7 @@ mod tests {
             "/x",
             "not a ref line\n",
             || panic!("opened"),
+            Verbosity::Normal,
             &mut err,
         );
         assert_eq!(
@@ -295,7 +363,9 @@ mod tests {
             to_ref: Some("a".repeat(40)),
         };
         let mut err = Vec::new();
-        let outcome = pre_push_from_pre_commit(&push, || panic!("opened"), &mut err).unwrap();
+        let outcome =
+            pre_push_from_pre_commit(&push, || panic!("opened"), Verbosity::Normal, &mut err)
+                .unwrap();
         assert_eq!(outcome, Outcome::Success);
         assert!(err.is_empty());
     }

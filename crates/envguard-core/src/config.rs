@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 use crate::deployment::{Deployment, DEPLOYMENT_PATH};
+use crate::names::CanonicalName;
 use crate::platform::Platform;
 use crate::requirements::ReadFile;
 
@@ -49,6 +50,7 @@ struct ConfigFile {
     runtime: Option<String>,
     on_removal: Option<OnRemoval>,
     target: Option<Platform>,
+    keep: Option<Vec<toml::Spanned<String>>>,
 }
 
 /// The settings in force, defaults filled in.
@@ -61,6 +63,10 @@ pub struct Config {
     pub runtime: String,
     pub on_removal: OnRemoval,
     pub target: Platform,
+    /// Packages installed on purpose outside the requirements: the
+    /// server's leftovers check never counts them (it reads this key from
+    /// envguard.toml itself); the hook names them in its messages.
+    pub keep: Vec<CanonicalName>,
 }
 
 /// A problem in `envguard.toml`, placed at a line.
@@ -95,9 +101,13 @@ impl Config {
         config: Option<&[u8]>,
         deployment: Option<&[u8]>,
     ) -> Result<Config, ConfigError> {
-        let file = match config {
-            Some(bytes) => parse_file(bytes)?,
-            None => ConfigFile::default(),
+        let (file, keep) = match config {
+            Some(bytes) => {
+                let file = parse_file(bytes)?;
+                let keep = keep_names(bytes, file.keep.as_deref().unwrap_or_default())?;
+                (file, keep)
+            }
+            None => (ConfigFile::default(), Vec::new()),
         };
         let deployment = deployment.map(Deployment::parse).unwrap_or_default();
         let prefix = deployment.project_prefix();
@@ -114,6 +124,7 @@ impl Config {
                 .unwrap_or_else(|| format!("{prefix}{DEFAULT_RUNTIME}")),
             on_removal: file.on_removal.unwrap_or(OnRemoval::Commit),
             target: file.target.unwrap_or_else(|| deployment.target()),
+            keep,
         })
     }
 
@@ -148,11 +159,49 @@ fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
         line: err
             .span()
             .map_or(1, |span| line_of(text.as_bytes(), span.start)),
-        message: format!(
-            "{}; fix it (keys: remotes, branches, requirements, runtime, on_removal, target)",
-            err.message().trim_end()
-        ),
+        message: format!("{}; fix it (keys: {KEYS})", err.message().trim_end()),
     })
+}
+
+/// The keys envguard.toml may have, for messages.
+const KEYS: &str = "remotes, branches, requirements, runtime, on_removal, target, keep";
+
+/// `keep`'s entries as canonical names; each must be a valid project name
+/// (PEP 508: letters and digits at both ends, `-`, `_`, `.` inside), since
+/// an entry that can name no package would silently keep nothing.
+fn keep_names(
+    bytes: &[u8],
+    entries: &[toml::Spanned<String>],
+) -> Result<Vec<CanonicalName>, ConfigError> {
+    // Spans count from the text after a byte order mark.
+    let offset = if bytes.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry.get_ref().as_str();
+        let valid = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            return Err(ConfigError {
+                line: line_of(bytes, entry.span().start + offset),
+                message: format!(
+                    "`keep` lists {name:?}, which is not a package name (letters, digits, `-`, `_`, `.`; \
+                     no versions or extras); fix it"
+                ),
+            });
+        }
+        let canonical = CanonicalName::new(name);
+        if !names.contains(&canonical) {
+            names.push(canonical);
+        }
+    }
+    Ok(names)
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> usize {
@@ -319,5 +368,29 @@ mod tests {
         assert_eq!(c.target, Platform::Windows);
         let c = Config::from_files(None, Some(b"[other]\nproject = x\n")).unwrap();
         assert_eq!(c.requirements, "requirements.txt");
+    }
+
+    #[test]
+    fn keep_lists_canonical_names() {
+        let c = config("keep = [\"Flask_Cors\", \"gunicorn\", \"flask.cors\"]\n").unwrap();
+        assert_eq!(
+            c.keep,
+            [
+                CanonicalName::new("flask-cors"),
+                CanonicalName::new("gunicorn")
+            ]
+        );
+        assert!(Config::from_files(None, None).unwrap().keep.is_empty());
+        for bad in ["gunicorn==21.2", "requests[socks]", "-x", ""] {
+            let text = format!("branches = [\"main\"]\nkeep = [\n  \"ok\",\n  {bad:?},\n]\n");
+            let err = config(&text).unwrap_err().to_string();
+            assert!(err.starts_with("envguard.toml:4: `keep` lists"), "{err}");
+        }
+        let err = config("keep = \"gunicorn\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("envguard.toml:1: "), "{err}");
+        let err = config("\u{feff}\nkeep = [\"a b\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("envguard.toml:2: "), "{err}");
     }
 }

@@ -5,13 +5,14 @@
 //! does and why (rules 3–7). Nothing here reads git, files or the clock, so
 //! every rule is tested with values alone.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::OnRemoval;
 use crate::fingerprint::{Identity, Snapshot};
 use crate::ids::CommitId;
 use crate::names::{self, PackageId};
 use crate::platform::Runtime;
+use crate::token::Token;
 
 /// Where the last-deployed state comes from (SPEC rule 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,12 +82,51 @@ pub struct Change {
     pub extras_dropped: Vec<(PackageId, BTreeSet<String>)>,
     /// `Some((from, to))` when the runtime line differs.
     pub runtime: Option<(Option<Runtime>, Option<Runtime>)>,
+    /// The baseline's requirements file of each removed package (and of
+    /// each package whose extras were dropped), where it knows one.
+    pub origins: BTreeMap<PackageId, String>,
+}
+
+/// What one requirements file lost: packages, and extras of packages that stay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Removal {
+    /// The file, repository-relative.
+    pub file: String,
+    pub removed: Vec<String>,
+    /// (package, the extras it no longer asks for).
+    pub extras: Vec<(String, Vec<String>)>,
 }
 
 impl Change {
     /// Whether anything pip would leave behind was dropped.
     pub fn removes_anything(&self) -> bool {
         !self.removed.is_empty() || !self.extras_dropped.is_empty()
+    }
+
+    /// What was removed, grouped by the file it was listed in (`top`,
+    /// the top requirements file, where the baseline records no file), in
+    /// path order.
+    pub fn removals(&self, top: &str) -> Vec<Removal> {
+        let mut by_file: BTreeMap<&str, Removal> = BTreeMap::new();
+        let file_of = |id: &PackageId| self.origins.get(id).map_or(top, String::as_str);
+        let empty = |file: &str| Removal {
+            file: file.to_string(),
+            removed: Vec::new(),
+            extras: Vec::new(),
+        };
+        for id in &self.removed {
+            let file = file_of(id);
+            let removal = by_file.entry(file).or_insert_with(|| empty(file));
+            removal.removed.push(id.to_string());
+        }
+        for (id, extras) in &self.extras_dropped {
+            let file = file_of(id);
+            let removal = by_file.entry(file).or_insert_with(|| empty(file));
+            removal
+                .extras
+                .push((id.to_string(), extras.iter().cloned().collect()));
+        }
+        by_file.into_values().collect()
     }
 
     /// What was removed, one label each: `six`, `requests[socks]` for
@@ -110,10 +150,14 @@ pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
             None => change.removed.push(id.clone()),
             Some(now) => {
                 let dropped: BTreeSet<String> = extras.difference(now).cloned().collect();
-                if !dropped.is_empty() {
-                    change.extras_dropped.push((id.clone(), dropped));
+                if dropped.is_empty() {
+                    continue;
                 }
+                change.extras_dropped.push((id.clone(), dropped));
             }
+        }
+        if let Some(file) = baseline.origins.get(id) {
+            change.origins.insert(id.clone(), file.clone());
         }
     }
     change.added = pushed
@@ -177,23 +221,38 @@ impl Decision {
     }
 }
 
-/// What can be decided from identities alone, before any package is read:
-/// a first deployment, a commit without requirements, or the same bytes
-/// as the baseline (SPEC rule 3). `None`: the packages must be compared.
-pub fn quick(baseline: Option<&Identity>, pushed: &Identity) -> Option<Decision> {
-    let Some(baseline) = baseline else {
+/// An identity and the marker token of the same commit (or fingerprint).
+pub type Marked<'a> = (&'a Identity, Option<&'a Token>);
+
+/// What can be decided from identities and tokens alone, before any
+/// package is read: a first deployment, a commit without requirements, or
+/// the same bytes as the baseline (SPEC rule 3), which is a clean already
+/// scheduled when the push brings a new token (rule 4: the push after
+/// `envguard --reset`). `None`: the packages must be compared.
+pub fn quick(baseline: Option<Marked<'_>>, pushed: Marked<'_>) -> Option<Decision> {
+    let Some((baseline, baseline_token)) = baseline else {
         return Some(Decision::FirstDeployment);
     };
+    let (pushed, pushed_token) = pushed;
     if !pushed.has_requirements {
         return Some(Decision::NoRequirements);
     }
     // Rule 3: the same bytes need no package comparison at all.
-    (baseline == pushed).then_some(Decision::Unchanged)
+    if baseline != pushed {
+        return None;
+    }
+    Some(
+        if pushed_token.is_some() && pushed_token != baseline_token {
+            Decision::CleanScheduled(Change::default())
+        } else {
+            Decision::Unchanged
+        },
+    )
 }
 
 /// SPEC rules 3–7: what a push of `pushed` over `baseline` needs.
 pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemoval) -> Decision {
-    if let Some(decision) = quick(baseline.map(|b| &b.identity), &pushed.identity) {
+    if let Some(decision) = quick(baseline.map(Snapshot::marked), pushed.marked()) {
         return decision;
     }
     let Some(baseline) = baseline else {
@@ -246,6 +305,7 @@ mod tests {
             runtime: Runtime::parse(runtime),
             packages: set,
             token: token.map(|c| Token::parse(&c.to_string().repeat(64)).unwrap()),
+            origins: BTreeMap::new(),
         }
     }
 
@@ -340,20 +400,56 @@ mod tests {
     fn quick_decides_only_from_identities() {
         let base = snapshot(&["a", "b"], "python-3.11", None);
         let same = base.identity.clone();
-        assert_eq!(quick(None, &same), Some(Decision::FirstDeployment));
-        assert_eq!(
-            quick(Some(&base.identity), &same),
-            Some(Decision::Unchanged)
-        );
+        let base = Some((&base.identity, None));
+        assert_eq!(quick(None, (&same, None)), Some(Decision::FirstDeployment));
+        assert_eq!(quick(base, (&same, None)), Some(Decision::Unchanged));
         let other = snapshot(&["a"], "python-3.11", None).identity;
-        assert_eq!(quick(Some(&base.identity), &other), None);
+        assert_eq!(quick(base, (&other, None)), None);
         let none = Identity {
             has_requirements: false,
             ..other
         };
+        assert_eq!(quick(base, (&none, None)), Some(Decision::NoRequirements));
+    }
+
+    #[test]
+    fn rule4_after_a_reset_the_same_requirements_carry_a_new_marker() {
+        let reset = snapshot(&["a"], "python-3.11", Some('2'));
+        let base = snapshot(&["a"], "python-3.11", Some('1'));
+        assert_eq!(verdict(&base, &reset), "clean scheduled");
+        let unmarked = snapshot(&["a"], "python-3.11", None);
+        assert_eq!(verdict(&unmarked, &reset), "clean scheduled");
+        assert_eq!(verdict(&reset, &reset), "unchanged");
+        assert_eq!(verdict(&reset, &unmarked), "unchanged");
+    }
+
+    #[test]
+    fn removals_are_grouped_by_the_file_they_were_listed_in() {
+        let mut base = snapshot(&["python-dotenv", "requests[socks]", "six", "x"], "", None);
+        base.origins = [
+            ("python-dotenv", "requirements/base.txt"),
+            ("requests", "requirements.txt"),
+            ("six", "requirements/base.txt"),
+        ]
+        .into_iter()
+        .map(|(n, f)| (names::parse_label(n).0, f.to_string()))
+        .collect();
+        let pushed = snapshot(&["requests"], "", None);
+        let change = diff(&base, &pushed);
         assert_eq!(
-            quick(Some(&base.identity), &none),
-            Some(Decision::NoRequirements)
+            change.removals("requirements.txt"),
+            [
+                Removal {
+                    file: "requirements.txt".into(),
+                    removed: vec!["x".into()],
+                    extras: vec![("requests".into(), vec!["socks".into()])],
+                },
+                Removal {
+                    file: "requirements/base.txt".into(),
+                    removed: vec!["python-dotenv".into(), "six".into()],
+                    extras: vec![],
+                },
+            ]
         );
     }
 

@@ -6,13 +6,15 @@
 //! [`Snapshot::read`] builds one through a file-reading function, so it works
 //! the same on a commit tree and on a map in tests.
 
+use std::collections::BTreeMap;
+
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::digest::{hex, sha256};
-use crate::names::{self, PackageSet};
+use crate::names::{self, PackageId, PackageSet};
 use crate::platform::{Runtime, Target};
 use crate::requirements::{self, ReadFile, SourceFile, Warning};
 use crate::token::{Token, MARKER_PATH};
@@ -74,6 +76,9 @@ pub struct Snapshot {
     pub runtime: Option<Runtime>,
     pub packages: PackageSet,
     pub token: Option<Token>,
+    /// The requirements file each package is listed in; empty when the
+    /// snapshot comes from a fingerprint, which records no files.
+    pub origins: BTreeMap<PackageId, String>,
 }
 
 impl Snapshot {
@@ -96,8 +101,14 @@ impl Snapshot {
             runtime,
             packages: parsed.packages(&target),
             token,
+            origins: parsed.origins(&target),
         };
         Ok((snapshot, parsed.warnings))
+    }
+
+    /// The identity and marker token, as the decision's fast path takes them.
+    pub fn marked(&self) -> (&Identity, Option<&Token>) {
+        (&self.identity, self.token.as_ref())
     }
 
     /// The fingerprint file for this snapshot, as committed with a marker.
@@ -150,6 +161,7 @@ impl Snapshot {
                 .map(|p| names::parse_label(p))
                 .collect(),
             token: Token::parse(&file.token),
+            origins: BTreeMap::new(),
         })
     }
 }
@@ -196,7 +208,11 @@ mod tests {
         assert!(text.contains("schema = 1\n"), "{text}");
         assert!(text.contains("runtime = \"python-3.11.4\""), "{text}");
         assert!(text.contains("reason = \"removed: six\""), "{text}");
-        assert_eq!(Snapshot::from_fingerprint(&bytes).unwrap(), snapshot);
+        let recorded = Snapshot {
+            origins: BTreeMap::new(),
+            ..snapshot
+        };
+        assert_eq!(Snapshot::from_fingerprint(&bytes).unwrap(), recorded);
     }
 
     #[test]

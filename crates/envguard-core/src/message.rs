@@ -6,9 +6,10 @@
 use std::fmt;
 
 use crate::config::OnRemoval;
-use crate::decide::Decision;
-use crate::deployment::DEPLOYMENT_PATH;
+use crate::decide::{BaselineSource, Decision, Removal};
+use crate::deployment::{DeployPath, DEPLOYMENT_PATH};
 use crate::ids::CommitId;
+use crate::platform::Platform;
 use crate::requirements::Warning;
 use crate::token::{Token, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH};
 
@@ -29,8 +30,7 @@ pub enum Message {
     /// A marker was committed: what, where, and how to push again.
     MarkerCommitted {
         place: String,
-        requirements: String,
-        removed: Vec<String>,
+        removals: Vec<Removal>,
         commit: CommitId,
         on: String,
         token: Token,
@@ -64,18 +64,26 @@ pub enum Message {
     },
     /// The push names no branch to put the marker on.
     NotABranch {
-        requirements: String,
-        removed: Vec<String>,
+        removals: Vec<Removal>,
         local_ref: String,
     },
     /// The pushed branch moved between git's resolving it and the hook.
     RefMoved { refname: String, pushed: CommitId },
-    /// git has no identity to commit with.
-    NoIdentity { missing: String },
+    /// git has no identity to commit with; `removals`: what the push
+    /// that needed the marker removes (none for `--reset`).
+    NoIdentity {
+        missing: String,
+        removals: Vec<Removal>,
+        retry: Retry,
+    },
     /// The branch is checked out in another worktree.
     CheckedOutElsewhere { refname: String, worktree: String },
     /// The user's own edit of an envguard file is in the way.
-    EnvguardFileEdited { what: String, path: &'static str },
+    EnvguardFileEdited {
+        what: String,
+        path: &'static str,
+        retry: Retry,
+    },
     /// `--reset` refuses during a merge, rebase or similar.
     ResetDuringOperation,
     /// The current branch has no commits: `--reset` or `status` has
@@ -100,6 +108,48 @@ pub enum Message {
         token: Token,
         push: String,
     },
+    /// Removed packages that envguard.toml's `keep` lists.
+    KeptPackagesRemoved {
+        names: Vec<String>,
+        policy: OnRemoval,
+    },
+    /// `status` for a remote that does not deploy.
+    RemoteDoesNotDeploy {
+        remote: String,
+        url: String,
+        /// Whether envguard.toml sets `remotes`.
+        configured: bool,
+    },
+    /// A revision that names no commit.
+    UnknownRevision { rev: String },
+    /// How the site builds, as `.deployment` says.
+    Deploys { path: DeployPath },
+    /// `init` wrote a `command` where Oryx built before.
+    ReplacesOryx { command: String },
+    /// `init` replaced the user's own `command` (with `--force`).
+    ReplacedCommand { theirs: String, command: String },
+    /// `init` wrote, updated or left a file.
+    InitFile { path: String, done: Written },
+    /// `init` set the `.deployment` command.
+    DeploymentRuns { command: String, changed: bool },
+    /// `init` had nothing to do.
+    InitUnchanged,
+    /// What to commit after `init`.
+    CommitThem { paths: Vec<String>, script: String },
+    /// `-v`: where a push's settings come from.
+    ConfigFrom {
+        place: String,
+        commit: CommitId,
+        has_config: bool,
+        has_deployment: bool,
+    },
+    /// `-v`: what a push is compared with.
+    BaselineFrom {
+        place: String,
+        source: BaselineSource,
+    },
+    /// `-v`: the files whose bytes decided.
+    FilesCompared { place: String, paths: Vec<String> },
 }
 
 impl fmt::Display for Message {
@@ -113,39 +163,42 @@ impl fmt::Display for Message {
                 Decision::Removed {
                     policy: OnRemoval::Warn,
                     change,
-                } => write!(
-                    f,
-                    "{place}: warning: {requirements} removes {}; the server keeps them installed \
-                     (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
-                    change.removed_labels().join(", ")
-                ),
+                } => {
+                    let removals = change.removals(requirements);
+                    write!(
+                        f,
+                        "{place}: warning: {}; the server keeps {} installed \
+                         (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
+                        Removals(&removals),
+                        them(&removals)
+                    )
+                }
                 Decision::Removed {
                     policy: OnRemoval::Block,
                     change,
                 } => write!(
                     f,
-                    "{place}: push stopped: {requirements} removes {}, which the server would keep installed.\n\
+                    "{place}: push stopped: {}, which the server would keep installed.\n\
                      envguard: run `envguard --reset` to schedule a clean environment, then push again \
                      (or push anyway with `git push --no-verify`)",
-                    change.removed_labels().join(", ")
+                    Removals(&change.removals(requirements))
                 ),
                 _ => write!(f, "{place}: {}", Outcome(decision, requirements)),
             },
             Message::MarkerCommitted {
                 place,
-                requirements,
-                removed,
+                removals,
                 commit,
                 on,
                 token,
                 again,
             } => write!(
                 f,
-                "{place}: {requirements} removes {}, which pip would leave installed on the server.\n\
+                "{place}: {}, which pip would leave installed on the server.\n\
                  envguard: committed {} on {on}: {MARKER_PATH} and {FINGERPRINT_PATH} only \
                  (token {}…), so the next deployment deletes and rebuilds the environment once.\n\
                  envguard: this push was stopped so that the marker goes with it. Push again:\n\n    {again}\n",
-                removed.join(", "),
+                Removals(removals),
                 commit.short(),
                 token.short()
             ),
@@ -199,34 +252,44 @@ impl fmt::Display for Message {
                 from_ref.short(),
                 tracking.short()
             ),
-            Message::NotABranch {
-                requirements,
-                removed,
-                local_ref,
-            } => write!(
+            Message::NotABranch { removals, local_ref } => write!(
                 f,
-                "{requirements} removes {}, but this push names `{local_ref}`, not a branch, so envguard cannot commit \
+                "{}, but this push names `{local_ref}`, not a branch, so envguard cannot commit \
                  a force-clean marker on it; push a branch, or run `envguard --reset` on one",
-                removed.join(", ")
+                Removals(removals)
             ),
             Message::RefMoved { refname, pushed } => write!(
                 f,
                 "{refname} no longer points at the pushed commit {}; check `git log` and push again",
                 pushed.short()
             ),
-            Message::NoIdentity { missing } => write!(
-                f,
-                "git has no {missing} to write the marker commit with; set them with \
-                 `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`"
-            ),
+            Message::NoIdentity {
+                missing,
+                removals,
+                retry,
+            } => {
+                if !removals.is_empty() {
+                    write!(
+                        f,
+                        "{}, which pip would leave installed on the server, but ",
+                        Removals(removals)
+                    )?;
+                }
+                write!(
+                    f,
+                    "git has no {missing} to write the marker commit with; set them with \
+                     `git config --global user.name \"Your Name\"` and \
+                     `git config --global user.email you@example.com`, then {retry}"
+                )
+            }
             Message::CheckedOutElsewhere { refname, worktree } => write!(
                 f,
                 "{refname} is checked out in the worktree {worktree}; run this there, so that its index and files follow the marker commit"
             ),
-            Message::EnvguardFileEdited { what, path } => write!(
+            Message::EnvguardFileEdited { what, path, retry } => write!(
                 f,
                 "{what}; envguard would overwrite it. Commit or discard that change \
-                 (`git restore --staged --worktree {path}`), then push again"
+                 (`git restore --staged --worktree {path}`), then {retry}"
             ),
             Message::ResetDuringOperation => f.write_str(
                 "a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again",
@@ -274,11 +337,239 @@ impl fmt::Display for Message {
                 commit.short(),
                 token.short()
             ),
+            Message::KeptPackagesRemoved { names, policy } => {
+                let names = and_list(names);
+                match policy {
+                    OnRemoval::Warn => write!(
+                        f,
+                        "note: envguard.toml's `keep` lists {names}: the server's leftovers check never counts \
+                         what it lists, so it stays installed there"
+                    ),
+                    OnRemoval::Commit | OnRemoval::Block => write!(
+                        f,
+                        "note: envguard.toml's `keep` lists {names}: the server's leftovers check never counts \
+                         what it lists, but a clean rebuilds the environment from the requirements alone, so \
+                         afterwards the server has {names} only if what installs it outside them \
+                         (a PRE_BUILD_COMMAND, a startup step) runs again"
+                    ),
+                }
+            }
+            Message::RemoteDoesNotDeploy {
+                remote,
+                url,
+                configured,
+            } => {
+                write!(f, "{remote} ({url}) does not deploy: ")?;
+                if *configured {
+                    f.write_str("envguard.toml's `remotes` does not list it")?;
+                } else {
+                    f.write_str(
+                        "it is not named azure, has no App Service scm URL, and no envguard.toml lists it \
+                         in `remotes`",
+                    )?;
+                }
+                f.write_str(
+                    "; envguard lets every push to it through unchecked. \
+                     For a remote that deploys: `envguard status <remote>`",
+                )
+            }
+            Message::UnknownRevision { rev } => write!(
+                f,
+                "`{rev}` names no commit in this repository; check the name (`git log --oneline --all`), \
+                 or `git fetch` the commit first"
+            ),
+            Message::Deploys { path } => fmt_deploy_path(f, path),
+            Message::ReplacesOryx { command } => write!(
+                f,
+                "note: a custom `command` replaces Oryx's build on Linux App Service: `{command}` now \
+                 reuses the environment between deployments instead of Oryx's fresh build, and Oryx's own \
+                 build features ({ORYX_FEATURES}) no longer run. To go back to Oryx, delete the `command` \
+                 line from .deployment"
+            ),
+            Message::ReplacedCommand { theirs, command } => write!(
+                f,
+                ".deployment ran `{theirs}`; --force replaced it with `{command}` \
+                 (carry over what your script did that envguard's does not)"
+            ),
+            Message::InitFile { path, done } => match done {
+                Written::New => write!(f, "wrote {path}"),
+                Written::Updated => write!(f, "updated {path}"),
+                Written::UpToDate => write!(f, "{path} is up to date"),
+            },
+            Message::DeploymentRuns { command, changed } => {
+                if *changed {
+                    write!(f, ".deployment now runs `{command}`")
+                } else {
+                    write!(f, ".deployment already runs `{command}`")
+                }
+            }
+            Message::InitUnchanged => {
+                f.write_str("nothing changed: every file is already as `envguard init` writes it")
+            }
+            Message::CommitThem { paths, script } => write!(
+                f,
+                "commit them: git add {} && git commit -m \"Deploy with envguard's {script}\"",
+                paths.join(" ")
+            ),
+            Message::ConfigFrom {
+                place,
+                commit,
+                has_config,
+                has_deployment,
+            } => {
+                let files = match (has_config, has_deployment) {
+                    (true, true) => "envguard.toml and .deployment",
+                    (true, false) => "envguard.toml (no .deployment)",
+                    (false, true) => ".deployment (no envguard.toml)",
+                    (false, false) => "defaults (no envguard.toml, no .deployment)",
+                };
+                write!(
+                    f,
+                    "{place}: settings from {files} of the pushed commit {}",
+                    commit.short()
+                )
+            }
+            Message::BaselineFrom { place, source } => {
+                write!(f, "{place}: compared with ")?;
+                match source {
+                    BaselineSource::RemoteCommit(commit) => {
+                        write!(f, "the remote's commit {}", commit.short())
+                    }
+                    BaselineSource::OtherBranch { refname, commit } => write!(
+                        f,
+                        "{refname} at {} (the branch is new on the remote)",
+                        commit.short()
+                    ),
+                    BaselineSource::Fingerprint => write!(
+                        f,
+                        "the pushed commit's {FINGERPRINT_PATH} (the branch is new on the remote)"
+                    ),
+                    BaselineSource::None => f.write_str("nothing: a first deployment"),
+                }
+            }
+            Message::FilesCompared { place, paths } => {
+                write!(f, "{place}: decided by the bytes of {}", paths.join(", "))
+            }
         }
     }
 }
 
 impl std::error::Error for Message {}
+
+/// What to do once the obstacle is gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// The hook: push again.
+    Push,
+    /// `envguard --reset`: run it again.
+    Reset,
+}
+
+impl fmt::Display for Retry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Retry::Push => "push again",
+            Retry::Reset => "run `envguard --reset` again",
+        })
+    }
+}
+
+/// What `init` did to a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    New,
+    Updated,
+    UpToDate,
+}
+
+/// What a custom `command` gives up of Oryx's build (Oryx `doc/configuration.md`).
+const ORYX_FEATURES: &str =
+    "pyproject.toml, Poetry, uv and setup.py projects, its pip cache and compressed output, \
+     multi-platform builds such as a Node front end, CUSTOM_BUILD_COMMAND and its other build settings";
+
+fn fmt_deploy_path(f: &mut fmt::Formatter<'_>, path: &DeployPath) -> fmt::Result {
+    match path {
+        DeployPath::Envguard(Platform::Linux) => f.write_str(
+            ".deployment runs `bash deploy.sh`, envguard's script: it reuses the environment between \
+             deployments and rebuilds it once for each new force-clean marker",
+        ),
+        DeployPath::Envguard(Platform::Windows) => f.write_str(
+            ".deployment runs `deploy.cmd`, envguard's script for legacy Windows sites: it reuses the \
+             environment between deployments and rebuilds it once for each new force-clean marker",
+        ),
+        DeployPath::Custom(command) => write!(
+            f,
+            ".deployment runs `{command}`, a deployment of your own: envguard's marker helps only if it \
+             honours it"
+        ),
+        DeployPath::Oryx => write!(
+            f,
+            "no `command` in .deployment: on Linux App Service, Oryx builds the app into a fresh virtual \
+             environment on every deployment (SCM_DO_BUILD_DURING_DEPLOYMENT true or unset), so a removed \
+             package cannot survive there and envguard is not needed for correctness. \
+             `envguard init --target linux` is an opt-in that trades Oryx's full rebuild for envguard's \
+             incremental deploy (the environment is reused, and rebuilt only after a removal); it gives up \
+             Oryx's own build features ({ORYX_FEATURES})"
+        ),
+        DeployPath::KuduWindows => f.write_str(
+            "no `command` in .deployment of a Windows site: Kudu's stock Python script keeps the environment \
+             between deployments and never honours the force-clean marker, so removed packages stay installed",
+        ),
+        DeployPath::NoBuild => f.write_str(
+            ".deployment sets SCM_DO_BUILD_DURING_DEPLOYMENT to false: Kudu copies the files and runs no pip, \
+             so the server builds no environment for envguard to clean",
+        ),
+    }
+}
+
+/// Removals as a clause: `requirements/base.txt removes python-dotenv;
+/// requirements.txt drops the socks extra of requests`.
+pub struct Removals<'a>(pub &'a [Removal]);
+
+impl fmt::Display for Removals<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, removal) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            let mut parts = Vec::new();
+            if !removal.removed.is_empty() {
+                parts.push(format!("removes {}", and_list(&removal.removed)));
+            }
+            for (package, extras) in &removal.extras {
+                let noun = if extras.len() == 1 { "extra" } else { "extras" };
+                parts.push(format!(
+                    "drops the {} {noun} of {package}",
+                    and_list(extras)
+                ));
+            }
+            write!(f, "{} {}", removal.file, and_list(&parts))?;
+        }
+        Ok(())
+    }
+}
+
+/// `it` for one removed thing, `them` for more.
+fn them(removals: &[Removal]) -> &'static str {
+    let count: usize = removals
+        .iter()
+        .map(|r| r.removed.len() + r.extras.len())
+        .sum();
+    if count == 1 {
+        "it"
+    } else {
+        "them"
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
 
 /// What a decision means for the push, in a sentence (the hook's line after
 /// `remote branch: `, and `status`'s `Push:` line).
@@ -295,7 +586,7 @@ impl fmt::Display for Outcome<'_> {
             ),
             Decision::Unchanged => f.write_str("requirements unchanged"),
             Decision::CleanScheduled(_) => f.write_str(
-                "this push carries a new force-clean marker: the environment will be rebuilt",
+                "this push carries a new force-clean marker: the server deletes and rebuilds the environment once",
             ),
             Decision::RuntimeChanged { from, to, .. } => write!(
                 f,
@@ -367,7 +658,8 @@ mod tests {
             (Decision::Unchanged, "azure main: requirements unchanged"),
             (
                 Decision::CleanScheduled(Change::default()),
-                "azure main: this push carries a new force-clean marker: the environment will be rebuilt",
+                "azure main: this push carries a new force-clean marker: the server deletes and rebuilds the \
+                 environment once",
             ),
             (
                 Decision::RuntimeChanged {
@@ -387,12 +679,14 @@ mod tests {
             ),
             (
                 removal(OnRemoval::Warn),
-                "azure main: warning: requirements.txt removes six, requests[socks]; the server keeps them installed \
+                "azure main: warning: requirements.txt removes six and drops the socks extra of requests; the \
+                 server keeps them installed \
                  (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
             ),
             (
                 removal(OnRemoval::Block),
-                "azure main: push stopped: requirements.txt removes six, requests[socks], which the server would keep installed.\n\
+                "azure main: push stopped: requirements.txt removes six and drops the socks extra of requests, \
+                 which the server would keep installed.\n\
                  envguard: run `envguard --reset` to schedule a clean environment, then push again \
                  (or push anyway with `git push --no-verify`)",
             ),
@@ -415,8 +709,11 @@ mod tests {
         let token = Token::parse(&"ab".repeat(32)).unwrap();
         let text = Message::MarkerCommitted {
             place: "azure main".into(),
-            requirements: "requirements.txt".into(),
-            removed: vec!["six".into()],
+            removals: vec![Removal {
+                file: "requirements.txt".into(),
+                removed: vec!["six".into()],
+                extras: vec![],
+            }],
             commit: id('c'),
             on: "main".into(),
             token: token.clone(),
@@ -466,17 +763,21 @@ mod tests {
         let cases = [
             (
                 Message::NotABranch {
-                    requirements: "requirements.txt".into(),
-                    removed: vec!["six".into(), "attrs".into()],
+                    removals: vec![Removal {
+                        file: "requirements.txt".into(),
+                        removed: vec!["six".into(), "attrs".into()],
+                        extras: vec![],
+                    }],
                     local_ref: "HEAD~1".into(),
                 },
-                "requirements.txt removes six, attrs, but this push names `HEAD~1`, not a branch, so envguard \
+                "requirements.txt removes six and attrs, but this push names `HEAD~1`, not a branch, so envguard \
                  cannot commit a force-clean marker on it; push a branch, or run `envguard --reset` on one",
             ),
             (
                 Message::EnvguardFileEdited {
                     what: ".envguard/force-clean has staged changes".into(),
                     path: crate::token::MARKER_PATH,
+                    retry: Retry::Push,
                 },
                 ".envguard/force-clean has staged changes; envguard would overwrite it. Commit or discard that \
                  change (`git restore --staged --worktree .envguard/force-clean`), then push again",
@@ -509,6 +810,307 @@ mod tests {
                     place: "azure master".into(),
                 },
                 "azure master: the marker committed above covers this branch too",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(message.to_string(), want);
+        }
+    }
+
+    fn removal_in(file: &str, removed: &[&str], extras: &[(&str, &[&str])]) -> Removal {
+        Removal {
+            file: file.into(),
+            removed: removed.iter().map(|s| s.to_string()).collect(),
+            extras: extras
+                .iter()
+                .map(|(p, e)| (p.to_string(), e.iter().map(|s| s.to_string()).collect()))
+                .collect(),
+        }
+    }
+
+    // Issue 16: a removal is named with its file, a dropped extra reads as
+    // one, singular and plural agree.
+    #[test]
+    fn removals_name_their_file_and_agree_in_number() {
+        let cases = [
+            (
+                vec![removal_in("requirements/base.txt", &["python-dotenv"], &[])],
+                "requirements/base.txt removes python-dotenv",
+            ),
+            (
+                vec![removal_in("requirements.txt", &[], &[("requests", &["socks"])])],
+                "requirements.txt drops the socks extra of requests",
+            ),
+            (
+                vec![removal_in(
+                    "requirements.txt",
+                    &["a", "b", "c"],
+                    &[("requests", &["security", "socks"])],
+                )],
+                "requirements.txt removes a, b and c and drops the security and socks extras of requests",
+            ),
+            (
+                vec![
+                    removal_in("requirements.txt", &["six"], &[]),
+                    removal_in("requirements/base.txt", &["python-dotenv"], &[]),
+                ],
+                "requirements.txt removes six; requirements/base.txt removes python-dotenv",
+            ),
+        ];
+        for (removals, want) in cases {
+            assert_eq!(Removals(&removals).to_string(), want);
+        }
+        let warn = |removed: &[&str]| {
+            let name = |n: &str| PackageId::Name(CanonicalName::new(n));
+            let change = Change {
+                removed: removed.iter().map(|n| name(n)).collect(),
+                ..Change::default()
+            };
+            decided(Decision::Removed {
+                policy: OnRemoval::Warn,
+                change,
+            })
+        };
+        assert!(warn(&["six"]).contains("the server keeps it installed"));
+        assert!(warn(&["six", "attrs"]).contains("the server keeps them installed"));
+    }
+
+    // Issue 16: the refusals for a missing identity and a local edit.
+    #[test]
+    fn identity_and_edit_refusals_say_what_to_retry() {
+        let hook = Message::NoIdentity {
+            missing: "user.email".into(),
+            removals: vec![removal_in("requirements.txt", &["six"], &[])],
+            retry: Retry::Push,
+        };
+        assert_eq!(
+            hook.to_string(),
+            "requirements.txt removes six, which pip would leave installed on the server, but git has no \
+             user.email to write the marker commit with; set them with `git config --global user.name \
+             \"Your Name\"` and `git config --global user.email you@example.com`, then push again"
+        );
+        let reset = Message::NoIdentity {
+            missing: "user.name and user.email".into(),
+            removals: vec![],
+            retry: Retry::Reset,
+        };
+        assert_eq!(
+            reset.to_string(),
+            "git has no user.name and user.email to write the marker commit with; set them with \
+             `git config --global user.name \"Your Name\"` and `git config --global user.email \
+             you@example.com`, then run `envguard --reset` again"
+        );
+        let edited = Message::EnvguardFileEdited {
+            what: ".envguard/force-clean has unstaged changes".into(),
+            path: crate::token::MARKER_PATH,
+            retry: Retry::Reset,
+        }
+        .to_string();
+        assert_eq!(
+            edited,
+            ".envguard/force-clean has unstaged changes; envguard would overwrite it. Commit or discard that \
+             change (`git restore --staged --worktree .envguard/force-clean`), then run `envguard --reset` again"
+        );
+        assert!(!edited.contains("push again"));
+    }
+
+    // Issue 11: how the site builds, in plain words.
+    #[test]
+    fn deploy_paths_read_plainly() {
+        let oryx = Message::Deploys {
+            path: DeployPath::Oryx,
+        }
+        .to_string();
+        assert_eq!(
+            oryx,
+            format!(
+                "no `command` in .deployment: on Linux App Service, Oryx builds the app into a fresh virtual \
+                 environment on every deployment (SCM_DO_BUILD_DURING_DEPLOYMENT true or unset), so a removed \
+                 package cannot survive there and envguard is not needed for correctness. \
+                 `envguard init --target linux` is an opt-in that trades Oryx's full rebuild for envguard's \
+                 incremental deploy (the environment is reused, and rebuilt only after a removal); it gives up \
+                 Oryx's own build features ({ORYX_FEATURES})"
+            )
+        );
+        let cases = [
+            (
+                DeployPath::Envguard(Platform::Linux),
+                ".deployment runs `bash deploy.sh`, envguard's script: it reuses the environment between \
+                 deployments and rebuilds it once for each new force-clean marker",
+            ),
+            (
+                DeployPath::Envguard(Platform::Windows),
+                ".deployment runs `deploy.cmd`, envguard's script for legacy Windows sites: it reuses the \
+                 environment between deployments and rebuilds it once for each new force-clean marker",
+            ),
+            (
+                DeployPath::Custom("bash scripts/mydeploy.sh".into()),
+                ".deployment runs `bash scripts/mydeploy.sh`, a deployment of your own: envguard's marker \
+                 helps only if it honours it",
+            ),
+            (
+                DeployPath::KuduWindows,
+                "no `command` in .deployment of a Windows site: Kudu's stock Python script keeps the \
+                 environment between deployments and never honours the force-clean marker, so removed \
+                 packages stay installed",
+            ),
+            (
+                DeployPath::NoBuild,
+                ".deployment sets SCM_DO_BUILD_DURING_DEPLOYMENT to false: Kudu copies the files and runs \
+                 no pip, so the server builds no environment for envguard to clean",
+            ),
+        ];
+        for (path, want) in cases {
+            assert_eq!(Message::Deploys { path }.to_string(), want);
+        }
+        assert_eq!(
+            Message::ReplacesOryx {
+                command: "bash deploy.sh".into()
+            }
+            .to_string(),
+            format!(
+                "note: a custom `command` replaces Oryx's build on Linux App Service: `bash deploy.sh` now \
+                 reuses the environment between deployments instead of Oryx's fresh build, and Oryx's own \
+                 build features ({ORYX_FEATURES}) no longer run. To go back to Oryx, delete the `command` \
+                 line from .deployment"
+            )
+        );
+    }
+
+    // Issue 16: init, status and revisions.
+    #[test]
+    fn init_status_and_revision_messages() {
+        let cases = [
+            (
+                Message::InitFile {
+                    path: "deploy.sh".into(),
+                    done: Written::New,
+                },
+                "wrote deploy.sh",
+            ),
+            (
+                Message::InitFile {
+                    path: "envguard_check.py".into(),
+                    done: Written::Updated,
+                },
+                "updated envguard_check.py",
+            ),
+            (
+                Message::InitFile {
+                    path: "deploy.cmd".into(),
+                    done: Written::UpToDate,
+                },
+                "deploy.cmd is up to date",
+            ),
+            (
+                Message::DeploymentRuns {
+                    command: "bash deploy.sh".into(),
+                    changed: true,
+                },
+                ".deployment now runs `bash deploy.sh`",
+            ),
+            (
+                Message::DeploymentRuns {
+                    command: "deploy.cmd".into(),
+                    changed: false,
+                },
+                ".deployment already runs `deploy.cmd`",
+            ),
+            (
+                Message::InitUnchanged,
+                "nothing changed: every file is already as `envguard init` writes it",
+            ),
+            (
+                Message::CommitThem {
+                    paths: vec!["deploy.sh".into(), ".deployment".into()],
+                    script: "deploy.sh".into(),
+                },
+                "commit them: git add deploy.sh .deployment && git commit -m \"Deploy with envguard's deploy.sh\"",
+            ),
+            (
+                Message::RemoteDoesNotDeploy {
+                    remote: "origin".into(),
+                    url: "git@example.invalid:me/app.git".into(),
+                    configured: false,
+                },
+                "origin (git@example.invalid:me/app.git) does not deploy: it is not named azure, has no App \
+                 Service scm URL, and no envguard.toml lists it in `remotes`; envguard lets every push to it \
+                 through unchecked. For a remote that deploys: `envguard status <remote>`",
+            ),
+            (
+                Message::RemoteDoesNotDeploy {
+                    remote: "azure".into(),
+                    url: "/srv/site.git".into(),
+                    configured: true,
+                },
+                "azure (/srv/site.git) does not deploy: envguard.toml's `remotes` does not list it; envguard \
+                 lets every push to it through unchecked. For a remote that deploys: `envguard status <remote>`",
+            ),
+            (
+                Message::UnknownRevision { rev: "v9".into() },
+                "`v9` names no commit in this repository; check the name (`git log --oneline --all`), or \
+                 `git fetch` the commit first",
+            ),
+            (
+                Message::KeptPackagesRemoved {
+                    names: vec!["gunicorn".into()],
+                    policy: OnRemoval::Warn,
+                },
+                "note: envguard.toml's `keep` lists gunicorn: the server's leftovers check never counts what \
+                 it lists, so it stays installed there",
+            ),
+            (
+                Message::KeptPackagesRemoved {
+                    names: vec!["gunicorn".into()],
+                    policy: OnRemoval::Commit,
+                },
+                "note: envguard.toml's `keep` lists gunicorn: the server's leftovers check never counts what \
+                 it lists, but a clean rebuilds the environment from the requirements alone, so afterwards the \
+                 server has gunicorn only if what installs it outside them (a PRE_BUILD_COMMAND, a startup \
+                 step) runs again",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(message.to_string(), want);
+        }
+    }
+
+    // Issue 16: `-v` says where each decision came from.
+    #[test]
+    fn verbose_lines_name_their_sources() {
+        let cases = [
+            (
+                Message::ConfigFrom {
+                    place: "azure main".into(),
+                    commit: id('a'),
+                    has_config: true,
+                    has_deployment: false,
+                },
+                "azure main: settings from envguard.toml (no .deployment) of the pushed commit aaaaaaaaaaaa",
+            ),
+            (
+                Message::BaselineFrom {
+                    place: "azure main".into(),
+                    source: BaselineSource::OtherBranch {
+                        refname: "refs/remotes/azure/master".into(),
+                        commit: id('b'),
+                    },
+                },
+                "azure main: compared with refs/remotes/azure/master at bbbbbbbbbbbb (the branch is new on the remote)",
+            ),
+            (
+                Message::BaselineFrom {
+                    place: "azure main".into(),
+                    source: BaselineSource::None,
+                },
+                "azure main: compared with nothing: a first deployment",
+            ),
+            (
+                Message::FilesCompared {
+                    place: "azure main".into(),
+                    paths: vec!["requirements.txt".into(), "runtime.txt".into()],
+                },
+                "azure main: decided by the bytes of requirements.txt, runtime.txt",
             ),
         ];
         for (message, want) in cases {

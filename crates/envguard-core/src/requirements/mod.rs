@@ -70,7 +70,7 @@ mod lines;
 mod options;
 mod requirement;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
@@ -101,6 +101,18 @@ pub struct Entry {
     pub marker: Option<MarkerTree>,
     pub file: String,
     pub line: usize,
+}
+
+impl Entry {
+    /// Whether pip installs this entry in one of `envs`. No extras: pip
+    /// evaluates a requirements file's markers with `extra` empty, so
+    /// `extra == "x"` is false.
+    fn applies(&self, envs: &[MarkerEnvironment]) -> bool {
+        match &self.marker {
+            None => true,
+            Some(marker) => envs.iter().any(|env| marker.evaluate(env, &[])),
+        }
+    }
 }
 
 /// A file that was read, with the SHA-256 of its bytes.
@@ -170,19 +182,31 @@ impl Requirements {
         let envs = marker_environments(target);
         let mut set = PackageSet::new();
         for entry in &self.entries {
-            let applies = match &entry.marker {
-                None => true,
-                // No extras: pip evaluates a requirements file's markers
-                // with `extra` empty, so `extra == "x"` is false.
-                Some(marker) => envs.iter().any(|env| marker.evaluate(env, &[])),
-            };
-            if applies {
+            if entry.applies(&envs) {
                 set.entry(entry.id.clone())
                     .or_default()
                     .extend(entry.extras.iter().cloned());
             }
         }
         set
+    }
+}
+
+impl Requirements {
+    /// The file each package [`packages`](Requirements::packages) installs
+    /// is listed in (the first such file), so a message can name the file
+    /// a removal happened in.
+    pub fn origins(&self, target: &Target) -> BTreeMap<PackageId, String> {
+        let envs = marker_environments(target);
+        let mut origins = BTreeMap::new();
+        for entry in &self.entries {
+            if entry.applies(&envs) {
+                origins
+                    .entry(entry.id.clone())
+                    .or_insert_with(|| entry.file.clone());
+            }
+        }
+        origins
     }
 }
 
