@@ -151,16 +151,19 @@ impl Demo {
             "  colors is gone from the server: without envguard it would still be importable there."
         )?;
         writeln!(out, "\nNext, in your app's repository:")?;
-        writeln!(
-            out,
-            "  envguard init             # deploy.cmd + .deployment (Linux: --target linux)"
-        )?;
         writeln!(out, "  envguard install          # the pre-push hook")?;
         writeln!(
             out,
-            "  git add deploy.cmd .deployment && git commit -m \"Deploy with envguard\""
+            "  envguard init             # deploy.sh, envguard_check.py, .deployment, .gitattributes"
         )?;
-        writeln!(out, "  git push azure main")?;
+        writeln!(
+            out,
+            "  git add deploy.sh envguard_check.py .deployment .gitattributes && git commit -m \"Deploy with envguard\""
+        )?;
+        writeln!(
+            out,
+            "  git push azure main:master  # Local Git deploys master unless DEPLOYMENT_BRANCH says otherwise"
+        )?;
         Ok(())
     }
 
