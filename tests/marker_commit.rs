@@ -345,7 +345,7 @@ fn sigkill_at_any_moment_leaves_the_repository_untouched_or_done() {
     let runs: usize = std::env::var("ENVGUARD_KILL_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(240);
+        .unwrap_or(160);
     let scenes = [scene(false, 20), scene(true, 20)];
     let befores: Vec<Snapshot> = scenes
         .iter()
@@ -381,11 +381,20 @@ fn sigkill_at_any_moment_leaves_the_repository_untouched_or_done() {
         let span = spans[which];
         let dir = copy_of(scene, &format!("run-{run}"));
         // Evenly spread, plus a jitter below one step so that the whole
-        // span is covered, not a grid.
+        // span is covered, not a grid. Every other run of a scene spreads
+        // over the whole span; the rest over its last 40 per cent, where
+        // the writes are (reading and `git commit-tree` come first).
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let step = span.as_secs_f64() / runs as f64;
+        let per_scene = runs.div_ceil(2) as f64;
+        let (from, width) = if (run / 2) % 2 == 0 {
+            (0.0, 1.0)
+        } else {
+            (0.6 / 1.2, 0.6 / 1.2)
+        };
+        let step = width / (per_scene / 2.0);
         let jitter = (seed >> 11) as f64 / (1u64 << 53) as f64 * step;
-        let delay = Duration::from_secs_f64(span.as_secs_f64() * run as f64 / runs as f64 + jitter);
+        let position = from + width * ((run / 4) as f64 / (per_scene / 2.0)) + jitter;
+        let delay = span.mul_f64(position.min(1.0));
         let mut child = start_hook(scene, &dir);
         let pgid = child.id();
         std::thread::sleep(delay);
