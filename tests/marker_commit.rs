@@ -500,3 +500,49 @@ fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert_eq!(judge(&scene, &before, &repo.dir), Ok(End::Done));
 }
+
+#[test]
+#[ignore = "until the marker commit takes the index lock first (issue 13 item 7)"]
+fn a_git_dir_on_another_file_system_still_gets_the_marker() {
+    // /dev/shm is a tmpfs: a git folder there is on another file system
+    // than a working tree under the temp folder, so no rename crosses.
+    let shm = Path::new("/dev/shm");
+    let scene = scene(false, 0);
+    let repo = &scene.repo;
+    let dev = |p: &Path| std::os::unix::fs::MetadataExt::dev(&p.metadata().unwrap());
+    if !shm.is_dir() || dev(shm) == dev(&repo.dir) {
+        eprintln!("skipped: no second file system at /dev/shm");
+        return;
+    }
+    let gitdir = tempfile::Builder::new()
+        .prefix("envguard-gitdir")
+        .tempdir_in(shm)
+        .unwrap();
+    let moved = gitdir.path().join("app.git");
+    let copied = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(repo.dir.join(".git"))
+        .arg(&moved)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    std::fs::remove_dir_all(repo.dir.join(".git")).unwrap();
+    std::fs::write(
+        repo.dir.join(".git"),
+        format!("gitdir: {}\n", moved.display()),
+    )
+    .unwrap();
+    let before = snapshot(repo, &repo.dir);
+
+    let run = repo.envguard_with_input(
+        &["pre-push", "azure", scene.bare.to_str().unwrap()],
+        &scene.line,
+    );
+    assert_code(&run, 1);
+    let marker = repo.git(&["show", "main:.envguard/force-clean"]);
+    assert_eq!(repo.read(MARKER), format!("{marker}\n"));
+    let after = snapshot(repo, &repo.dir);
+    assert_eq!(after.status, before.status);
+    assert_eq!(after.index_outside, before.index_outside);
+    assert_eq!(after.files_outside, before.files_outside);
+}

@@ -248,6 +248,36 @@ fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
 }
 
 #[test]
+#[ignore = "until the hook refuses under a rebase (issue 13 item 8)"]
+fn a_branch_being_rebased_in_another_worktree_is_not_moved() {
+    let (repo, bare) = deployed();
+    drop_six(&repo);
+    repo.commit(&[("app.py", "print('edited')\n")], "edit app");
+    repo.git(&["checkout", "-q", "-b", "elsewhere"]);
+    let other = repo.root.path().join("other");
+    repo.git(&["worktree", "add", "-q", other.to_str().unwrap(), "main"]);
+    let run = repo.run_in(
+        &other,
+        common::which("git"),
+        &["rebase", "-q", "-i", "HEAD~2"],
+        &[("GIT_SEQUENCE_EDITOR", "sed -i 1s/^pick/edit/")],
+    );
+    assert_code(&run, 0);
+    let main_before = repo.rev("main");
+
+    let run = hook_main(&repo, &bare);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.contains("other"),
+        "names the worktree: {}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("main"), main_before);
+    repo.git_in(&other, &["rebase", "--continue"]);
+    assert_eq!(repo.rev("main"), main_before, "the rebase finished");
+}
+
+#[test]
 #[ignore = "until sparse checkouts keep skip-worktree entries (issue 13 item 8)"]
 fn a_sparse_checkout_without_envguard_gets_the_marker_in_the_index_only() {
     let (repo, bare) = deployed();
