@@ -517,10 +517,13 @@ fn sha256_a_deploying_push_exits_2_with_the_reason() {
 
 #[test]
 #[ignore = "until install warns about SHA-256 (issue 13 item 12)"]
-fn sha256_install_warns() {
+fn sha256_install_warns_and_other_commands_say_why() {
     let (repo, _bare) = sha256_repo();
     let run = repo.envguard(&["install"]);
     assert_code(&run, 0);
     assert!(run.stderr.contains("SHA-256"), "{}", run.stderr);
     assert!(repo.hooks_dir().join("pre-push").is_file());
+    let run = repo.envguard(&["status"]);
+    assert_code(&run, 2);
+    assert!(run.stderr.contains("SHA-256"), "{}", run.stderr);
 }
