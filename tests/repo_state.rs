@@ -367,10 +367,12 @@ fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
 
     let diff = repo.envguard(&["diff", "HEAD~1", "HEAD"]);
     assert_code(&diff, 1);
+    let json = repo.envguard(&["diff", "--format", "json", "HEAD~1", "HEAD"]);
+    assert_code(&json, 1);
     let run = hook_main(&repo, &bare);
     assert_code(&run, 1);
     let message = repo.git(&["log", "-1", "--format=%B", "main"]);
-    for text in [&diff.stdout, &diff.stderr, &run.stderr, &message] {
+    for text in [&diff.stdout, &diff.stderr, &json.stdout, &run.stderr, &message] {
         assert!(
             !text.contains(['\u{1b}', '\u{7}', '\u{9b}']),
             "raw control characters: {text:?}"
