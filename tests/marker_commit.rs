@@ -345,7 +345,7 @@ fn sigkill_at_any_moment_leaves_the_repository_untouched_or_done() {
     let runs: usize = std::env::var("ENVGUARD_KILL_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(160);
+        .unwrap_or(100);
     let scenes = [scene(false, 20), scene(true, 20)];
     let befores: Vec<Snapshot> = scenes
         .iter()
