@@ -235,10 +235,51 @@ class Dist(object):
         self.where = where
 
 
+def standard_library_dirs():
+    """The real paths of the standard library's folders, of this interpreter
+    and of the one a virtual environment was made from (venv: base_prefix;
+    old virtualenv: real_prefix). Python 2.7 ships metadata of its own there
+    (`wsgiref.egg-info`, `lib-dynload/Python-2.7.*.egg-info`): part of
+    Python, never a leftover."""
+    import sysconfig
+
+    prefixes = set([sys.prefix, getattr(sys, "base_prefix", sys.prefix)])
+    prefixes.add(getattr(sys, "real_prefix", sys.prefix))
+    dirs = set()
+    for prefix in prefixes:
+        where = {"base": prefix, "platbase": prefix}
+        for key in ("stdlib", "platstdlib"):
+            try:
+                dirs.add(os.path.realpath(sysconfig.get_path(key, vars=where)))
+            except (KeyError, ValueError, TypeError):
+                pass
+    return dirs
+
+
+def part_of_python(folder, stdlib):
+    """A standard library folder, or one inside it (lib-dynload, plat-*,
+    lib-tk) that is not a site-packages folder."""
+    real = os.path.realpath(folder)
+    for lib in stdlib:
+        if real == lib:
+            return True
+        if real.startswith(lib + os.sep):
+            inside = real[len(lib) + 1 :].split(os.sep)
+            if "site-packages" not in inside and "dist-packages" not in inside:
+                return True
+    return False
+
+
 def search_path():
-    """sys.path less the folder of this script (which Python puts first)."""
+    """sys.path less the folder of this script (which Python puts first) and
+    less the standard library's own folders."""
     here = os.path.dirname(os.path.abspath(__file__))
-    return [p for p in sys.path if p and os.path.abspath(p) != here]
+    stdlib = standard_library_dirs()
+    return [
+        p
+        for p in sys.path
+        if p and os.path.abspath(p) != here and not part_of_python(p, stdlib)
+    ]
 
 
 def installed_by_importlib(metadata, path):

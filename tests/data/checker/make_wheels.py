@@ -1,11 +1,13 @@
 """Writes tiny pure-Python wheels for the checker's tests and benchmark.
 
-    python3 make_wheels.py OUTDIR SPEC.json
+    python3 make_wheels.py OUTDIR SPEC.json [TAG]
 
 SPEC.json is a list of {"name", "version", "requires": [Requires-Dist ...],
 "extras": [Provides-Extra ...]}. Each wheel holds one module, METADATA,
 WHEEL and a RECORD with real hashes: enough for pip to install it offline
-(`--no-index --find-links OUTDIR`). Standard library only.
+(`--no-index --find-links OUTDIR`). TAG is the wheel's compatibility tag
+[py3-none-any]; `py2.py3-none-any` also installs on Python 2.7. Standard
+library only.
 """
 import base64
 import hashlib
@@ -16,7 +18,7 @@ import sys
 import zipfile
 
 
-def wheel(out, spec):
+def wheel(out, spec, tag="py3-none-any"):
     name, version = spec["name"], spec["version"]
     # The file name and the .dist-info folder use the name with every run of
     # -_. as one underscore (the wheel spec's escaping); METADATA keeps it as
@@ -30,7 +32,7 @@ def wheel(out, spec):
         f"{dist.lower()}/__init__.py": f'VERSION = "{version}"\n',
         f"{info}/METADATA": "\n".join(meta) + "\n",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: envguard-tests\n"
-        "Root-Is-Purelib: true\nTag: py3-none-any\n",
+        f"Root-Is-Purelib: true\n" + "".join(f"Tag: {t}\n" for t in expand(tag)),
     }
     record = ""
     for path, text in files.items():
@@ -38,12 +40,19 @@ def wheel(out, spec):
         b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
         record += f"{path},sha256={b64},{len(text.encode())}\n"
     files[f"{info}/RECORD"] = record + f"{info}/RECORD,,\n"
-    with zipfile.ZipFile(os.path.join(out, f"{dist}-{version}-py3-none-any.whl"), "w") as whl:
+    with zipfile.ZipFile(os.path.join(out, f"{dist}-{version}-{tag}.whl"), "w") as whl:
         for path, text in files.items():
             whl.writestr(path, text)
 
 
+def expand(tag):
+    """The WHEEL file lists each tag of a compressed set on its own line."""
+    python, abi, platform = tag.split("-")
+    return [f"{p}-{abi}-{platform}" for p in python.split(".")]
+
+
 if __name__ == "__main__":
+    tag = sys.argv[3] if len(sys.argv) > 3 else "py3-none-any"
     with open(sys.argv[2]) as f:
         for spec in json.load(f):
-            wheel(sys.argv[1], spec)
+            wheel(sys.argv[1], spec, tag)
