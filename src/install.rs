@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use envguard_core::message::Message;
 
 use crate::fs::write_atomically;
 
@@ -126,13 +127,21 @@ pub struct HookPaths {
     /// Whether `core.hooksPath` moved the folder away from the repository's
     /// own `hooks`: then other repositories or tools may share it.
     pub custom: bool,
+    /// Whether the repository uses SHA-256 object ids.
+    pub sha256: bool,
 }
 
 impl HookPaths {
     /// Asks git for the hooks folder of the repository around `dir`.
     pub fn locate(dir: &Path) -> Result<HookPaths> {
         let output = Command::new("git")
-            .args(["rev-parse", "--git-path", "hooks", "--git-common-dir"])
+            .args([
+                "rev-parse",
+                "--git-path",
+                "hooks",
+                "--git-common-dir",
+                "--show-object-format",
+            ])
             .current_dir(dir)
             .output()
             .context("cannot run git (is it on PATH?)")?;
@@ -144,10 +153,12 @@ impl HookPaths {
             );
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let mut lines = stdout.lines().map(|line| dir.join(line.trim()));
+        let mut lines = stdout.lines().map(str::trim);
         let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
             bail!("git rev-parse gave no hooks folder: {stdout:?}");
         };
+        let (hooks, common) = (dir.join(hooks), dir.join(common));
+        let sha256 = lines.next() == Some("sha256");
         // Without core.hooksPath git answers `<common dir>/hooks`; compare
         // resolved paths so `core.hooksPath = .git/hooks` is no custom folder.
         let custom = resolved(&hooks) != resolved(&common.join("hooks"));
@@ -156,6 +167,7 @@ impl HookPaths {
             chained: hooks.join(CHAINED_NAME),
             dir: hooks,
             custom,
+            sha256,
         })
     }
 
@@ -261,6 +273,9 @@ pub fn install(dir: &Path, binary: &Path, force: bool) -> Result<String> {
         binary.display()
     ));
     said.extend(paths.custom_note().map(|note| format!("note: {note}")));
+    if paths.sha256 {
+        said.push(Message::Sha256Install.to_string());
+    }
     Ok(said.join("\n"))
 }
 

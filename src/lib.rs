@@ -20,7 +20,7 @@ pub mod marker;
 pub mod quote;
 pub mod repo;
 
-use std::io::Read;
+use std::io::{Read, Write as _};
 
 use anyhow::{bail, Context, Result};
 
@@ -46,7 +46,7 @@ fn current_dir() -> Result<std::path::PathBuf> {
 }
 
 fn reset() -> Result<Outcome> {
-    commands::reset(&Repo::open_from_env()?, &mut std::io::stderr().lock())?;
+    commands::reset(&Repo::open_from_env()?, &mut stderr())?;
     Ok(Outcome::Success)
 }
 
@@ -68,6 +68,29 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
     }
 }
 
+/// Standard error for what envguard says. A message that cannot be written
+/// (a closed pipe) is dropped: what envguard decided sets the exit code,
+/// not whether anyone still reads, and nothing here can panic (release
+/// builds abort on a panic).
+pub struct Said<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Said<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}
+
+/// [`Said`] over the process's standard error.
+pub fn stderr() -> Said<std::io::StderrLock<'static>> {
+    Said(std::io::stderr().lock())
+}
+
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -75,26 +98,26 @@ pub fn stops_push(cli: &Cli) -> bool {
 
 /// Runs one command. Errors carry their full context; the caller prints them.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let mut err = std::io::stderr().lock();
+    let mut err = stderr();
     match cli.command {
         Some(Command::PrePush { remote, url }) => {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
                 return Ok(Outcome::Success);
             }
-            let mut input = String::new();
+            let mut input = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut input)
+                .read_to_end(&mut input)
                 .context("cannot read git's ref lines from stdin")?;
             hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
         }
         Some(Command::Install { force }) => {
             let said = install::install(&current_dir()?, &this_binary()?, force)?;
-            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+            let _ = writeln!(err, "envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
         }
         Some(Command::Uninstall) => {
             let said = install::uninstall(&current_dir()?)?;
-            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+            let _ = writeln!(err, "envguard: {}", said.replace('\n', "\nenvguard: "));
             Ok(Outcome::Success)
         }
         Some(Command::Doctor) => {
@@ -142,7 +165,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 (None, Some(head)) => facts::config_at(&repo, &head)?.target,
                 (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
-            eprint!("{}", init::init(root, target, force)?);
+            let _ = write!(err, "{}", init::init(root, target, force)?);
             Ok(Outcome::Success)
         }
         Some(Command::Demo { keep }) => {

@@ -6,12 +6,20 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A full disk under `ulimit -f` is an error envguard undoes and reports
+    // (EFBIG), not a signal that kills it half-way.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" before any thread
+    // starts; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = envguard::cli::Cli::parse();
     let stops_push = envguard::stops_push(&cli);
     let result = envguard::run(cli);
     ExitCode::from(envguard::exit_code(
         result,
         stops_push,
-        &mut std::io::stderr().lock(),
+        &mut envguard::stderr(),
     ))
 }

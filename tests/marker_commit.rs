@@ -340,7 +340,6 @@ fn wait_for_group(pgid: u32) {
 }
 
 #[test]
-#[ignore = "until the marker commit takes the index lock first (issue 13 item 7)"]
 fn sigkill_at_any_moment_leaves_the_repository_untouched_or_done() {
     let runs: usize = std::env::var("ENVGUARD_KILL_RUNS")
         .ok()
@@ -421,7 +420,6 @@ fn sigkill_at_any_moment_leaves_the_repository_untouched_or_done() {
 }
 
 #[test]
-#[ignore = "until the marker commit takes the index lock first (issue 13 item 7)"]
 fn a_held_index_lock_leaves_branch_index_and_files_untouched() {
     let scene = scene(true, 0);
     let repo = &scene.repo;
@@ -453,7 +451,6 @@ fn a_held_index_lock_leaves_branch_index_and_files_untouched() {
 }
 
 #[test]
-#[ignore = "until the marker commit takes the index lock first (issue 13 item 7)"]
 fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     // Enough files that the index outgrows the limit; objects stay under it.
     let scene = scene(true, 300);
@@ -502,7 +499,6 @@ fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
 }
 
 #[test]
-#[ignore = "until the marker commit takes the index lock first (issue 13 item 7)"]
 fn a_git_dir_on_another_file_system_still_gets_the_marker() {
     // /dev/shm is a tmpfs: a git folder there is on another file system
     // than a working tree under the temp folder, so no rename crosses.

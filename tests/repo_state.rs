@@ -98,7 +98,6 @@ fn files_in(dir: &Path) -> Vec<String> {
 // Item 6: a committed `.envguard` that is a symlink, or a regular file.
 
 #[test]
-#[ignore = "until the marker commit checks every path component (issue 13 item 6)"]
 fn a_committed_envguard_symlink_is_refused_and_nothing_is_written_through_it() {
     let (repo, bare) = deployed();
     let outside = repo.root.path().join("outside");
@@ -127,7 +126,6 @@ fn a_committed_envguard_symlink_is_refused_and_nothing_is_written_through_it() {
 }
 
 #[test]
-#[ignore = "until the marker commit checks every path component (issue 13 item 6)"]
 fn a_committed_regular_file_named_envguard_is_refused_not_dropped() {
     let (repo, bare) = deployed();
     let pushed = repo.commit(
@@ -146,7 +144,6 @@ fn a_committed_regular_file_named_envguard_is_refused_not_dropped() {
 }
 
 #[test]
-#[ignore = "until the marker commit checks every path component (issue 13 item 6)"]
 fn an_envguard_symlink_only_in_the_work_tree_is_refused_too() {
     let (repo, bare) = deployed();
     let pushed = drop_six(&repo);
@@ -168,7 +165,6 @@ fn an_envguard_symlink_only_in_the_work_tree_is_refused_too() {
 // Item 9: what is really at `.envguard/force-clean`.
 
 #[test]
-#[ignore = "until path kinds are named (issue 13 item 9)"]
 fn a_committed_symlink_at_the_marker_path_is_named_as_one() {
     let (repo, bare) = deployed();
     std::fs::create_dir(repo.dir.join(".envguard")).unwrap();
@@ -190,7 +186,6 @@ fn a_committed_symlink_at_the_marker_path_is_named_as_one() {
 }
 
 #[test]
-#[ignore = "until path kinds are named (issue 13 item 9)"]
 fn a_committed_directory_at_the_marker_path_is_named_as_one() {
     let (repo, bare) = deployed();
     let pushed = repo.commit(
@@ -216,7 +211,6 @@ fn a_committed_directory_at_the_marker_path_is_named_as_one() {
 // Item 8: a rebase in progress; a sparse checkout without `.envguard/`.
 
 #[test]
-#[ignore = "until the hook refuses under a rebase (issue 13 item 8)"]
 fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
     let (repo, bare) = deployed();
     drop_six(&repo);
@@ -248,7 +242,6 @@ fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
 }
 
 #[test]
-#[ignore = "until the hook refuses under a rebase (issue 13 item 8)"]
 fn a_branch_being_rebased_in_another_worktree_is_not_moved() {
     let (repo, bare) = deployed();
     drop_six(&repo);
@@ -278,7 +271,6 @@ fn a_branch_being_rebased_in_another_worktree_is_not_moved() {
 }
 
 #[test]
-#[ignore = "until sparse checkouts keep skip-worktree entries (issue 13 item 8)"]
 fn a_sparse_checkout_without_envguard_gets_the_marker_in_the_index_only() {
     let (repo, bare) = deployed();
     repo.commit(&[("src/main.py", "print('src')\n")], "src");
@@ -338,7 +330,6 @@ fn a_sparse_checkout_with_envguard_in_the_cone_writes_the_files() {
 // Item 10: what comes from files is quoted.
 
 #[test]
-#[ignore = "until file text is quoted (issue 13 item 10)"]
 fn a_removed_line_holding_a_nul_still_gets_a_marker_commit() {
     let repo = TestRepo::new();
     std::fs::write(repo.dir.join("requirements.txt"), b"six\nbad\0line\n").unwrap();
@@ -356,7 +347,6 @@ fn a_removed_line_holding_a_nul_still_gets_a_marker_commit() {
 }
 
 #[test]
-#[ignore = "until file text is quoted (issue 13 item 10)"]
 fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
     let repo = TestRepo::new();
     let hostile = "six\n\u{1b}]0;owned\u{7}\u{1b}[31mred==1\n\u{9b}2Jwipe==1\n";
@@ -372,7 +362,13 @@ fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
     let run = hook_main(&repo, &bare);
     assert_code(&run, 1);
     let message = repo.git(&["log", "-1", "--format=%B", "main"]);
-    for text in [&diff.stdout, &diff.stderr, &json.stdout, &run.stderr, &message] {
+    for text in [
+        &diff.stdout,
+        &diff.stderr,
+        &json.stdout,
+        &run.stderr,
+        &message,
+    ] {
         assert!(
             !text.contains(['\u{1b}', '\u{7}', '\u{9b}']),
             "raw control characters: {text:?}"
@@ -384,7 +380,6 @@ fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
 // Item 11: any bytes git can send.
 
 #[test]
-#[ignore = "until stdin is read as bytes (issue 13 item 11)"]
 fn a_non_utf8_ref_name_to_a_remote_that_does_not_deploy_passes() {
     let (repo, bare) = deployed();
     let head = repo.rev("HEAD");
@@ -405,7 +400,6 @@ fn a_non_utf8_ref_name_to_a_remote_that_does_not_deploy_passes() {
 }
 
 #[test]
-#[ignore = "until no print can panic (issue 13 item 11)"]
 fn a_broken_stderr_pipe_still_exits_with_the_decision() {
     let (repo, bare) = deployed();
     let run_closed = |input: &[u8]| {
@@ -439,7 +433,6 @@ fn a_broken_stderr_pipe_still_exits_with_the_decision() {
 }
 
 #[test]
-#[ignore = "until quoted input is capped (issue 13 item 11)"]
 fn a_50_mb_malformed_line_is_not_echoed_whole() {
     let (repo, bare) = deployed();
     let mut input = vec![b'x'; 50 * 1024 * 1024];
@@ -479,7 +472,6 @@ fn sha256_repo() -> (TestRepo, PathBuf) {
 }
 
 #[test]
-#[ignore = "until rule 1 is decided before opening the repository (issue 13 item 12)"]
 fn sha256_a_push_that_cannot_deploy_passes() {
     let (repo, bare) = sha256_repo();
     let head = repo.rev("HEAD");
@@ -496,7 +488,6 @@ fn sha256_a_push_that_cannot_deploy_passes() {
 }
 
 #[test]
-#[ignore = "until SHA-256 repositories are recognised (issue 13 item 12)"]
 fn sha256_a_deploying_push_exits_2_with_the_reason() {
     let (repo, bare) = sha256_repo();
     let head = repo.rev("HEAD");
@@ -518,7 +509,6 @@ fn sha256_a_deploying_push_exits_2_with_the_reason() {
 }
 
 #[test]
-#[ignore = "until install warns about SHA-256 (issue 13 item 12)"]
 fn sha256_install_warns_and_other_commands_say_why() {
     let (repo, _bare) = sha256_repo();
     let run = repo.envguard(&["install"]);

@@ -24,7 +24,7 @@ use envguard_core::token::FINGERPRINT_PATH;
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
-use crate::repo::Repo;
+use crate::repo::{self, Repo};
 use crate::Outcome;
 use protocol::RefLine;
 
@@ -33,18 +33,18 @@ use protocol::RefLine;
 pub fn pre_push(
     remote: &str,
     url: &str,
-    input: &str,
+    input: &[u8],
     open: impl FnOnce() -> Result<Repo>,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let mut lines = Vec::new();
-    for (index, text) in input.lines().enumerate() {
-        if text.trim().is_empty() {
+    for (index, text) in input.split(|&b| b == b'\n').enumerate() {
+        if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let line = RefLine::parse(text).ok_or_else(|| Message::MalformedInput {
             number: index + 1,
-            text: text.to_string(),
+            text: text.to_vec(),
         })?;
         // Deletes, tags and other non-branch refs never deploy (rule 1).
         if line.may_deploy() {
@@ -53,6 +53,9 @@ pub fn pre_push(
     }
     if lines.is_empty() {
         return Ok(Outcome::Success);
+    }
+    if lines.iter().any(RefLine::is_sha256) {
+        return sha256_push(remote, url, &lines);
     }
     let repo = open()?;
     let mut outcome = Outcome::Success;
@@ -63,6 +66,26 @@ pub fn pre_push(
         }
     }
     Ok(outcome)
+}
+
+/// A push from a SHA-256 repository, which git2 cannot open: each line is
+/// judged by the pushed commit's own config, read through git itself; one
+/// that deploys stops the push with the reason, the others pass.
+fn sha256_push(remote: &str, url: &str, lines: &[RefLine]) -> Result<Outcome> {
+    for line in lines {
+        let (Some(pushed), Some(remote_ref)) = (line.pushed(), line.remote_branch_ref()) else {
+            continue;
+        };
+        let config = Config::read(&mut repo::read_with_git(pushed))?;
+        if let Some(branch) = config
+            .deploying_branch(remote_ref)
+            .filter(|_| config.matches_remote(remote, url))
+        {
+            let place = format!("{remote} {branch}");
+            return Err(Message::Sha256Push { place }.into());
+        }
+    }
+    Ok(Outcome::Success)
 }
 
 /// A pushed ref that deploys, with what was read for it.
@@ -89,17 +112,18 @@ fn check_line(
     remote: &str,
     url: &str,
     line: &RefLine,
-    marked: &mut Vec<(String, CommitId)>,
+    marked: &mut Vec<(Vec<u8>, CommitId)>,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Some(pushed) = line.pushed().cloned() else {
+    let (Some(pushed), Some(remote_ref)) = (line.pushed().cloned(), line.remote_branch_ref())
+    else {
         return Ok(Outcome::Success);
     };
     // Every file of the pushed commit is read through this one reader.
     let mut read = repo.reader(&pushed)?;
     let config = Config::read(&mut read)?;
     let Some(branch) = config
-        .deploying_branch(&line.remote_ref)
+        .deploying_branch(remote_ref)
         .filter(|_| config.matches_remote(remote, url))
     else {
         return Ok(Outcome::Success);
@@ -206,13 +230,20 @@ mod tests {
         let input =
             format!("(delete) {z} refs/heads/main {a}\nrefs/tags/v1 {a} refs/tags/v1 {z}\n\n");
         let mut err = Vec::new();
-        let outcome = pre_push("azure", "/x", &input, || panic!("opened"), &mut err).unwrap();
+        let outcome = pre_push(
+            "azure",
+            "/x",
+            input.as_bytes(),
+            || panic!("opened"),
+            &mut err,
+        )
+        .unwrap();
         assert_eq!(outcome, Outcome::Success);
         assert!(err.is_empty());
         let bad = pre_push(
             "azure",
             "/x",
-            "not a ref line\n",
+            b"not a ref line\n",
             || panic!("opened"),
             &mut err,
         );
