@@ -18,6 +18,7 @@ use envguard_core::decide::{self, BaselineSource, Change, Decision};
 use envguard_core::deployment::{Deployment, DEPLOYMENT_PATH};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::message::{Message, Outcome, Retry};
+use envguard_core::text::quote;
 use envguard_core::token::FINGERPRINT_PATH;
 use serde::Serialize;
 
@@ -407,14 +408,20 @@ pub fn change_lines(change: &Change) -> Vec<String> {
     let mut lines: Vec<String> = change
         .removed
         .iter()
-        .map(|id| format!("removed {id}"))
+        .map(|id| format!("removed {}", quote(id.to_string())))
         .collect();
+    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
+        format!(
+            "extras-dropped {}",
+            quote(envguard_core::names::label(id, extras))
+        )
+    }));
     lines.extend(
-        change.extras_dropped.iter().map(|(id, extras)| {
-            format!("extras-dropped {}", envguard_core::names::label(id, extras))
-        }),
+        change
+            .added
+            .iter()
+            .map(|id| format!("added {}", quote(id.to_string()))),
     );
-    lines.extend(change.added.iter().map(|id| format!("added {id}")));
     if let Some((from, to)) = &change.runtime {
         lines.push(format!(
             "runtime {} -> {}",
@@ -478,7 +485,8 @@ fn json_string(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
+            // C0, DEL and C1 (the same data, never sent raw to a terminal).
+            c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),

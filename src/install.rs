@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+use envguard_core::message::Message;
 
 use crate::fs::write_atomically;
 use crate::managers;
@@ -127,6 +128,8 @@ pub struct HookPaths {
     /// Whether `core.hooksPath` moved the folder away from the repository's
     /// own `hooks`: then other repositories or tools may share it.
     pub custom: bool,
+    /// Whether the repository uses SHA-256 object ids.
+    pub sha256: bool,
     /// git's common folder (`.git` of the main worktree).
     pub common: PathBuf,
 }
@@ -135,7 +138,13 @@ impl HookPaths {
     /// Asks git for the hooks folder of the repository around `dir`.
     pub fn locate(dir: &Path) -> Result<HookPaths> {
         let output = Command::new("git")
-            .args(["rev-parse", "--git-path", "hooks", "--git-common-dir"])
+            .args([
+                "rev-parse",
+                "--git-path",
+                "hooks",
+                "--git-common-dir",
+                "--show-object-format",
+            ])
             .current_dir(dir)
             .output()
             .context("cannot run git (is it on PATH?)")?;
@@ -147,22 +156,25 @@ impl HookPaths {
             );
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let mut lines = stdout.lines().map(|line| dir.join(line.trim()));
+        let mut lines = stdout.lines().map(str::trim);
         let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
             bail!("git rev-parse gave no hooks folder: {stdout:?}");
         };
+        let (hooks, common) = (dir.join(hooks), dir.join(common));
+        let sha256 = lines.next() == Some("sha256");
         // Without core.hooksPath git answers `<common dir>/hooks`; compare
         // resolved paths so `core.hooksPath = .git/hooks` is no custom folder.
         let custom = resolved(&hooks) != resolved(&common.join("hooks"));
-        Ok(HookPaths::at(hooks, common, custom))
+        Ok(HookPaths::at(hooks, common, custom, sha256))
     }
 
-    fn at(dir: PathBuf, common: PathBuf, custom: bool) -> HookPaths {
+    fn at(dir: PathBuf, common: PathBuf, custom: bool, sha256: bool) -> HookPaths {
         HookPaths {
             hook: dir.join(HOOK_NAME),
             chained: dir.join(CHAINED_NAME),
             dir,
             custom,
+            sha256,
             common,
         }
     }
@@ -170,8 +182,14 @@ impl HookPaths {
     /// The repository's own hooks folder, which git does not read while
     /// `core.hooksPath` points elsewhere; `None` when it is the one in use.
     pub fn default_folder(&self) -> Option<HookPaths> {
-        self.custom
-            .then(|| HookPaths::at(self.common.join("hooks"), self.common.clone(), false))
+        self.custom.then(|| {
+            HookPaths::at(
+                self.common.join("hooks"),
+                self.common.clone(),
+                false,
+                self.sha256,
+            )
+        })
     }
 
     /// What sits in the hook's place now. A dangling symlink is foreign:
@@ -316,6 +334,9 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
         binary.display()
     ));
     said.extend(paths.custom_note().map(|note| format!("note: {note}")));
+    if paths.sha256 {
+        said.push(Message::Sha256Install.to_string());
+    }
     Ok(said.join("\n"))
 }
 

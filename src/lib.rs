@@ -77,13 +77,13 @@ fn current_dir() -> Result<std::path::PathBuf> {
 /// git's ref lines from stdin. git always gives a pipe; a terminal means a
 /// person or a manager run by hand (`pre-commit run`), which has none to
 /// give, and reading it would wait for typing.
-fn read_ref_lines() -> Result<String> {
-    let mut input = String::new();
+fn read_ref_lines() -> Result<Vec<u8>> {
+    let mut input = Vec::new();
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         stdin
             .lock()
-            .read_to_string(&mut input)
+            .read_to_end(&mut input)
             .context("cannot read git's ref lines from stdin")?;
     }
     Ok(input)
@@ -104,7 +104,7 @@ fn prefixed(said: &str) -> String {
 }
 
 fn reset() -> Result<Outcome> {
-    commands::reset(&Repo::open_from_env()?, &mut std::io::stderr().lock())?;
+    commands::reset(&Repo::open_from_env()?, &mut stderr())?;
     Ok(Outcome::Success)
 }
 
@@ -137,6 +137,29 @@ pub fn describe(error: &anyhow::Error) -> String {
     causes.join(": ")
 }
 
+/// Standard error for what envguard says. A message that cannot be written
+/// (a closed pipe) is dropped: what envguard decided sets the exit code,
+/// not whether anyone still reads, and nothing here can panic (release
+/// builds abort on a panic).
+pub struct Said<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Said<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}
+
+/// [`Said`] over the process's standard error.
+pub fn stderr() -> Said<std::io::StderrLock<'static>> {
+    Said(std::io::stderr().lock())
+}
+
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -144,7 +167,7 @@ pub fn stops_push(cli: &Cli) -> bool {
 
 /// Runs one command. Errors carry their full context; the caller prints them.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let mut err = std::io::stderr().lock();
+    let mut err = stderr();
     let verbosity = Verbosity::of(&cli);
     match cli.command {
         Some(Command::PrePush { remote, url }) => {
@@ -157,7 +180,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 let url = url.unwrap_or_else(|| remote.clone());
                 (remote, url)
             });
-            let has_lines = input.lines().any(|line| !line.trim().is_empty());
+            let has_lines = input
+                .split(|&b| b == b'\n')
+                .any(|line| !line.iter().all(u8::is_ascii_whitespace));
             let var = |name: &str| std::env::var(name).ok();
             match envguard_core::managers::push_input(args, &var, has_lines) {
                 PushInput::Lines { remote, url } => hook::pre_push(
@@ -190,12 +215,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 manager,
             };
             let said = install::install(&current_dir()?, &this_binary()?, how)?;
-            eprint!("{}", prefixed(&said));
+            let _ = write!(err, "{}", prefixed(&said));
             Ok(Outcome::Success)
         }
         Some(Command::Uninstall) => {
             let said = install::uninstall(&current_dir()?)?;
-            eprint!("{}", prefixed(&said));
+            let _ = write!(err, "{}", prefixed(&said));
             Ok(Outcome::Success)
         }
         Some(Command::Doctor { format }) => {

@@ -6,10 +6,18 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A full disk under `ulimit -f` is an error envguard undoes and reports
+    // (EFBIG), not a signal that kills it half-way.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" before any thread
+    // starts; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match envguard::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let code = envguard::cli::report_clap_error(&error, &mut std::io::stderr().lock());
+            let code = envguard::cli::report_clap_error(&error, &mut envguard::stderr());
             return ExitCode::from(code);
         }
     };
@@ -18,6 +26,6 @@ fn main() -> ExitCode {
     ExitCode::from(envguard::exit_code(
         result,
         stops_push,
-        &mut std::io::stderr().lock(),
+        &mut envguard::stderr(),
     ))
 }

@@ -12,7 +12,10 @@ use envguard_core::decide::{Change, Removal};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
 use envguard_core::message::{Message, Retry};
-use envguard_core::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
+use envguard_core::text::quote;
+use envguard_core::token::{
+    check_written, Entry, Place, Token, FINGERPRINT_PATH, MARKER_PATH, WRITTEN,
+};
 
 use crate::hook::Deploying;
 use crate::quote::shell_word;
@@ -73,15 +76,43 @@ pub fn schedule_clean(
         }
         .into());
     }
+    if let Some(operation) = repo.operation() {
+        return Err(Message::OperationInProgress(operation).into());
+    }
     if let Some(dir) = repo.checked_out_elsewhere(refname) {
         let refname = refname.to_string();
         let worktree = dir.display().to_string();
         return Err(Message::CheckedOutElsewhere { refname, worktree }.into());
     }
+    let mut in_commit = Vec::new();
+    for (path, _) in WRITTEN {
+        in_commit.push((path, repo.entry_in_commit(parent, path)?));
+    }
+    check_written(Place::Commit, |path| found(&in_commit, path)).map_err(Message::InTheWay)?;
     let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
+    let paths = [MARKER_PATH, FINGERPRINT_PATH];
+    let excluded = if checked_out {
+        repo.sparse_excluded(&paths)?
+    } else {
+        vec![true; paths.len()]
+    };
     if checked_out {
-        for path in [MARKER_PATH, FINGERPRINT_PATH] {
-            if let PathState::Edited(what) = repo.path_state(parent, path)? {
+        let mut on_disk = Vec::new();
+        for (path, _) in WRITTEN {
+            let skipped = paths.iter().zip(&excluded).any(|(p, &ex)| *p == path && ex);
+            let entry = if skipped {
+                Entry::Absent
+            } else {
+                repo.entry_in_worktree(path)?
+            };
+            on_disk.push((path, entry));
+        }
+        if excluded.contains(&false) {
+            check_written(Place::WorkTree, |path| found(&on_disk, path))
+                .map_err(Message::InTheWay)?;
+        }
+        for (path, &excluded) in paths.iter().zip(&excluded) {
+            if let PathState::Edited(what) = repo.path_state(parent, path, excluded)? {
                 return Err(Message::EnvguardFileEdited { what, path, retry }.into());
             }
         }
@@ -98,11 +129,22 @@ pub fn schedule_clean(
     );
     let files: [(&str, &[u8]); 2] = [(MARKER_PATH, &marker), (FINGERPRINT_PATH, &fingerprint)];
     let commit = repo.commit_files(parent, &files, &message)?;
-    repo.move_ref(refname, parent, &commit, "force-clean marker")?;
     if checked_out {
-        repo.check_out_paths(&commit, &[MARKER_PATH, FINGERPRINT_PATH])?;
+        let paths = [(MARKER_PATH, excluded[0]), (FINGERPRINT_PATH, excluded[1])];
+        let why = ("force-clean marker", retry);
+        repo.switch_checked_out(refname, parent, &commit, &paths, why)?;
+    } else {
+        repo.move_ref(refname, parent, &commit, "force-clean marker")?;
     }
     Ok(Scheduled { commit, token })
+}
+
+/// What `entries` says is at `path`.
+fn found(entries: &[(&str, Entry)], path: &str) -> Entry {
+    entries
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map_or(Entry::Absent, |(_, entry)| *entry)
 }
 
 /// Commits the marker for a push that makes `change`, and says how to
@@ -116,9 +158,10 @@ pub fn commit_for_push(
     err: &mut dyn Write,
 ) -> Result<()> {
     let line = target.line;
-    let local = repo.local_ref(&line.local_ref);
+    // A local ref that is not UTF-8 names nothing envguard can move.
+    let local = repo.local_ref(line.local_ref().unwrap_or_default());
     let removals = change.removals(&target.config.requirements);
-    let Some(refname) = local.refname() else {
+    let Some(refname) = local.refname().filter(|_| line.local_ref().is_some()) else {
         return Err(Message::NotABranch {
             removals,
             local_ref: line.local_ref.clone(),
@@ -132,7 +175,9 @@ pub fn commit_for_push(
         }
         .into());
     }
-    let reason = format!("removed: {}", change.removed_labels().join(", "));
+    // The commit message holds no byte git refuses (NUL) or a terminal acts on.
+    let quoted: Vec<String> = change.removed_labels().iter().map(quote).collect();
+    let reason = format!("removed: {}", quoted.join(", "));
     let why = (removals.as_slice(), Retry::Push);
     let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason, why)?;
     let message = Message::MarkerCommitted {

@@ -15,7 +15,9 @@ use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
-use git2::{ErrorCode, ObjectType, Oid, Repository};
+use envguard_core::message::{Message, Operation, Retry};
+use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
 
 /// A git failure other than "not found", with what envguard was doing.
 #[derive(Debug)]
@@ -69,6 +71,38 @@ fn commit_id(oid: Oid) -> CommitId {
 /// The core's id as git2's; both are the same hex digits.
 fn oid(id: &CommitId) -> Oid {
     Oid::from_str(id.as_str()).expect("a CommitId is valid hex")
+}
+
+/// A file of `commit` by repository-relative path, read through git itself
+/// (`git ls-tree`, `git cat-file`) rather than git2: for repositories git2
+/// cannot open (SHA-256 object ids). `Ok(None)` when the commit has no file
+/// there.
+pub fn read_with_git(commit: &CommitId) -> impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_ {
+    move |path: &str| {
+        let git = |args: &[&str]| -> Result<Vec<u8>> {
+            let output = Command::new("git")
+                .args(args)
+                .stderr(Stdio::piped())
+                .output()
+                .context("cannot run git (is it on PATH?)")?;
+            if !output.status.success() {
+                bail!(
+                    "cannot read {path} in commit {commit}: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+            }
+            Ok(output.stdout)
+        };
+        let listed = git(&["ls-tree", "-z", commit.as_str(), "--", path])?;
+        // `<mode> <type> <object>\t<path>\0`, or nothing when absent.
+        let meta = listed.split(|&b| b == b'\t').next().unwrap_or_default();
+        let meta = String::from_utf8_lossy(meta);
+        match meta.split(' ').collect::<Vec<_>>()[..] {
+            [_, "blob", object] => Ok(Some(git(&["cat-file", "blob", object])?)),
+            // Absent, or a folder or submodule: no file there.
+            _ => Ok(None),
+        }
+    }
 }
 
 /// An open repository.
@@ -181,8 +215,15 @@ impl Repo {
     /// Opens the repository git runs the hook in (honours `GIT_DIR`, so
     /// linked worktrees work), or the one around the current directory.
     pub fn open_from_env() -> Result<Repo> {
-        let repo = Repository::open_from_env()
-            .context("cannot open the git repository here; run envguard inside one")?;
+        let repo = Repository::open_from_env().map_err(|err| {
+            // libgit2 names the extension it does not know.
+            if err.message().contains("object format") {
+                anyhow::Error::from(Message::Sha256Repository)
+            } else {
+                anyhow::Error::from(err)
+                    .context("cannot open the git repository here; run envguard inside one")
+            }
+        })?;
         Ok(Repo {
             repo,
             env: GitEnv::from_process(),
@@ -367,7 +408,10 @@ impl Repo {
             let dir = other.workdir()?.canonicalize().ok()?;
             let head = other.find_reference("HEAD").ok()?;
             let on_branch = head.symbolic_target().ok().flatten() == Some(refname);
-            (on_branch && Some(&dir) != here.as_ref()).then_some(dir)
+            // As git counts it: a branch being rebased there is checked out
+            // there, though its HEAD is detached meanwhile.
+            let rebasing = being_rebased(other.path()).as_deref() == Some(refname);
+            ((on_branch || rebasing) && Some(&dir) != here.as_ref()).then_some(dir)
         })
     }
 
@@ -434,16 +478,30 @@ impl Repo {
     }
 
     /// How the user's files and index stand for `path` relative to commit
-    /// `base`: untouched, or edited (what, in words).
-    pub fn path_state(&self, base: &CommitId, path: &str) -> Result<PathState> {
+    /// `base`: untouched, or edited (what, in words). A path the sparse
+    /// checkout leaves out (`excluded`) is judged by the index alone.
+    pub fn path_state(&self, base: &CommitId, path: &str, excluded: bool) -> Result<PathState> {
+        let index = self.repo.index().context("cannot read the git index")?;
+        self.path_state_in(&index, base, path, excluded)
+    }
+
+    fn path_state_in(
+        &self,
+        index: &Index,
+        base: &CommitId,
+        path: &str,
+        excluded: bool,
+    ) -> Result<PathState> {
         let Some(workdir) = self.repo.workdir() else {
             return Ok(PathState::Clean);
         };
         let committed = self.blob_id(base, path)?;
-        let index = self.repo.index().context("cannot read the git index")?;
         let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
         if staged != committed {
             return Ok(PathState::Edited(format!("{path} has staged changes")));
+        }
+        if excluded {
+            return Ok(PathState::Clean);
         }
         let on_disk = workdir.join(path);
         let state = match (committed, on_disk.symlink_metadata().is_ok()) {
@@ -461,6 +519,98 @@ impl Repo {
             }
         };
         Ok(state)
+    }
+
+    /// What `commit`'s tree holds at `path`.
+    pub fn entry_in_commit(&self, commit: &CommitId, path: &str) -> Result<Entry> {
+        let tree = self.repo.find_commit(oid(commit))?.tree()?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(err) if err.code() == ErrorCode::NotFound => return Ok(Entry::Absent),
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot read {path} in commit {commit}"))
+            }
+        };
+        Ok(match entry.filemode() {
+            0o040000 => Entry::Directory,
+            0o120000 => Entry::Symlink,
+            0o160000 => Entry::Submodule,
+            _ if entry.kind() == Some(ObjectType::Blob) => Entry::File,
+            _ => Entry::Special,
+        })
+    }
+
+    /// What the working tree holds at `path`, the last component not
+    /// followed (the caller checks the components before it first).
+    pub fn entry_in_worktree(&self, path: &str) -> Result<Entry> {
+        let Some(workdir) = self.repo.workdir() else {
+            return Ok(Entry::Absent);
+        };
+        entry_on_disk(&workdir.join(path))
+    }
+
+    /// Which of `paths` the sparse checkout leaves out of the working tree
+    /// (none without one). git decides, by the repository's own rules and
+    /// mode (`git sparse-checkout check-rules`, git 2.41 and later).
+    pub fn sparse_excluded(&self, paths: &[&str]) -> Result<Vec<bool>> {
+        let sparse = self.config_bool("core.sparseCheckout");
+        let Some(workdir) = self.repo.workdir().filter(|_| sparse) else {
+            return Ok(vec![false; paths.len()]);
+        };
+        if self.config_bool("index.sparse") {
+            return Err(Message::SparseIndex.into());
+        }
+        let mut command = Command::new("git");
+        self.env.apply(&mut command);
+        let mut child = command
+            .arg("--git-dir")
+            .arg(self.repo.path())
+            .arg("--work-tree")
+            .arg(workdir)
+            .args(["sparse-checkout", "check-rules"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot run git (is it on PATH?)")?;
+        let mut input = paths.join("\n");
+        input.push('\n');
+        child
+            .stdin
+            .take()
+            .ok_or_else(|| anyhow!("git sparse-checkout has no standard input"))?
+            .write_all(input.as_bytes())
+            .context("cannot ask git about the sparse checkout")?;
+        let output = child
+            .wait_with_output()
+            .context("git sparse-checkout did not finish")?;
+        if !output.status.success() {
+            bail!(
+                "cannot tell whether this sparse checkout includes .envguard/ (`git sparse-checkout \
+                 check-rules` needs git 2.41 or later): {}; add it with `git sparse-checkout add .envguard`, \
+                 or leave the sparse checkout, then push again",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        let included = String::from_utf8_lossy(&output.stdout);
+        let included: Vec<&str> = included.lines().collect();
+        Ok(paths.iter().map(|p| !included.contains(p)).collect())
+    }
+
+    /// The operation this worktree is in the middle of, if any.
+    pub fn operation(&self) -> Option<Operation> {
+        use git2::RepositoryState as S;
+        match self.repo.state() {
+            S::Clean => None,
+            S::Merge => Some(Operation::Merge),
+            S::Revert | S::RevertSequence => Some(Operation::Revert),
+            S::CherryPick | S::CherryPickSequence => Some(Operation::CherryPick),
+            S::Bisect => Some(Operation::Bisect),
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge | S::ApplyMailboxOrRebase => {
+                Some(Operation::Rebase)
+            }
+            S::ApplyMailbox => Some(Operation::ApplyMailbox),
+        }
     }
 
     fn blob_id(&self, commit: &CommitId, path: &str) -> Result<Option<Oid>> {
@@ -561,45 +711,394 @@ impl Repo {
             .map_err(|_| anyhow!("git commit-tree printed no commit id: {text}"))
     }
 
-    /// Moves `refname` from `old` to `new`, failing if it no longer points at
-    /// `old` (someone moved it meanwhile). The reflog names envguard.
+    /// Moves `refname` (a branch, or a detached `HEAD`) from `old` to `new`
+    /// by compare-and-swap: it fails, moving nothing, if the ref no longer
+    /// points at `old` (someone moved it meanwhile). The reflog names
+    /// envguard.
     pub fn move_ref(&self, refname: &str, old: &CommitId, new: &CommitId, why: &str) -> Result<()> {
         let log = format!("envguard: {why}");
-        let (old, new) = (oid(old), oid(new));
-        let result = if refname == "HEAD" {
-            match self.repo.head().ok().and_then(|h| h.target()) {
-                Some(current) if current == old => self.repo.set_head_detached(new),
-                _ => bail!("HEAD moved while envguard was working; check `git log` and push again"),
-            }
-        } else {
-            self.repo
-                .reference_matching(refname, new, true, old, &log)
-                .map(|_| ())
-        };
-        result.with_context(|| {
-            format!("cannot move {refname} from {old} to {new}; it may have moved meanwhile: check `git log` and push again")
-        })
+        self.repo
+            .reference_matching(refname, oid(new), true, oid(old), &log)
+            .map(|_| ())
+            .with_context(|| {
+                format!("cannot move {refname} from {old} to {new}; it may have moved meanwhile: check `git log` and push again")
+            })
     }
 
-    /// Makes the index and working tree show `commit`'s version of `paths`
-    /// (written whole: temp file, then rename), touching nothing else.
-    pub fn check_out_paths(&self, commit: &CommitId, paths: &[&str]) -> Result<()> {
+    /// Moves the checked-out `refname` from `old` to `new` and makes the
+    /// index and working tree show `new`'s version of `paths`, all or
+    /// nothing, as `git commit` does: the index lock first (`index.lock`,
+    /// created exclusively), everything prepared under it (the new index in
+    /// the lock file, the new files beside the index), then the ref moved by
+    /// compare-and-swap, the files renamed into place, and the lock renamed
+    /// over the index. A failure before the ref moves changes nothing; one
+    /// after it is undone. A path `excluded` by the sparse checkout gets a
+    /// skip-worktree entry and no file. Only a process killed while holding
+    /// the lock leaves it behind, as git would: README, "When envguard
+    /// stops with an error", says what to do then.
+    pub fn switch_checked_out(
+        &self,
+        refname: &str,
+        old: &CommitId,
+        new: &CommitId,
+        paths: &[(&'static str, bool)],
+        (why, retry): (&str, Retry),
+    ) -> Result<()> {
         let Some(workdir) = self.repo.workdir() else {
-            return Ok(());
+            return self.move_ref(refname, old, new, why);
         };
-        let mut read = self.reader(commit)?;
-        for path in paths {
-            let bytes =
-                read(path)?.ok_or_else(|| anyhow!("{path} is missing from commit {commit}"))?;
-            crate::fs::write_atomically(&workdir.join(path), &bytes)?;
+        let gitdir = self.repo.path();
+        let lock = Lock::take(&gitdir.join("index.lock"))?;
+        // New files wait beside the index, out of sight of `git status`,
+        // unless the working tree is on another file system (a rename
+        // cannot cross one): then in the folder they go to.
+        let waiting = if same_file_system(gitdir, workdir) {
+            gitdir.to_path_buf()
+        } else {
+            workdir.join(ENVGUARD_DIR)
+        };
+        // Left by an earlier envguard that was killed under the lock (which
+        // is ours now): libgit2's lock on the lock file, and our new files.
+        let _ = std::fs::remove_file(gitdir.join("index.lock.lock"));
+        for (path, _) in paths {
+            let _ = std::fs::remove_file(waiting_file(&waiting, path));
         }
-        let mut index = self.repo.index().context("cannot read the git index")?;
-        for path in paths {
+        let nothing = |why: anyhow::Error| -> anyhow::Error {
+            Message::NothingChanged {
+                why: format!("{why:#}"),
+                refname: refname.to_string(),
+                parent: old.clone(),
+            }
+            .into()
+        };
+        let prepared = self.prepare_switch(&lock, &waiting, old, new, paths, retry);
+        let temps = match prepared {
+            Ok(temps) => temps,
+            Err(err) if err.downcast_ref::<Message>().is_some() => return Err(err),
+            Err(err) => return Err(nothing(err)),
+        };
+        // The point of no return: from here on, a failure is undone.
+        self.move_ref(refname, old, new, why).map_err(nothing)?;
+        let mut placed = Vec::new();
+        let result = (|| -> Result<()> {
+            for (temp, path) in &temps {
+                let target = workdir.join(path);
+                if let Some(dir) = target.parent() {
+                    ensure_real_dir(dir)?;
+                }
+                match entry_on_disk(&target)? {
+                    Entry::Absent | Entry::File => {}
+                    found => bail!("{path} became {found} in the working tree meanwhile"),
+                }
+                std::fs::rename(temp.path(), &target)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
+                temp.placed();
+                placed.push(path.as_str());
+            }
+            lock.commit(&gitdir.join("index"))
+        })();
+        match result {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.undo_switch(refname, old, new, &placed, err)),
+        }
+    }
+
+    /// Under the index lock: checks again that nothing moved, writes the new
+    /// files beside the index and the new index into the lock file.
+    fn prepare_switch(
+        &self,
+        lock: &Lock,
+        waiting: &Path,
+        old: &CommitId,
+        new: &CommitId,
+        paths: &[(&'static str, bool)],
+        retry: Retry,
+    ) -> Result<Vec<(Temp, String)>> {
+        let gitdir = self.repo.path();
+        let index_path = gitdir.join("index");
+        std::fs::copy(&index_path, &lock.path)
+            .with_context(|| format!("cannot write {}", lock.path.display()))?;
+        let mut index = Index::open(&lock.path).context("cannot read the git index")?;
+        for &(path, excluded) in paths {
+            if let PathState::Edited(what) = self.path_state_in(&index, old, path, excluded)? {
+                return Err(Message::EnvguardFileEdited { what, path, retry }.into());
+            }
+        }
+        let tree = self.repo.find_commit(oid(new))?.tree()?;
+        let mut temps = Vec::new();
+        for &(path, excluded) in paths {
+            let id = blob_at(&tree, path)?
+                .ok_or_else(|| anyhow!("{path} is missing from commit {new}"))?;
+            let blob = self.repo.find_blob(id)?;
+            let mut entry = IndexEntry {
+                ctime: IndexTime::new(0, 0),
+                mtime: IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(blob.size()).unwrap_or(u32::MAX),
+                id,
+                flags: u16::try_from(path.len()).unwrap_or(0xfff).min(0xfff),
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            };
+            if excluded {
+                entry.flags_extended = SKIP_WORKTREE;
+            } else {
+                ensure_real_dir(waiting)?;
+                let temp = Temp::write(&waiting_file(waiting, path), blob.content())?;
+                stat_into(&mut entry, &temp.path().symlink_metadata()?);
+                temps.push((temp, path.to_string()));
+            }
             index
-                .add_path(Path::new(path))
+                .add(&entry)
                 .with_context(|| format!("cannot stage {path}"))?;
         }
-        index.write().context("cannot write the git index")
+        index
+            .write()
+            .with_context(|| format!("cannot write {}", lock.path.display()))?;
+        Ok(temps)
+    }
+
+    /// Puts back what a failed switch changed after the ref moved; says
+    /// exactly where things stand when that fails too.
+    fn undo_switch(
+        &self,
+        refname: &str,
+        old: &CommitId,
+        new: &CommitId,
+        placed: &[&str],
+        why: anyhow::Error,
+    ) -> anyhow::Error {
+        let mut failed = Vec::new();
+        let workdir = self.repo.workdir().unwrap_or(Path::new("."));
+        let before = self.repo.find_commit(oid(old)).and_then(|c| c.tree());
+        for path in placed {
+            let target = workdir.join(path);
+            let restored = match &before {
+                Ok(tree) => match blob_at(tree, path) {
+                    Ok(Some(id)) => self
+                        .repo
+                        .find_blob(id)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|blob| crate::fs::write_atomically(&target, blob.content())),
+                    Ok(None) => std::fs::remove_file(&target).map_err(anyhow::Error::from),
+                    Err(err) => Err(err.into()),
+                },
+                Err(err) => Err(anyhow!("{err}")),
+            };
+            if let Err(err) = restored {
+                failed.push(format!("{path}: {err:#}"));
+            }
+        }
+        let moved_back = self.move_ref(refname, new, old, "undo a failed force-clean marker");
+        if failed.is_empty() && moved_back.is_ok() {
+            return Message::NothingChanged {
+                why: format!("{why:#}"),
+                refname: refname.to_string(),
+                parent: old.clone(),
+            }
+            .into();
+        }
+        let paths = placed.join(" ");
+        let (state, fix) = if moved_back.is_err() {
+            (
+                format!(
+                    "{refname} points at the marker commit {}, the index is the one from before",
+                    new.short()
+                ),
+                format!("`git restore --staged --worktree -- {MARKER_PATH} {FINGERPRINT_PATH}`"),
+            )
+        } else {
+            (
+                format!(
+                    "{refname} points at {} again, but {paths} in the working tree could not be put back ({})",
+                    old.short(),
+                    failed.join("; ")
+                ),
+                format!("`git restore --worktree -- {paths}` (or delete them where git status calls them untracked)"),
+            )
+        };
+        Message::HalfDone {
+            why: format!("{why:#}"),
+            state,
+            fix,
+        }
+        .into()
+    }
+}
+
+/// The branch a rebase in the worktree whose git folder is `gitdir` is
+/// rebasing (`rebase-merge/head-name`, or `rebase-apply/` for `git am`-style
+/// rebases), as git's own `is_worktree_being_rebased` reads it.
+fn being_rebased(gitdir: &Path) -> Option<String> {
+    ["rebase-merge", "rebase-apply"].iter().find_map(|dir| {
+        let name = std::fs::read_to_string(gitdir.join(dir).join("head-name")).ok()?;
+        Some(name.trim().to_string())
+    })
+}
+
+/// git's skip-worktree bit in an index entry's extended flags.
+const SKIP_WORKTREE: u16 = 1 << 14;
+
+/// Where the new file for `path` waits in `dir` until it is renamed into
+/// the working tree.
+fn waiting_file(dir: &Path, path: &str) -> PathBuf {
+    dir.join(format!("envguard-new-{}", path.replace('/', "-")))
+}
+
+/// Whether a rename can go from `a` to `b`.
+#[cfg(unix)]
+fn same_file_system(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (a.metadata(), b.metadata()) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev(),
+        _ => false,
+    }
+}
+
+/// Elsewhere a failed rename is undone and reported like any failed write.
+#[cfg(not(unix))]
+fn same_file_system(_a: &Path, _b: &Path) -> bool {
+    true
+}
+
+/// What is at `path` on disk, the link itself when it is one.
+fn entry_on_disk(path: &Path) -> Result<Entry> {
+    let meta = match path.symlink_metadata() {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Entry::Absent),
+        Err(err) => return Err(err).with_context(|| format!("cannot look at {}", path.display())),
+    };
+    let kind = meta.file_type();
+    Ok(if kind.is_symlink() {
+        Entry::Symlink
+    } else if kind.is_dir() {
+        Entry::Directory
+    } else if kind.is_file() {
+        Entry::File
+    } else {
+        Entry::Special
+    })
+}
+
+/// Creates `dir` when it is missing; refuses anything but a real folder.
+fn ensure_real_dir(dir: &Path) -> Result<()> {
+    match entry_on_disk(dir)? {
+        Entry::Directory => Ok(()),
+        Entry::Absent => {
+            std::fs::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))
+        }
+        found => bail!(
+            "{} became {found} in the working tree meanwhile",
+            dir.display()
+        ),
+    }
+}
+
+/// The stat data git keeps for a file, so that `git status` need not
+/// hash it again.
+#[cfg(unix)]
+fn stat_into(entry: &mut IndexEntry, meta: &std::fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    // The index stores these fields in 32 bits, truncated as git does.
+    entry.ctime = IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32);
+    entry.mtime = IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32);
+    entry.dev = meta.dev() as u32;
+    entry.ino = meta.ino() as u32;
+    entry.uid = meta.uid();
+    entry.gid = meta.gid();
+    entry.file_size = meta.size() as u32;
+}
+
+/// Elsewhere git hashes the file on the next `git status`.
+#[cfg(not(unix))]
+fn stat_into(_entry: &mut IndexEntry, _meta: &std::fs::Metadata) {}
+
+/// git's lock on the index: `index.lock`, created exclusively; removed
+/// when dropped unless renamed over the index.
+struct Lock {
+    path: PathBuf,
+    held: std::cell::Cell<bool>,
+}
+
+impl Lock {
+    fn take(path: &Path) -> Result<Lock> {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => Ok(Lock {
+                path: path.to_path_buf(),
+                held: std::cell::Cell::new(true),
+            }),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(Message::IndexLocked {
+                    lock: path.display().to_string(),
+                }
+                .into())
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
+        }
+    }
+
+    /// Renames the lock over `index`: the new index, and the lock released.
+    fn commit(&self, index: &Path) -> Result<()> {
+        std::fs::rename(&self.path, index)
+            .with_context(|| format!("cannot write {}", index.display()))?;
+        self.held.set(false);
+        Ok(())
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if self.held.get() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A new file waiting beside the index; removed when dropped unless placed.
+struct Temp {
+    path: PathBuf,
+    waiting: std::cell::Cell<bool>,
+}
+
+impl Temp {
+    fn write(path: &Path, bytes: &[u8]) -> Result<Temp> {
+        let temp = Temp {
+            path: path.to_path_buf(),
+            waiting: std::cell::Cell::new(false),
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        temp.waiting.set(true);
+        file.write_all(bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(temp)
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn placed(&self) {
+        self.waiting.set(false);
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if self.waiting.get() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 

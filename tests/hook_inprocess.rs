@@ -78,7 +78,7 @@ fn hook(repo: &TestRepo, env: GitEnv, input: &str) -> (u8, String) {
     let result = envguard::hook::pre_push(
         "azure",
         "https://app.scm.azurewebsites.net/app.git",
-        input,
+        input.as_bytes(),
         || Repo::open(&dir, env),
         envguard::Verbosity::Normal,
         &mut err,

@@ -27,7 +27,7 @@ use envguard_core::token::FINGERPRINT_PATH;
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
-use crate::repo::Repo;
+use crate::repo::{self, Repo};
 use crate::{Outcome, Verbosity};
 use protocol::RefLine;
 
@@ -36,19 +36,19 @@ use protocol::RefLine;
 pub fn pre_push(
     remote: &str,
     url: &str,
-    input: &str,
+    input: &[u8],
     open: impl FnOnce() -> Result<Repo>,
     verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let mut lines = Vec::new();
-    for (index, text) in input.lines().enumerate() {
-        if text.trim().is_empty() {
+    for (index, text) in input.split(|&b| b == b'\n').enumerate() {
+        if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let line = RefLine::parse(text).ok_or_else(|| Message::MalformedInput {
             number: index + 1,
-            text: text.to_string(),
+            text: text.to_vec(),
         })?;
         // Deletes, tags and other non-branch refs never deploy (rule 1).
         if line.may_deploy() {
@@ -57,6 +57,9 @@ pub fn pre_push(
     }
     if lines.is_empty() {
         return Ok(Outcome::Success);
+    }
+    if lines.iter().any(RefLine::is_sha256) {
+        return sha256_push(remote, url, &lines);
     }
     check_lines(&open()?, remote, url, &lines, verbosity, err)
 }
@@ -104,9 +107,9 @@ pub fn pre_push_from_pre_commit(
     let lines: Vec<RefLine> = remotes
         .into_iter()
         .map(|remote| RefLine {
-            local_ref: push.local_branch.clone(),
+            local_ref: push.local_branch.clone().into_bytes(),
             local: MaybeZeroId::Id(local.clone()),
-            remote_ref: push.remote_branch.clone(),
+            remote_ref: push.remote_branch.clone().into_bytes(),
             remote,
         })
         .collect();
@@ -139,6 +142,26 @@ fn check_lines(
     Ok(outcome)
 }
 
+/// A push from a SHA-256 repository, which git2 cannot open: each line is
+/// judged by the pushed commit's own config, read through git itself; one
+/// that deploys stops the push with the reason, the others pass.
+fn sha256_push(remote: &str, url: &str, lines: &[RefLine]) -> Result<Outcome> {
+    for line in lines {
+        let (Some(pushed), Some(remote_ref)) = (line.pushed(), line.remote_branch_ref()) else {
+            continue;
+        };
+        let config = Config::read(&mut repo::read_with_git(pushed))?;
+        if let Some(branch) = config
+            .deploying_branch(remote_ref)
+            .filter(|_| config.matches_remote(remote, url))
+        {
+            let place = format!("{remote} {branch}");
+            return Err(Message::Sha256Push { place }.into());
+        }
+    }
+    Ok(Outcome::Success)
+}
+
 /// A pushed ref that deploys, with what was read for it.
 pub struct Deploying<'a> {
     pub remote: &'a str,
@@ -164,18 +187,19 @@ fn check_line(
     remote: &str,
     url: &str,
     line: &RefLine,
-    marked: &mut Vec<(String, CommitId)>,
+    marked: &mut Vec<(Vec<u8>, CommitId)>,
     verbosity: Verbosity,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    let Some(pushed) = line.pushed().cloned() else {
+    let (Some(pushed), Some(remote_ref)) = (line.pushed().cloned(), line.remote_branch_ref())
+    else {
         return Ok(Outcome::Success);
     };
     // Every file of the pushed commit is read through this one reader.
     let mut read = repo.reader(&pushed)?;
     let config = Config::read(&mut read)?;
     let Some(branch) = config
-        .deploying_branch(&line.remote_ref)
+        .deploying_branch(remote_ref)
         .filter(|_| config.matches_remote(remote, url))
     else {
         return Ok(Outcome::Success);
@@ -330,7 +354,7 @@ mod tests {
         let outcome = pre_push(
             "azure",
             "/x",
-            &input,
+            input.as_bytes(),
             || panic!("opened"),
             Verbosity::Normal,
             &mut err,
@@ -341,7 +365,7 @@ mod tests {
         let bad = pre_push(
             "azure",
             "/x",
-            "not a ref line\n",
+            b"not a ref line\n",
             || panic!("opened"),
             Verbosity::Normal,
             &mut err,

@@ -4,7 +4,7 @@
 //! files come in as bytes through a caller-supplied reader, and what the
 //! user should read goes out as a [`message::Message`].
 //!
-//! Modules, innermost first: [`ids`], [`digest`], [`names`], [`platform`],
+//! Modules, innermost first: [`text`], [`ids`], [`digest`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
 //! [`decide`], [`managers`], [`message`]. Each uses only modules before it.
 
@@ -19,4 +19,5 @@ pub mod message;
 pub mod names;
 pub mod platform;
 pub mod requirements;
+pub mod text;
 pub mod token;

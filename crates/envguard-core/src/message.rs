@@ -11,7 +11,8 @@ use crate::deployment::{DeployPath, DEPLOYMENT_PATH};
 use crate::ids::CommitId;
 use crate::platform::Platform;
 use crate::requirements::Warning;
-use crate::token::{Token, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH};
+use crate::text::quote;
+use crate::token::{InTheWay, Place, Token, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH};
 
 /// How to push without envguard, said after every error that stops a push.
 pub const BYPASS: &str =
@@ -51,7 +52,7 @@ pub enum Message {
         commit: CommitId,
     },
     /// A line of git's pre-push input is not a ref line.
-    MalformedInput { number: usize, text: String },
+    MalformedInput { number: usize, text: Vec<u8> },
     /// A hook manager ran `envguard pre-push` with no ref information.
     NoPushToCheck { runner: String },
     /// `envguard pre-push` without git's arguments, and no manager's variables.
@@ -65,8 +66,34 @@ pub enum Message {
     /// The push names no branch to put the marker on.
     NotABranch {
         removals: Vec<Removal>,
-        local_ref: String,
+        local_ref: Vec<u8>,
     },
+    /// Something at an envguard path that is not envguard's to write over.
+    InTheWay(InTheWay),
+    /// A merge, rebase or similar is under way in this worktree.
+    OperationInProgress(Operation),
+    /// Another git process holds the index lock, or one left it behind.
+    IndexLocked { lock: String },
+    /// The marker commit failed and everything was put back.
+    NothingChanged {
+        why: String,
+        refname: String,
+        parent: CommitId,
+    },
+    /// The marker commit failed half-way and could not be undone.
+    HalfDone {
+        why: String,
+        state: String,
+        fix: String,
+    },
+    /// A sparse index, which envguard cannot write.
+    SparseIndex,
+    /// A SHA-256 repository: a push to `place` deploys, and cannot be checked.
+    Sha256Push { place: String },
+    /// A SHA-256 repository, for any other command.
+    Sha256Repository,
+    /// `install` in a SHA-256 repository.
+    Sha256Install,
     /// The pushed branch moved between git's resolving it and the hook.
     RefMoved { refname: String, pushed: CommitId },
     /// git has no identity to commit with; `removals`: what the push
@@ -152,6 +179,36 @@ pub enum Message {
     FilesCompared { place: String, paths: Vec<String> },
 }
 
+/// An operation git is in the middle of, which moving a branch would break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Merge,
+    Rebase,
+    CherryPick,
+    Revert,
+    Bisect,
+    ApplyMailbox,
+}
+
+impl Operation {
+    /// The git command that continues or ends it.
+    fn command(self) -> &'static str {
+        match self {
+            Operation::Merge => "merge",
+            Operation::Rebase => "rebase",
+            Operation::CherryPick => "cherry-pick",
+            Operation::Revert => "revert",
+            Operation::Bisect => "bisect",
+            Operation::ApplyMailbox => "am",
+        }
+    }
+}
+
+/// Labels as messages show them: quoted, joined.
+fn labels(removed: &[String]) -> String {
+    removed.iter().map(quote).collect::<Vec<_>>().join(", ")
+}
+
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -205,7 +262,9 @@ impl fmt::Display for Message {
             Message::MarkerCoversThisBranch { place } => {
                 write!(f, "{place}: the marker committed above covers this branch too")
             }
-            Message::RequirementsWarning(warning) => write!(f, "warning: {warning}"),
+            Message::RequirementsWarning(warning) => {
+                write!(f, "warning: {}", quote(warning.to_string()))
+            }
             Message::UnreadableBaseline { why } => write!(
                 f,
                 "warning: cannot read the deployed requirements ({why}); treating this as a first deployment"
@@ -225,7 +284,8 @@ impl fmt::Display for Message {
             ),
             Message::MalformedInput { number, text } => write!(
                 f,
-                "line {number} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: {text:?}"
+                "line {number} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"{}\"",
+                quote(text)
             ),
             Message::NoPushToCheck { runner } => write!(
                 f,
@@ -254,9 +314,84 @@ impl fmt::Display for Message {
             ),
             Message::NotABranch { removals, local_ref } => write!(
                 f,
-                "{}, but this push names `{local_ref}`, not a branch, so envguard cannot commit \
+                "{}, but this push names `{}`, not a branch, so envguard cannot commit \
                  a force-clean marker on it; push a branch, or run `envguard --reset` on one",
-                Removals(removals)
+                Removals(removals),
+                quote(local_ref)
+            ),
+            Message::InTheWay(InTheWay { path, found, place }) => {
+                let (place, fix) = match place {
+                    Place::Commit => (
+                        "in the pushed commit",
+                        format!("Move it out of the way (`git mv -- {path} <another name>`, or `git rm -r -- {path}`: for a link that removes the link, not what it points to) and commit"),
+                    ),
+                    Place::WorkTree => (
+                        "in the working tree",
+                        format!("It is not committed: move it out of the way (`mv -- {path} <another name>`)"),
+                    ),
+                };
+                write!(
+                    f,
+                    "{path} is {found} {place}; envguard keeps its marker as two regular files in a folder \
+                     .envguard/ and never writes over or through anything else. {fix}, then push again"
+                )
+            }
+            Message::OperationInProgress(operation) => {
+                let command = operation.command();
+                let finish = match operation {
+                    Operation::Bisect => "End it (`git bisect reset`)".to_string(),
+                    _ => format!(
+                        "Finish it (`git {command} --continue`) or abort it (`git {command} --abort`)"
+                    ),
+                };
+                write!(
+                    f,
+                    "a `git {command}` is in progress here; envguard does not move a branch under it \
+                     (git could not finish it after that). {finish}, then try again"
+                )
+            }
+            Message::IndexLocked { lock } => write!(
+                f,
+                "{lock} exists: another git process is running in this repository, or one was killed and \
+                 left its lock behind; nothing was changed. If no git (and no envguard) is running, remove \
+                 it; then, if `git status` shows {MARKER_PATH} or {FINGERPRINT_PATH} changed, run \
+                 `git restore --staged --worktree -- {MARKER_PATH} {FINGERPRINT_PATH}`; then push again"
+            ),
+            Message::NothingChanged {
+                why,
+                refname,
+                parent,
+            } => write!(
+                f,
+                "{why}; nothing was changed: {refname} still points at {}, and the index and your files \
+                 are as they were (the marker commit written meanwhile is referenced by nothing). Fix \
+                 that, then push again",
+                parent.short()
+            ),
+            Message::HalfDone { why, state, fix } => write!(
+                f,
+                "{why}, and envguard could not undo what it had done: {state}. To finish by hand: {fix}"
+            ),
+            Message::SparseIndex => f.write_str(
+                "this sparse checkout uses a sparse index, which envguard cannot write; keep the sparse \
+                 checkout but turn the sparse index off (`git sparse-checkout reapply --no-sparse-index`), \
+                 then push again",
+            ),
+            Message::Sha256Push { place } => write!(
+                f,
+                "{place}: this repository uses SHA-256 object ids, which envguard cannot read yet (its git \
+                 library opens SHA-1 repositories only), so it cannot check what this push deploys. Check \
+                 the requirements yourself (if packages were removed, delete the environment on the \
+                 server), then push with `git push --no-verify`"
+            ),
+            Message::Sha256Repository => f.write_str(
+                "this repository uses SHA-256 object ids, which envguard cannot read yet (its git library \
+                 opens SHA-1 repositories only)",
+            ),
+            Message::Sha256Install => f.write_str(
+                "warning: this repository uses SHA-256 object ids, which envguard cannot read yet: pushes \
+                 that cannot deploy go on as usual, but a push that deploys stops with exit 2 (check its \
+                 requirements yourself and push it with `git push --no-verify`)",
             ),
             Message::RefMoved { refname, pushed } => write!(
                 f,
@@ -532,18 +667,22 @@ impl fmt::Display for Removals<'_> {
             if i > 0 {
                 f.write_str("; ")?;
             }
+            // Names and paths come from the requirements: quoted, like
+            // everything from outside envguard.
+            let quoted = |items: &[String]| items.iter().map(quote).collect::<Vec<_>>();
             let mut parts = Vec::new();
             if !removal.removed.is_empty() {
-                parts.push(format!("removes {}", and_list(&removal.removed)));
+                parts.push(format!("removes {}", and_list(&quoted(&removal.removed))));
             }
             for (package, extras) in &removal.extras {
                 let noun = if extras.len() == 1 { "extra" } else { "extras" };
                 parts.push(format!(
-                    "drops the {} {noun} of {package}",
-                    and_list(extras)
+                    "drops the {} {noun} of {}",
+                    and_list(&quoted(extras)),
+                    quote(package)
                 ));
             }
-            write!(f, "{} {}", removal.file, and_list(&parts))?;
+            write!(f, "{} {}", quote(&removal.file), and_list(&parts))?;
         }
         Ok(())
     }
@@ -582,7 +721,8 @@ impl fmt::Display for Outcome<'_> {
             Decision::FirstDeployment => f.write_str("first deployment: nothing to compare with"),
             Decision::NoRequirements => write!(
                 f,
-                "no {requirements} in this commit: nothing for pip to install"
+                "no {} in this commit: nothing for pip to install",
+                quote(requirements)
             ),
             Decision::Unchanged => f.write_str("requirements unchanged"),
             Decision::CleanScheduled(_) => f.write_str(
@@ -596,7 +736,7 @@ impl fmt::Display for Outcome<'_> {
             ),
             Decision::NothingRemoved(_) => f.write_str("no packages removed"),
             Decision::Removed { policy, change } => {
-                let removed = change.removed_labels().join(", ");
+                let removed = labels(&change.removed_labels());
                 match policy {
                     OnRemoval::Warn => write!(
                         f,
@@ -768,7 +908,7 @@ mod tests {
                         removed: vec!["six".into(), "attrs".into()],
                         extras: vec![],
                     }],
-                    local_ref: "HEAD~1".into(),
+                    local_ref: b"HEAD~1".to_vec(),
                 },
                 "requirements.txt removes six and attrs, but this push names `HEAD~1`, not a branch, so envguard \
                  cannot commit a force-clean marker on it; push a branch, or run `envguard --reset` on one",
@@ -785,9 +925,53 @@ mod tests {
             (
                 Message::MalformedInput {
                     number: 2,
-                    text: "x\ty".into(),
+                    text: b"x\ty\x1b[2J\xff".to_vec(),
                 },
-                "line 2 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"x\\ty\"",
+                "line 2 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"x\\ty\\x1b[2J\\xff\"",
+            ),
+            (
+                Message::InTheWay(InTheWay {
+                    path: crate::token::ENVGUARD_DIR,
+                    found: crate::token::Entry::Symlink,
+                    place: Place::Commit,
+                }),
+                ".envguard is a symbolic link in the pushed commit; envguard keeps its marker as two \
+                 regular files in a folder .envguard/ and never writes over or through anything else. \
+                 Move it out of the way (`git mv -- .envguard <another name>`, or `git rm -r -- .envguard`: \
+                 for a link that removes the link, not what it points to) and commit, then push again",
+            ),
+            (
+                Message::InTheWay(InTheWay {
+                    path: MARKER_PATH,
+                    found: crate::token::Entry::Directory,
+                    place: Place::WorkTree,
+                }),
+                ".envguard/force-clean is a directory in the working tree; envguard keeps its marker as \
+                 two regular files in a folder .envguard/ and never writes over or through anything else. \
+                 It is not committed: move it out of the way (`mv -- .envguard/force-clean <another name>`), \
+                 then push again",
+            ),
+            (
+                Message::OperationInProgress(Operation::Rebase),
+                "a `git rebase` is in progress here; envguard does not move a branch under it (git could \
+                 not finish it after that). Finish it (`git rebase --continue`) or abort it \
+                 (`git rebase --abort`), then try again",
+            ),
+            (
+                Message::OperationInProgress(Operation::Bisect),
+                "a `git bisect` is in progress here; envguard does not move a branch under it (git could \
+                 not finish it after that). End it (`git bisect reset`), then try again",
+            ),
+            (
+                Message::NothingChanged {
+                    why: "cannot write .git/index.lock: File too large (os error 27)".into(),
+                    refname: "refs/heads/main".into(),
+                    parent: CommitId::parse(&"ab".repeat(20)).unwrap(),
+                },
+                "cannot write .git/index.lock: File too large (os error 27); nothing was changed: \
+                 refs/heads/main still points at abababababab, and the index and your files are as they \
+                 were (the marker commit written meanwhile is referenced by nothing). Fix that, then push \
+                 again",
             ),
             (
                 Message::ForeignScript { name: "deploy.sh" },

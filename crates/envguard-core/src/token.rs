@@ -13,6 +13,8 @@ use crate::digest::{hex, sha256};
 pub const MARKER_PATH: &str = ".envguard/force-clean";
 /// The fingerprint committed with every marker, relative to the root.
 pub const FINGERPRINT_PATH: &str = ".envguard/fingerprint.toml";
+/// The folder that holds both envguard files, relative to the root.
+pub const ENVGUARD_DIR: &str = ".envguard";
 /// The token the server last installed with, inside the environment folder
 /// (`<env>/.envguard-token`); written by the server scripts only.
 pub const ENV_TOKEN_FILE: &str = ".envguard-token";
@@ -64,6 +66,77 @@ impl fmt::Display for Token {
     }
 }
 
+/// What a tree (a commit's, or the working tree) holds at a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    Absent,
+    File,
+    Directory,
+    Symlink,
+    /// A gitlink: a submodule's commit.
+    Submodule,
+    /// A fifo, socket or device.
+    Special,
+}
+
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Entry::Absent => "absent",
+            Entry::File => "a file",
+            Entry::Directory => "a directory",
+            Entry::Symlink => "a symbolic link",
+            Entry::Submodule => "a submodule",
+            Entry::Special => "a special file (a fifo, socket or device)",
+        })
+    }
+}
+
+/// Where an entry was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The commit the marker goes on.
+    Commit,
+    WorkTree,
+}
+
+/// Something at a path a marker commit writes that envguard must neither
+/// write over nor write through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InTheWay {
+    pub path: &'static str,
+    pub found: Entry,
+    pub place: Place,
+}
+
+/// Every path a marker commit writes, each component in order, with the
+/// only kind it may already be (or absent).
+pub const WRITTEN: [(&str, Entry); 3] = [
+    (ENVGUARD_DIR, Entry::Directory),
+    (MARKER_PATH, Entry::File),
+    (FINGERPRINT_PATH, Entry::File),
+];
+
+/// Never write through a link, nor over what is not ours to replace: each
+/// component of [`WRITTEN`] must be absent or of its own kind in `place`,
+/// where `found` tells what is at a path.
+pub fn check_written(
+    place: Place,
+    mut found: impl FnMut(&'static str) -> Entry,
+) -> Result<(), InTheWay> {
+    for (path, kind) in WRITTEN {
+        let entry = found(path);
+        if entry != Entry::Absent && entry != kind {
+            return Err(InTheWay {
+                path,
+                found: entry,
+                place,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +151,31 @@ mod tests {
         assert_eq!(Token::from_marker(&a.marker_file()), Some(a.clone()));
         assert_eq!(a.marker_file().len(), 65);
         assert_eq!(a.short(), &a.as_str()[..12]);
+    }
+
+    #[test]
+    fn every_written_component_is_checked_in_order() {
+        let tree = |dir: Entry, marker: Entry| {
+            move |path: &str| match path {
+                ENVGUARD_DIR => dir,
+                MARKER_PATH => marker,
+                _ => Entry::Absent,
+            }
+        };
+        assert_eq!(
+            check_written(Place::Commit, tree(Entry::Absent, Entry::Absent)),
+            Ok(())
+        );
+        assert_eq!(
+            check_written(Place::Commit, tree(Entry::Directory, Entry::File)),
+            Ok(())
+        );
+        let link = check_written(Place::WorkTree, tree(Entry::Symlink, Entry::File)).unwrap_err();
+        assert_eq!((link.path, link.found), (ENVGUARD_DIR, Entry::Symlink));
+        let dir =
+            check_written(Place::Commit, tree(Entry::Directory, Entry::Directory)).unwrap_err();
+        assert_eq!((dir.path, dir.found), (MARKER_PATH, Entry::Directory));
+        let file = check_written(Place::Commit, tree(Entry::File, Entry::Absent)).unwrap_err();
+        assert_eq!((file.path, file.found), (ENVGUARD_DIR, Entry::File));
     }
 }
