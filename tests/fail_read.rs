@@ -96,7 +96,10 @@ fn symlinked_requirements_file_resolves_its_includes_beside_the_link() {
     assert_code(&run, 1);
     assert_says(&run, "removes six");
     repo.git(&["reset", "-q", "--hard", &deployed]);
-    let pushed = repo.commit(&[("deploy/config/prod.txt", "gunicorn\n")], "drop whitenoise");
+    let pushed = repo.commit(
+        &[("deploy/config/prod.txt", "gunicorn\n")],
+        "drop whitenoise",
+    );
     let run = hook(&repo, &pushed, &deployed);
     assert_code(&run, 1);
     assert_says(&run, "removes whitenoise");
@@ -437,6 +440,27 @@ fn moving_the_app_from_a_subfolder_to_the_root_compares_file_set_to_file_set() {
     let run = hook(&repo, &renamed, &moved);
     assert_code(&run, 1);
     assert_says(&run, "removes six");
+}
+
+#[test]
+#[ignore = "until each side is read with its own config (item 4)"]
+fn diff_reads_each_commit_with_its_own_config() {
+    let repo = TestRepo::new();
+    let old = repo.commit(
+        &[
+            (".deployment", "[config]\nproject = src\n"),
+            ("src/requirements.txt", "flask\nsix\n"),
+        ],
+        "app in src",
+    );
+    repo.git(&["rm", "-q", ".deployment", "src/requirements.txt"]);
+    let new = repo.commit(
+        &[("requirements.txt", "flask\n")],
+        "app at the root, without six",
+    );
+    let run = repo.envguard(&["diff", &old, &new]);
+    assert_code(&run, 1);
+    assert_eq!(run.stdout, "removed six\n");
 }
 
 // Item 5: without runtime.txt, each candidate Python on its own.
