@@ -18,6 +18,13 @@
 ::      environment and packages removed from requirements.txt are really gone.
 ::   3. The token is recorded only after pip succeeded: a failed install cleans
 ::      again on the next deployment.
+::   4. Then the environment checks itself: envguard_check.py (beside this
+::      script) lists what is installed but no longer reached from
+::      requirements.txt. With ENVGUARD_ON_LEFTOVERS=rebuild (the default) an
+::      env kept from an earlier deployment is rebuilt once, in this
+::      deployment; what a fresh env still has left over was installed on
+::      purpose by something else: it is reported and recorded in
+::      env\.envguard-leftovers, and never rebuilt for. "warn" only reports.
 ::
 :: .deployment:  [config]  command = deploy.cmd  (project = <dir> for an app in
 :: a subfolder: Kudu stops honouring "project" once "command" is set, so this
@@ -86,6 +93,22 @@ set "APP_DIR=%DEPLOYMENT_TARGET%"
 if /i "%IN_PLACE_DEPLOYMENT%"=="1" set "APP_DIR=%APP_SOURCE%"
 set "ENV_DIR=%DEPLOYMENT_TARGET%\env"
 set "OFFLINE_BY_ENVGUARD="
+:: Set once this deployment has created the env: it is never rebuilt again.
+set "ENV_FRESH="
+
+:: The leftovers policy, an app setting; anything but "warn" rebuilds.
+set "ON_LEFTOVERS=rebuild"
+if not defined ENVGUARD_ON_LEFTOVERS goto onLeftoversSet
+if /i "%ENVGUARD_ON_LEFTOVERS%"=="rebuild" goto onLeftoversSet
+set "ON_LEFTOVERS=warn"
+if /i "%ENVGUARD_ON_LEFTOVERS%"=="warn" goto onLeftoversSet
+set "ON_LEFTOVERS=rebuild"
+echo envguard: warning: ENVGUARD_ON_LEFTOVERS is neither "rebuild" nor "warn": refused, leftovers rebuild the env.
+:onLeftoversSet
+
+:: The leftovers checker: beside this script, as envguard init writes them.
+set "CHECKER=%~dp0envguard_check.py"
+if not exist "%CHECKER%" set "CHECKER=%DEPLOYMENT_SOURCE%\envguard_check.py"
 
 :: ---------------------------------------------------------------------------
 :: Deployment
@@ -103,9 +126,14 @@ if not exist "%APP_DIR%\requirements.txt" goto postPython
 if exist "%APP_DIR%\.skipPythonDeployment" goto postPython
 echo Detected requirements.txt.  You can skip Python specific steps with a .skipPythonDeployment file.
 
-:: 2. Select the Python version.
+:: 2. Select the Python version. Kudu's selector (Kudu.Core/Scripts/
+:: select_python_version.py) knows python-2.7, python-3.4 and python-3.6 only,
+:: and fails on anything else with "Unsupported runtime".
 call :SelectPythonVersion
-if %ERRORLEVEL% NEQ 0 goto error
+if %ERRORLEVEL% EQU 0 goto selected
+echo envguard: Kudu's Python selector rejected runtime.txt. Python on Windows App Service stops at 3.6: runtime.txt can ask for python-2.7, python-3.4 or python-3.6 only. For a newer Python, move the app to Linux App Service (envguard init --target linux writes its deploy.sh).
+goto error
+:selected
 set "SENTINEL=%ENV_DIR%\azure.env.%PYTHON_RUNTIME%.txt"
 
 :: 3. envguard: a new force-clean token deletes the environment.
@@ -139,6 +167,7 @@ call "%PYTHON_EXE%" -m %PYTHON_ENV_MODULE% "%ENV_DIR%"
 if %ERRORLEVEL% NEQ 0 goto error
 type nul > "%SENTINEL%"
 if not exist "%SENTINEL%" goto error
+set "ENV_FRESH=1"
 goto envReady
 :envFound
 echo Found compatible virtual environment.
@@ -163,27 +192,58 @@ call :ReadToken "%ENV_DIR%\.envguard-token" RECORDED_TOKEN
 if not "%RECORDED_TOKEN%"=="%MARKER_TOKEN%" goto error
 echo envguard: recorded marker %MARKER_TOKEN:~0,12%... in the virtual environment.
 :tokenDone
-call :BringOnline
-if %ERRORLEVEL% NEQ 0 goto error
 
-:: 7. web.<ver>.config wins over web.config.
+:: 7. envguard: the leftovers check, by the env's own Python.
+call :CheckLeftovers
+if "%LEFTOVERS%"=="new" goto leftoversNew
+if not "%LEFTOVERS%"=="known" goto leftoversDone
+echo envguard: still left over since the last fresh build, so installed on purpose by something else; not rebuilt for. List them in ENVGUARD_KEEP to silence this:
+type "%LEFTOVERS_LIST%"
+goto leftoversDone
+:leftoversNew
+echo envguard: installed, but no longer reached from requirements.txt:
+type "%LEFTOVERS_LIST%"
+if defined ENV_FRESH goto leftoversRecord
+if "%ON_LEFTOVERS%"=="warn" goto leftoversWarn
+echo envguard: no marker scheduled this (was the hook bypassed?): rebuilding the virtual environment once.
+popd
+call :DeleteEnv
+if %ERRORLEVEL% NEQ 0 goto error
+goto createEnv
+:leftoversWarn
+echo envguard: ENVGUARD_ON_LEFTOVERS=warn: the virtual environment is kept as it is.
+goto leftoversDone
+:leftoversRecord
+:: A fresh env that still has leftovers: something besides requirements.txt
+:: installed them. Recorded, so that later deployments only report them.
+echo envguard: the virtual environment was built in this deployment, so something else installed these on purpose: recorded in env\.envguard-leftovers and never rebuilt for.
+call :RecordLeftovers
+if %ERRORLEVEL% NEQ 0 goto error
+:leftoversDone
+
+:: 8. web.<ver>.config wins over web.config.
 if not exist "%APP_SOURCE%\web.%PYTHON_VER%.config" goto webConfigDone
 echo Overwriting web.config with web.%PYTHON_VER%.config
 copy /y "%APP_SOURCE%\web.%PYTHON_VER%.config" "%DEPLOYMENT_TARGET%\web.config" >nul
 if %ERRORLEVEL% NEQ 0 goto error
 :webConfigDone
 
-:: 8. Django collectstatic, when the app has manage.py and Django is installed.
+:: 9. Django collectstatic, when the app has manage.py and Django is installed.
+:: Kudu's template (KuduScript deploy.batch.python.template) ignores its
+:: exit code: a failed collectstatic does not fail the deployment.
 if not exist "%APP_DIR%\manage.py" goto djangoDone
 if not exist "%ENV_DIR%\Lib\site-packages\django" goto djangoDone
 if exist "%APP_DIR%\.skipDjango" goto djangoDone
 echo Collecting Django static files. You can skip Django specific steps with a .skipDjango file.
 if not exist "%APP_DIR%\static" mkdir "%APP_DIR%\static"
 call "%ENV_DIR%\Scripts\python" manage.py collectstatic --noinput --clear
-if %ERRORLEVEL% NEQ 0 goto error
+if %ERRORLEVEL% NEQ 0 echo envguard: warning: collectstatic failed; the deployment goes on, as with Kudu's own script.
 :djangoDone
 
 popd
+:: The site comes back only now: web.config and the static files are in place.
+call :BringOnline
+if %ERRORLEVEL% NEQ 0 goto error
 
 :postPython
 goto end
@@ -234,16 +294,13 @@ exit /b 0
 :: leaves it undefined otherwise. No text from the file is echoed, compared or
 :: %-expanded before it has been proven to be hex digits only.
 set "%~2="
-:: A token file is 64 characters and a line end. Reading a large one would
-:: mean looping over all of its lines (see the Wine notes above): one of 1000
-:: bytes or more is not a token.
+:: Only the first line counts, whatever follows it (the loops below run over
+:: every line, but do nothing after the first).
 ::
 :: Lengths are tested on padded copies: Wine returns stale memory for a
 :: substring that starts past the end of a value (%%V:~3,1%% of "65"), so
 :: every offset used below stays inside the value.
-set "ENVGUARD_SIZE="
-for %%S in ("%~1") do set "ENVGUARD_SIZE=%%~zS____"
-if not "%ENVGUARD_SIZE:~3,1%"=="_" exit /b 0
+::
 :: Prefix "z0" so that the first line is never empty (for /f skips empty lines,
 :: and the first line, not the first non-empty one, is the token) and starts
 :: with the single token "z" when split at hex digits.
@@ -299,6 +356,71 @@ rmdir /s /q "%ENV_DIR%" >nul 2>&1
 if not exist "%ENV_DIR%" exit /b 0
 echo envguard: could not delete "%ENV_DIR%": stop the site and deploy again.
 exit /b 1
+
+:CheckLeftovers
+:: Runs the checker in the app folder and sets LEFTOVERS to clean, unknown
+:: (the checker cannot judge: nothing changes), known (only what
+:: env\.envguard-leftovers lists) or new; LEFTOVERS_LIST names the list. The
+:: verdict is read from the list, not from the exit code alone (1 leftovers,
+:: 3 cannot judge): Wine reports every non-zero exit of a .cmd as 1. The
+:: checker prints only PEP 503 names and versions, safe to echo and compare.
+set "LEFTOVERS=unknown"
+set "LEFTOVERS_LIST=%DEPLOYMENT_TEMP%\envguard-leftovers.txt"
+del /f /q "%LEFTOVERS_LIST%" >nul 2>&1
+if exist "%CHECKER%" goto checkerFound
+echo envguard: warning: envguard_check.py is not beside deploy.cmd (envguard init puts it there): leftovers not checked.
+exit /b 0
+:checkerFound
+set "CHECKER_CONFIG="
+if exist "%DEPLOYMENT_SOURCE%\envguard.toml" set "CHECKER_CONFIG=%DEPLOYMENT_SOURCE%\envguard.toml"
+if defined CHECKER_CONFIG goto checkWithConfig
+call "%ENV_DIR%\Scripts\python" "%CHECKER%" -r requirements.txt --keep "%ENVGUARD_KEEP%" > "%LEFTOVERS_LIST%"
+goto checked
+:checkWithConfig
+call "%ENV_DIR%\Scripts\python" "%CHECKER%" -r requirements.txt --keep "%ENVGUARD_KEEP%" --config "%CHECKER_CONFIG%" > "%LEFTOVERS_LIST%"
+:checked
+if %ERRORLEVEL% EQU 0 goto checkClean
+set "LIST_SIZE=0"
+for %%S in ("%LEFTOVERS_LIST%") do set "LIST_SIZE=%%~zS"
+if %LIST_SIZE% GTR 0 goto checkListed
+echo envguard: the leftovers check cannot judge this environment (see above): nothing is changed.
+exit /b 0
+:checkClean
+set "LEFTOVERS=clean"
+echo envguard: leftovers check: every installed package is reached from requirements.txt.
+exit /b 0
+:checkListed
+set "LEFTOVERS=known"
+for /f "usebackq tokens=1 delims==" %%N in ("%LEFTOVERS_LIST%") do (
+  call :IsKnownLeftover %%N
+)
+exit /b 0
+
+:IsKnownLeftover
+:: %1 = a canonical name; LEFTOVERS becomes new unless env\.envguard-leftovers
+:: lists it.
+if not exist "%ENV_DIR%\.envguard-leftovers" goto isKnownNo
+set "KNOWN="
+for /f "usebackq delims=" %%K in ("%ENV_DIR%\.envguard-leftovers") do (
+  if "%%K"=="%~1" set "KNOWN=1"
+)
+if defined KNOWN exit /b 0
+:isKnownNo
+set "LEFTOVERS=new"
+exit /b 0
+
+:RecordLeftovers
+:: The names of the list into env\.envguard-leftovers, through a temp file
+:: renamed into place, read back before it counts.
+set "RECORD=%ENV_DIR%\.envguard-leftovers.tmp"
+del /f /q "%RECORD%" >nul 2>&1
+for /f "usebackq tokens=1 delims==" %%N in ("%LEFTOVERS_LIST%") do (
+  >> "%RECORD%" echo %%N
+)
+if not exist "%RECORD%" exit /b 1
+move /y "%RECORD%" "%ENV_DIR%\.envguard-leftovers" >nul
+if not exist "%ENV_DIR%\.envguard-leftovers" exit /b 1
+exit /b 0
 
 :BringOnline
 if not defined OFFLINE_BY_ENVGUARD exit /b 0

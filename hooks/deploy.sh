@@ -1,33 +1,30 @@
 #!/usr/bin/env bash
 # envguard deploy.sh: deployment script for Python apps on Linux App Service
-# (Kudu custom deployment, `.deployment`: `[config]` `command = bash deploy.sh`)
-# or any POSIX deploy step.
+# (KuduLite custom deployment, `.deployment`: `[config]` `command = bash deploy.sh`)
+# or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 #
-# It does what Kudu's Python deployment does -- sync the app to the site, keep
-# one virtual environment next to it (recreated when its azure.env.<runtime>.txt
-# sentinel does not match runtime.txt), pip install -r requirements.txt, Django
-# collectstatic -- and honours envguard's force-clean marker:
+# It does what a Kudu Python deployment does -- sync the app to the site, keep
+# one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
+# sentinel does not match the site's Python), pip install the requirements,
+# Django collectstatic -- and lays the env out as Oryx's startup script expects
+# (wwwroot/antenv, put on PYTHONPATH by the runtime), so the env is reused
+# between deployments instead of rebuilt each time as an Oryx build does.
+# It never keeps a removed package:
 #
 #   1. .envguard/force-clean at the repository root holds a token (64 lowercase
 #      hex characters) on its first line. Anything else is ignored with a
 #      warning: nothing is deleted and nothing from the file is executed.
-#   2. A token other than the one recorded in <env>/.envguard-token deletes the
-#      env, so pip installs into a clean one and packages removed from
-#      requirements.txt are really gone.
+#   2. A token other than the one recorded in <env>/.envguard-token rebuilds
+#      the env, so packages removed from requirements.txt are really gone.
 #   3. The token is recorded only after pip succeeded: a failed install cleans
 #      again on the next deployment.
+#   4. After pip, envguard_check.py (beside this script) asks the env which
+#      installed distributions the requirements no longer reach; with
+#      ENVGUARD_ON_LEFTOVERS=rebuild (default) a reused env is rebuilt once.
 #
-# Settings (environment; Kudu exports app settings and `.deployment` keys):
-#   DEPLOYMENT_SOURCE, DEPLOYMENT_TARGET, DEPLOYMENT_TEMP  as Kudu sets them
-#   PROJECT              app folder inside the repository (`project = dir`);
-#                        Kudu ignores it once `command` is set, so it is read here
-#   VIRTUALENV_NAME      env folder in DEPLOYMENT_TARGET [antenv]
-#   PYTHON               interpreter that creates the env [python<X.Y> from
-#                        runtime.txt when on PATH, else python3]
-#   KUDU_SYNC_CMD        KuduSync; without it this script copies the app itself
-#   PREVIOUS_MANIFEST_PATH, NEXT_MANIFEST_PATH  what the last sync copied
-#   IN_PLACE_DEPLOYMENT  1: the app is deployed where it is, no sync
-#   PIP_*                reach pip unchanged
+# A rebuild builds the new env beside the old one and then switches: the
+# running site never sees an env half-way. Settings (environment; Kudu exports
+# app settings and `.deployment` keys) are listed in docs/deploy-sh.md.
 set -euo pipefail
 
 say() { printf '%s\n' "$*"; }
@@ -48,19 +45,39 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 DEPLOYMENT_SOURCE=${DEPLOYMENT_SOURCE:-$script_dir}
 DEPLOYMENT_TARGET=${DEPLOYMENT_TARGET:-$script_dir/../artifacts/wwwroot}
 mkdir -p -- "$DEPLOYMENT_TARGET" || die "cannot create $DEPLOYMENT_TARGET"
+source_real=$(cd -- "$DEPLOYMENT_SOURCE" && pwd -P) || die "cannot enter $DEPLOYMENT_SOURCE"
 
+# inside_source PATH: PATH (after symlinks) is the repository or inside it.
+inside_source() {
+  local real
+  real=$(cd -- "$1" 2>/dev/null && pwd -P) || return 1
+  [[ $real == "$source_real" || $real == "$source_real"/* ]]
+}
+
+# PROJECT (`project = dir` in .deployment): the app folder. Kudu ignores it once
+# `command` is set, so it is honoured here, and only inside the repository.
 app_source=$DEPLOYMENT_SOURCE
 if [[ -n ${PROJECT:-} ]]; then
-  app_source=$DEPLOYMENT_SOURCE/${PROJECT//\\//}
+  project=${PROJECT//\\//}
+  case /$project/ in
+    //*) die "PROJECT=$PROJECT must be a folder inside the repository, not an absolute path" ;;
+    */../*) die "PROJECT=$PROJECT must be a folder inside the repository, without '..'" ;;
+  esac
+  app_source=$DEPLOYMENT_SOURCE/$project
+  [[ -d $app_source ]] || die "PROJECT=$PROJECT names no folder in the repository"
+  inside_source "$app_source" || die "PROJECT=$PROJECT leads outside the repository (a symlink?)"
 fi
-[[ -d $app_source ]] || die "PROJECT=${PROJECT:-} names no folder in the repository"
 
 # The env is deleted with rm -rf: its name must stay a plain folder name.
 venv_name=${VIRTUALENV_NAME:-antenv}
-case $venv_name in
-  . | .. | */*) die "VIRTUALENV_NAME must be a folder name, not '$venv_name'" ;;
-esac
+if [[ ! $venv_name =~ ^[A-Za-z0-9_.][A-Za-z0-9_.-]*$ || $venv_name == . || $venv_name == .. ]]; then
+  die "VIRTUALENV_NAME must be a plain folder name (letters, digits, '.', '_', '-'), not '$venv_name'"
+fi
 env_dir=$DEPLOYMENT_TARGET/$venv_name
+# A rebuild happens in new_env; the old env waits in old_env for the moment of
+# the switch. Both live beside the env, so the switch is two renames.
+new_env=$DEPLOYMENT_TARGET/$venv_name.envguard-new
+old_env=$DEPLOYMENT_TARGET/$venv_name.envguard-old
 
 # Python steps run where the app was synced to; an in-place deployment leaves
 # the app where it is.
@@ -68,6 +85,167 @@ if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then
   app_dir=$app_source
 else
   app_dir=$DEPLOYMENT_TARGET
+fi
+
+# CUSTOM_REQUIREMENTSTXT_PATH: as Oryx, a path relative to the app folder that
+# must exist (Oryx's PythonPlatform.cs refuses the build otherwise).
+requirements=requirements.txt
+if [[ -n ${CUSTOM_REQUIREMENTSTXT_PATH:-} ]]; then
+  requirements=$CUSTOM_REQUIREMENTSTXT_PATH
+  case /$requirements/ in
+    //* | */../*) die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements must be a path inside the app folder" ;;
+  esac
+  [[ -f $app_source/$requirements ]] ||
+    die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements names no file in the app folder"
+  inside_source "$(dirname -- "$app_source/$requirements")" ||
+    die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements leads outside the repository"
+fi
+
+# true/false as Oryx reads its boolean settings (OptionsSetupBase.cs:
+# bool.TryParse, anything else refused).
+is_true() {
+  local name=$1 value=${!1:-}
+  case ${value,,} in
+    "" | false) return 1 ;;
+    true) return 0 ;;
+    *) die "$name must be true or false, not '$value'" ;;
+  esac
+}
+is_true DISABLE_COLLECTSTATIC && collectstatic=0 || collectstatic=1
+
+python_steps=1
+if [[ ! -f $app_source/$requirements ]]; then
+  python_steps=0
+  say "No $requirements: no Python steps."
+elif [[ -e $app_source/.skipPythonDeployment ]]; then
+  python_steps=0
+  say "Found .skipPythonDeployment: no Python steps."
+fi
+
+# --- Python runtime (before anything is synced or deleted) ------------------
+
+# X.Y from a version string: 3.11, 3.11.4 -> 3.11; anything else -> nothing.
+xy_of() {
+  [[ $1 =~ ^([0-9]+)\.([0-9]+)(\..*)?$ ]] && printf '%s.%s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+}
+
+# runtime.txt's runtime, the rule shared with the hook and deploy.cmd (cases:
+# tests/data/runtime_spellings.tsv): the first line, less a UTF-8 BOM, one
+# trailing CR and surrounding spaces/tabs, is `python-` in any case, X.Y, then
+# nothing or `.` and anything. Prints X.Y, or nothing.
+runtime_txt_xy() {
+  local line=
+  IFS= read -r line <"$1" || true
+  line=${line#$'\xef\xbb\xbf'}
+  line=${line%$'\r'}
+  line=${line#"${line%%[!$' \t']*}"}
+  line=${line%"${line##*[!$' \t']}"}
+  if [[ $line =~ ^[Pp][Yy][Tt][Hh][Oo][Nn]-([0-9]+)\.([0-9]+)(\..*)?$ ]]; then
+    printf '%s.%s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+  fi
+}
+
+# The site's Python: KuduLite's own environment carries it -- FRAMEWORK and
+# FRAMEWORK_VERSION (from linuxFxVersion `PYTHON|3.11`; KuduLite
+# Kudu.Core/Deployment/Oryx/OryxArguments.cs passes it to Oryx as
+# --platform-version) and WEBSITE_PYTHON_VERSION (PythonSiteEnabler.cs); a
+# custom command inherits that environment (ExternalCommandFactory.cs adds to
+# it). The site's setting beats runtime.txt, as it does for the runtime.
+xy=
+xy_from=
+if [[ -n ${FRAMEWORK_VERSION:-} && ( -z ${FRAMEWORK:-} || ${FRAMEWORK,,} == python ) ]]; then
+  xy=$(xy_of "$FRAMEWORK_VERSION") || die "FRAMEWORK_VERSION=$FRAMEWORK_VERSION is not a Python version X.Y"
+  xy_from="the site's FRAMEWORK_VERSION"
+elif [[ -n ${WEBSITE_PYTHON_VERSION:-} ]]; then
+  xy=$(xy_of "$WEBSITE_PYTHON_VERSION") ||
+    die "WEBSITE_PYTHON_VERSION=$WEBSITE_PYTHON_VERSION is not a Python version X.Y"
+  xy_from="the site's WEBSITE_PYTHON_VERSION"
+fi
+if [[ -f $app_source/runtime.txt ]]; then
+  txt_xy=$(runtime_txt_xy "$app_source/runtime.txt")
+  if [[ -z $txt_xy ]]; then
+    warn "runtime.txt does not name a python-X.Y runtime; ignoring it"
+  elif [[ -z $xy ]]; then
+    xy=$txt_xy
+    xy_from=runtime.txt
+  elif [[ $txt_xy != "$xy" ]]; then
+    warn "runtime.txt says python-$txt_xy; $xy_from ($xy) decides"
+  fi
+fi
+
+# version_of PYTHON: its X.Y, or nothing if it does not run.
+version_of() {
+  "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null
+}
+
+# What there is, for the message when the asked X.Y is not.
+available_pythons() {
+  local d found=
+  for d in "$python_root"/*/; do
+    [[ -x ${d}bin/python3 ]] && found+=" $(basename -- "$d")"
+  done
+  printf '%s has:%s;' "$python_root" "${found:- nothing}"
+  for d in python"$xy" python3; do
+    if command -v "$d" >/dev/null 2>&1; then
+      printf ' on PATH: %s is %s;' "$d" "$(version_of "$d" || echo 'not runnable')"
+    fi
+  done
+  printf ' PATH=%s' "$PATH"
+}
+
+# Oryx's layout: /opt/python/<full version>/bin (ENVGUARD_PYTHON_ROOT replaces
+# /opt/python, for tests or an own server), and Oryx's `benv`, which puts a
+# platform version on PATH (installing it on demand).
+python_root=${ENVGUARD_PYTHON_ROOT:-/opt/python}
+benv=${ENVGUARD_BENV:-/opt/oryx/benv}
+find_python() {
+  local d best=
+  for d in "$python_root/$xy" "$python_root/$xy".*; do
+    [[ -x $d/bin/python3 ]] || continue
+    if [[ -z $best ]] || [[ $(printf '%s\n%s\n' "$best" "$d" | sort -V | tail -n1) == "$d" ]]; then
+      best=$d
+    fi
+  done
+  if [[ -n $best ]]; then
+    printf '%s' "$best/bin/python3"
+  elif [[ -f $benv ]] && (
+    # benv is Oryx's script, not written for `set -eu`.
+    set +eu
+    # shellcheck disable=SC1090
+    source "$benv" "python=$xy" dynamic_install_root_dir=/tmp/oryx/platforms >/dev/null 2>&1
+    command -v python3
+  ); then
+    :
+  elif command -v "python$xy" >/dev/null 2>&1; then
+    command -v "python$xy"
+  elif command -v python3 >/dev/null 2>&1; then
+    command -v python3
+  else
+    return 1
+  fi
+}
+
+python=
+if ((python_steps)); then
+  if [[ -n ${PYTHON:-} ]]; then
+    python=$PYTHON
+    command -v "$python" >/dev/null 2>&1 || die "PYTHON=$python: no such interpreter"
+  elif [[ -n $xy ]]; then
+    python=$(find_python) ||
+      die "Python $xy ($xy_from) is not available: $(available_pythons). The current environment is left as it is."
+  else
+    python=python3
+    say "envguard: no Python version set (FRAMEWORK_VERSION, WEBSITE_PYTHON_VERSION, runtime.txt): using python3."
+    command -v python3 >/dev/null 2>&1 || die "no Python version set and no python3 on PATH"
+  fi
+  got=$(version_of "$python") || die "'$python' does not run"
+  if [[ -z $xy ]]; then
+    xy=$got
+  elif [[ $got != "$xy" ]]; then
+    die "Python $xy ($xy_from) is not available: '$python' is Python $got; $(available_pythons). The current environment is left as it is."
+  fi
+  runtime=python-$xy
+  say "Using $python (Python $got) for $runtime."
 fi
 
 # --- Sync ------------------------------------------------------------------
@@ -107,7 +285,7 @@ sync_app() {
       [[ -n $rel && -z ${keep[$rel]:-} ]] || continue
       case /$rel/ in
         */../* | */./* | //*) continue ;; # never outside the target
-        "/$venv_name/"*) continue ;;       # never the env
+        "/$venv_name/"* | "/$venv_name.envguard-"*) continue ;; # never the env
       esac
       d=$dst/$rel
       if [[ -L $d || -f $d ]]; then
@@ -171,52 +349,8 @@ if [[ ${IN_PLACE_DEPLOYMENT:-} != 1 ]]; then
   fi
 fi
 
-if [[ ! -f $app_dir/requirements.txt ]]; then
-  say "No requirements.txt: no Python steps."
-  exit 0
-fi
-if [[ -e $app_dir/.skipPythonDeployment ]]; then
-  say "Found .skipPythonDeployment: no Python steps."
-  exit 0
-fi
-say "Detected requirements.txt.  You can skip Python specific steps with a .skipPythonDeployment file."
-
-# --- Python runtime --------------------------------------------------------
-
-# runtime.txt's first line names the runtime; like Kudu's selector, only
-# python-X.Y counts (python-3.11.4 -> python-3.11).
-runtime=
-if [[ -f $app_source/runtime.txt ]]; then
-  line=
-  IFS= read -r line <"$app_source/runtime.txt" || true
-  line=${line%$'\r'}
-  if [[ $line =~ ^[[:space:]]*(python-[0-9]+\.[0-9]+)(\.[0-9A-Za-z]*)?[[:space:]]*$ ]]; then
-    runtime=${BASH_REMATCH[1]}
-  else
-    warn "runtime.txt does not name a python-X.Y runtime; using the interpreter's version"
-  fi
-fi
-
-if [[ -n ${PYTHON:-} ]]; then
-  python=$PYTHON
-elif [[ -n $runtime ]] && command -v "python${runtime#python-}" >/dev/null 2>&1; then
-  python=python${runtime#python-}
-else
-  python=python3
-fi
-command -v "$python" >/dev/null 2>&1 || die "Python interpreter '$python' not found"
-if [[ -z $runtime ]]; then
-  runtime=$("$python" -c 'import sys; print("python-%d.%d" % sys.version_info[:2])') ||
-    die "'$python' does not run"
-fi
-sentinel=$env_dir/azure.env.$runtime.txt
-say "Using $python for $runtime."
-
-delete_env() {
-  rm -rf -- "$env_dir" || true
-  [[ ! -e $env_dir ]] || die "could not delete $env_dir"
-  recorded=
-}
+((python_steps)) || exit 0
+say "Detected $requirements.  You can skip Python specific steps with a .skipPythonDeployment file."
 
 # --- envguard: the force-clean marker --------------------------------------
 
@@ -239,53 +373,205 @@ if [[ -e $marker || -L $marker ]]; then
   fi
 fi
 
-recorded=
-if [[ -f $env_dir/.envguard-token ]]; then
-  IFS= read -r -n 128 recorded <"$env_dir/.envguard-token" || true
-fi
-if [[ -n $token && -e $env_dir && $recorded != "$token" ]]; then
-  say "envguard: marker ${token:0:12}… is new: deleting the virtual environment"
-  delete_env
-fi
+# --- Building an env -------------------------------------------------------
+
+# run_setting NAME ENV: runs the Oryx build hook NAME (PRE_BUILD_COMMAND,
+# POST_BUILD_COMMAND) in the app folder, as Oryx's BaseBashBuildScript.sh.tpl
+# does, with ENV's bin first on PATH so that its pip is the env's. Unlike an
+# Oryx build, the env already exists when PRE_BUILD_COMMAND runs.
+run_setting() {
+  local name=$1 env=$2
+  [[ -n ${!name:-} ]] || return 0
+  say "Running $name..."
+  (cd -- "$app_dir" && VIRTUAL_ENV=$env PATH=$env/bin:$PATH bash -c "${!name}") ||
+    die "$name failed"
+}
+
+# build ENV: the build steps into ENV: PRE_BUILD_COMMAND, pip, the marker's
+# token, collectstatic, POST_BUILD_COMMAND. `python -m pip` rather than
+# bin/pip: a long wwwroot path can exceed the kernel's limit for a #! line.
+build() {
+  local env=$1
+  run_setting PRE_BUILD_COMMAND "$env"
+  say "Pip install requirements."
+  (cd -- "$app_dir" && "$env/bin/python" -m pip install -r "$requirements") ||
+    die "pip install failed"
+  # Only now that pip succeeded; temp file and rename, so a half-written token
+  # never matches.
+  if [[ -n $token && $(read_line "$env/.envguard-token") != "$token" ]]; then
+    write_file "$env/.envguard-token" "$token"
+    say "envguard: recorded marker ${token:0:12}… in the virtual environment."
+  fi
+  collect_static "$env"
+  run_setting POST_BUILD_COMMAND "$env"
+}
+
+# Django: as Oryx's PythonBashBuildSnippet.sh.tpl -- only with a manage.py and
+# Django named in the requirements file (`grep -i`), a failure is a warning --
+# and not with DISABLE_COLLECTSTATIC=true or Kudu's .skipDjango.
+collect_static() {
+  local env=$1
+  ((collectstatic)) && [[ -f $app_dir/manage.py && ! -e $app_dir/.skipDjango ]] || return 0
+  grep -iq django -- "$app_dir/$requirements" || return 0
+  say "Collecting Django static files. You can skip Django specific steps with a .skipDjango file or DISABLE_COLLECTSTATIC=true."
+  (cd -- "$app_dir" && "$env/bin/python" manage.py collectstatic --noinput) ||
+    warn "Django collectstatic failed; the deployment goes on (as in an Oryx build)"
+}
+
+read_line() {
+  local line=
+  [[ -f $1 ]] && IFS= read -r -n 128 line <"$1"
+  printf '%s' "$line"
+}
+
+# write_file PATH TEXT: through a temp file and a rename.
+write_file() {
+  printf '%s\n' "$2" >"$1.tmp" || die "cannot write $1"
+  mv -f -- "$1.tmp" "$1" || die "cannot write $1"
+}
+
+# relocate FROM TO: a venv records its own path in bin/activate* and in the
+# #! line of each script pip installs in bin/; point those at the path the
+# env is about to have.
+relocate() {
+  local from=$1 to=$2 f pattern replacement
+  pattern=$(printf '%s' "$from" | sed 's/[][\\.*^$#]/\\&/g')
+  replacement=$(printf '%s' "$to" | sed 's/[\\&#]/\\&/g')
+  for f in "$from"/bin/*; do
+    if [[ -f $f && ! -L $f ]] && grep -Iq . "$f" && grep -qF -- "$from" "$f"; then
+      sed -i "s#$pattern#$replacement#g" "$f" || die "cannot update $f"
+    fi
+  done
+}
+
+# rebuild: a new env in new_env, built in full, then switched in for the old
+# one by two renames; the old one is deleted after. Until the switch the site
+# keeps running the old env, and a failed build leaves it in place.
+rebuild() {
+  rm -rf -- "$new_env" "$old_env"
+  [[ ! -e $new_env && ! -e $old_env ]] || die "could not delete $new_env or $old_env"
+  say "Creating $runtime virtual environment."
+  "$python" -m venv --copies "$new_env" || die "could not create the virtual environment"
+  : >"$new_env/azure.env.$runtime.txt" || die "cannot write the env's sentinel"
+  build "$new_env"
+  relocate "$new_env" "$env_dir"
+  if [[ -e $env_dir || -L $env_dir ]]; then
+    mv -- "$env_dir" "$old_env" || die "cannot move the old environment aside"
+  fi
+  mv -- "$new_env" "$env_dir" || die "cannot switch to the new environment"
+  rm -rf -- "$old_env" || warn "could not delete $old_env"
+  fresh=1
+}
 
 # --- Virtual environment and packages --------------------------------------
 
-if [[ -e $env_dir && ! -f $sentinel ]]; then
-  say "Deleting incompatible virtual environment."
-  delete_env
-fi
+fresh=0
+reason=
 if [[ ! -e $env_dir ]]; then
-  say "Creating $runtime virtual environment."
-  "$python" -m venv "$env_dir" || die "could not create the virtual environment"
-  : >"$sentinel" || die "cannot write $sentinel"
+  reason="No virtual environment yet."
+elif [[ ! -d $env_dir || -L $env_dir ]]; then
+  reason="$env_dir is not a folder: replacing it."
+elif [[ ! -f $env_dir/azure.env.$runtime.txt ]]; then
+  reason="Deleting incompatible virtual environment."
+elif [[ -n $token && $(read_line "$env_dir/.envguard-token") != "$token" ]]; then
+  reason="envguard: marker ${token:0:12}… is new: deleting the virtual environment"
+fi
+if [[ -n $reason ]]; then
+  say "$reason"
+  rebuild
 else
   say "Found compatible virtual environment."
+  build "$env_dir"
 fi
 
-# `python -m pip` rather than bin/pip: a long wwwroot path can exceed the
-# kernel's limit for bin/pip's #! line.
-say "Pip install requirements."
-(cd -- "$app_dir" && "$env_dir/bin/python" -m pip install -r requirements.txt) ||
-  die "pip install failed"
+# An earlier Oryx build left its compressed output in wwwroot; the runtime
+# would start that (and its packages) rather than this env (Oryx
+# scriptgenerator.go: a manifest with CompressDestinationDir wins).
+oryx_output=(oryx-manifest.toml output.tar.gz output.tar.zst
+  "$venv_name.tar.gz" "$venv_name.tar.zst" "$venv_name.zip")
+for name in "${oryx_output[@]}"; do
+  if [[ -f $DEPLOYMENT_TARGET/$name || -L $DEPLOYMENT_TARGET/$name ]]; then
+    say "envguard: removing Oryx's earlier build output $name: the site runs $venv_name now."
+    rm -f -- "${DEPLOYMENT_TARGET:?}/$name" || die "cannot delete $DEPLOYMENT_TARGET/$name"
+  fi
+done
 
-# Only now that pip succeeded; temp file and rename, so a half-written token
-# never matches.
-if [[ -n $token && $recorded != "$token" ]]; then
-  printf '%s\n' "$token" >"$env_dir/.envguard-token.tmp" ||
-    die "cannot record the marker token in $env_dir"
-  mv -f -- "$env_dir/.envguard-token.tmp" "$env_dir/.envguard-token" ||
-    die "cannot record the marker token in $env_dir"
-  say "envguard: recorded marker ${token:0:12}… in the virtual environment."
-fi
+# --- envguard: the leftovers check -----------------------------------------
 
-# --- Django ----------------------------------------------------------------
+checker=$script_dir/envguard_check.py
+[[ -f $checker ]] || checker=$DEPLOYMENT_SOURCE/envguard_check.py
+policy=${ENVGUARD_ON_LEFTOVERS:-rebuild}
+case $policy in
+  rebuild | warn) ;;
+  *)
+    warn "ENVGUARD_ON_LEFTOVERS=$policy is neither rebuild nor warn: acting as rebuild"
+    policy=rebuild
+    ;;
+esac
+config=
+for f in "$app_source/envguard.toml" "$DEPLOYMENT_SOURCE/envguard.toml"; do
+  [[ -f $f ]] && config=$f && break
+done
 
-if [[ -f $app_dir/manage.py && ! -e $app_dir/.skipDjango ]] &&
-  "$env_dir/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("django") is None)'; then
-  say "Collecting Django static files. You can skip Django specific steps with a .skipDjango file."
-  mkdir -p -- "$app_dir/static"
-  (cd -- "$app_dir" && "$env_dir/bin/python" manage.py collectstatic --noinput --clear) ||
-    die "Django collectstatic failed"
+# check: runs the checker with the env's own Python. Sets `left` to the names
+# it lists (one a line) and returns 0 (nothing left), 1 (names listed) or 3
+# (it cannot judge this env and said why).
+check() {
+  local out status=0
+  local -a args=(-r "$app_dir/$requirements")
+  [[ -n ${ENVGUARD_KEEP:-} ]] && args+=(--keep "$ENVGUARD_KEEP")
+  [[ -n $config ]] && args+=(--config "$config")
+  out=$("$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
+  left=$(printf '%s\n' "$out" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+  case $status in
+    0 | 3) return "$status" ;;
+    1) [[ -n $left ]] && return 1 ;;
+  esac
+  die "the leftovers check failed (exit $status): $checker"
+}
+
+# The lines of $1 as one line of words.
+words() { printf '%s' "${1//$'\n'/ }"; }
+
+# Names of $1 (lines) not in the file $2 (lines).
+not_in() {
+  if [[ -f $2 ]]; then grep -vxF -f "$2" <<<"$1" || true; else printf '%s\n' "$1"; fi
+}
+
+# Records what a fresh env still holds: installed by something other than the
+# requirements, on purpose, and never rebuilt for again.
+accept() {
+  write_file "$env_dir/.envguard-leftovers" "$left"
+  warn "still installed after a fresh build, so something other than the requirements installs them (PRE_BUILD_COMMAND, POST_BUILD_COMMAND?); reported from now on, never rebuilt for: $(words "$left")"
+}
+
+if [[ ! -f $checker ]]; then
+  warn "no envguard_check.py beside deploy.sh: no leftovers check (envguard init copies it)"
+else
+  status=0
+  check || status=$?
+  if ((status == 3)); then
+    warn "the leftovers check cannot judge this environment (see above); nothing changed"
+  elif ((status == 1)); then
+    new_left=$(not_in "$left" "$env_dir/.envguard-leftovers")
+    if [[ -z $new_left ]]; then
+      say "envguard: installed outside the requirements, as before (not rebuilt for): $(words "$left")"
+    elif [[ $policy == warn ]]; then
+      warn "left over from earlier deployments: $(words "$new_left") (ENVGUARD_ON_LEFTOVERS=warn: not rebuilding)"
+    elif ((fresh)); then
+      accept
+    else
+      warn "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?): rebuilding the environment once"
+      rebuild
+      status=0
+      check || status=$?
+      if ((status == 1)); then
+        accept
+      elif ((status == 3)); then
+        warn "the leftovers check cannot judge the rebuilt environment (see above)"
+      fi
+    fi
+  fi
 fi
 
 say "Finished successfully."

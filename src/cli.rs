@@ -54,7 +54,7 @@ pub enum Command {
     /// a .deployment that runs it into this app repository.
     Init {
         /// The App Service platform (default: from envguard.toml's `target`,
-        /// or `.deployment`; else windows).
+        /// or `.deployment`; else linux).
         #[arg(long, value_enum)]
         target: Option<TargetArg>,
         /// Replace a deployment script or command that is not envguard's.
@@ -82,11 +82,11 @@ pub enum TargetArg {
     Linux,
 }
 
-impl From<TargetArg> for crate::requirements::Platform {
+impl From<TargetArg> for envguard_core::platform::Platform {
     fn from(target: TargetArg) -> Self {
         match target {
-            TargetArg::Windows => crate::requirements::Platform::Windows,
-            TargetArg::Linux => crate::requirements::Platform::Linux,
+            TargetArg::Windows => envguard_core::platform::Platform::Windows,
+            TargetArg::Linux => envguard_core::platform::Platform::Linux,
         }
     }
 }

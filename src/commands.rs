@@ -1,41 +1,43 @@
 //! The commands around the hook: `reset`, `status` and `diff`.
 //!
 //! Each gathers facts through [`Repo`] and the hook's helpers, asks
-//! [`decide`](crate::decide) the same questions the hook does, and renders
+//! [`decide`](envguard_core::decide) the same questions the hook does, and renders
 //! the answer; none of them decides anything on its own.
 
 use std::fmt::Write as _;
 use std::io::Write;
 
-use anyhow::{bail, Context, Result};
-use git2::Oid;
+use anyhow::{Context, Result};
+use envguard_core::ids::CommitId;
 
-use crate::config::Config;
-use crate::decide::{self, BaselineSource, Change};
-use crate::fingerprint::Snapshot;
-use crate::hook::{self, config_at, snapshot_at};
-use crate::marker::{self, FINGERPRINT_PATH};
+use crate::facts::{self, config_at, snapshot_at, Push};
+use crate::marker;
 use crate::repo::Repo;
+use envguard_core::config::Config;
+use envguard_core::decide::{self, BaselineSource, Change};
+use envguard_core::fingerprint::Snapshot;
+use envguard_core::message::{Message, Outcome};
+use envguard_core::token::FINGERPRINT_PATH;
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     if repo.operation_in_progress() {
-        bail!("a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again");
+        return Err(Message::ResetDuringOperation.into());
     }
-    let Some(head) = repo.head_commit() else {
-        bail!("the current branch has no commits yet; commit your app first, then run `envguard --reset`");
+    let Some(head) = repo.head_commit()? else {
+        return Err(Message::NoCommitsYet { reset: true }.into());
     };
     let local = repo.local_ref("HEAD");
     let Some(refname) = local.refname() else {
-        bail!("HEAD names neither a branch nor a commit; check `git status`");
+        return Err(Message::ResetWithoutBranch.into());
     };
-    let mut read = repo.reader(head)?;
+    let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
     let (snapshot, _) = Snapshot::read(&config, &mut read)?;
     let scheduled = marker::schedule_clean(
         repo,
         refname,
-        head,
+        &head,
         &snapshot,
         "reset by `envguard --reset`",
     )?;
@@ -47,13 +49,13 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     } else {
         format!("git push {remote} {branch}")
     };
-    writeln!(
-        out,
-        "envguard: committed {} on {branch}: a new force-clean marker (token {}…).\n\
-         envguard: the next `{push}` deletes and rebuilds the environment once.",
-        &scheduled.commit.to_string()[..7],
-        scheduled.token.short()
-    )?;
+    let message = Message::ResetCommitted {
+        commit: scheduled.commit,
+        branch: branch.to_string(),
+        token: scheduled.token,
+        push,
+    };
+    writeln!(out, "envguard: {message}")?;
     Ok(())
 }
 
@@ -75,29 +77,26 @@ fn deploying_remote(
 
 /// `envguard status`: what pushing HEAD would do, without pushing.
 pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<()> {
-    let Some(head) = repo.head_commit() else {
-        bail!("the current branch has no commits yet: nothing to push");
+    let Some(head) = repo.head_commit()? else {
+        return Err(Message::NoCommitsYet { reset: false }.into());
     };
-    let mut read = repo.reader(head)?;
+    let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
     let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
         match remote {
-            Some(name) => bail!("there is no remote named `{name}`; see `git remote -v`"),
+            Some(name) => {
+                let name = name.to_string();
+                return Err(Message::NoSuchRemote { name }.into());
+            }
             None => {
-                writeln!(
-                    out,
-                    "No remote deploys: none is named `azure`, none has an App Service URL, and envguard.toml's \
-                     `remotes` names none. Add one with `git remote add azure <url>`, or run with --remote NAME."
-                )?;
+                writeln!(out, "{}", Message::NoRemoteDeploys)?;
                 return Ok(());
             }
         }
     };
     let branch = match repo.local_ref("HEAD").branch_name() {
         Some(name) => name.to_string(),
-        None => bail!(
-            "HEAD is detached; check out the branch you deploy, then run `envguard status` again"
-        ),
+        None => return Err(Message::StatusOnDetachedHead.into()),
     };
     let mut text = String::new();
     writeln!(text, "Remote:   {remote} ({url})")?;
@@ -121,24 +120,24 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
     writeln!(text, "Branch:   {branch}")?;
     let (snapshot, warnings) = Snapshot::read(&config, &mut read)?;
     let fingerprint = read(FINGERPRINT_PATH)?;
-    let remote_oid = repo.tracking_ref(&remote, &branch).map(|(_, oid)| oid);
+    let remote_commit = repo.tracking_ref(&remote, &branch)?.map(|(_, oid)| oid);
     let mut notes = Vec::new();
-    let baseline = hook::baseline_for(
-        repo,
-        &remote,
-        &branch,
-        remote_oid,
-        fingerprint.as_deref(),
-        &config,
-        &mut notes,
-    )?;
+    let push = Push {
+        remote: &remote,
+        branch: &branch,
+        remote_commit,
+        fingerprint: fingerprint.as_deref(),
+    };
+    let baseline = facts::baseline_for(repo, &config, &push, &mut notes)?;
     let source = match &baseline.source {
-        BaselineSource::RemoteCommit(oid) => format!("{remote}/{branch} at {}", &oid[..12]),
-        BaselineSource::OtherBranch { refname, oid } => {
+        BaselineSource::RemoteCommit(commit) => {
+            format!("{remote}/{branch} at {}", commit.short())
+        }
+        BaselineSource::OtherBranch { refname, commit } => {
             format!(
                 "{} at {} ({branch} is new on {remote})",
                 refname.trim_start_matches("refs/remotes/"),
-                &oid[..12]
+                commit.short()
             )
         }
         BaselineSource::Fingerprint => format!("the fingerprint in {FINGERPRINT_PATH}"),
@@ -151,10 +150,11 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         writeln!(text, "Warning:  {warning}")?;
     }
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
-    for line in change_lines(&decision.change) {
+    for line in decision.change().map(change_lines).unwrap_or_default() {
         writeln!(text, "Change:   {line}")?;
     }
-    writeln!(text, "Push:     {}", hook::describe(&decision, &config))?;
+    let outcome = Outcome(&decision, &config.requirements);
+    writeln!(text, "Push:     {outcome}")?;
     out.write_all(text.as_bytes())?;
     Ok(())
 }
@@ -178,17 +178,21 @@ pub fn diff(
 ) -> Result<bool> {
     let old_oid = repo.resolve(old)?;
     let new_oid = repo.resolve(new)?;
-    let config = match repo.head_commit() {
-        Some(head) => config_at(repo, head)?,
+    let config = match repo.head_commit()? {
+        Some(head) => config_at(repo, &head)?,
         None => Config::from_files(None, None)?,
     };
-    let read = |oid: Oid, rev: &str| {
-        snapshot_at(repo, oid, &config).with_context(|| format!("reading {rev}"))
+    let read = |commit: &CommitId, rev: &str| {
+        snapshot_at(repo, commit, &config).with_context(|| format!("reading {rev}"))
     };
-    let (before, _) = read(old_oid, old)?;
-    let (after, warnings) = read(new_oid, new)?;
+    let (before, _) = read(&old_oid, old)?;
+    let (after, warnings) = read(&new_oid, new)?;
     for warning in &warnings {
-        writeln!(err, "envguard: warning: {warning}")?;
+        writeln!(
+            err,
+            "envguard: {}",
+            Message::RequirementsWarning(warning.clone())
+        )?;
     }
     let change = decide::diff(&before, &after);
     match format {
@@ -210,12 +214,11 @@ pub fn change_lines(change: &Change) -> Vec<String> {
         .iter()
         .map(|id| format!("removed {id}"))
         .collect();
-    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
-        format!(
-            "extras-dropped {}",
-            crate::fingerprint::package_label(id, extras)
-        )
-    }));
+    lines.extend(
+        change.extras_dropped.iter().map(|(id, extras)| {
+            format!("extras-dropped {}", envguard_core::names::label(id, extras))
+        }),
+    );
     lines.extend(change.added.iter().map(|id| format!("added {id}")));
     if let Some((from, to)) = &change.runtime {
         lines.push(format!(
@@ -227,7 +230,7 @@ pub fn change_lines(change: &Change) -> Vec<String> {
     lines
 }
 
-fn runtime_label(runtime: &Option<crate::runtime::Runtime>) -> String {
+fn runtime_label(runtime: &Option<envguard_core::platform::Runtime>) -> String {
     runtime
         .as_ref()
         .map_or("none".to_string(), ToString::to_string)
@@ -267,7 +270,7 @@ fn change_json(change: &Change) -> String {
     )
 }
 
-fn runtime_json(runtime: &Option<crate::runtime::Runtime>) -> String {
+fn runtime_json(runtime: &Option<envguard_core::platform::Runtime>) -> String {
     runtime
         .as_ref()
         .map_or("null".to_string(), |r| json_string(&r.to_string()))
@@ -293,8 +296,8 @@ fn json_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::requirements::{CanonicalName, PackageId};
-    use crate::runtime::Runtime;
+    use envguard_core::names::{CanonicalName, PackageId};
+    use envguard_core::platform::Runtime;
 
     fn name(n: &str) -> PackageId {
         PackageId::Name(CanonicalName::new(n))

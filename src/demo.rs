@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::init;
-use crate::requirements::Platform;
+use envguard_core::platform::Platform;
 
 const MAKE_WHEELS: &str = include_str!("demo/make_wheels.py");
 const POST_RECEIVE: &str = include_str!("demo/post-receive");
@@ -181,8 +181,11 @@ impl Demo {
         )?;
         let hook = bare.join("hooks").join("post-receive");
         let body = POST_RECEIVE
-            .replace("@SITE@", &shell_single_quoted(path_str(&self.site)?))
-            .replace("@PYTHON@", &shell_single_quoted(PYTHON));
+            .replace(
+                "@SITE@",
+                &crate::quote::single_quoted_inside(path_str(&self.site)?),
+            )
+            .replace("@PYTHON@", &crate::quote::single_quoted_inside(PYTHON));
         std::fs::write(&hook, body)?;
         crate::install::make_executable(&hook)
     }
@@ -388,10 +391,6 @@ fn run_ok(command: &mut Command, what: &str) -> Result<String> {
 fn path_str(path: &Path) -> Result<&str> {
     path.to_str()
         .with_context(|| format!("{} is not valid UTF-8", path.display()))
-}
-
-fn shell_single_quoted(text: &str) -> String {
-    text.replace('\'', r"'\''")
 }
 
 /// A temporary folder removed on drop.

@@ -14,18 +14,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::config::{Config, Deployment, CONFIG_PATH, DEPLOYMENT_PATH};
-use crate::decide::{self, BaselineChoice, BaselineSource};
-use crate::hook::baseline_facts;
+use crate::facts::{baseline_facts, Push};
 use crate::install::{self, Existing, HookPaths};
-use crate::marker::FINGERPRINT_PATH;
 use crate::repo::Repo;
+use envguard_core::config::{Config, CONFIG_PATH};
+use envguard_core::decide::{self, BaselineChoice, BaselineSource};
+use envguard_core::deployment::{script_of, Deployment, DEPLOYMENT_PATH};
+use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 
 /// The text a server script must contain to honour the marker: the file it
 /// keeps the last honoured token in (SPEC, the server side, step 2).
-const TOKEN_FILE: &str = ".envguard-token";
-/// File endings of scripts Kudu can run from `.deployment`'s `command`.
-const SCRIPT_ENDINGS: [&str; 4] = [".cmd", ".bat", ".sh", ".ps1"];
+const TOKEN_FILE: &str = ENV_TOKEN_FILE;
 
 /// How a finding weighs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,7 +228,7 @@ fn check_our_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) ->
 }
 
 fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
-    let Some(head) = repo.head_commit() else {
+    let Some(head) = repo.head_commit()? else {
         report.add(
             Level::Note,
             "HEAD",
@@ -239,7 +238,7 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
         return Ok(());
     };
     let opened = repo
-        .reader(head)
+        .reader(&head)
         .and_then(|mut read| Ok((Config::read(&mut read)?, read)));
     let (config, mut read) = match opened {
         Ok(opened) => opened,
@@ -358,22 +357,46 @@ fn check_baseline(
         );
         return;
     };
-    let own = repo.tracking_ref(remote, &branch).map(|(_, oid)| oid);
-    let facts = baseline_facts(repo, config, remote, &branch, own, has_fingerprint);
+    let own = match repo.tracking_ref(remote, &branch) {
+        Ok(own) => own.map(|(_, oid)| oid),
+        Err(err) => {
+            return report.fix(
+                topic,
+                err.to_string(),
+                "run `git fsck` and repair the repository",
+            )
+        }
+    };
+    let push = Push {
+        remote,
+        branch: &branch,
+        remote_commit: own,
+        fingerprint: has_fingerprint.then_some(&[][..]),
+    };
+    let facts = match baseline_facts(repo, config, &push) {
+        Ok(facts) => facts,
+        Err(err) => {
+            return report.fix(
+                topic,
+                format!("{err:#}"),
+                "run `git fsck` and repair the repository",
+            )
+        }
+    };
     let push = format!("`git push {remote} {branch}`");
     let (level, text) = match decide::choose_baseline(&facts) {
-        BaselineChoice::Use(BaselineSource::RemoteCommit(oid)) | BaselineChoice::FetchFirst(oid) => (
+        BaselineChoice::Use(BaselineSource::RemoteCommit(commit)) | BaselineChoice::FetchFirst(commit) => (
             Level::Ok,
             format!(
                 "{push} is compared with refs/remotes/{remote}/{branch} ({}), as last fetched or pushed",
-                &oid[..7]
+                commit.short()
             ),
         ),
-        BaselineChoice::Use(BaselineSource::OtherBranch { refname, oid }) => (
+        BaselineChoice::Use(BaselineSource::OtherBranch { refname, commit }) => (
             Level::Ok,
             format!(
                 "{remote} has no {branch} here yet: {push} is compared with {refname} ({})",
-                &oid[..7]
+                commit.short()
             ),
         ),
         BaselineChoice::Use(BaselineSource::Fingerprint) => (
@@ -450,19 +473,6 @@ fn check_server_script(
     Ok(())
 }
 
-/// The script a `.deployment` command runs (`deploy.cmd`, `bash deploy.sh`),
-/// as a repository path: Kudu runs it from the repository root.
-fn script_of(command: &str) -> Option<String> {
-    command
-        .split_whitespace()
-        .map(|word| word.trim_matches('"'))
-        .find(|word| {
-            let lower = word.to_ascii_lowercase();
-            SCRIPT_ENDINGS.iter().any(|ending| lower.ends_with(ending))
-        })
-        .map(|word| word.replace('\\', "/").trim_start_matches("./").to_string())
-}
-
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -488,22 +498,6 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scripts_named_by_deployment_commands() {
-        for (command, script) in [
-            ("deploy.cmd", Some("deploy.cmd")),
-            ("bash deploy.sh", Some("deploy.sh")),
-            (
-                "bash ./scripts/deploy.sh --verbose",
-                Some("scripts/deploy.sh"),
-            ),
-            (r#""scripts\Deploy.CMD""#, Some("scripts/Deploy.CMD")),
-            ("python build.py", None),
-        ] {
-            assert_eq!(script_of(command).as_deref(), script, "{command}");
-        }
-    }
 
     #[test]
     fn fixes_decide_the_verdict() {

@@ -8,11 +8,14 @@
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
-use crate::config::DEPLOYMENT_PATH;
-use crate::repo::write_atomically;
-use crate::requirements::Platform;
+use envguard_core::message::Message;
+use envguard_core::token::ENV_TOKEN_FILE;
+
+use crate::fs::write_atomically;
+use envguard_core::deployment::{envguard_script, Deployment, DEPLOYMENT_PATH};
+use envguard_core::platform::Platform;
 
 /// Kudu's Python deployment script for Windows App Service, with the marker steps.
 pub const DEPLOY_CMD: &str = include_str!("../hooks/deploy.cmd");
@@ -22,15 +25,13 @@ pub const DEPLOY_SH: &str = include_str!("../hooks/deploy.sh");
 /// The script for a target: file name, contents with the target's line
 /// endings, and the `.deployment` command that runs it.
 pub fn script(target: Platform) -> (&'static str, String, &'static str) {
-    match target {
+    let (name, command) = envguard_script(target);
+    let contents = match target {
         // cmd.exe misreads labels in LF-only batch files: always CRLF.
-        Platform::Windows => ("deploy.cmd", with_crlf(DEPLOY_CMD), "deploy.cmd"),
-        Platform::Linux => (
-            "deploy.sh",
-            DEPLOY_SH.replace("\r\n", "\n"),
-            "bash deploy.sh",
-        ),
-    }
+        Platform::Windows => with_crlf(DEPLOY_CMD),
+        Platform::Linux => DEPLOY_SH.replace("\r\n", "\n"),
+    };
+    (name, contents, command)
 }
 
 fn with_crlf(text: &str) -> String {
@@ -40,7 +41,7 @@ fn with_crlf(text: &str) -> String {
 /// Whether a script is one envguard wrote (any version): it records the
 /// marker token in the environment.
 fn is_ours(text: &str) -> bool {
-    text.contains("envguard") && text.contains(".envguard-token")
+    text.contains("envguard") && text.contains(ENV_TOKEN_FILE)
 }
 
 /// What `init` did, for the user.
@@ -68,12 +69,7 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     // Decide everything before writing anything.
     if let Some(text) = &existing_script {
         if !is_ours(text) && !force {
-            bail!(
-                "{name} exists and is not envguard's; keep it and add the marker steps by hand \
-                 (see \"Server-side setup on Azure\" in envguard's README: read .envguard/force-clean, \
-                 delete the environment when its token differs from <env>/.envguard-token, write the \
-                 token after pip succeeds), or replace it with `envguard init --force`"
-            );
+            return Err(Message::ForeignScript { name }.into());
         }
     }
     let deployment = match &existing_deployment {
@@ -81,10 +77,13 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
         Some(text) => match set_command(text, command, force) {
             Edit::Unchanged => text.clone(),
             Edit::Changed(new) => new,
-            Edit::Conflict(theirs) => bail!(
-                ".deployment runs `{theirs}`, not envguard's script; change it to `command = {command}` \
-                 (after adding the marker steps to your script), or run `envguard init --force`"
-            ),
+            Edit::Conflict(theirs) => {
+                return Err(Message::ForeignCommand {
+                    theirs,
+                    ours: command,
+                }
+                .into())
+            }
         },
     };
 
@@ -159,7 +158,11 @@ fn set_command(text: &str, command: &str, force: bool) -> Edit {
                 if value == command {
                     return Edit::Unchanged;
                 }
-                let runs_ours = value.contains("deploy.cmd") || value.contains("deploy.sh");
+                let theirs = Deployment {
+                    command: Some(value.to_string()),
+                    ..Deployment::default()
+                };
+                let runs_ours = theirs.runs_envguard_script().is_some();
                 if !runs_ours && !force {
                     return Edit::Conflict(value.to_string());
                 }

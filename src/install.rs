@@ -19,7 +19,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::repo::write_atomically;
+use crate::fs::write_atomically;
 
 /// envguard's hook script; `@ENVGUARD_BIN@` becomes the binary's path.
 pub const HOOK_TEMPLATE: &str = include_str!("../hooks/pre-push");
@@ -102,7 +102,7 @@ pub fn hook_script(binary: &Path) -> String {
     } else {
         path.into_owned()
     };
-    HOOK_TEMPLATE.replace("@ENVGUARD_BIN@", &path.replace('\'', r"'\''"))
+    HOOK_TEMPLATE.replace("@ENVGUARD_BIN@", &crate::quote::single_quoted_inside(&path))
 }
 
 /// The binary an installed hook script records, if it is envguard's.

@@ -1,25 +1,24 @@
 //! envguard: a git pre-push hook that forces a clean Python environment on
 //! Azure App Service when a push removes packages from requirements.txt.
 //!
-//! The decision is pure ([`decide`], [`requirements`], [`fingerprint`],
-//! [`config`]); git, files and the process live at the edges ([`repo`],
-//! [`hook`], [`marker`], [`install`], [`doctor`]). `main.rs` only maps
-//! [`run`]'s outcome to an exit code.
+//! This crate is the shell: git ([`repo`], the only door to git2), files
+//! ([`fs`]), the process, and the commands. Every rule it acts on lives in
+//! the I/O-free core, [`envguard_core`]; dependencies point inward only
+//! (docs/ARCHITECTURE.md). `main.rs` only maps [`run`]'s outcome to an
+//! exit code.
 
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod decide;
 pub mod demo;
 pub mod doctor;
-pub mod fingerprint;
+pub mod facts;
+pub mod fs;
 pub mod hook;
 pub mod init;
 pub mod install;
 pub mod marker;
+pub mod quote;
 pub mod repo;
-pub mod requirements;
-pub mod runtime;
 
 use std::io::Read;
 
@@ -51,6 +50,24 @@ fn reset() -> Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// The exit code for how a command ended, after saying an error once (with
+/// its chain) and, when it stopped a push, how to bypass envguard: 0 go on,
+/// 1 stopped, 2 error.
+pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::io::Write) -> u8 {
+    match result {
+        Ok(Outcome::Success) => 0,
+        Ok(Outcome::Stopped) => 1,
+        Err(error) => {
+            // Nothing more can be said when stderr itself is gone.
+            let _ = writeln!(err, "envguard: {error:#}");
+            if stops_push {
+                let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
+            }
+            2
+        }
+    }
+}
+
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -68,11 +85,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             std::io::stdin()
                 .read_to_string(&mut input)
                 .context("cannot read git's ref lines from stdin")?;
-            let verdict = hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)?;
-            Ok(match verdict {
-                hook::Verdict::Proceed => Outcome::Success,
-                hook::Verdict::Stop => Outcome::Stopped,
-            })
+            hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
         }
         Some(Command::Install { force }) => {
             let said = install::install(&current_dir()?, &this_binary()?, force)?;
@@ -124,10 +137,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             let Some(root) = repo.workdir() else {
                 bail!("this repository has no working tree; run `envguard init` in the app's checkout");
             };
-            let target = match (target, repo.head_commit()) {
+            let target = match (target, repo.head_commit()?) {
                 (Some(target), _) => target.into(),
-                (None, Some(head)) => hook::config_at(&repo, head)?.target,
-                (None, None) => config::Config::from_files(None, None)?.target,
+                (None, Some(head)) => facts::config_at(&repo, &head)?.target,
+                (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
             eprint!("{}", init::init(root, target, force)?);
             Ok(Outcome::Success)

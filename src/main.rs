@@ -8,17 +8,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = envguard::cli::Cli::parse();
     let stops_push = envguard::stops_push(&cli);
-    match envguard::run(cli) {
-        Ok(envguard::Outcome::Success) => ExitCode::SUCCESS,
-        Ok(envguard::Outcome::Stopped) => ExitCode::from(1),
-        Err(err) => {
-            eprintln!("envguard: {err:#}");
-            if stops_push {
-                eprintln!(
-                    "envguard: the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`"
-                );
-            }
-            ExitCode::from(2)
-        }
-    }
+    let result = envguard::run(cli);
+    ExitCode::from(envguard::exit_code(
+        result,
+        stops_push,
+        &mut std::io::stderr().lock(),
+    ))
 }

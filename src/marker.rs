@@ -1,93 +1,50 @@
-//! The force-clean marker: a token in `.envguard/force-clean`, and the commit
-//! that schedules one.
-//!
-//! The server scripts delete the environment when the token differs from the
-//! one they last installed with, so every marker commit carries a fresh token.
+//! The marker commit: a fresh token in `.envguard/force-clean` and the
+//! fingerprint, committed on top of the pushed commit, the branch moved to
+//! it (compare-and-swap), and exactly those two paths checked out when the
+//! branch is. Used by the hook ([`commit_for_push`]) and `--reset`.
 
-use std::fmt;
 use std::io::Read;
 
-use anyhow::{bail, Result};
-use git2::Oid;
-use sha2::{Digest, Sha256};
+use std::io::Write;
 
-use crate::fingerprint::Snapshot;
-use crate::repo::{PathState, Repo};
+use anyhow::Result;
+use envguard_core::fingerprint::Snapshot;
+use envguard_core::ids::CommitId;
+use envguard_core::message::Message;
+use envguard_core::token::{Token, FINGERPRINT_PATH, MARKER_PATH};
 
-/// Path of the marker file, relative to the repository root.
-pub const MARKER_PATH: &str = ".envguard/force-clean";
-/// Path of the fingerprint committed with every marker.
-pub const FINGERPRINT_PATH: &str = ".envguard/fingerprint.toml";
+use crate::hook::Deploying;
+use crate::quote::shell_word;
+use crate::repo::{LocalRef, PathState, Repo};
 
-/// A marker token: exactly 64 lowercase hex characters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// Reads a token the way the server scripts do: the first line, less a
-    /// trailing CR; anything but 64 lowercase hex characters is no token.
-    pub fn from_marker(bytes: &[u8]) -> Option<Token> {
-        let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        Token::parse(std::str::from_utf8(line).ok()?)
+/// A token no earlier marker can have had: SHA-256 over the system's
+/// random source where there is one, the time, the process and `seed`.
+fn fresh_token(seed: &[u8]) -> Token {
+    let mut entropy = Vec::new();
+    let mut random = [0u8; 32];
+    if let Ok(mut source) = std::fs::File::open("/dev/urandom") {
+        // A short read only weakens one of several inputs.
+        let _ = source.read_exact(&mut random);
     }
-
-    /// Accepts exactly 64 lowercase hex characters.
-    pub fn parse(text: &str) -> Option<Token> {
-        let valid =
-            text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        valid.then(|| Token(text.to_string()))
-    }
-
-    /// A token no earlier marker can have had: SHA-256 over the system's
-    /// random source where there is one, the time, the process and `seed`.
-    pub fn fresh(seed: &[u8]) -> Token {
-        let mut hasher = Sha256::new();
-        let mut random = [0u8; 32];
-        if let Ok(mut source) = std::fs::File::open("/dev/urandom") {
-            // A short read only weakens one of several inputs.
-            let _ = source.read_exact(&mut random);
-        }
-        hasher.update(random);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        hasher.update(now.as_nanos().to_le_bytes());
-        hasher.update(std::process::id().to_le_bytes());
-        // RandomState is seeded per process by the OS: a second source of
-        // randomness where /dev/urandom does not exist.
-        let keyed =
-            std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), seed);
-        hasher.update(keyed.to_le_bytes());
-        hasher.update(seed);
-        Token(crate::fingerprint::hex(&hasher.finalize()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The marker file's contents: the token and a newline, nothing else.
-    pub fn marker_file(&self) -> Vec<u8> {
-        format!("{}\n", self.0).into_bytes()
-    }
-
-    /// The first 12 characters, for messages.
-    pub fn short(&self) -> &str {
-        &self.0[..12]
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+    entropy.extend_from_slice(&random);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    entropy.extend_from_slice(&now.as_nanos().to_le_bytes());
+    entropy.extend_from_slice(&std::process::id().to_le_bytes());
+    // RandomState is seeded per process by the OS: a second source of
+    // randomness where /dev/urandom does not exist.
+    let keyed =
+        std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), seed);
+    entropy.extend_from_slice(&keyed.to_le_bytes());
+    entropy.extend_from_slice(seed);
+    Token::from_entropy(&entropy)
 }
 
 /// A marker commit that was made.
 #[derive(Clone, Debug)]
 pub struct Scheduled {
-    pub commit: Oid,
+    pub commit: CommitId,
     pub token: Token,
 }
 
@@ -99,34 +56,27 @@ pub struct Scheduled {
 pub fn schedule_clean(
     repo: &Repo,
     refname: &str,
-    parent: Oid,
+    parent: &CommitId,
     snapshot: &Snapshot,
     reason: &str,
 ) -> Result<Scheduled> {
     if let Some(missing) = repo.missing_identity() {
-        bail!(
-            "git has no {missing} to write the marker commit with; set them with \
-             `git config --global user.name \"Your Name\"` and `git config --global user.email you@example.com`"
-        );
+        return Err(Message::NoIdentity { missing }.into());
     }
     if let Some(dir) = repo.checked_out_elsewhere(refname) {
-        bail!(
-            "{refname} is checked out in the worktree {}; run this there, so that its index and files follow the marker commit",
-            dir.display()
-        );
+        let refname = refname.to_string();
+        let worktree = dir.display().to_string();
+        return Err(Message::CheckedOutElsewhere { refname, worktree }.into());
     }
     let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     if checked_out {
         for path in [MARKER_PATH, FINGERPRINT_PATH] {
             if let PathState::Edited(what) = repo.path_state(parent, path)? {
-                bail!(
-                    "{what}; envguard would overwrite it. Commit or discard that change \
-                     (`git restore --staged --worktree {path}`), then push again"
-                );
+                return Err(Message::EnvguardFileEdited { what, path }.into());
             }
         }
     }
-    let token = Token::fresh(parent.as_bytes());
+    let token = fresh_token(parent.as_str().as_bytes());
     let mut recorded = snapshot.clone();
     recorded.token = Some(token.clone());
     let marker = token.marker_file();
@@ -138,11 +88,63 @@ pub fn schedule_clean(
     );
     let files: [(&str, &[u8]); 2] = [(MARKER_PATH, &marker), (FINGERPRINT_PATH, &fingerprint)];
     let commit = repo.commit_files(parent, &files, &message)?;
-    repo.move_ref(refname, parent, commit, "force-clean marker")?;
+    repo.move_ref(refname, parent, &commit, "force-clean marker")?;
     if checked_out {
-        repo.check_out_paths(commit, &[MARKER_PATH, FINGERPRINT_PATH])?;
+        repo.check_out_paths(&commit, &[MARKER_PATH, FINGERPRINT_PATH])?;
     }
     Ok(Scheduled { commit, token })
+}
+
+/// Commits the marker for a push that removes `removed`, and says how to
+/// push again. The push names a branch (or detached HEAD) that still points
+/// at the pushed commit, or nothing is written.
+pub fn commit_for_push(
+    repo: &Repo,
+    target: &Deploying<'_>,
+    snapshot: &Snapshot,
+    removed: &[String],
+    err: &mut dyn Write,
+) -> Result<()> {
+    let line = target.line;
+    let local = repo.local_ref(&line.local_ref);
+    let Some(refname) = local.refname() else {
+        return Err(Message::NotABranch {
+            requirements: target.config.requirements.clone(),
+            removed: removed.to_vec(),
+            local_ref: line.local_ref.clone(),
+        }
+        .into());
+    };
+    if repo.ref_target(refname)?.as_ref() != Some(&target.pushed) {
+        return Err(Message::RefMoved {
+            refname: refname.to_string(),
+            pushed: target.pushed.clone(),
+        }
+        .into());
+    }
+    let reason = format!("removed: {}", removed.join(", "));
+    let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason)?;
+    let message = Message::MarkerCommitted {
+        place: target.place(),
+        requirements: target.config.requirements.clone(),
+        removed: removed.to_vec(),
+        commit: scheduled.commit,
+        on: local.branch_name().unwrap_or("HEAD").to_string(),
+        token: scheduled.token,
+        again: push_again_command(target.remote, &local, target.branch),
+    };
+    writeln!(err, "envguard: {message}")?;
+    Ok(())
+}
+
+/// The command that pushes the marker commit the same way.
+fn push_again_command(remote: &str, local: &LocalRef, branch: &str) -> String {
+    let refspec = match local.branch_name() {
+        Some(name) if name == branch => name.to_string(),
+        Some(name) => format!("{name}:{branch}"),
+        None => format!("HEAD:refs/heads/{branch}"),
+    };
+    format!("git push {} {}", shell_word(remote), shell_word(&refspec))
 }
 
 #[cfg(test)]
@@ -150,35 +152,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_like_the_server_scripts() {
-        let good = "0123456789abcdef".repeat(4);
-        assert_eq!(
-            Token::from_marker(format!("{good}\n").as_bytes())
-                .unwrap()
-                .as_str(),
-            good
-        );
-        assert!(Token::from_marker(format!("{good}\r\nextra\n").as_bytes()).is_some());
-        assert!(Token::from_marker(good.as_bytes()).is_some());
-        for bad in [
-            good.to_uppercase(),
-            good[..63].to_string(),
-            format!("{good}0"),
-            format!("\n{good}"),
-            format!(" {good}"),
-            format!("{}&", &good[..63]),
-            String::new(),
-        ] {
-            assert_eq!(Token::from_marker(bad.as_bytes()), None, "{bad:?}");
-        }
+    fn fresh_tokens_are_valid_and_differ() {
+        let a = fresh_token(b"x");
+        let b = fresh_token(b"x");
+        assert_ne!(a, b);
+        assert_eq!(Token::from_marker(&a.marker_file()), Some(a));
     }
 
     #[test]
-    fn fresh_tokens_are_valid_and_differ() {
-        let a = Token::fresh(b"x");
-        let b = Token::fresh(b"x");
-        assert_ne!(a, b);
-        assert_eq!(Token::from_marker(&a.marker_file()), Some(a.clone()));
-        assert_eq!(a.marker_file().len(), 65);
+    fn push_again_commands() {
+        let branch = LocalRef::Branch("refs/heads/main".into());
+        assert_eq!(
+            push_again_command("azure", &branch, "main"),
+            "git push azure main"
+        );
+        assert_eq!(
+            push_again_command("azure", &branch, "master"),
+            "git push azure main:master"
+        );
+        assert_eq!(
+            push_again_command("azure", &LocalRef::DetachedHead, "master"),
+            "git push azure HEAD:refs/heads/master"
+        );
+        assert_eq!(
+            push_again_command("/tmp/my site.git", &branch, "main"),
+            "git push '/tmp/my site.git' main"
+        );
     }
 }

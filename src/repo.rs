@@ -1,6 +1,10 @@
 //! The only door to git: every read of a commit and every write envguard
 //! makes goes through here, so each one can be audited in one place.
 //!
+//! "Not found" is an answer (`Ok(None)`, `Ok(false)`); every other git
+//! failure is a [`GitError`] naming what was being read, so a corrupt object
+//! store is never mistaken for a commit that was not fetched.
+//!
 //! Reads use git2. The marker commit object itself is written by
 //! `git commit-tree`, so identity, dates and signing follow the user's git
 //! exactly (`GIT_AUTHOR_*`, `GIT_COMMITTER_*`, `commit.gpgsign`).
@@ -10,11 +14,120 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
+use envguard_core::ids::CommitId;
 use git2::{ErrorCode, ObjectType, Oid, Repository};
+
+/// A git failure other than "not found", with what envguard was doing.
+#[derive(Debug)]
+pub struct GitError {
+    /// What was being read: `commit 1a2b…`, `refs/remotes/azure/main`.
+    pub what: String,
+    pub source: git2::Error,
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "git cannot read {}: {} (check the repository with `git fsck`)",
+            self.what,
+            self.source.message()
+        )
+    }
+}
+
+impl std::error::Error for GitError {}
+
+/// `Ok(None)` for "not found", the value, or a [`GitError`] naming `what`.
+fn found<T>(
+    result: Result<T, git2::Error>,
+    what: impl FnOnce() -> String,
+) -> Result<Option<T>, GitError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+        Err(source) => Err(GitError {
+            what: what(),
+            source,
+        }),
+    }
+}
+
+/// A git2 id as the core's; git2 never gives a commit the all-zero id.
+fn commit_id(oid: Oid) -> CommitId {
+    CommitId::parse(&oid.to_string()).expect("a commit's id is 40 hex digits, not all zeros")
+}
+
+/// The core's id as git2's; both are the same hex digits.
+fn oid(id: &CommitId) -> Oid {
+    Oid::from_str(id.as_str()).expect("a CommitId is valid hex")
+}
 
 /// An open repository.
 pub struct Repo {
     repo: Repository,
+    env: GitEnv,
+}
+
+/// The variables git reads for a commit's identity, dates and config,
+/// captured once when the repository is opened, so that what envguard checks
+/// (`missing_identity`) and what `git commit-tree` sees are the same, and
+/// tests can give a repository its own environment without touching the
+/// process's.
+#[derive(Clone, Debug, Default)]
+pub struct GitEnv {
+    vars: Vec<(&'static str, String)>,
+}
+
+impl GitEnv {
+    /// Every variable envguard passes to git, and no other.
+    pub const KEYS: [&'static str; 11] = [
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+        "EMAIL",
+        "HOME",
+        "XDG_CONFIG_HOME",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_GLOBAL",
+    ];
+
+    /// The process's values of [`GitEnv::KEYS`].
+    pub fn from_process() -> GitEnv {
+        let vars = GitEnv::KEYS
+            .iter()
+            .filter_map(|&key| Some((key, std::env::var(key).ok()?)))
+            .collect();
+        GitEnv { vars }
+    }
+
+    /// Sets one of [`GitEnv::KEYS`].
+    pub fn with(mut self, key: &'static str, value: &str) -> GitEnv {
+        assert!(GitEnv::KEYS.contains(&key), "{key} is not a GitEnv key");
+        self.vars.retain(|(k, _)| *k != key);
+        self.vars.push((key, value.to_string()));
+        self
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Gives `command` exactly these values of [`GitEnv::KEYS`].
+    fn apply(&self, command: &mut Command) {
+        for key in GitEnv::KEYS {
+            match self.get(key) {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+    }
 }
 
 /// The local ref a pushed line names, resolved.
@@ -62,7 +175,17 @@ impl Repo {
     pub fn open_from_env() -> Result<Repo> {
         let repo = Repository::open_from_env()
             .context("cannot open the git repository here; run envguard inside one")?;
-        Ok(Repo { repo })
+        Ok(Repo {
+            repo,
+            env: GitEnv::from_process(),
+        })
+    }
+
+    /// Opens the repository at `path` with its own environment (tests).
+    pub fn open(path: &Path, env: GitEnv) -> Result<Repo> {
+        let repo = Repository::open(path)
+            .with_context(|| format!("cannot open the git repository at {}", path.display()))?;
+        Ok(Repo { repo, env })
     }
 
     /// The working tree, if there is one.
@@ -70,46 +193,80 @@ impl Repo {
         self.repo.workdir()
     }
 
-    /// Whether a commit exists locally.
-    pub fn has_commit(&self, oid: Oid) -> bool {
-        self.repo.find_commit(oid).is_ok()
+    /// Whether a commit exists locally; an unreadable object store is an
+    /// error, not "absent".
+    pub fn has_commit(&self, id: &CommitId) -> Result<bool, GitError> {
+        Ok(found(self.repo.find_commit(oid(id)), || format!("commit {id}"))?.is_some())
     }
 
     /// A file of a commit by repository-relative path; `Ok(None)` when the
     /// commit has no file there.
-    pub fn reader(&self, commit: Oid) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_> {
+    pub fn reader(
+        &self,
+        commit: &CommitId,
+    ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_> {
         let tree = self
             .repo
-            .find_commit(commit)
+            .find_commit(oid(commit))
             .and_then(|c| c.tree())
-            .with_context(|| format!("cannot read commit {commit}"))?;
+            .map_err(|source| GitError {
+                what: format!("commit {commit}"),
+                source,
+            })?;
+        let commit = commit.clone();
         Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
-            let context = || format!("cannot read {path} in commit {commit}");
-            let Some(id) = blob_at(&tree, path).with_context(context)? else {
+            let failed = |source| GitError {
+                what: format!("{path} in commit {commit}"),
+                source,
+            };
+            let Some(id) = blob_at(&tree, path).map_err(failed)? else {
                 return Ok(None);
             };
-            let blob = self.repo.find_blob(id).with_context(context)?;
+            let blob = self.repo.find_blob(id).map_err(failed)?;
             Ok(Some(blob.content().to_vec()))
         })
     }
 
     /// Whether two commits hold the same bytes (the same blob, or nothing)
     /// at every path: compared by object id, nothing is read.
-    pub fn same_blobs(&self, a: Oid, b: Oid, paths: &[String]) -> bool {
-        let tree = |oid| self.repo.find_commit(oid).and_then(|c| c.tree());
-        let (Ok(a), Ok(b)) = (tree(a), tree(b)) else {
-            return false;
+    pub fn same_blobs(&self, a: &CommitId, b: &CommitId, paths: &[String]) -> Result<bool> {
+        let tree = |id: &CommitId| {
+            self.repo
+                .find_commit(oid(id))
+                .and_then(|c| c.tree())
+                .map_err(|source| GitError {
+                    what: format!("commit {id}"),
+                    source,
+                })
         };
-        let blob = |tree, path| blob_at(tree, path).ok().flatten();
-        paths.iter().all(|path| blob(&a, path) == blob(&b, path))
+        let (a_tree, b_tree) = (tree(a)?, tree(b)?);
+        for path in paths {
+            let blob = |tree, commit| {
+                blob_at(tree, path).map_err(|source| GitError {
+                    what: format!("{path} in commit {commit}"),
+                    source,
+                })
+            };
+            if blob(&a_tree, a)? != blob(&b_tree, b)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The commit a remote-tracking branch points at, if it exists and its
     /// commit is local.
-    pub fn tracking_ref(&self, remote: &str, branch: &str) -> Option<(String, Oid)> {
+    pub fn tracking_ref(
+        &self,
+        remote: &str,
+        branch: &str,
+    ) -> Result<Option<(String, CommitId)>, GitError> {
         let refname = format!("refs/remotes/{remote}/{branch}");
-        let oid = self.repo.refname_to_id(&refname).ok()?;
-        self.has_commit(oid).then_some((refname, oid))
+        let Some(target) = found(self.repo.refname_to_id(&refname), || refname.clone())? else {
+            return Ok(None);
+        };
+        let id = commit_id(target);
+        Ok(self.has_commit(&id)?.then_some((refname, id)))
     }
 
     /// Resolves the local ref of a pushed line (`refs/heads/main`, `HEAD`,
@@ -134,8 +291,12 @@ impl Repo {
     }
 
     /// The commit HEAD points at; `None` on an unborn branch.
-    pub fn head_commit(&self) -> Option<Oid> {
-        self.repo.head().ok()?.target()
+    pub fn head_commit(&self) -> Result<Option<CommitId>, GitError> {
+        let head = match self.repo.head() {
+            Err(err) if err.code() == ErrorCode::UnbornBranch => return Ok(None),
+            head => found(head, || "HEAD".to_string())?,
+        };
+        Ok(head.and_then(|h| h.target()).map(commit_id))
     }
 
     /// Whether a ref is what HEAD shows in this worktree.
@@ -144,7 +305,7 @@ impl Repo {
     }
 
     /// A revision (`HEAD~2`, a branch, an id) as a commit.
-    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+    pub fn resolve(&self, rev: &str) -> Result<CommitId> {
         let object = self
             .repo
             .revparse_single(rev)
@@ -152,7 +313,7 @@ impl Repo {
         let commit = object
             .peel_to_commit()
             .with_context(|| format!("`{rev}` is not a commit"))?;
-        Ok(commit.id())
+        Ok(commit_id(commit.id()))
     }
 
     /// The configured remotes, by name, with their URLs.
@@ -196,8 +357,9 @@ impl Repo {
     }
 
     /// The commit a ref points at now.
-    pub fn ref_target(&self, refname: &str) -> Option<Oid> {
-        self.repo.refname_to_id(refname).ok()
+    pub fn ref_target(&self, refname: &str) -> Result<Option<CommitId>, GitError> {
+        let target = found(self.repo.refname_to_id(refname), || refname.to_string())?;
+        Ok(target.map(commit_id))
     }
 
     /// Whether a merge, rebase, cherry-pick or similar is under way.
@@ -225,7 +387,12 @@ impl Repo {
     /// `None` when git has an author and committer identity for this
     /// repository; else what is missing. envguard never invents one.
     pub fn missing_identity(&self) -> Option<String> {
-        let from_env = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        let from_env = |var: &str| {
+            self.env
+                .get(var)
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_string)
+        };
         let name = |role: &str, var: &str| {
             from_env(var)
                 .or_else(|| self.config_string(&format!("{role}.name")))
@@ -253,7 +420,7 @@ impl Repo {
 
     /// How the user's files and index stand for `path` relative to commit
     /// `base`: untouched, or edited (what, in words).
-    pub fn path_state(&self, base: Oid, path: &str) -> Result<PathState> {
+    pub fn path_state(&self, base: &CommitId, path: &str) -> Result<PathState> {
         let Some(workdir) = self.repo.workdir() else {
             return Ok(PathState::Clean);
         };
@@ -281,8 +448,8 @@ impl Repo {
         Ok(state)
     }
 
-    fn blob_id(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
-        let tree = self.repo.find_commit(commit)?.tree()?;
+    fn blob_id(&self, commit: &CommitId, path: &str) -> Result<Option<Oid>> {
+        let tree = self.repo.find_commit(oid(commit))?.tree()?;
         Ok(blob_at(&tree, path)?)
     }
 
@@ -290,7 +457,12 @@ impl Repo {
     /// replaced, and whose only parent is `parent`; no ref moves. The files
     /// must all sit in one top-level folder (`.envguard/…`): only that
     /// subtree is rebuilt, every other entry is the parent's.
-    pub fn commit_files(&self, parent: Oid, files: &[(&str, &[u8])], message: &str) -> Result<Oid> {
+    pub fn commit_files(
+        &self,
+        parent: &CommitId,
+        files: &[(&str, &[u8])],
+        message: &str,
+    ) -> Result<CommitId> {
         let split: Vec<(&str, &str, &[u8])> = files
             .iter()
             .filter_map(|(path, bytes)| path.split_once('/').map(|(dir, name)| (dir, name, *bytes)))
@@ -304,7 +476,7 @@ impl Repo {
             }
             _ => bail!("envguard writes files of one top-level folder at a time"),
         };
-        let parent_tree = self.repo.find_commit(parent)?.tree()?;
+        let parent_tree = self.repo.find_commit(oid(parent))?.tree()?;
         let existing = match parent_tree.get_name(dir) {
             Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
                 Some(self.repo.find_tree(entry.id())?)
@@ -322,17 +494,18 @@ impl Repo {
         let tree = root
             .write()
             .context("cannot write the marker commit's tree")?;
-        self.commit_tree(tree, parent, message)
+        self.commit_tree(tree, parent, message).map(commit_id)
     }
 
     /// `git commit-tree`, so that identity, dates and signing are git's own.
-    fn commit_tree(&self, tree: Oid, parent: Oid, message: &str) -> Result<Oid> {
+    fn commit_tree(&self, tree: Oid, parent: &CommitId, message: &str) -> Result<Oid> {
         let mut command = Command::new("git");
+        self.env.apply(&mut command);
         command.arg("--git-dir").arg(self.repo.path()).args([
             "commit-tree",
             &tree.to_string(),
             "-p",
-            &parent.to_string(),
+            parent.as_str(),
             "-F",
             "-",
         ]);
@@ -375,8 +548,9 @@ impl Repo {
 
     /// Moves `refname` from `old` to `new`, failing if it no longer points at
     /// `old` (someone moved it meanwhile). The reflog names envguard.
-    pub fn move_ref(&self, refname: &str, old: Oid, new: Oid, why: &str) -> Result<()> {
+    pub fn move_ref(&self, refname: &str, old: &CommitId, new: &CommitId, why: &str) -> Result<()> {
         let log = format!("envguard: {why}");
+        let (old, new) = (oid(old), oid(new));
         let result = if refname == "HEAD" {
             match self.repo.head().ok().and_then(|h| h.target()) {
                 Some(current) if current == old => self.repo.set_head_detached(new),
@@ -394,7 +568,7 @@ impl Repo {
 
     /// Makes the index and working tree show `commit`'s version of `paths`
     /// (written whole: temp file, then rename), touching nothing else.
-    pub fn check_out_paths(&self, commit: Oid, paths: &[&str]) -> Result<()> {
+    pub fn check_out_paths(&self, commit: &CommitId, paths: &[&str]) -> Result<()> {
         let Some(workdir) = self.repo.workdir() else {
             return Ok(());
         };
@@ -402,7 +576,7 @@ impl Repo {
         for path in paths {
             let bytes =
                 read(path)?.ok_or_else(|| anyhow!("{path} is missing from commit {commit}"))?;
-            write_atomically(&workdir.join(path), &bytes)?;
+            crate::fs::write_atomically(&workdir.join(path), &bytes)?;
         }
         let mut index = self.repo.index().context("cannot read the git index")?;
         for path in paths {
@@ -421,20 +595,4 @@ fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error
         Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
         Err(err) => Err(err),
     }
-}
-
-/// Writes a file whole or not at all: a temp file beside it, then a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let temp: PathBuf = dir.join(format!(".{name}.envguard-{}", std::process::id()));
-    let result = std::fs::write(&temp, bytes).and_then(|()| std::fs::rename(&temp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
 }

@@ -1,12 +1,14 @@
 //! `hooks/deploy.cmd` run for real by Wine's cmd, with stub tools: KuduSync
 //! (xcopy), Kudu's Python selector, and a python/pip pair that make an env
 //! folder and log their arguments. The stubs' log shows what ran; files left
-//! in the env show whether it was rebuilt.
+//! in the env show whether it was rebuilt. One test swaps the python/pip
+//! stubs for a bridge to a real Linux venv, real pip and the real checker.
 //!
 //! Needs Wine (Debian package `wine64`); CI installs it. One WINEPREFIX serves
 //! the whole run: making one takes seconds.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -63,16 +65,35 @@ fn token(seed: u8) -> String {
 
 // The stubs. Kudu calls KuduSync as `-v 50 -f <from> -t <to> ...`; the
 // selector with the app folder, wwwroot and the temp folder; python as
-// `python -m venv <env>`. pip and python in the env log whether the site was
-// offline while they ran.
+// `python -m venv <env>`. The env's pip "installs" by adding each name of
+// requirements.txt (and STUB_PIP_EXTRA, a package some other step installs)
+// to env\installed.txt and, like pip, never removes one; the env's python
+// plays the leftovers checker (hooks/envguard_check.py is tested against real
+// environments in tests/envguard_check.rs): it prints each installed name
+// that requirements.txt and --keep do not name. pip and python log whether
+// the site was offline while they ran.
 const KUDUSYNC: &str = r#"@echo off
 >> "%STUB_LOG%" echo kudusync %*
 xcopy "%~4" "%~6" /e /i /h /y /q >nul
 "#;
+/// Kudu's select_python_version.py in cmd: runtime.txt's text, lower-cased,
+/// must start with one of the runtimes it supports.
 const SELECT_PYTHON: &str = r#"@echo off
 setlocal
 >> "%STUB_LOG%" echo select %*
-for /f "usebackq delims=" %%L in ("%~1\runtime.txt") do set "RUNTIME=%%L"
+set "RUNTIME="
+if exist "%~1\runtime.txt" for /f "usebackq delims=" %%L in ("%~1\runtime.txt") do (
+  if not defined RUNTIME set "RUNTIME=%%L"
+)
+if not exist "%~1\runtime.txt" set "RUNTIME=python-3.6"
+set "PREFIX=%RUNTIME:~0,10%"
+for %%R in (python-2.7 python-3.4 python-3.6) do (
+  if /i "%PREFIX%"=="%%R" goto found
+)
+echo Unsupported runtime
+exit /b 1
+:found
+set "RUNTIME=%PREFIX%"
 > "%~3\__PYTHON_RUNTIME.tmp" echo %RUNTIME%
 > "%~3\__PYTHON_VER.tmp" echo %RUNTIME:~7%
 > "%~3\__PYTHON_EXE.tmp" echo %~dp0python.cmd
@@ -83,6 +104,7 @@ const PYTHON: &str = r#"@echo off
 mkdir "%~3\Scripts"
 copy /y "%~dp0env-pip.cmd" "%~3\Scripts\pip.cmd" >nul
 copy /y "%~dp0env-python.cmd" "%~3\Scripts\python.cmd" >nul
+type nul > "%~3\installed.txt"
 "#;
 const ENV_PIP: &str = r#"@echo off
 setlocal
@@ -90,10 +112,111 @@ set "OFFLINE=online"
 if exist "%DEPLOYMENT_TARGET%\app_offline.htm" set "OFFLINE=offline"
 >> "%STUB_LOG%" echo pip %* (%OFFLINE%)
 if defined STUB_PIP_FAIL exit /b 1
+set "INSTALLED=%~dp0..\installed.txt"
+for /f "usebackq delims=" %%R in ("%~3") do (
+  call :install %%R
+)
+if defined STUB_PIP_EXTRA call :install %STUB_PIP_EXTRA%
+exit /b 0
+:install
+set "FOUND="
+for /f "usebackq delims=" %%P in ("%INSTALLED%") do (
+  if /i "%%P"=="%~1" set "FOUND=1"
+)
+if not defined FOUND >> "%INSTALLED%" echo %~1
+if /i "%~1"=="Django" mkdir "%~dp0..\Lib\site-packages\django" 2>nul
 exit /b 0
 "#;
 const ENV_PYTHON: &str = r#"@echo off
+setlocal
+set "OFFLINE=online"
+if exist "%DEPLOYMENT_TARGET%\app_offline.htm" set "OFFLINE=offline"
+if /i "%~nx1"=="envguard_check.py" goto checker
+>> "%STUB_LOG%" echo env-python %* (%OFFLINE%)
+if defined STUB_COLLECTSTATIC_FAIL exit /b 1
+exit /b 0
+:checker
+>> "%STUB_LOG%" echo checker %2 %3 %4 %5 %6 %7
+if defined STUB_CHECKER_CANNOT_JUDGE goto cannot
+set "KEEP=%~5"
+set "ANY="
+for /f "usebackq delims=" %%P in ("%~dp0..\installed.txt") do (
+  call :judge %%P
+)
+if defined ANY exit /b 1
+exit /b 0
+:judge
+set "FOUND="
+for /f "usebackq delims=" %%R in ("requirements.txt") do (
+  if /i "%%R"=="%~1" set "FOUND=1"
+)
+if defined KEEP for %%K in (%KEEP:,= %) do (
+  if /i "%%K"=="%~1" set "FOUND=1"
+)
+if defined FOUND exit /b 0
+echo %~1==1.0
+set "ANY=1"
+exit /b 0
+:cannot
+>&2 echo envguard-check: cannot judge this environment: the stub says so
+exit /b 3
+"#;
+
+// The real tools. Wine's cmd can start a Linux program (an ELF or a script,
+// whatever its name), but it neither waits for it nor learns its exit code:
+// NtCreateUserProcess hands anything that is not a PE image to fork_and_exec,
+// which double-forks, execs it with only stdin and stdout passed on, and
+// returns no process handle (Wine's dlls/ntdll/unix/process.c). BRIDGE runs
+// the program, Z:\ paths turned into Unix ones, and leaves its exit code in a
+// file that RUN_CMD polls for, once a second (`ping -n 2`), then returns it.
+const BRIDGE: &str = r#"#!/bin/sh
+unix() { printf '%s' "$1" | sed 's|^[Zz]:||; s|\\|/|g'; }
+done=$(unix "$1"); err=$(unix "$2"); prog=$(unix "$3"); shift 3
+for a in "$@"; do
+  case $a in [Zz]:\\*) a=$(unix "$a") ;; esac
+  set -- "$@" "$a"; shift
+done
+"$prog" "$@" 2>"$err"
+echo $? > "$done.tmp" && mv "$done.tmp" "$done"
+"#;
+const RUN_CMD: &str = r#"@echo off
+setlocal
+set "DONE=%DEPLOYMENT_TEMP%\bridge-%RANDOM%-%RANDOM%"
+del /f /q "%DONE%" "%DONE%.err" >nul 2>&1
+"%~dp0bridge.exe" "%DONE%" "%DONE%.err" %*
+set "N=0"
+:wait
+if exist "%DONE%" goto finished
+set /a N+=1
+if %N% GTR 300 goto timeout
+ping -n 2 127.0.0.1 >nul
+goto wait
+:finished
+set /p RC=<"%DONE%"
+type "%DONE%.err" 1>&2
+del /f /q "%DONE%" "%DONE%.err" >nul 2>&1
+exit /b %RC%
+:timeout
+echo bridge: no answer in 5 minutes 1>&2
+exit /b 1
+"#;
+/// `python -m venv <env>`: a copy of a real venv, with cmd stubs for Windows'
+/// env\Scripts\pip.exe and python.exe.
+const REAL_PYTHON: &str = r#"@echo off
+>> "%STUB_LOG%" echo python %*
+call "%~dp0run.cmd" /bin/cp -a "%REAL_VENV_TEMPLATE%" "%~3"
+if not exist "%~3\bin" exit /b 1
+mkdir "%~3\Scripts"
+copy /y "%~dp0env-pip.cmd" "%~3\Scripts\pip.cmd" >nul
+copy /y "%~dp0env-python.cmd" "%~3\Scripts\python.cmd" >nul
+"#;
+const REAL_ENV_PIP: &str = r#"@echo off
+>> "%STUB_LOG%" echo pip %*
+call "%STUB_TOOLS%\run.cmd" "%~dp0..\bin\python" -m pip %*
+"#;
+const REAL_ENV_PYTHON: &str = r#"@echo off
 >> "%STUB_LOG%" echo env-python %*
+call "%STUB_TOOLS%\run.cmd" "%~dp0..\bin\python" %*
 "#;
 
 /// A site: repository (with deploy.cmd), wwwroot, temp folder and stubs.
@@ -116,7 +239,22 @@ struct Run {
 
 impl Run {
     fn created_env(&self) -> bool {
-        self.calls.iter().any(|c| c.starts_with("python -m venv "))
+        self.envs_created() > 0
+    }
+
+    fn envs_created(&self) -> usize {
+        self.calls
+            .iter()
+            .filter(|c| c.starts_with("python -m venv "))
+            .count()
+    }
+
+    fn checks(&self) -> Vec<&str> {
+        self.calls
+            .iter()
+            .filter(|c| c.starts_with("checker "))
+            .map(|c| c.trim_end())
+            .collect()
     }
 
     fn pip(&self) -> Vec<&str> {
@@ -154,11 +292,42 @@ impl Site {
             let crlf = text.replace('\n', "\r\n");
             fs::write(site.root.join("tools").join(name), crlf).expect("write stub");
         }
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/deploy.cmd");
-        fs::copy(script, site.repository.join("deploy.cmd")).expect("copy hooks/deploy.cmd");
+        // What `envguard init --target windows` puts in the app repository.
+        for name in ["deploy.cmd", "envguard_check.py"] {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("hooks")
+                .join(name);
+            fs::copy(script, site.repository.join(name)).expect("copy from hooks/");
+        }
         site.write("requirements.txt", "alpha\r\nbravo\r\n");
         site.write("runtime.txt", "python-3.6\r\n");
         site
+    }
+
+    /// A site whose python and pip are a real Linux venv (copied from
+    /// `template`), installing from `wheelhouse`, through [`BRIDGE`].
+    fn with_real_python(template: &Path, wheelhouse: &Path) -> (Site, Vec<(String, String)>) {
+        let site = Site::new();
+        let tools = site.root.join("tools");
+        for (name, text) in [
+            ("run.cmd", RUN_CMD),
+            ("python.cmd", REAL_PYTHON),
+            ("env-pip.cmd", REAL_ENV_PIP),
+            ("env-python.cmd", REAL_ENV_PYTHON),
+        ] {
+            fs::write(tools.join(name), text.replace('\n', "\r\n")).expect("write tool");
+        }
+        let bridge = tools.join("bridge.exe");
+        fs::write(&bridge, BRIDGE).expect("write the bridge");
+        fs::set_permissions(&bridge, fs::Permissions::from_mode(0o755)).expect("chmod");
+        let settings = vec![
+            ("STUB_TOOLS".into(), win(&tools)),
+            ("REAL_VENV_TEMPLATE".into(), template.display().to_string()),
+            ("PIP_NO_INDEX".into(), "1".into()),
+            ("PIP_FIND_LINKS".into(), wheelhouse.display().to_string()),
+            ("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()),
+        ];
+        (site, settings)
     }
 
     fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
@@ -181,6 +350,23 @@ impl Site {
             .map(|t| t.trim_end().to_string())
     }
 
+    /// What the stub pip has installed in the env, in order.
+    fn installed(&self) -> Vec<String> {
+        fs::read_to_string(self.env_dir().join("installed.txt"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// env\.envguard-leftovers, one name a line.
+    fn recorded_leftovers(&self) -> Option<Vec<String>> {
+        fs::read_to_string(self.env_dir().join(".envguard-leftovers"))
+            .ok()
+            .map(|t| t.lines().map(|l| l.trim().to_string()).collect())
+    }
+
     fn plant(&self) -> PathBuf {
         let path = self.env_dir().join("planted-by-test");
         fs::write(&path, "the env was not rebuilt\r\n").expect("plant a file in the env");
@@ -198,6 +384,11 @@ impl Site {
             "IN_PLACE_DEPLOYMENT",
             "SCM_TRACE_LEVEL",
             "STUB_PIP_FAIL",
+            "STUB_PIP_EXTRA",
+            "STUB_CHECKER_CANNOT_JUDGE",
+            "STUB_COLLECTSTATIC_FAIL",
+            "ENVGUARD_KEEP",
+            "ENVGUARD_ON_LEFTOVERS",
         ] {
             cmd.env_remove(inherited);
         }
@@ -284,48 +475,354 @@ fn a_new_token_rebuilds_the_env_and_a_repeated_one_does_not() {
     assert!(!site.wwwroot.join("app_offline.htm").exists());
 }
 
+/// The cases of a shared fixture (`tests/data/*.tsv`): (first column, case
+/// name, the file's bytes), escapes `\n \r \t \\ \xHH` decoded.
+fn fixture_cases(name: &str) -> Vec<(String, String, Vec<u8>)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    let text = fs::read_to_string(&path).expect("read a shared fixture");
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let first = fields.next().expect("first column").to_string();
+            let case = fields.next().expect("case name").to_string();
+            let raw = fields.next().unwrap_or("");
+            (first, case, unescape(raw))
+        })
+        .collect()
+}
+
+fn unescape(raw: &str) -> Vec<u8> {
+    let raw = raw.replace("{T}", TSV_TOKEN);
+    let bytes = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        match bytes[i + 1] {
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'\\' => out.push(b'\\'),
+            b'x' => {
+                let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).expect("hex");
+                out.push(u8::from_str_radix(hex, 16).expect("\\xHH"));
+                i += 2;
+            }
+            other => panic!("unknown escape \\{}", other as char),
+        }
+        i += 2;
+    }
+    out
+}
+
+/// `{T}` of tests/data/tokens.tsv.
+const TSV_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 #[test]
-fn hostile_tokens_are_ignored() {
+fn marker_files_are_read_as_tokens_tsv_says() {
     let site = Site::new();
     site.marker(format!("{}\n", token(1)));
     site.deploy();
+    let mut cases = fixture_cases("tokens.tsv");
+    // Big files, beside the shared ones: a valid first line counts whatever
+    // follows it (SPEC: the scripts read only the first line).
+    let mut after = format!("{TSV_TOKEN}\r\n").into_bytes();
+    after.extend(
+        "more text & %PATH% !x! \"quoted\"\r\n"
+            .repeat(2000)
+            .as_bytes(),
+    );
+    cases.push(("valid".into(), "token, then 80 KB".into(), after));
+    cases.push((
+        "ignored".into(),
+        "10 MB on one line".into(),
+        "ab".repeat(5 << 20).into_bytes(),
+    ));
+    for (verdict, case, contents) in cases {
+        // cmd's `for /f` drops every CR at the end of a line (Wine's does;
+        // no cmd tool here reads raw bytes), so `{T}\r\r\n` reads as the
+        // token: deploy.cmd honours it where deploy.sh and the hook do not.
+        if case == "two CRs" {
+            continue;
+        }
+        // The env holds another token, as after an earlier deployment.
+        fs::write(
+            site.env_dir().join(".envguard-token"),
+            format!("{}\n", token(1)),
+        )
+        .expect("write the env's token");
+        let planted = site.plant();
+        site.marker(&contents);
+        let run = site.deploy();
+        match verdict.as_str() {
+            "valid" => {
+                assert!(
+                    run.created_env(),
+                    "{case}: a new token rebuilds\n{}",
+                    run.output
+                );
+                assert!(!planted.exists(), "{case}");
+                assert_eq!(site.env_token().as_deref(), Some(TSV_TOKEN), "{case}");
+                assert!(
+                    !run.output.contains(IGNORED_MARKER),
+                    "{case}:\n{}",
+                    run.output
+                );
+            }
+            "ignored" => {
+                assert!(
+                    run.output.contains(IGNORED_MARKER),
+                    "{case}:\n{}",
+                    run.output
+                );
+                assert!(!run.created_env(), "{case}: {:#?}", run.calls);
+                assert!(planted.exists(), "{case}: the env must stay");
+                assert_eq!(site.env_token(), Some(token(1)), "{case}");
+            }
+            other => panic!("tokens.tsv: unknown verdict {other}"),
+        }
+    }
+    assert!(!site.repository.join("pwned").exists());
+    assert!(!site.wwwroot.join("pwned").exists());
+    assert!(!site.root.join("pwned").exists());
+}
+
+#[test]
+fn the_runtime_is_the_selectors_and_newer_pythons_are_refused_clearly() {
+    let site = Site::new();
+    for (runtime, case, contents) in fixture_cases("runtime_spellings.tsv") {
+        site.write("runtime.txt", &contents);
+        let run = site.deploy_with(&[]);
+        if ["python-2.7", "python-3.4", "python-3.6"].contains(&runtime.as_str()) {
+            assert_eq!(run.code, 0, "{case}:\n{}", run.output);
+            let sentinel = format!("azure.env.{runtime}.txt");
+            assert!(
+                site.env_dir().join(&sentinel).exists(),
+                "{case}: {sentinel}"
+            );
+        } else {
+            // Kudu's selector knows 2.7, 3.4 and 3.6 only: python-3.11 and
+            // python-3.12 are refused, and so is a file that states none.
+            assert_ne!(run.code, 0, "{case}:\n{}", run.output);
+            assert!(
+                run.output
+                    .contains("Python on Windows App Service stops at 3.6")
+                    && run.output.contains("envguard init --target linux"),
+                "{case}:\n{}",
+                run.output
+            );
+            assert!(run.pip().is_empty(), "{case}: {:#?}", run.calls);
+        }
+    }
+    assert!(!site.repository.join("pwned").exists());
+}
+
+#[test]
+fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
+    let site = Site::new();
+    let first = site.deploy();
+    assert_eq!(first.envs_created(), 1);
+    assert_eq!(first.checks(), ["checker -r requirements.txt --keep \"\""]);
+    assert!(
+        first.output.contains("every installed package is reached"),
+        "{}",
+        first.output
+    );
+    assert_eq!(site.installed(), ["alpha", "bravo"]);
     let planted = site.plant();
 
-    let valid = token(2);
-    let hostile: Vec<(&str, Vec<u8>)> = vec![
-        ("bang", format!("{}!PATH!\n", &valid[..58]).into_bytes()),
-        ("percent", format!("{}%PATH%\n", &valid[..58]).into_bytes()),
-        ("ampersand", b"abc&type nul > pwned.txt&rem\n".to_vec()),
-        (
-            "quote",
-            b"\" == \"x\" type nul > pwned.txt & rem \"\n".to_vec(),
-        ),
-        ("block", b"\") do type nul > pwned.txt & rem (\"\n".to_vec()),
-        (
-            "upper case",
-            format!("{}\n", valid.to_uppercase()).into_bytes(),
-        ),
-        ("63 characters", format!("{}\n", &valid[..63]).into_bytes()),
-        ("65 characters", format!("{valid}a\n").into_bytes()),
-        ("empty first line", format!("\n{valid}\n").into_bytes()),
-        ("semicolon", format!(";{}\n", &valid[..63]).into_bytes()),
-        ("10 MB", "ab".repeat(5 << 20).into_bytes()),
-        ("empty file", Vec::new()),
-    ];
-    for (what, contents) in hostile {
-        site.marker(contents);
-        let run = site.deploy();
+    // bravo removed, and no marker came with it (git push --no-verify).
+    site.write("requirements.txt", "alpha\r\n");
+    let run = site.deploy();
+    assert!(run.output.contains("bravo==1.0"), "{}", run.output);
+    assert!(
+        run.output
+            .contains("no marker scheduled this (was the hook bypassed?)"),
+        "{}",
+        run.output
+    );
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.checks().len(), 2, "checked again after the rebuild");
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+    assert_eq!(
+        run.pip(),
+        [
+            "pip install -r requirements.txt (online)",
+            "pip install -r requirements.txt (offline)"
+        ]
+    );
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+    assert_eq!(site.recorded_leftovers(), None);
+
+    let steady = site.deploy();
+    assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
+}
+
+#[test]
+fn a_package_installed_on_purpose_is_reported_and_never_rebuilt_for() {
+    let site = Site::new();
+    // Another step installs gunicorn on every deployment.
+    let extra = [("STUB_PIP_EXTRA", "gunicorn")];
+    let first = site.deploy_with(&extra);
+    assert_eq!(first.code, 0, "{}", first.output);
+    // A fresh env: reported and recorded, not rebuilt again.
+    assert_eq!(first.envs_created(), 1, "{:#?}", first.calls);
+    assert!(first.output.contains("gunicorn==1.0"), "{}", first.output);
+    assert_eq!(
+        site.recorded_leftovers(),
+        Some(vec!["gunicorn".to_string()])
+    );
+
+    for _ in 0..2 {
+        let again = site.deploy_with(&extra);
+        assert_eq!(again.code, 0, "{}", again.output);
+        assert_eq!(again.envs_created(), 0, "{:#?}", again.calls);
         assert!(
-            run.output.contains(IGNORED_MARKER),
-            "{what}:\n{}",
-            run.output
+            again
+                .output
+                .contains("still left over since the last fresh build")
+                && again.output.contains("gunicorn==1.0"),
+            "{}",
+            again.output
         );
-        assert!(!run.created_env(), "{what}: {:#?}", run.calls);
-        assert!(planted.exists(), "{what}: the env must stay");
-        assert_eq!(site.env_token(), Some(token(1)), "{what}");
     }
-    assert!(!site.repository.join("pwned.txt").exists());
-    assert!(!site.wwwroot.join("pwned.txt").exists());
+
+    // A removal on top of that still rebuilds: bravo is new.
+    site.write("requirements.txt", "alpha\r\n");
+    let removal = site.deploy_with(&extra);
+    assert_eq!(removal.envs_created(), 1, "{:#?}", removal.calls);
+    assert_eq!(site.installed(), ["alpha", "gunicorn"]);
+    assert_eq!(
+        site.recorded_leftovers(),
+        Some(vec!["gunicorn".to_string()])
+    );
+
+    // ENVGUARD_KEEP reaches the checker, which then has nothing to say.
+    let kept = site.deploy_with(&[
+        ("STUB_PIP_EXTRA", "gunicorn"),
+        ("ENVGUARD_KEEP", "gunicorn"),
+    ]);
+    assert_eq!(
+        kept.checks(),
+        ["checker -r requirements.txt --keep \"gunicorn\""]
+    );
+    assert!(
+        kept.output.contains("every installed package is reached"),
+        "{}",
+        kept.output
+    );
+}
+
+#[test]
+fn a_marker_and_leftovers_in_one_deployment_rebuild_once() {
+    let site = Site::new();
+    site.deploy();
+    site.write("requirements.txt", "alpha\r\n");
+    site.marker(format!("{}\n", token(1)));
+    // The marker's rebuild, and something else installs uvicorn.
+    let run = site.deploy_with(&[("STUB_PIP_EXTRA", "uvicorn")]);
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.pip().len(), 1, "{:#?}", run.calls);
+    assert_eq!(site.installed(), ["alpha", "uvicorn"]);
+    assert_eq!(site.recorded_leftovers(), Some(vec!["uvicorn".to_string()]));
+    assert_eq!(site.env_token(), Some(token(1)));
+}
+
+#[test]
+fn a_checker_that_cannot_judge_changes_nothing() {
+    let site = Site::new();
+    site.deploy();
+    let planted = site.plant();
+    site.write("requirements.txt", "alpha\r\n");
+    let run = site.deploy_with(&[("STUB_CHECKER_CANNOT_JUDGE", "1")]);
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert!(
+        run.output.contains("cannot judge this environment"),
+        "{}",
+        run.output
+    );
+    assert_eq!(run.envs_created(), 0);
+    assert!(planted.exists());
+    assert_eq!(site.recorded_leftovers(), None);
+
+    // No checker beside deploy.cmd: said, and nothing changes either.
+    fs::remove_file(site.repository.join("envguard_check.py")).expect("rm");
+    let run = site.deploy();
+    assert!(
+        run.output
+            .contains("envguard_check.py is not beside deploy.cmd"),
+        "{}",
+        run.output
+    );
+    assert!(run.checks().is_empty() && planted.exists());
+}
+
+#[test]
+fn on_leftovers_warn_only_reports_and_anything_else_rebuilds() {
+    let site = Site::new();
+    site.deploy();
+    let planted = site.plant();
+    site.write("requirements.txt", "alpha\r\n");
+    let warn = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "warn")]);
+    assert!(warn.output.contains("bravo==1.0"), "{}", warn.output);
+    assert!(
+        warn.output.contains("ENVGUARD_ON_LEFTOVERS=warn"),
+        "{}",
+        warn.output
+    );
+    assert_eq!(warn.envs_created(), 0);
+    assert!(planted.exists());
+
+    let bogus = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "nuke")]);
+    assert!(
+        bogus
+            .output
+            .contains("ENVGUARD_ON_LEFTOVERS is neither \"rebuild\" nor \"warn\""),
+        "{}",
+        bogus.output
+    );
+    assert_eq!(bogus.envs_created(), 1);
+    assert!(!planted.exists());
+}
+
+#[test]
+fn collectstatic_may_fail_and_the_site_is_back_online_after_it() {
+    let site = Site::new();
+    site.write("requirements.txt", "Django\r\n");
+    site.write("manage.py", "");
+    site.write("web.3.6.config", "<configuration/>\r\n");
+    site.deploy();
+    site.marker(format!("{}\n", token(1)));
+    let run = site.deploy_with(&[("STUB_COLLECTSTATIC_FAIL", "1")]);
+    assert_eq!(
+        run.code, 0,
+        "Kudu's template ignores a failed collectstatic:\n{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("collectstatic failed"),
+        "{}",
+        run.output
+    );
+    // The marker rebuilt the env offline; the site stayed offline through
+    // web.config and collectstatic.
+    assert!(
+        run.calls
+            .contains(&"env-python manage.py collectstatic --noinput --clear (offline)".into()),
+        "{:#?}",
+        run.calls
+    );
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+    assert!(site.wwwroot.join("web.config").exists());
 }
 
 #[test]
@@ -335,7 +832,7 @@ fn a_sentinel_mismatch_rebuilds_and_records_the_token_again() {
     site.deploy();
     let planted = site.plant();
 
-    site.write("runtime.txt", "python-3.9\r\n");
+    site.write("runtime.txt", "python-3.4\r\n");
     let run = site.deploy();
     assert!(
         run.output
@@ -345,7 +842,7 @@ fn a_sentinel_mismatch_rebuilds_and_records_the_token_again() {
     );
     assert!(run.created_env());
     assert!(!planted.exists());
-    assert!(site.env_dir().join("azure.env.python-3.9.txt").exists());
+    assert!(site.env_dir().join("azure.env.python-3.4.txt").exists());
     assert!(!site.env_dir().join("azure.env.python-3.6.txt").exists());
     assert_eq!(site.env_token(), Some(token(1)));
     assert!(!site.wwwroot.join("app_offline.htm").exists());
@@ -429,7 +926,7 @@ fn kudu_steps_project_web_config_django_and_skip_files() {
     assert!(
         django
             .calls
-            .contains(&"env-python manage.py collectstatic --noinput --clear".into()),
+            .contains(&"env-python manage.py collectstatic --noinput --clear (online)".into()),
         "{:#?}",
         django.calls
     );
@@ -456,6 +953,116 @@ fn kudu_steps_project_web_config_django_and_skip_files() {
         "no KuduSync in place: {:#?}",
         in_place.calls
     );
+}
+
+/// The distributions in a real env, by its own pip (pip and setuptools left
+/// out).
+fn pip_list(env: &Path) -> Vec<String> {
+    let out = Command::new(env.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "list",
+            "--format=freeze",
+            "--disable-pip-version-check",
+        ])
+        .output()
+        .expect("run the env's pip");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.split_once("==")
+                .map(|(n, _)| n.to_lowercase().replace('_', "-"))
+        })
+        .filter(|n| n != "pip" && n != "setuptools")
+        .collect()
+}
+
+#[test]
+fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
+    let dir = tempfile::Builder::new()
+        .prefix("envguard-wine-real")
+        .tempdir()
+        .expect("tempdir");
+    // A real venv, without symlinks (--copies, no lib64) since cmd deletes it.
+    let template = dir.path().join("venv");
+    let out = Command::new("python3")
+        .args(["-m", "venv", "--copies"])
+        .arg(&template)
+        .output()
+        .expect("run python3 -m venv");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = fs::remove_file(template.join("lib64"));
+    let wheelhouse = dir.path().join("wheels");
+    fs::create_dir_all(&wheelhouse).expect("mkdir");
+    fs::write(
+        dir.path().join("spec.json"),
+        r#"[{"name": "alpha", "version": "1.0"},
+            {"name": "Bravo_Web", "version": "2.0", "requires": ["charlie>=1"]},
+            {"name": "charlie", "version": "1.0"}]"#,
+    )
+    .expect("write spec.json");
+    let out = Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/checker/make_wheels.py"
+        ))
+        .arg(&wheelhouse)
+        .arg(dir.path().join("spec.json"))
+        .output()
+        .expect("build wheels");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (site, settings) = Site::with_real_python(&template, &wheelhouse);
+    let settings: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    site.write("requirements.txt", "alpha\r\nbravo-web\r\n");
+    let first = site.deploy_with(&settings);
+    assert_eq!(first.code, 0, "{}\n{}", first.output, first.stderr);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha", "bravo-web", "charlie"]);
+    assert!(
+        first.output.contains("every installed package is reached"),
+        "{}",
+        first.output
+    );
+
+    // bravo-web removed, pushed without a marker: the checker finds it and
+    // charlie, which only it needed; the env is rebuilt once, and they are gone.
+    site.write("requirements.txt", "alpha\r\n");
+    let run = site.deploy_with(&settings);
+    assert_eq!(run.code, 0, "{}\n{}", run.output, run.stderr);
+    assert!(
+        run.output.contains("bravo-web==2.0") && run.output.contains("charlie==1.0"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("was the hook bypassed?"),
+        "{}",
+        run.output
+    );
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+
+    let steady = site.deploy_with(&settings);
+    assert_eq!(steady.code, 0, "{}", steady.output);
+    assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
 }
 
 #[test]

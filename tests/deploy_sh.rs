@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kudu::{find_named, names, python3_runtime, token, Kudu};
+use kudu::{find_named, fixture, names, python3_runtime, token, Kudu};
 
 const REBUILT: &str = "is new: deleting the virtual environment";
 const IGNORED_MARKER: &str = "does not hold a token of 64 lowercase hex characters";
@@ -77,8 +77,12 @@ fn a_new_marker_rebuilds_the_env_exactly_once() {
 }
 
 #[test]
-fn a_failed_install_leaves_the_token_unwritten_and_the_next_deploy_rebuilds() {
+fn a_failed_install_keeps_the_old_env_and_the_next_deploy_rebuilds() {
     let kudu = Kudu::new();
+    kudu.write("requirements.txt", "alpha\nbravo\n");
+    kudu.deploy("first deployment");
+    let planted = kudu.plant();
+
     kudu.write("requirements.txt", "alpha\nno-such-package\n");
     kudu.marker(format!("{}\n", token(1)));
     let failed = kudu.push("a requirement pip cannot find");
@@ -88,10 +92,14 @@ fn a_failed_install_leaves_the_token_unwritten_and_the_next_deploy_rebuilds() {
         failed.log
     );
     assert!(failed.log.contains("pip install failed"), "{}", failed.log);
-    assert!(kudu.env_dir().exists());
+    // The rebuild happened beside the env: the site keeps the old one.
+    assert!(
+        planted.exists(),
+        "a failed rebuild must not replace the env"
+    );
+    assert_eq!(names(&kudu.packages()), ["alpha", "bravo"]);
     assert_eq!(kudu.env_token(), None, "no token before pip succeeded");
 
-    let planted = kudu.plant();
     kudu.write("requirements.txt", "alpha\n");
     let fixed = kudu.deploy("fix requirements");
     assert!(fixed.log.contains(REBUILT), "{}", fixed.log);
@@ -102,27 +110,25 @@ fn a_failed_install_leaves_the_token_unwritten_and_the_next_deploy_rebuilds() {
 
 #[test]
 fn a_runtime_change_rebuilds_and_a_patch_change_does_not() {
-    let mut kudu = Kudu::new();
-    // One interpreter on this machine: PYTHON makes the venv whatever
-    // runtime.txt says; the sentinel named after runtime.txt is what changes.
-    kudu.app_setting("PYTHON", "python3");
+    let kudu = Kudu::new();
+    // The machine has one Python: runtime.txt names it, with patch levels.
+    let runtime = python3_runtime();
     kudu.write("requirements.txt", "alpha\n");
-    kudu.write("runtime.txt", "python-3.11.4\n");
+    kudu.write("runtime.txt", format!("{runtime}.4\n"));
     kudu.marker(format!("{}\n", token(7)));
     kudu.deploy("first deployment");
-    let old_sentinel = kudu.env_dir().join("azure.env.python-3.11.txt");
-    assert!(old_sentinel.exists());
+    let sentinel = kudu.env_dir().join(format!("azure.env.{runtime}.txt"));
+    assert!(sentinel.exists());
     let planted = kudu.plant();
 
-    kudu.write("runtime.txt", "python-3.11.9\r\n");
+    kudu.write("runtime.txt", format!("{runtime}.9\r\n"));
     kudu.deploy("patch release");
-    assert!(
-        planted.exists(),
-        "python-3.11.4 -> 3.11.9 is the same runtime"
-    );
+    assert!(planted.exists(), "{runtime}.4 -> .9 is the same runtime");
 
-    kudu.write("runtime.txt", "python-3.12\n");
-    let upgrade = kudu.deploy("new runtime");
+    // An env an earlier deployment built for another runtime.
+    let other = kudu.env_dir().join("azure.env.python-3.0.txt");
+    fs::rename(&sentinel, &other).expect("rename the sentinel");
+    let upgrade = kudu.deploy("env of another runtime");
     assert!(
         upgrade
             .log
@@ -130,12 +136,26 @@ fn a_runtime_change_rebuilds_and_a_patch_change_does_not() {
         "{}",
         upgrade.log
     );
-    assert!(!planted.exists(), "a new runtime must rebuild the env");
-    assert!(kudu.env_dir().join("azure.env.python-3.12.txt").exists());
-    assert!(!old_sentinel.exists());
+    assert!(!planted.exists(), "another runtime's env must be rebuilt");
+    assert!(sentinel.exists());
+    assert!(!other.exists());
     assert_eq!(names(&kudu.packages()), ["alpha"]);
     // Still honoured: the rebuilt env records the marker's token again.
     assert_eq!(kudu.env_token(), Some(token(7)));
+
+    // A runtime this machine lacks fails the deployment and keeps the env.
+    let planted = kudu.plant();
+    kudu.write("runtime.txt", "python-3.0\n");
+    let missing = kudu.push("a runtime that is not installed");
+    assert!(!missing.success, "{}", missing.log);
+    assert!(
+        missing
+            .log
+            .contains("Python 3.0 (runtime.txt) is not available"),
+        "{}",
+        missing.log
+    );
+    assert!(planted.exists());
 }
 
 #[test]
@@ -186,7 +206,7 @@ fn an_app_in_a_subfolder_is_synced_without_touching_what_the_site_wrote() {
     assert!(kudu.env_dir().join(sentinel).exists());
     assert_eq!(
         fs::read_to_string(www.join("collectstatic-args.txt")).expect("collectstatic ran"),
-        "collectstatic --noinput --clear"
+        "collectstatic --noinput"
     );
 
     // What the running site writes is not in the manifest.
@@ -261,50 +281,55 @@ fn kudusync_is_used_when_kudu_provides_it() {
     );
 }
 
+/// The marker as every server script reads it (`tests/data/tokens.tsv`):
+/// a valid token rebuilds the env once, anything else is ignored with a
+/// warning, deletes nothing and executes nothing.
 #[test]
-fn hostile_markers_delete_nothing_and_execute_nothing() {
+fn markers_are_read_as_the_shared_fixture_says() {
     let kudu = Kudu::new();
     kudu.write("requirements.txt", "alpha\n");
     kudu.marker(format!("{}\n", token(1)));
     kudu.deploy("first deployment");
-    let planted = kudu.plant();
+    let fixture_token = "0123456789abcdef".repeat(4);
 
-    let valid = token(2);
-    let hostile: Vec<(&str, Vec<u8>)> = vec![
-        ("substitutions", b"$(touch pwned) `touch pwned`\n".to_vec()),
-        (
-            "separators",
-            b"\"';touch pwned & touch pwned | touch pwned\n".to_vec(),
-        ),
-        (
-            "cmd syntax",
-            b"%COMSPEC% /c type nul > pwned !x! ^&\n".to_vec(),
-        ),
-        (
-            "upper case",
-            format!("{}\n", valid.to_uppercase()).into_bytes(),
-        ),
-        ("63 characters", format!("{}\n", &valid[..63]).into_bytes()),
-        ("65 characters", format!("{valid}a\n").into_bytes()),
-        ("empty first line", format!("\n{valid}\n").into_bytes()),
-        (
-            "token and more",
-            format!("{valid} $(touch pwned)\n").into_bytes(),
-        ),
-        ("10 MB", "ab".repeat(5 << 20).into_bytes()),
-        ("empty file", Vec::new()),
-    ];
-    for (what, contents) in hostile {
+    for (verdict, what, contents) in fixture(include_str!("data/tokens.tsv")) {
+        // As if an earlier marker had been honoured.
+        fs::write(
+            kudu.env_dir().join(".envguard-token"),
+            format!("{}\n", token(1)),
+        )
+        .expect("write the token");
+        let planted = kudu.plant();
         kudu.marker(contents);
-        let deploy = kudu.deploy(what);
-        assert!(
-            deploy.log.contains(IGNORED_MARKER),
-            "{what}:\n{}",
-            deploy.log
-        );
-        assert!(planted.exists(), "{what}: the env must stay");
-        assert_eq!(kudu.env_token(), Some(token(1)), "{what}");
+        let deploy = kudu.deploy(&what);
+        match verdict.as_str() {
+            "valid" => {
+                assert!(deploy.log.contains(REBUILT), "{what}:\n{}", deploy.log);
+                assert!(!planted.exists(), "{what}: the env must be rebuilt");
+                assert_eq!(
+                    kudu.env_token().as_deref(),
+                    Some(fixture_token.as_str()),
+                    "{what}"
+                );
+            }
+            "ignored" => {
+                assert!(
+                    deploy.log.contains(IGNORED_MARKER),
+                    "{what}:\n{}",
+                    deploy.log
+                );
+                assert!(planted.exists(), "{what}: the env must stay");
+                assert_eq!(kudu.env_token(), Some(token(1)), "{what}");
+            }
+            other => panic!("unknown verdict {other}"),
+        }
     }
+
+    let planted = kudu.plant();
+    kudu.marker("ab".repeat(5 << 20));
+    let deploy = kudu.deploy("10 MB");
+    assert!(deploy.log.contains(IGNORED_MARKER), "{}", deploy.log);
+    assert!(planted.exists());
     // Not a file at all.
     kudu.remove(".envguard/force-clean");
     kudu.write(".envguard/force-clean/nested", "x");

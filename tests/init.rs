@@ -5,10 +5,23 @@ mod common;
 use common::{assert_code, TestRepo};
 
 #[test]
-fn init_writes_the_windows_script_and_deployment_by_default() {
+fn init_writes_the_linux_script_by_default() {
     let repo = TestRepo::new();
     repo.commit(&[("requirements.txt", "flask\n")], "app");
     let run = repo.envguard(&["init"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("wrote deploy.sh"), "{}", run.stderr);
+    assert_eq!(
+        repo.read(".deployment"),
+        "[config]\ncommand = bash deploy.sh\n"
+    );
+}
+
+#[test]
+fn init_writes_the_windows_script_and_deployment() {
+    let repo = TestRepo::new();
+    repo.commit(&[("requirements.txt", "flask\n")], "app");
+    let run = repo.envguard(&["init", "--target", "windows"]);
     assert_code(&run, 0);
     assert!(run.stderr.contains("wrote deploy.cmd"), "{}", run.stderr);
     let script = std::fs::read(repo.dir.join("deploy.cmd")).unwrap();
@@ -21,8 +34,9 @@ fn init_writes_the_windows_script_and_deployment_by_default() {
     );
     assert_eq!(repo.read(".deployment"), "[config]\ncommand = deploy.cmd\n");
 
-    // Again: nothing changes.
-    let run = repo.envguard(&["init"]);
+    // Again: nothing changes, and the committed-or-not .deployment keeps
+    // the target.
+    let run = repo.envguard(&["init", "--target", "windows"]);
     assert_code(&run, 0);
     assert!(
         run.stderr.contains("deploy.cmd is up to date"),

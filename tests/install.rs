@@ -502,7 +502,7 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
     assert_code(&repo.push(&["azure", "main"]), 0);
     let run = repo.envguard(&["doctor"]);
     assert_code(&run, 0);
-    let short = &repo.rev("HEAD")[..7];
+    let short = &repo.rev("HEAD")[..12];
     let expected = format!("ok    baseline azure: `git push azure main` is compared with refs/remotes/azure/main ({short})");
     assert!(
         run.stdout.contains(&expected),

@@ -1,4 +1,4 @@
-//! Feeds arbitrary bytes to `envguard::requirements::parse`: no input may
+//! Feeds arbitrary bytes to `envguard_core::requirements::parse`: no input may
 //! panic it. The input is cut at `\0\xff` into the top file and two files
 //! that includes may name (`a.txt`, `b/c.txt`), so include handling is
 //! reached as well as decoding and line parsing.
@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use envguard::requirements::{parse, Platform, Target};
-use envguard::runtime::Runtime;
+use envguard_core::platform::{Platform, Runtime, Target};
+use envguard_core::requirements::parse;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     }) {
         Ok(parsed) => {
             for platform in [Platform::Linux, Platform::Windows] {
-                for python in [None, Runtime::parse("3.12.1")] {
+                for python in [None, Runtime::parse("python-3.12.1")] {
                     let _ = parsed.packages(&Target { platform, python });
                 }
             }

@@ -28,19 +28,23 @@ use tempfile::TempDir;
 pub const WHEELS: &[&str] = &["alpha==1.0", "bravo==1.0", "charlie==1.0", "Django==4.2"];
 
 /// Writes a minimal pure-Python wheel (`<name>-<version>-py3-none-any.whl`:
-/// one package, `METADATA`, `WHEEL` and a `RECORD` with real hashes) for each
-/// `name==version` into `dir`, with python3's standard library alone.
+/// one package whose `VERSION` is the version, `METADATA`, `WHEEL` and a
+/// `RECORD` with real hashes) for each `name==version` into `dir`, with
+/// python3's standard library alone. `name==version;dep,dep` adds a
+/// `Requires-Dist` line for each dependency.
 pub fn build_wheels(dir: &Path, specs: &[&str]) {
     const BUILD_WHEELS: &str = r#"
 import base64, hashlib, os, sys, zipfile
 out = sys.argv[1]
 for spec in sys.argv[2:]:
+    spec, _, deps = spec.partition(";")
     name, version = spec.split("==")
+    requires = "".join(f"Requires-Dist: {d}\n" for d in deps.split(",") if d)
     dist = name.replace("-", "_")
     info = f"{dist}-{version}.dist-info"
     files = {
         f"{dist.lower()}/__init__.py": f'VERSION = "{version}"\n',
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{requires}",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: envguard-tests\n"
         "Root-Is-Purelib: true\nTag: py3-none-any\n",
     }
@@ -70,6 +74,50 @@ pub fn token(seed: u8) -> String {
     format!("{seed:02x}").repeat(8) + &"deadbeef".repeat(6)
 }
 
+/// The cases of a `tests/data/*.tsv` fixture: `(verdict, case name, bytes)`
+/// per line, comments and blank lines skipped, the bytes unescaped
+/// (`\n \r \t \\ \xHH`; `{T}` is the fixture's valid token).
+pub fn fixture(text: &str) -> Vec<(String, String, Vec<u8>)> {
+    const T: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let verdict = fields.next().expect("verdict").to_string();
+            let name = fields.next().expect("case name").to_string();
+            let bytes = unescape(&fields.next().unwrap_or("").replace("{T}", T));
+            (verdict, name, bytes)
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' && i + 1 < bytes.len() {
+            match bytes[i + 1] {
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'\\' => out.push(b'\\'),
+                b'x' => {
+                    let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).expect("hex");
+                    out.push(u8::from_str_radix(hex, 16).expect("hex"));
+                    i += 2;
+                }
+                other => panic!("unknown escape \\{}", other as char),
+            }
+            i += 2;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// The `python-X.Y` of the machine's python3.
 pub fn python3_runtime() -> String {
     let out = Command::new("python3")
@@ -90,9 +138,11 @@ const POST_RECEIVE: &str = r#"#!/usr/bin/env bash
 set -uo pipefail
 # git sets GIT_DIR and friends for hooks; Kudu's build runs without them, and
 # without whatever the test runner's environment says about pip or Kudu.
-while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(GIT|PIP)_')
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(GIT|PIP|ENVGUARD)_')
 unset PROJECT PYTHON VIRTUALENV_NAME KUDU_SYNC_CMD IN_PLACE_DEPLOYMENT \
-  NEXT_MANIFEST_PATH PREVIOUS_MANIFEST_PATH
+  NEXT_MANIFEST_PATH PREVIOUS_MANIFEST_PATH FRAMEWORK FRAMEWORK_VERSION \
+  WEBSITE_PYTHON_VERSION PRE_BUILD_COMMAND POST_BUILD_COMMAND \
+  DISABLE_COLLECTSTATIC CUSTOM_REQUIREMENTSTXT_PATH
 root=@ROOT@
 while read -r old new ref; do
   case $ref in refs/heads/master | refs/heads/main) ;; *) continue ;; esac
@@ -114,7 +164,7 @@ while read -r old new ref; do
         if [[ $key == COMMAND ]]; then command=$value; else export "$key=$value"; fi
       done < .deployment
     fi
-    export DEPLOYMENT_SOURCE=@REPOSITORY@ DEPLOYMENT_TARGET=@WWWROOT@
+    export DEPLOYMENT_SOURCE=@REPOSITORY@ DEPLOYMENT_TARGET=@WWWROOT@ SCM_COMMIT_ID=$new
     DEPLOYMENT_TEMP=$(mktemp -d "$root/deployment-temp.XXXXXX") || exit 1
     export DEPLOYMENT_TEMP
     export PIP_NO_INDEX=1 PIP_FIND_LINKS=@WHEELHOUSE@ PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -145,6 +195,8 @@ pub struct Kudu {
     pub repository: PathBuf,
     /// The site's `DEPLOYMENT_TARGET`.
     pub wwwroot: PathBuf,
+    /// The wheels pip installs from (`PIP_FIND_LINKS`).
+    pub wheelhouse: PathBuf,
     home: PathBuf,
     settings: Vec<(String, String)>,
 }
@@ -152,8 +204,13 @@ pub struct Kudu {
 impl Kudu {
     /// A site with nothing deployed yet and a client repository holding
     /// envguard's `deploy.sh` and a `.deployment` that runs it (what
-    /// `envguard init --target linux` writes).
+    /// `envguard init --target linux` writes), and [`WHEELS`] to install.
     pub fn new() -> Kudu {
+        Kudu::with_wheels(WHEELS)
+    }
+
+    /// Like [`Kudu::new`], with a wheelhouse of `specs` (see [`build_wheels`]).
+    pub fn with_wheels(specs: &[&str]) -> Kudu {
         let dir = tempfile::Builder::new()
             .prefix("envguard-kudu")
             .tempdir()
@@ -163,17 +220,18 @@ impl Kudu {
             work: root.join("work"),
             repository: root.join("site/repository"),
             wwwroot: root.join("site/wwwroot"),
+            wheelhouse: root.join("wheelhouse"),
             home: root.join("home"),
             root,
             settings: Vec::new(),
             _dir: dir,
         };
         let remote = kudu.root.join("site/remote.git");
-        let wheelhouse = kudu.root.join("wheelhouse");
-        for d in [&kudu.repository, &kudu.wwwroot, &kudu.home, &wheelhouse] {
+        let wheelhouse = &kudu.wheelhouse;
+        for d in [&kudu.repository, &kudu.wwwroot, &kudu.home, wheelhouse] {
             fs::create_dir_all(d).expect("mkdir");
         }
-        build_wheels(&wheelhouse, WHEELS);
+        build_wheels(wheelhouse, specs);
         kudu.write_settings();
 
         kudu.git(&kudu.root, &["init", "-q", "--bare", path_str(&remote)]);
@@ -182,7 +240,7 @@ impl Kudu {
             .replace("@REMOTE@", &sh_quote(path_str(&remote)))
             .replace("@REPOSITORY@", &sh_quote(path_str(&kudu.repository)))
             .replace("@WWWROOT@", &sh_quote(path_str(&kudu.wwwroot)))
-            .replace("@WHEELHOUSE@", &sh_quote(path_str(&wheelhouse)));
+            .replace("@WHEELHOUSE@", &sh_quote(path_str(wheelhouse)));
         let hook_path = remote.join("hooks/post-receive");
         fs::write(&hook_path, hook).expect("write post-receive");
         fs::set_permissions(&hook_path, fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -194,6 +252,10 @@ impl Kudu {
         kudu.git(&kudu.work, &["remote", "add", "azure", path_str(&remote)]);
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/deploy.sh");
         fs::copy(&script, kudu.work.join("deploy.sh")).expect("copy hooks/deploy.sh");
+        // `envguard init` puts the leftovers checker beside the script.
+        let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/envguard_check.py");
+        fs::copy(&checker, kudu.work.join("envguard_check.py"))
+            .expect("copy hooks/envguard_check.py");
         kudu.write(".deployment", "[config]\ncommand = bash deploy.sh\n");
         kudu
     }
@@ -384,7 +446,7 @@ pub fn find_named(dir: &Path, needle: &str) -> Vec<PathBuf> {
     found
 }
 
-fn assert_success(what: &str, out: &Output) {
+pub fn assert_success(what: &str, out: &Output) {
     assert!(
         out.status.success(),
         "{what} failed ({}):\n{}{}",
@@ -394,10 +456,10 @@ fn assert_success(what: &str, out: &Output) {
     );
 }
 
-fn path_str(path: &Path) -> &str {
+pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("UTF-8 temp path")
 }
 
-fn sh_quote(s: &str) -> String {
+pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }

@@ -1,7 +1,10 @@
 //! Whole-file rules: one table case per pip rule, with the canonical set
 //! expected on the target.
 
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::names::CanonicalName;
 use test_case::test_case;
 
 fn parse_map(files: &[(&str, &[u8])]) -> Result<Requirements, Error> {
@@ -120,10 +123,7 @@ fn includes_relative_to_including_file() {
             "app/req/constraints.txt"
         ]
     );
-    assert_eq!(
-        parsed.files[1].sha256,
-        crate::fingerprint::sha256(files[1].1)
-    );
+    assert_eq!(parsed.files[1].sha256, crate::digest::sha256(files[1].1));
     // Entries say where they come from.
     let idna = parsed
         .entries
@@ -246,6 +246,13 @@ fn a_read_failure_names_the_including_line() {
         err.to_string(),
         "r.txt:1: cannot read x.txt: object is corrupt"
     );
+    assert!(err.read_failed);
+    let judged = parse("r.txt", &mut |path: &str| match path {
+        "r.txt" => Ok(Some(b"-r x.txt\n".to_vec())),
+        _ => Ok(None),
+    })
+    .unwrap_err();
+    assert!(!judged.read_failed, "{judged}");
 }
 
 #[test]

@@ -70,12 +70,13 @@ mod lines;
 mod options;
 mod requirement;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
 
-use crate::runtime::Runtime;
+use crate::names::{PackageId, PackageSet};
+use crate::platform::{Platform, Runtime, Target};
 
 /// At most this many files are read, counting an include each time it is
 /// followed: generous for real projects, and it bounds the work an include
@@ -89,85 +90,6 @@ pub const MAX_BYTES: usize = 16 << 20;
 /// many were left out (a binary file read as requirements would otherwise
 /// print a warning for every line, on every push).
 pub const MAX_WARNINGS_PER_FILE: usize = 20;
-
-/// A [PEP 503](https://peps.python.org/pep-0503/#normalized-names)
-/// normalised project name: `Flask_Cors`, `flask.cors` and `flask-cors` are
-/// all `flask-cors`. PEP 685 normalises extra names the same way.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CanonicalName(String);
-
-impl CanonicalName {
-    /// Normalises per PEP 503: runs of `-`, `_`, `.` become one `-`, lower case.
-    pub fn new(name: &str) -> CanonicalName {
-        let mut out = String::with_capacity(name.len());
-        let mut in_separator = false;
-        for c in name.trim().chars() {
-            if matches!(c, '-' | '_' | '.') {
-                if !in_separator {
-                    out.push('-');
-                }
-                in_separator = true;
-            } else {
-                out.extend(c.to_lowercase());
-                in_separator = false;
-            }
-        }
-        CanonicalName(out)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CanonicalName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// What identifies one requirement when deciding whether it was removed.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PackageId {
-    /// A named requirement (PEP 508, `name @ url`, `#egg=name`, a wheel).
-    Name(CanonicalName),
-    /// An unnamed URL or path, or a line envguard could not read: its text.
-    Text(String),
-}
-
-impl fmt::Display for PackageId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PackageId::Name(name) => name.fmt(f),
-            PackageId::Text(text) => f.write_str(text),
-        }
-    }
-}
-
-/// The platform whose environment markers count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Platform {
-    Windows,
-    Linux,
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Platform::Windows => "windows",
-            Platform::Linux => "linux",
-        })
-    }
-}
-
-/// The deployment target that environment markers are evaluated against.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    pub platform: Platform,
-    /// From `runtime.txt`; `None` when the commit has none.
-    pub python: Option<Runtime>,
-}
 
 /// One requirement line that names a package (or a URL).
 #[derive(Clone, Debug)]
@@ -202,13 +124,17 @@ impl fmt::Display for Warning {
     }
 }
 
-/// A problem that stops the reading: pip would fail the deployment on it too.
+/// A problem that stops the reading: pip would fail the deployment on it too,
+/// or (`read_failed`) the caller's reader could not give a file's bytes.
 /// `line` is 0 when the problem is the file as a whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     pub file: String,
     pub line: usize,
     pub message: String,
+    /// The reader failed (an unreadable repository, say), so nothing is
+    /// known about the file's contents: never a judgement of them.
+    pub read_failed: bool,
 }
 
 impl fmt::Display for Error {
@@ -231,9 +157,6 @@ pub struct Requirements {
     pub entries: Vec<Entry>,
     pub warnings: Vec<Warning>,
 }
-
-/// Installed packages by identity, with the extras asked for.
-pub type PackageSet = BTreeMap<PackageId, BTreeSet<String>>;
 
 /// How a file is read: by repository-relative path (`/`-separated), giving
 /// `Ok(None)` when the file does not exist.
@@ -415,6 +338,7 @@ impl Place<'_> {
             file: self.file.to_string(),
             line: self.line,
             message,
+            read_failed: false,
         }
     }
 }
@@ -458,7 +382,12 @@ impl Walker<'_, '_> {
                 )))
             }
             Ok(None) => return Ok(()),
-            Err(err) => return Err(at_include(format!("cannot read {path}: {err:#}"))),
+            Err(err) => {
+                return Err(Error {
+                    read_failed: true,
+                    ..at_include(format!("cannot read {path}: {err:#}"))
+                })
+            }
         };
         self.bytes_read = self.bytes_read.saturating_add(bytes.len());
         if self.bytes_read > MAX_BYTES {
@@ -473,7 +402,7 @@ impl Walker<'_, '_> {
         if first_read {
             self.out.files.push(SourceFile {
                 path: path.to_string(),
-                sha256: crate::fingerprint::sha256(&bytes),
+                sha256: crate::digest::sha256(&bytes),
             });
         }
         let mut said = Said {

@@ -6,31 +6,19 @@
 //! [`Snapshot::read`] builds one through a file-reading function, so it works
 //! the same on a commit tree and on a map in tests.
 
-use std::collections::BTreeSet;
-
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
-use crate::marker::{Token, MARKER_PATH};
-use crate::requirements::{
-    self, CanonicalName, PackageId, PackageSet, ReadFile, SourceFile, Target, Warning,
-};
-use crate::runtime::Runtime;
+use crate::digest::{hex, sha256};
+use crate::names::{self, PackageSet};
+use crate::platform::{Runtime, Target};
+use crate::requirements::{self, ReadFile, SourceFile, Warning};
+use crate::token::{Token, MARKER_PATH};
 
 /// The fingerprint format this version writes and reads.
 pub const SCHEMA: u32 = 1;
-
-/// SHA-256 of some bytes.
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
-}
-
-/// Lowercase hex of some bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The bytes a deployment's environment depends on, as hashes: equal
 /// identities need no package comparison at all (SPEC rule 3).
@@ -96,7 +84,7 @@ impl Snapshot {
         read: &mut ReadFile<'_>,
     ) -> anyhow::Result<(Snapshot, Vec<Warning>)> {
         let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
-        let runtime = Runtime::parse(&String::from_utf8_lossy(&runtime_bytes));
+        let runtime = Runtime::from_file(&runtime_bytes);
         let parsed = requirements::parse(&config.requirements, read)?;
         let token = read(MARKER_PATH)?.as_deref().and_then(Token::from_marker);
         let target = Target {
@@ -123,7 +111,7 @@ impl Snapshot {
                 .as_ref()
                 .map(Runtime::to_string)
                 .unwrap_or_default(),
-            packages: package_list(&self.packages),
+            packages: names::labels(&self.packages),
             token: self
                 .token
                 .as_ref()
@@ -156,7 +144,11 @@ impl Snapshot {
                 has_requirements: true,
             },
             runtime: Runtime::parse(&file.runtime),
-            packages: file.packages.iter().map(|p| parse_package(p)).collect(),
+            packages: file
+                .packages
+                .iter()
+                .map(|p| names::parse_label(p))
+                .collect(),
             token: Token::parse(&file.token),
         })
     }
@@ -171,44 +163,6 @@ struct FingerprintFile {
     packages: Vec<String>,
     token: String,
     reason: String,
-}
-
-/// One package as the fingerprint lists it: `name` or `name[extra,extra]`;
-/// an unnamed requirement by its text.
-pub fn package_label(id: &PackageId, extras: &BTreeSet<String>) -> String {
-    if extras.is_empty() {
-        id.to_string()
-    } else {
-        let extras: Vec<&str> = extras.iter().map(String::as_str).collect();
-        format!("{id}[{}]", extras.join(","))
-    }
-}
-
-/// The sorted labels of a package set.
-pub fn package_list(packages: &PackageSet) -> Vec<String> {
-    packages
-        .iter()
-        .map(|(id, extras)| package_label(id, extras))
-        .collect()
-}
-
-fn parse_package(label: &str) -> (PackageId, BTreeSet<String>) {
-    let (name, extras) = match label.strip_suffix(']').and_then(|l| l.split_once('[')) {
-        Some((name, extras)) => (name, extras.split(',').map(str::to_string).collect()),
-        None => (label, BTreeSet::new()),
-    };
-    // A valid PEP 508 name: alphanumeric at both ends, `-_.` inside. Text
-    // entries (URLs, unreadable lines such as `flask-`) never are one.
-    let is_name = name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if is_name {
-        (PackageId::Name(CanonicalName::new(name)), extras)
-    } else {
-        (PackageId::Text(label.to_string()), BTreeSet::new())
-    }
 }
 
 #[cfg(test)]

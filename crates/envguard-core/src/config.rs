@@ -6,12 +6,12 @@
 
 use serde::Deserialize;
 
-use crate::requirements::{Platform, ReadFile};
+use crate::deployment::{Deployment, DEPLOYMENT_PATH};
+use crate::platform::Platform;
+use crate::requirements::ReadFile;
 
 /// The config file's path, relative to the repository root.
 pub const CONFIG_PATH: &str = "envguard.toml";
-/// Kudu's deployment settings file, relative to the repository root.
-pub const DEPLOYMENT_PATH: &str = ".deployment";
 
 /// The remote name envguard acts on when `remotes` is not set.
 pub const DEFAULT_REMOTE: &str = "azure";
@@ -77,63 +77,6 @@ impl std::fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
-
-/// What `.deployment` says that matters to envguard.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Deployment {
-    /// `project = <dir>`: the app's folder inside the repository.
-    pub project: Option<String>,
-    /// `command = …`: the script Kudu runs.
-    pub command: Option<String>,
-}
-
-impl Deployment {
-    /// Reads Kudu's INI file: the `[config]` section, keys case-insensitive.
-    pub fn parse(bytes: &[u8]) -> Deployment {
-        let text = String::from_utf8_lossy(bytes);
-        let mut in_config = false;
-        let mut out = Deployment::default();
-        for line in text.trim_start_matches('\u{feff}').lines() {
-            let line = line.trim();
-            if line.starts_with('[') {
-                in_config = line.eq_ignore_ascii_case("[config]");
-                continue;
-            }
-            if !in_config || line.starts_with(';') || line.starts_with('#') {
-                continue;
-            }
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            let value = value.trim().to_string();
-            match key.trim().to_ascii_lowercase().as_str() {
-                "project" => out.project = Some(value),
-                "command" => out.command = Some(value),
-                _ => {}
-            }
-        }
-        out
-    }
-
-    /// The project folder as a repository-relative prefix (`""` for the root).
-    fn project_prefix(&self) -> String {
-        let dir = self.project.as_deref().unwrap_or("").replace('\\', "/");
-        let dir = dir.trim_start_matches("./").trim_matches('/');
-        if dir.is_empty() || dir == "." {
-            String::new()
-        } else {
-            format!("{dir}/")
-        }
-    }
-
-    /// `linux` when Kudu runs `deploy.sh`, else `windows` (the stock script).
-    fn target(&self) -> Platform {
-        match &self.command {
-            Some(command) if command.contains("deploy.sh") => Platform::Linux,
-            _ => Platform::Windows,
-        }
-    }
-}
 
 impl Config {
     /// Reads the settings a commit carries, `envguard.toml` and
@@ -284,7 +227,7 @@ mod tests {
         assert_eq!(c.requirements, "requirements.txt");
         assert_eq!(c.runtime, "runtime.txt");
         assert_eq!(c.on_removal, OnRemoval::Commit);
-        assert_eq!(c.target, Platform::Windows);
+        assert_eq!(c.target, Platform::Linux);
         assert!(c.matches_remote("azure", "/tmp/x.git"));
         assert!(!c.matches_remote("origin", "git@example.invalid:me/app.git"));
         assert_eq!(c.deploying_branch("refs/heads/main"), Some("main"));
@@ -301,6 +244,7 @@ mod tests {
             "https://app.scm.azurewebsites.us/app.git",
             "https://app.scm.chinacloudsites.cn/app.git",
             "https://app.scm.myase.appserviceenvironment.net/app.git",
+            "deploy@app.scm.azurewebsites.net:app.git",
         ] {
             assert!(is_azure_scm_url(url), "{url}");
         }
@@ -309,6 +253,7 @@ mod tests {
             "https://scm.example.invalid/azurewebsites.net",
             "https://app.scm.notazurewebsites.net/x.git",
             "/srv/scm.azurewebsites.net",
+            "app.scm.azurewebsites.net/app.git",
             "",
         ] {
             assert!(!is_azure_scm_url(url), "{url}");

@@ -22,11 +22,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use envguard::requirements::{self, Error, PackageId, Platform, Requirements, Target};
-use envguard::runtime::Runtime;
+use envguard_core::names::PackageId;
+use envguard_core::platform::{Platform, Runtime, Target};
+use envguard_core::requirements::{self, Error, Requirements};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/requirements/cases");
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pip_compare.py");
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/data/requirements/cases"
+);
+const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/pip_compare.py");
 
 /// An interpreter that can import pip's parser, and pip's version.
 fn python_with_pip() -> Option<(String, String)> {
@@ -329,7 +333,7 @@ fn agrees_with_pip() {
     for ((platform, platform_name, version), pip) in targets.into_iter().zip(results) {
         let target = Target {
             platform,
-            python: Runtime::parse(version),
+            python: Runtime::parse(&format!("python-{version}")),
         };
         for dir in &dirs {
             total += 1;

@@ -23,7 +23,7 @@ use pep508_rs::{MarkerTree, Pep508Url};
 
 use super::guard;
 use super::lines::py_trim;
-use super::{CanonicalName, PackageId};
+use crate::names::{CanonicalName, PackageId};
 
 /// A requirement that names its package (or a URL or path).
 #[derive(Clone, Debug)]

@@ -8,18 +8,19 @@
 use std::collections::BTreeSet;
 
 use crate::config::OnRemoval;
-use crate::fingerprint::{package_label, Identity, Snapshot};
-use crate::requirements::PackageId;
-use crate::runtime::Runtime;
+use crate::fingerprint::{Identity, Snapshot};
+use crate::ids::CommitId;
+use crate::names::{self, PackageId};
+use crate::platform::Runtime;
 
 /// Where the last-deployed state comes from (SPEC rule 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BaselineSource {
     /// The remote's current commit for the pushed branch.
-    RemoteCommit(String),
+    RemoteCommit(CommitId),
     /// The branch is new on the remote; another deploying branch's
     /// remote-tracking ref (`refs/remotes/azure/master`) stands in.
-    OtherBranch { refname: String, oid: String },
+    OtherBranch { refname: String, commit: CommitId },
     /// The pushed commit's own `.envguard/fingerprint.toml`.
     Fingerprint,
     /// Nothing: a first deployment.
@@ -30,12 +31,12 @@ pub enum BaselineSource {
 #[derive(Clone, Debug, Default)]
 pub struct BaselineFacts {
     /// The `<remote-sha>` git gave, `None` when all zeros (a new branch).
-    pub remote_oid: Option<String>,
+    pub remote_oid: Option<CommitId>,
     /// Whether that commit exists in the local repository.
     pub remote_oid_is_local: bool,
     /// Remote-tracking refs of the *other* deploying branches whose commit
     /// is in the local repository, in the configured order: (refname, oid).
-    pub other_branches: Vec<(String, String)>,
+    pub other_branches: Vec<(String, CommitId)>,
     /// Whether the pushed commit carries a fingerprint.
     pub pushed_has_fingerprint: bool,
 }
@@ -45,7 +46,7 @@ pub struct BaselineFacts {
 pub enum BaselineChoice {
     Use(BaselineSource),
     /// The remote has a commit this repository has never seen.
-    FetchFirst(String),
+    FetchFirst(CommitId),
 }
 
 /// Picks the baseline per SPEC rule 2.
@@ -60,7 +61,7 @@ pub fn choose_baseline(facts: &BaselineFacts) -> BaselineChoice {
     if let Some((refname, oid)) = facts.other_branches.first() {
         return BaselineChoice::Use(BaselineSource::OtherBranch {
             refname: refname.clone(),
-            oid: oid.clone(),
+            commit: oid.clone(),
         });
     }
     if facts.pushed_has_fingerprint {
@@ -95,7 +96,7 @@ impl Change {
         labels.extend(
             self.extras_dropped
                 .iter()
-                .map(|(id, extras)| package_label(id, extras)),
+                .map(|(id, extras)| names::label(id, extras)),
         );
         labels
     }
@@ -127,22 +128,11 @@ pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
     change
 }
 
-/// What the hook does with a push.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Let the push go on.
-    Pass,
-    /// Commit a force-clean marker and stop the push (`on_removal = commit`).
-    CommitMarker,
-    /// Stop the push; the user decides (`on_removal = block`).
-    Block,
-    /// Let the push go on, listing what was removed (`on_removal = warn`).
-    Warn,
-}
-
-/// Why the hook does what it does.
+/// The verdict on one pushed ref: why it passes, or what was removed and
+/// the policy that applies. Each variant carries only what it can mean, so
+/// no action can contradict its reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reason {
+pub enum Decision {
     /// No baseline: nothing was deployed before.
     FirstDeployment,
     /// The pushed commit has no requirements file: nothing for pip to do.
@@ -150,29 +140,39 @@ pub enum Reason {
     /// Requirements, includes and runtime are byte-for-byte the baseline's.
     Unchanged,
     /// This push carries a new marker token: a clean is already scheduled.
-    CleanScheduled,
+    CleanScheduled(Change),
     /// The `python-X.Y` runtime changed: the server rebuilds by itself.
-    RuntimeChanged { from: Runtime, to: Runtime },
-    /// Packages (or extras) were removed.
-    Removed,
+    RuntimeChanged {
+        from: Runtime,
+        to: Runtime,
+        change: Change,
+    },
     /// Only additions or version changes.
-    NothingRemoved,
-}
-
-/// The verdict on one pushed ref.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    pub action: Action,
-    pub reason: Reason,
-    pub change: Change,
+    NothingRemoved(Change),
+    /// Packages (or extras) were removed; `policy` says what happens.
+    Removed { policy: OnRemoval, change: Change },
 }
 
 impl Decision {
-    fn pass(reason: Reason, change: Change) -> Decision {
-        Decision {
-            action: Action::Pass,
-            reason,
-            change,
+    /// Whether the push stops (exit 1): a marker commit, or a block.
+    pub fn stops_push(&self) -> bool {
+        matches!(
+            self,
+            Decision::Removed {
+                policy: OnRemoval::Commit | OnRemoval::Block,
+                ..
+            }
+        )
+    }
+
+    /// The package-level change, when packages were compared.
+    pub fn change(&self) -> Option<&Change> {
+        match self {
+            Decision::FirstDeployment | Decision::NoRequirements | Decision::Unchanged => None,
+            Decision::CleanScheduled(change)
+            | Decision::RuntimeChanged { change, .. }
+            | Decision::NothingRemoved(change)
+            | Decision::Removed { change, .. } => Some(change),
         }
     }
 }
@@ -182,13 +182,13 @@ impl Decision {
 /// as the baseline (SPEC rule 3). `None`: the packages must be compared.
 pub fn quick(baseline: Option<&Identity>, pushed: &Identity) -> Option<Decision> {
     let Some(baseline) = baseline else {
-        return Some(Decision::pass(Reason::FirstDeployment, Change::default()));
+        return Some(Decision::FirstDeployment);
     };
     if !pushed.has_requirements {
-        return Some(Decision::pass(Reason::NoRequirements, Change::default()));
+        return Some(Decision::NoRequirements);
     }
     // Rule 3: the same bytes need no package comparison at all.
-    (baseline == pushed).then(|| Decision::pass(Reason::Unchanged, Change::default()))
+    (baseline == pushed).then_some(Decision::Unchanged)
 }
 
 /// SPEC rules 3–7: what a push of `pushed` over `baseline` needs.
@@ -197,36 +197,30 @@ pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemo
         return decision;
     }
     let Some(baseline) = baseline else {
-        return Decision::pass(Reason::FirstDeployment, Change::default());
+        return Decision::FirstDeployment;
     };
     let change = diff(baseline, pushed);
     // Rule 4: a token the baseline did not have means this push already
     // schedules a clean. A push without a marker schedules nothing.
     if pushed.token.is_some() && pushed.token != baseline.token {
-        return Decision::pass(Reason::CleanScheduled, change);
+        return Decision::CleanScheduled(change);
     }
     // Rule 5: Kudu rebuilds for another python-X.Y by itself; a patch-level
     // change keeps the env, so removals in it still count.
     if let (Some(from), Some(to)) = (&baseline.runtime, &pushed.runtime) {
         if from.selects_other_env_than(to) {
-            let reason = Reason::RuntimeChanged {
+            return Decision::RuntimeChanged {
                 from: from.clone(),
                 to: to.clone(),
+                change,
             };
-            return Decision::pass(reason, change);
         }
     }
     if !change.removes_anything() {
-        return Decision::pass(Reason::NothingRemoved, change);
+        return Decision::NothingRemoved(change);
     }
-    let action = match on_removal {
-        OnRemoval::Commit => Action::CommitMarker,
-        OnRemoval::Block => Action::Block,
-        OnRemoval::Warn => Action::Warn,
-    };
-    Decision {
-        action,
-        reason: Reason::Removed,
+    Decision::Removed {
+        policy: on_removal,
         change,
     }
 }
@@ -234,23 +228,14 @@ pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::marker::Token;
-    use crate::requirements::{CanonicalName, PackageSet};
+    use crate::names::{CanonicalName, PackageSet};
+    use crate::token::Token;
 
     fn snapshot(packages: &[&str], runtime: &str, token: Option<char>) -> Snapshot {
         let mut set = PackageSet::new();
         for p in packages {
-            let (name, extras) = match p.split_once('[') {
-                Some((n, e)) => (
-                    n,
-                    e.trim_end_matches(']')
-                        .split(',')
-                        .map(str::to_string)
-                        .collect(),
-                ),
-                None => (*p, BTreeSet::new()),
-            };
-            set.insert(PackageId::Name(CanonicalName::new(name)), extras);
+            let (id, extras) = names::parse_label(p);
+            set.insert(id, extras);
         }
         Snapshot {
             identity: Identity {
@@ -264,37 +249,61 @@ mod tests {
         }
     }
 
-    fn verdict(base: &Snapshot, pushed: &Snapshot) -> (Action, Reason) {
-        let d = decide(Some(base), pushed, OnRemoval::Commit);
-        (d.action, d.reason)
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    /// The decision's variant and, when packages were removed, its policy.
+    fn kind(d: &Decision) -> &'static str {
+        match d {
+            Decision::FirstDeployment => "first",
+            Decision::NoRequirements => "no requirements",
+            Decision::Unchanged => "unchanged",
+            Decision::CleanScheduled(_) => "clean scheduled",
+            Decision::RuntimeChanged { .. } => "runtime changed",
+            Decision::NothingRemoved(_) => "nothing removed",
+            Decision::Removed {
+                policy: OnRemoval::Commit,
+                ..
+            } => "removed: commit",
+            Decision::Removed {
+                policy: OnRemoval::Block,
+                ..
+            } => "removed: block",
+            Decision::Removed {
+                policy: OnRemoval::Warn,
+                ..
+            } => "removed: warn",
+        }
+    }
+
+    fn verdict(base: &Snapshot, pushed: &Snapshot) -> &'static str {
+        kind(&decide(Some(base), pushed, OnRemoval::Commit))
     }
 
     #[test]
     fn rule2_remote_commit_when_known() {
         let facts = BaselineFacts {
-            remote_oid: Some("r".into()),
+            remote_oid: Some(id('1')),
             remote_oid_is_local: true,
-            other_branches: vec![("refs/remotes/azure/master".into(), "m".into())],
+            other_branches: vec![("refs/remotes/azure/master".into(), id('2'))],
             pushed_has_fingerprint: true,
         };
         assert_eq!(
             choose_baseline(&facts),
-            BaselineChoice::Use(BaselineSource::RemoteCommit("r".into()))
+            BaselineChoice::Use(BaselineSource::RemoteCommit(id('1')))
         );
     }
 
     #[test]
     fn rule2_unknown_remote_commit_asks_to_fetch() {
         let facts = BaselineFacts {
-            remote_oid: Some("r".into()),
+            remote_oid: Some(id('1')),
             remote_oid_is_local: false,
-            other_branches: vec![("refs/remotes/azure/master".into(), "m".into())],
+            other_branches: vec![("refs/remotes/azure/master".into(), id('2'))],
             pushed_has_fingerprint: true,
         };
-        assert_eq!(
-            choose_baseline(&facts),
-            BaselineChoice::FetchFirst("r".into())
-        );
+        assert_eq!(choose_baseline(&facts), BaselineChoice::FetchFirst(id('1')));
     }
 
     #[test]
@@ -303,8 +312,8 @@ mod tests {
             remote_oid: None,
             remote_oid_is_local: false,
             other_branches: vec![
-                ("refs/remotes/azure/master".into(), "m".into()),
-                ("refs/remotes/azure/prod".into(), "p".into()),
+                ("refs/remotes/azure/master".into(), id('2')),
+                ("refs/remotes/azure/prod".into(), id('3')),
             ],
             pushed_has_fingerprint: true,
         };
@@ -312,7 +321,7 @@ mod tests {
             choose_baseline(&facts),
             BaselineChoice::Use(BaselineSource::OtherBranch {
                 refname: "refs/remotes/azure/master".into(),
-                oid: "m".into()
+                commit: id('2')
             })
         );
         facts.other_branches.clear();
@@ -331,9 +340,11 @@ mod tests {
     fn quick_decides_only_from_identities() {
         let base = snapshot(&["a", "b"], "python-3.11", None);
         let same = base.identity.clone();
-        let pass = |reason| Some(Decision::pass(reason, Change::default()));
-        assert_eq!(quick(None, &same), pass(Reason::FirstDeployment));
-        assert_eq!(quick(Some(&base.identity), &same), pass(Reason::Unchanged));
+        assert_eq!(quick(None, &same), Some(Decision::FirstDeployment));
+        assert_eq!(
+            quick(Some(&base.identity), &same),
+            Some(Decision::Unchanged)
+        );
         let other = snapshot(&["a"], "python-3.11", None).identity;
         assert_eq!(quick(Some(&base.identity), &other), None);
         let none = Identity {
@@ -342,7 +353,7 @@ mod tests {
         };
         assert_eq!(
             quick(Some(&base.identity), &none),
-            pass(Reason::NoRequirements)
+            Some(Decision::NoRequirements)
         );
     }
 
@@ -350,10 +361,9 @@ mod tests {
     fn first_deployment_passes() {
         let pushed = snapshot(&["a"], "python-3.11", None);
         let d = decide(None, &pushed, OnRemoval::Block);
-        assert_eq!(
-            (d.action, d.reason),
-            (Action::Pass, Reason::FirstDeployment)
-        );
+        assert_eq!(d, Decision::FirstDeployment);
+        assert!(!d.stops_push());
+        assert_eq!(d.change(), None);
     }
 
     #[test]
@@ -362,99 +372,79 @@ mod tests {
         let mut pushed = base.clone();
         // Even a (corrupt) package difference is not looked at.
         pushed.packages.clear();
-        assert_eq!(verdict(&base, &pushed), (Action::Pass, Reason::Unchanged));
+        assert_eq!(verdict(&base, &pushed), "unchanged");
     }
 
     #[test]
     fn rule4_new_token_passes() {
         let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
         let pushed = snapshot(&["a"], "python-3.11", Some('2'));
-        assert_eq!(
-            verdict(&base, &pushed),
-            (Action::Pass, Reason::CleanScheduled)
-        );
+        assert_eq!(verdict(&base, &pushed), "clean scheduled");
         let base = snapshot(&["a", "b"], "python-3.11", None);
-        assert_eq!(
-            verdict(&base, &pushed),
-            (Action::Pass, Reason::CleanScheduled)
-        );
+        assert_eq!(verdict(&base, &pushed), "clean scheduled");
     }
 
     #[test]
     fn rule4_same_or_deleted_token_schedules_nothing() {
         let base = snapshot(&["a", "b"], "python-3.11", Some('1'));
         let same = snapshot(&["a"], "python-3.11", Some('1'));
-        assert_eq!(
-            verdict(&base, &same),
-            (Action::CommitMarker, Reason::Removed)
-        );
+        assert_eq!(verdict(&base, &same), "removed: commit");
         let deleted = snapshot(&["a"], "python-3.11", None);
-        assert_eq!(
-            verdict(&base, &deleted),
-            (Action::CommitMarker, Reason::Removed)
-        );
+        assert_eq!(verdict(&base, &deleted), "removed: commit");
     }
 
     #[test]
     fn rule5_minor_runtime_change_passes_patch_does_not() {
         let base = snapshot(&["a", "b"], "python-3.11", None);
         let minor = snapshot(&["a"], "python-3.12", None);
-        assert_eq!(
-            verdict(&base, &minor),
-            (
-                Action::Pass,
-                Reason::RuntimeChanged {
-                    from: Runtime::new(3, 11, None),
-                    to: Runtime::new(3, 12, None)
-                }
-            )
-        );
+        match decide(Some(&base), &minor, OnRemoval::Commit) {
+            Decision::RuntimeChanged { from, to, change } => {
+                assert_eq!(
+                    (from, to),
+                    (Runtime::new(3, 11, None), Runtime::new(3, 12, None))
+                );
+                assert_eq!(change.removed_labels(), ["b"]);
+            }
+            other => panic!("{other:?}"),
+        }
         let patch = snapshot(&["a"], "python-3.11.4", None);
-        assert_eq!(
-            verdict(&base, &patch),
-            (Action::CommitMarker, Reason::Removed)
-        );
+        assert_eq!(verdict(&base, &patch), "removed: commit");
         let mut whitespace = snapshot(&["a"], "python-3.11", None);
         whitespace.identity.runtime_sha256 = "python-3.11 \n".into();
-        assert_eq!(
-            verdict(&base, &whitespace),
-            (Action::CommitMarker, Reason::Removed)
-        );
+        assert_eq!(verdict(&base, &whitespace), "removed: commit");
         // A runtime that appears or disappears is no proven rebuild.
         let unknown = snapshot(&["a"], "", None);
-        assert_eq!(
-            verdict(&base, &unknown),
-            (Action::CommitMarker, Reason::Removed)
-        );
+        assert_eq!(verdict(&base, &unknown), "removed: commit");
+        let appears = snapshot(&["a"], "python-3.12", None);
+        let base_unknown = snapshot(&["a", "b"], "", None);
+        assert_eq!(verdict(&base_unknown, &appears), "removed: commit");
     }
 
     #[test]
     fn rule6_on_removal_policies() {
         let base = snapshot(&["a", "b"], "python-3.11", None);
         let pushed = snapshot(&["a"], "python-3.11", None);
-        for (policy, action) in [
-            (OnRemoval::Commit, Action::CommitMarker),
-            (OnRemoval::Block, Action::Block),
-            (OnRemoval::Warn, Action::Warn),
+        for (policy, name, stops) in [
+            (OnRemoval::Commit, "removed: commit", true),
+            (OnRemoval::Block, "removed: block", true),
+            (OnRemoval::Warn, "removed: warn", false),
         ] {
             let d = decide(Some(&base), &pushed, policy);
-            assert_eq!(d.action, action);
-            assert_eq!(d.change.removed_labels(), ["b"]);
+            assert_eq!(kind(&d), name);
+            assert_eq!(d.stops_push(), stops);
+            assert_eq!(d.change().unwrap().removed_labels(), ["b"]);
         }
     }
 
     #[test]
     fn rule6_dropped_extras_are_removals() {
-        let base = snapshot(&["requests[socks,security]"], "python-3.11", None);
+        let base = snapshot(&["requests[security,socks]"], "python-3.11", None);
         let pushed = snapshot(&["requests[security]"], "python-3.11", None);
         let d = decide(Some(&base), &pushed, OnRemoval::Commit);
-        assert_eq!(d.action, Action::CommitMarker);
-        assert_eq!(d.change.removed_labels(), ["requests[socks]"]);
-        let more = snapshot(&["requests[socks,security,x]"], "python-3.11", None);
-        assert_eq!(
-            verdict(&base, &more),
-            (Action::Pass, Reason::NothingRemoved)
-        );
+        assert_eq!(kind(&d), "removed: commit");
+        assert_eq!(d.change().unwrap().removed_labels(), ["requests[socks]"]);
+        let more = snapshot(&["requests[security,socks,x]"], "python-3.11", None);
+        assert_eq!(verdict(&base, &more), "nothing removed");
     }
 
     #[test]
@@ -462,11 +452,32 @@ mod tests {
         let base = snapshot(&["a"], "python-3.11", None);
         let pushed = snapshot(&["a", "c"], "python-3.11", None);
         let d = decide(Some(&base), &pushed, OnRemoval::Commit);
+        assert_eq!(kind(&d), "nothing removed");
+        assert!(!d.stops_push());
         assert_eq!(
-            (d.action, d.reason.clone()),
-            (Action::Pass, Reason::NothingRemoved)
+            d.change().unwrap().added,
+            [PackageId::Name(CanonicalName::new("c"))]
         );
-        assert_eq!(d.change.added, [PackageId::Name(CanonicalName::new("c"))]);
+    }
+
+    #[test]
+    fn diff_reports_a_runtime_change_and_only_one() {
+        let base = snapshot(&["a"], "python-3.11", None);
+        let same = snapshot(&["a", "b"], "python-3.11", None);
+        assert_eq!(diff(&base, &same).runtime, None);
+        let patch = snapshot(&["a"], "python-3.11.4", None);
+        assert_eq!(
+            diff(&base, &patch).runtime,
+            Some((
+                Some(Runtime::new(3, 11, None)),
+                Some(Runtime::new(3, 11, Some(4)))
+            ))
+        );
+        let gone = snapshot(&["a"], "", None);
+        assert_eq!(
+            diff(&base, &gone).runtime,
+            Some((Some(Runtime::new(3, 11, None)), None))
+        );
     }
 
     #[test]
@@ -474,9 +485,6 @@ mod tests {
         let base = snapshot(&["a"], "python-3.11", None);
         let mut pushed = snapshot(&[], "python-3.11", None);
         pushed.identity.has_requirements = false;
-        assert_eq!(
-            verdict(&base, &pushed),
-            (Action::Pass, Reason::NoRequirements)
-        );
+        assert_eq!(verdict(&base, &pushed), "no requirements");
     }
 }

@@ -14,10 +14,9 @@
 
 use std::collections::BTreeMap;
 
-use envguard::requirements::{
-    parse, CanonicalName, PackageId, PackageSet, Platform, Requirements, Target,
-};
-use envguard::runtime::Runtime;
+use envguard_core::names::{CanonicalName, PackageId, PackageSet};
+use envguard_core::platform::{Platform, Runtime, Target};
+use envguard_core::requirements::{parse, Requirements};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -449,7 +448,7 @@ fn exercise(files: [Vec<u8>; 3]) {
         Ok(map.get(path).cloned())
     });
     // The hook's fast path must read exactly the files the full reading does.
-    let sources = envguard::requirements::sources("requirements.txt", &mut |path: &str| {
+    let sources = envguard_core::requirements::sources("requirements.txt", &mut |path: &str| {
         Ok(map.get(path).cloned())
     });
     match (&parsed, &sources) {
@@ -460,7 +459,7 @@ fn exercise(files: [Vec<u8>; 3]) {
     match parsed {
         Ok(parsed) => {
             for platform in [Platform::Linux, Platform::Windows] {
-                for python in [None, Runtime::parse("3.11.2")] {
+                for python in [None, Runtime::parse("python-3.11.2")] {
                     let _ = parsed.packages(&Target { platform, python });
                 }
             }

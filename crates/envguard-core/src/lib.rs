@@ -1,0 +1,21 @@
+//! envguard's core: every rule the hook, `status`, `diff` and `doctor`
+//! decide by, over plain data. It does no I/O at all (no git, no files, no
+//! process, no network, no environment; `tests/purity.rs` enforces it):
+//! files come in as bytes through a caller-supplied reader, and what the
+//! user should read goes out as a [`message::Message`].
+//!
+//! Modules, innermost first: [`ids`], [`digest`], [`names`], [`platform`],
+//! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
+//! [`decide`], [`message`]. Each uses only modules before it.
+
+pub mod config;
+pub mod decide;
+pub mod deployment;
+pub mod digest;
+pub mod fingerprint;
+pub mod ids;
+pub mod message;
+pub mod names;
+pub mod platform;
+pub mod requirements;
+pub mod token;

@@ -1,0 +1,580 @@
+# -*- coding: utf-8 -*-
+"""envguard's leftovers check, run by a virtual environment's own Python.
+
+    python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
+                             [--config envguard.toml]
+
+Lists, one `<canonical-name>==<version>` a line and sorted, every distribution
+installed in this environment that the requirements no longer reach: pip never
+uninstalls, so a package removed from requirements.txt (or orphaned by an
+upgrade) stays importable until the environment is rebuilt.
+
+Reachable means: named by a requirement pip installs from those files (its
+own parser, so `-r`/`-c`, markers, `${VAR}` and options are read exactly as
+pip read them), or required through `Requires-Dist` by a reachable
+distribution, with extras and markers evaluated by pip's vendored
+`packaging` against this interpreter, and extras carried along as pip does.
+pip, setuptools, wheel and the kept names (--keep, and `keep = [...]` in
+envguard.toml) are never reported, and neither is what they require.
+
+Exit: 0 nothing left over, 1 leftovers listed, 2 usage error, 3 this
+environment cannot be judged (the reason is on stderr; the caller must change
+nothing). Diagnostics go to stderr, each line starting `envguard-check:`.
+
+Runs on Python 2.7 and 3.4+ (legacy Windows App Service: 2.7, 3.4, 3.6) with
+the pip found in the environment: no f-strings, no annotations. Python 3.8+
+reads installed metadata with importlib.metadata; older ones read
+`*.dist-info/METADATA` and `*.egg-info` (PKG-INFO, requires.txt) directly.
+"""
+from __future__ import print_function
+
+import io
+import os
+import re
+import sys
+
+EXIT_CLEAN, EXIT_LEFTOVERS, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
+
+# pip's own tools: never leftovers, whatever requirements.txt says.
+ALWAYS_KEPT = ("pip", "setuptools", "wheel")
+
+USAGE = (
+    "usage: envguard_check.py -r REQUIREMENTS [-r MORE ...] "
+    '[--keep "a,b,c"] [--config envguard.toml]'
+)
+
+
+class UsageError(Exception):
+    pass
+
+
+class CannotJudge(Exception):
+    pass
+
+
+def note(message):
+    sys.stderr.write("envguard-check: %s\n" % message)
+
+
+def canonical(name):
+    """PEP 503: runs of -, _ and . are one -, case does not count."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    """(requirement files, kept names, config path or None) from argv."""
+    files, keep, config = [], [], None
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in ("--requirement", "--keep", "--config"):
+            if not eq:
+                if not args:
+                    raise UsageError("%s needs a value" % name)
+                value = args.pop(0)
+        elif arg == "-r":
+            if not args:
+                raise UsageError("-r needs a value")
+            name, value = "-r", args.pop(0)
+        elif arg.startswith("-r") and len(arg) > 2:
+            name, value = "-r", arg[2:]
+        else:
+            raise UsageError("unknown argument %r" % arg)
+        if name in ("-r", "--requirement"):
+            files.append(value)
+        elif name == "--keep":
+            keep.extend(n.strip() for n in value.split(",") if n.strip())
+        else:
+            config = value
+    if not files:
+        raise UsageError("at least one -r REQUIREMENTS is needed")
+    return files, keep, config
+
+
+# ---------------------------------------------------------------------------
+# pip's vendored packaging, and pip's requirements-file parser
+# ---------------------------------------------------------------------------
+
+
+class Packaging(object):
+    """pip's vendored packaging (pip 8.1 and later vendor it with markers),
+    else an installed one: parses Requires-Dist strings and their markers."""
+
+    def __init__(self):
+        try:
+            from pip._vendor.packaging import markers, requirements
+        except ImportError:
+            try:
+                from packaging import markers, requirements
+            except ImportError:
+                raise CannotJudge(
+                    "this environment's pip vendors no packaging.markers "
+                    "(pip older than 8.1?): upgrade pip in the environment"
+                )
+        self.Requirement = requirements.Requirement
+        self.Marker = markers.Marker
+        self.invalid = (requirements.InvalidRequirement, markers.InvalidMarker)
+        self.markers = {}  # marker text -> Marker: a few texts recur a lot
+
+    def parse(self, text):
+        """(canonical name, extras, Marker or None) of a Requires-Dist.
+
+        The common form, `name [extras] version-spec ; marker`, is split by
+        PEP 508's grammar and only its marker is handed to packaging: a full
+        parse of each of hundreds of strings would cost most of a second
+        with the pyparsing that older pips vendor. A URL (`@`) or anything
+        the split does not vouch for is parsed by packaging whole."""
+        split = REQUIRES_DIST.match(text)
+        if split and SPECIFIERS.match(split.group(3)) and all(
+            NAME.match(e.strip()) for e in (split.group(2) or "x").split(",")
+        ):
+            extras = tuple(e.strip() for e in (split.group(2) or "").split(",") if e.strip())
+            marker_text = (split.group(4) or "").strip()
+            marker = None
+            if marker_text:
+                marker = self.markers.get(marker_text)
+                if marker is None:
+                    marker = self.markers[marker_text] = self.Marker(marker_text)
+            return canonical(split.group(1)), extras, marker
+        req = self.Requirement(text)
+        return canonical(req.name), tuple(req.extras), req.marker
+
+
+NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
+UNSAFE_IN_VERSION = re.compile(r"[^A-Za-z0-9.+!_*-]")
+REQUIRES_DIST = re.compile(
+    r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*"  # name
+    r"(?:\[([^\]]*)\])?"  # [extras]
+    r"([^;\[\]]*)"  # version specifiers (or "@ url": SPECIFIERS says no)
+    r"(?:;(.*))?$",  # ; marker
+    re.S,
+)
+SPECIFIER = r"\s*(?:~=|===?|!=|<=?|>=?)\s*[A-Za-z0-9.*+!_-]+\s*"
+SPECIFIERS = re.compile(
+    r"\s*(?:(?:%s(?:,%s)*)|\(\s*(?:%s(?:,%s)*)?\))?\s*$" % ((SPECIFIER,) * 4)
+)
+
+
+class NoNetwork(object):
+    """The `session` pip's parser wants; it is asked only for `-r URL`."""
+
+    def get(self, url, *args, **kwargs):
+        raise CannotJudge("the requirements include %s, which is not read from here" % url)
+
+
+def pip_parser():
+    """A function(path) that yields InstallRequirement-like objects, through
+    whichever parser this environment's pip has."""
+    try:
+        from pip._internal.req.req_file import parse_requirements
+    except ImportError:
+        try:
+            from pip.req.req_file import parse_requirements  # pip before 10
+        except ImportError:
+            raise CannotJudge("this environment's pip has no requirements-file parser")
+    try:
+        # pip 20.1 and later yield ParsedRequirement, turned into an
+        # InstallRequirement as `pip install` does it.
+        from pip._internal.req.constructors import install_req_from_parsed_requirement
+    except ImportError:
+        install_req_from_parsed_requirement = None
+
+    def parse(path):
+        for item in parse_requirements(path, session=NoNetwork()):
+            if install_req_from_parsed_requirement is not None and not hasattr(
+                item, "match_markers"
+            ):
+                item = install_req_from_parsed_requirement(item)
+            yield item
+
+    return parse
+
+
+def root_requirements(files):
+    """[(canonical name, extras)] of what pip installs from the files: not
+    constraints (`-c`), not requirements whose markers do not hold here."""
+    parse = pip_parser()
+    roots = []
+    for path in files:
+        try:
+            for ireq in parse(path):
+                if getattr(ireq, "constraint", False) or not ireq.match_markers():
+                    continue
+                if not ireq.name:
+                    raise CannotJudge(
+                        "%s: the requirement %s has no name until pip builds it"
+                        % (path, ireq)
+                    )
+                # pip 10+ keep the extras on the InstallRequirement; older
+                # ones on its parsed requirement.
+                extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
+                roots.append((canonical(ireq.name), tuple(extras or ())))
+        except CannotJudge:
+            raise
+        except Exception as err:  # pip's own errors, IOError: pip failed too.
+            raise CannotJudge("pip cannot read %s: %s" % (path, err))
+    return roots
+
+
+# ---------------------------------------------------------------------------
+# Installed distributions
+# ---------------------------------------------------------------------------
+
+
+class Dist(object):
+    def __init__(self, name, version, requires, where):
+        self.name = name
+        self.version = version
+        self.requires = requires  # Requires-Dist strings, markers included
+        self.where = where
+
+
+def standard_library_dirs():
+    """The real paths of the standard library's folders, of this interpreter
+    and of the one a virtual environment was made from (venv: base_prefix;
+    old virtualenv: real_prefix). Python 2.7 ships metadata of its own there
+    (`wsgiref.egg-info`, `lib-dynload/Python-2.7.*.egg-info`): part of
+    Python, never a leftover."""
+    import sysconfig
+
+    prefixes = set([sys.prefix, getattr(sys, "base_prefix", sys.prefix)])
+    prefixes.add(getattr(sys, "real_prefix", sys.prefix))
+    dirs = set()
+    for prefix in prefixes:
+        where = {"base": prefix, "platbase": prefix}
+        for key in ("stdlib", "platstdlib"):
+            try:
+                dirs.add(os.path.realpath(sysconfig.get_path(key, vars=where)))
+            except (KeyError, ValueError, TypeError):
+                pass
+    return dirs
+
+
+def part_of_python(folder, stdlib):
+    """A standard library folder, or one inside it (lib-dynload, plat-*,
+    lib-tk) that is not a site-packages folder."""
+    real = os.path.realpath(folder)
+    for lib in stdlib:
+        if real == lib:
+            return True
+        if real.startswith(lib + os.sep):
+            inside = real[len(lib) + 1 :].split(os.sep)
+            if "site-packages" not in inside and "dist-packages" not in inside:
+                return True
+    return False
+
+
+def search_path():
+    """sys.path less the folder of this script (which Python puts first) and
+    less the standard library's own folders."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    stdlib = standard_library_dirs()
+    return [
+        p
+        for p in sys.path
+        if p and os.path.abspath(p) != here and not part_of_python(p, stdlib)
+    ]
+
+
+def installed_by_importlib(metadata, path):
+    found = []
+    for dist in metadata.distributions(path=path):
+        where = str(getattr(dist, "_path", "?"))
+        try:
+            meta = dist.metadata
+            name = meta["Name"] if meta is not None else None
+            version = meta["Version"] or "?"
+            requires = list(dist.requires or ())
+        except Exception as err:  # a .dist-info without METADATA, say
+            raise CannotJudge("%s has no readable metadata: %s" % (where, err))
+        if not name:
+            raise CannotJudge("%s has no readable metadata (no Name)" % where)
+        found.append(Dist(name, version, requires, where))
+    return found
+
+
+def read_headers(text):
+    """The headers of an email-style metadata file: {lower-case key: [values]}."""
+    headers = {}
+    key = None
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        if line[0] in " \t" and key is not None:
+            headers[key][-1] += " " + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            key = None
+            continue
+        key = key.strip().lower()
+        headers.setdefault(key, []).append(value.strip())
+    return headers
+
+
+def egg_requires(text):
+    """requires.txt as Requires-Dist strings, converted as importlib.metadata
+    does: a `[extra:marker]` section adds `(marker) and extra == "extra"`."""
+    reqs, section = [], ""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+            continue
+        extra, _, marker = section.partition(":")
+        conditions = []
+        if marker:
+            conditions.append("(%s)" % marker)
+        if extra:
+            conditions.append('extra == "%s"' % extra)
+        reqs.append(line + ("; " + " and ".join(conditions) if conditions else ""))
+    return reqs
+
+
+def read_text(path):
+    with io.open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+def installed_by_files(path):
+    """The same as installed_by_importlib, for Pythons without it."""
+    found = []
+    for folder in path:
+        if not os.path.isdir(folder):
+            continue
+        for entry in sorted(os.listdir(folder)):
+            full = os.path.join(folder, entry)
+            requires_txt = None
+            if entry.endswith(".dist-info") and os.path.isdir(full):
+                meta_file = os.path.join(full, "METADATA")
+            elif entry.endswith(".egg-info") and os.path.isdir(full):
+                meta_file = os.path.join(full, "PKG-INFO")
+                requires_txt = os.path.join(full, "requires.txt")
+            elif entry.endswith(".egg-info") and os.path.isfile(full):
+                meta_file = full  # distutils writes PKG-INFO as this file
+            else:
+                continue
+            try:
+                headers = read_headers(read_text(meta_file))
+            except (IOError, OSError) as err:
+                raise CannotJudge("%s has no readable metadata: %s" % (full, err))
+            name = (headers.get("name") or [""])[0]
+            if not name:
+                raise CannotJudge("%s has no readable metadata (no Name)" % full)
+            requires = headers.get("requires-dist", [])
+            if requires_txt and os.path.isfile(requires_txt):
+                requires = egg_requires(read_text(requires_txt))
+            version = (headers.get("version") or ["?"])[0]
+            found.append(Dist(name, version, requires, full))
+    return found
+
+
+def installed():
+    """{canonical name: Dist}; the first on sys.path wins, as for import."""
+    path = search_path()
+    try:
+        import importlib.metadata as metadata  # novm: guarded, Python 3.8+
+    except ImportError:
+        metadata = None
+    found = installed_by_importlib(metadata, path) if metadata else installed_by_files(path)
+    dists = {}
+    for dist in found:
+        # The scripts echo and compare what is printed: PEP 508 names only,
+        # and versions without characters a shell or cmd would act on.
+        if not NAME.match(dist.name):
+            raise CannotJudge("%s: %r is not a distribution name" % (dist.where, dist.name))
+        dist.version = UNSAFE_IN_VERSION.sub("?", dist.version)
+        key = canonical(dist.name)
+        if key in dists:
+            note("%s is installed twice: %s wins over %s" % (key, dists[key].where, dist.where))
+            continue
+        dists[key] = dist
+    return dists
+
+
+# ---------------------------------------------------------------------------
+# Reachability
+# ---------------------------------------------------------------------------
+
+LEADING_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def marker_holds(marker, extras, where):
+    """Whether a marker holds here for the base install ('') or any of the
+    extras. packaging 22+ compares extras PEP 685-normalised, older ones
+    literally: each extra is tried as written, with dashes and with
+    underscores, so that no spelling of it is missed. Unknown means it holds."""
+    if marker is None:
+        return True
+    for extra in extras:
+        dashed = canonical(extra)
+        for spelling in set([extra, dashed, dashed.replace("-", "_")]):
+            try:
+                if marker.evaluate({"extra": spelling}):
+                    return True
+            except Exception as err:
+                note("%s: cannot evaluate the marker %s (%s): counted as required"
+                     % (where, marker, err))
+                return True
+    return False
+
+
+def requirements_of(dist, packaging):
+    """[(canonical name, extras, Marker or None)] of dist's Requires-Dist. One
+    that does not parse is kept by its leading name and no marker: when in
+    doubt, required."""
+    parsed = []
+    for text in dist.requires:
+        try:
+            parsed.append(packaging.parse(text))
+        except packaging.invalid as err:
+            match = LEADING_NAME.match(text)
+            if not match:
+                raise CannotJudge("%s: Requires-Dist %r names nothing (%s)" % (dist.where, text, err))
+            note("%s: Requires-Dist %r does not parse (%s): %s counted as required"
+                 % (dist.where, text, err, match.group(1)))
+            parsed.append((canonical(match.group(1)), (), None))
+    return parsed
+
+
+def reachable(roots, dists, packaging):
+    """The canonical names reached from roots [(name, extras)]. A name is
+    visited again only for extras not yet followed, so cycles end."""
+    followed = {}  # canonical name -> extras already followed ('' = base)
+    parsed = {}
+    stack = list(roots)
+    while stack:
+        name, extras = stack.pop()
+        dist = dists.get(name)
+        done = followed.setdefault(name, set())
+        if dist is None:
+            continue
+        todo = set([""] + list(extras)) - done
+        if not todo:
+            continue
+        done.update(todo)
+        if name not in parsed:
+            parsed[name] = requirements_of(dist, packaging)
+        for target, target_extras, marker in parsed[name]:
+            if marker_holds(marker, todo, dist.where):
+                stack.append((target, target_extras))
+    return followed
+
+
+# ---------------------------------------------------------------------------
+# envguard.toml's keep list
+# ---------------------------------------------------------------------------
+
+
+def load_toml_parser():
+    try:
+        import tomllib as toml  # novm: guarded, Python 3.11+
+    except ImportError:
+        try:
+            from pip._vendor import tomli as toml  # pip 21.2+
+        except ImportError:
+            return None
+    return toml.loads
+
+
+TOML_GAP = re.compile(r"(?:\s|#[^\n]*)*")  # blanks, newlines, comments
+TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
+
+
+def keep_by_hand(text, path):
+    """`keep = [...]` from the top-level table of a TOML file, for Pythons
+    and pips without a TOML parser: strings only, comments allowed. Anything
+    else in the array is an error; other keys are not looked at."""
+    match = re.search(r"(?m)^[ \t]*keep[ \t]*=[ \t]*", text)
+    table = re.search(r"(?m)^[ \t]*\[", text)
+    if not match or (table and table.start() < match.start()):
+        return []
+    rest = text[match.end():]
+    if not rest.startswith("["):
+        raise CannotJudge("%s: keep must be an array of strings" % path)
+    pos, names = 1, []
+    while True:
+        pos = TOML_GAP.match(rest, pos).end()
+        if rest.startswith("]", pos):
+            return names
+        string = TOML_STRING.match(rest, pos)
+        if not string:
+            raise CannotJudge("%s: keep must be an array of strings" % path)
+        raw = string.group(1)
+        names.append(string.group(2) if raw is None else raw.replace('\\"', '"').replace("\\\\", "\\"))
+        pos = TOML_GAP.match(rest, string.end()).end()
+        if rest.startswith(",", pos):
+            pos += 1
+        elif not rest.startswith("]", pos):
+            raise CannotJudge("%s: keep must be an array of strings" % path)
+
+
+def keep_from_config(path):
+    """The `keep` names of envguard.toml; a missing file is no config."""
+    if path is None or not os.path.exists(path):
+        return []
+    try:
+        with io.open(path, encoding="utf-8-sig") as f:
+            text = f.read()
+    except (IOError, OSError, ValueError) as err:
+        raise CannotJudge("cannot read %s: %s" % (path, err))
+    loads = load_toml_parser()
+    if loads is None:
+        return keep_by_hand(text, path)
+    try:
+        keep = loads(text).get("keep", [])
+    except Exception as err:
+        raise CannotJudge("%s is not valid TOML: %s" % (path, err))
+    if not isinstance(keep, list) or not all(isinstance(k, type(u"")) for k in keep):
+        raise CannotJudge("%s: keep must be an array of strings" % path)
+    return keep
+
+
+# ---------------------------------------------------------------------------
+
+
+def check(argv):
+    files, keep, config = parse_args(argv)
+    keep = [canonical(k) for k in keep + keep_from_config(config)]
+    packaging = Packaging()
+    roots = root_requirements(files)
+    dists = installed()
+    for name, _ in roots:
+        if name not in dists:
+            note("%s is required but not installed" % name)
+    # What pip's tools and the kept names need was installed on purpose too.
+    kept = [(name, ()) for name in list(ALWAYS_KEPT) + keep]
+    reached = reachable(roots + kept, dists, packaging)
+    leftovers = sorted(
+        "%s==%s" % (name, dists[name].version) for name in dists if name not in reached
+    )
+    for line in leftovers:
+        sys.stdout.write(line + "\n")
+    return EXIT_LEFTOVERS if leftovers else EXIT_CLEAN
+
+
+def main(argv):
+    try:
+        return check(argv)
+    except UsageError as err:
+        note(str(err))
+        note(USAGE)
+        return EXIT_USAGE
+    except CannotJudge as err:
+        note("cannot judge this environment: %s" % err)
+        return EXIT_CANNOT_JUDGE
+    except Exception as err:  # never a traceback in the deployment log
+        note("cannot judge this environment: unexpected %s: %s" % (type(err).__name__, err))
+        return EXIT_CANNOT_JUDGE
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

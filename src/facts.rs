@@ -1,0 +1,201 @@
+//! The facts the hook, `status` and `doctor` share: a commit's config and
+//! snapshot, and the baseline a push is compared with (SPEC rule 2),
+//! gathered from the repository for the core's
+//! [`choose_baseline`](envguard_core::decide::choose_baseline).
+
+use std::io::Write;
+
+use anyhow::Result;
+use envguard_core::config::Config;
+use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource};
+use envguard_core::fingerprint::{Identity, Snapshot};
+use envguard_core::ids::CommitId;
+use envguard_core::message::Message;
+use envguard_core::requirements::{self, ReadFile, Warning};
+
+use crate::repo::Repo;
+
+/// The config a commit carries (`envguard.toml`, `.deployment`).
+pub fn config_at(repo: &Repo, commit: &CommitId) -> Result<Config> {
+    Config::read(&mut repo.reader(commit)?)
+}
+
+/// A commit's snapshot under `config`.
+pub fn snapshot_at(
+    repo: &Repo,
+    commit: &CommitId,
+    config: &Config,
+) -> Result<(Snapshot, Vec<Warning>)> {
+    Snapshot::read(config, &mut repo.reader(commit)?)
+}
+
+/// What a push deploys to: `remote`'s `branch`, whose remote side is
+/// `remote_commit` (`None`: the branch is new there).
+pub struct Push<'a> {
+    pub remote: &'a str,
+    pub branch: &'a str,
+    pub remote_commit: Option<CommitId>,
+    /// The pushed commit's `.envguard/fingerprint.toml`.
+    pub fingerprint: Option<&'a [u8]>,
+}
+
+/// What SPEC rule 2 needs to know about a push. A git error other than
+/// "not found" is an error, never "not local".
+pub fn baseline_facts(repo: &Repo, config: &Config, push: &Push<'_>) -> Result<BaselineFacts> {
+    let remote_oid_is_local = match &push.remote_commit {
+        Some(commit) => repo.has_commit(commit)?,
+        None => false,
+    };
+    let mut other_branches = Vec::new();
+    for branch in config.branches.iter().filter(|b| b.as_str() != push.branch) {
+        if let Some(found) = repo.tracking_ref(push.remote, branch)? {
+            other_branches.push(found);
+        }
+    }
+    Ok(BaselineFacts {
+        remote_oid: push.remote_commit.clone(),
+        remote_oid_is_local,
+        other_branches,
+        pushed_has_fingerprint: push.fingerprint.is_some(),
+    })
+}
+
+/// The baseline and where it came from. Nothing of it is read until asked
+/// for: the fast path needs only its [`Identity`].
+pub struct Baseline {
+    pub source: BaselineSource,
+    state: BaselineState,
+}
+
+enum BaselineState {
+    /// A commit to read.
+    Commit(CommitId),
+    /// A snapshot recorded in a fingerprint.
+    Recorded(Box<Snapshot>),
+    /// Nothing was deployed, or what was cannot be read.
+    Nothing,
+}
+
+/// SPEC rule 2: finds the last-deployed state of a push.
+pub fn baseline_for(
+    repo: &Repo,
+    config: &Config,
+    push: &Push<'_>,
+    err: &mut dyn Write,
+) -> Result<Baseline> {
+    let source = match decide::choose_baseline(&baseline_facts(repo, config, push)?) {
+        BaselineChoice::Use(source) => source,
+        BaselineChoice::FetchFirst(commit) => {
+            return Err(Message::FetchFirst {
+                remote: push.remote.to_string(),
+                branch: push.branch.to_string(),
+                commit,
+            }
+            .into())
+        }
+    };
+    let state = match &source {
+        BaselineSource::RemoteCommit(commit) | BaselineSource::OtherBranch { commit, .. } => {
+            BaselineState::Commit(commit.clone())
+        }
+        BaselineSource::Fingerprint => {
+            match Snapshot::from_fingerprint(push.fingerprint.unwrap_or_default()) {
+                Ok(snapshot) => BaselineState::Recorded(Box::new(snapshot)),
+                Err(why) => {
+                    writeln!(err, "envguard: {}", Message::BadFingerprint { why })?;
+                    BaselineState::Nothing
+                }
+            }
+        }
+        BaselineSource::None => BaselineState::Nothing,
+    };
+    Ok(Baseline { source, state })
+}
+
+impl Baseline {
+    /// The baseline's identity; `None` when there is no baseline. A
+    /// baseline commit with the same blobs at every path the pushed identity
+    /// depends on has that identity, found without reading a byte.
+    pub fn identity(
+        &self,
+        repo: &Repo,
+        config: &Config,
+        pushed: &PushedIdentity,
+        err: &mut dyn Write,
+    ) -> Result<Option<Identity>> {
+        match &self.state {
+            BaselineState::Commit(commit)
+                if repo.same_blobs(&pushed.commit, commit, &pushed.paths)? =>
+            {
+                Ok(Some(pushed.identity.clone()))
+            }
+            BaselineState::Commit(commit) => {
+                let read = repo
+                    .reader(commit)
+                    .and_then(|mut r| Identity::read(config, &mut r));
+                unreadable_is_none(read.map(|(identity, _)| identity), err)
+            }
+            BaselineState::Recorded(snapshot) => Ok(Some(snapshot.identity.clone())),
+            BaselineState::Nothing => Ok(None),
+        }
+    }
+
+    /// The baseline's full snapshot; `None` when there is no baseline.
+    pub fn snapshot(
+        &self,
+        repo: &Repo,
+        config: &Config,
+        err: &mut dyn Write,
+    ) -> Result<Option<Snapshot>> {
+        match &self.state {
+            BaselineState::Commit(commit) => {
+                let read = snapshot_at(repo, commit, config).map(|(snapshot, _)| snapshot);
+                unreadable_is_none(read, err)
+            }
+            BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
+            BaselineState::Nothing => Ok(None),
+        }
+    }
+}
+
+/// The pushed commit's identity, and the paths it depends on.
+pub struct PushedIdentity {
+    pub commit: CommitId,
+    pub identity: Identity,
+    pub paths: Vec<String>,
+}
+
+impl PushedIdentity {
+    pub fn read(
+        commit: CommitId,
+        config: &Config,
+        read: &mut ReadFile<'_>,
+    ) -> Result<PushedIdentity> {
+        let (identity, paths) = Identity::read(config, read)?;
+        Ok(PushedIdentity {
+            commit,
+            identity,
+            paths,
+        })
+    }
+}
+
+/// What was deployed but whose requirements pip could not read now (a
+/// missing include in an old commit, say) cannot be compared with: a
+/// warning, and no baseline. A repository that cannot give the bytes (a
+/// git error) is an error: nothing is known then.
+fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<T>> {
+    let e = match read {
+        Ok(value) => return Ok(Some(value)),
+        Err(e) => e,
+    };
+    let pip_would_fail = e
+        .downcast_ref::<requirements::Error>()
+        .is_some_and(|e| !e.read_failed);
+    if !pip_would_fail {
+        return Err(e);
+    }
+    let why = format!("{e:#}");
+    writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
+    Ok(None)
+}

@@ -1,0 +1,224 @@
+//! `envguard pre-push`: what git runs before a push.
+//!
+//! git passes the remote's name and URL as arguments and one line per ref on
+//! stdin ([`protocol`]). For each line that deploys, the hook gathers the
+//! facts ([`crate::facts`]), asks the core's
+//! [`decide`](envguard_core::decide) what to do, says it (one
+//! [`Message`] each) and, on a removal under `on_removal = "commit"`, has
+//! [`crate::marker`] commit a marker. Over ssh and local paths git sends
+//! what it resolved before the hook ran, so a marker commit made here is
+//! never pushed by this push: the hook always stops the push after one.
+
+pub mod protocol;
+
+use std::io::Write;
+
+use anyhow::Result;
+use envguard_core::config::{Config, OnRemoval};
+use envguard_core::decide::{self, Decision};
+use envguard_core::fingerprint::Snapshot;
+use envguard_core::ids::CommitId;
+use envguard_core::message::Message;
+use envguard_core::requirements::ReadFile;
+use envguard_core::token::FINGERPRINT_PATH;
+
+use crate::facts::{baseline_for, Push, PushedIdentity};
+use crate::marker;
+use crate::repo::Repo;
+use crate::Outcome;
+use protocol::RefLine;
+
+/// Runs the hook over git's input. `open` opens the repository only when a
+/// line needs it, so pushes that cannot deploy cost nothing.
+pub fn pre_push(
+    remote: &str,
+    url: &str,
+    input: &str,
+    open: impl FnOnce() -> Result<Repo>,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let mut lines = Vec::new();
+    for (index, text) in input.lines().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let line = RefLine::parse(text).ok_or_else(|| Message::MalformedInput {
+            number: index + 1,
+            text: text.to_string(),
+        })?;
+        // Deletes, tags and other non-branch refs never deploy (rule 1).
+        if line.may_deploy() {
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        return Ok(Outcome::Success);
+    }
+    let repo = open()?;
+    let mut outcome = Outcome::Success;
+    let mut marked = Vec::new();
+    for line in &lines {
+        if check_line(&repo, remote, url, line, &mut marked, err)? == Outcome::Stopped {
+            outcome = Outcome::Stopped;
+        }
+    }
+    Ok(outcome)
+}
+
+/// A pushed ref that deploys, with what was read for it.
+pub struct Deploying<'a> {
+    pub remote: &'a str,
+    pub branch: &'a str,
+    pub line: &'a RefLine,
+    pub pushed: CommitId,
+    pub config: Config,
+}
+
+impl Deploying<'_> {
+    /// `remote branch`, how messages name the place a push goes.
+    pub fn place(&self) -> String {
+        format!("{} {}", self.remote, self.branch)
+    }
+}
+
+/// `marked` lists the local refs this run already committed a marker on,
+/// with the commit they had: one push can name a branch twice
+/// (`main:main main:master`), and one marker serves both.
+fn check_line(
+    repo: &Repo,
+    remote: &str,
+    url: &str,
+    line: &RefLine,
+    marked: &mut Vec<(String, CommitId)>,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    let Some(pushed) = line.pushed().cloned() else {
+        return Ok(Outcome::Success);
+    };
+    // Every file of the pushed commit is read through this one reader.
+    let mut read = repo.reader(&pushed)?;
+    let config = Config::read(&mut read)?;
+    let Some(branch) = config
+        .deploying_branch(&line.remote_ref)
+        .filter(|_| config.matches_remote(remote, url))
+    else {
+        return Ok(Outcome::Success);
+    };
+    let target = Deploying {
+        remote,
+        branch,
+        line,
+        pushed,
+        config,
+    };
+    match judge(repo, &target, &mut read, err)? {
+        Judgement::Said(decision) => say(&target, decision, err),
+        Judgement::CommitMarker { removed, snapshot } => {
+            let key = (line.local_ref.clone(), target.pushed.clone());
+            if marked.contains(&key) {
+                let place = target.place();
+                let message = Message::MarkerCoversThisBranch { place };
+                writeln!(err, "envguard: {message}")?;
+            } else {
+                marker::commit_for_push(repo, &target, &snapshot, &removed, err)?;
+                marked.push(key);
+            }
+            Ok(Outcome::Stopped)
+        }
+    }
+}
+
+/// What the hook does with a deploying line.
+enum Judgement {
+    /// Say the decision; it stops the push or not by itself.
+    Said(Decision),
+    /// Commit a marker for these removals over the pushed `snapshot`.
+    CommitMarker {
+        removed: Vec<String>,
+        snapshot: Snapshot,
+    },
+}
+
+/// SPEC rules 2–7 for one deploying line; `read` reads the pushed commit.
+fn judge(
+    repo: &Repo,
+    target: &Deploying<'_>,
+    read: &mut ReadFile<'_>,
+    err: &mut dyn Write,
+) -> Result<Judgement> {
+    let config = &target.config;
+    let fingerprint = read(FINGERPRINT_PATH)?;
+    let push = Push {
+        remote: target.remote,
+        branch: target.branch,
+        remote_commit: target.line.remote.commit().cloned(),
+        fingerprint: fingerprint.as_deref(),
+    };
+    let baseline = baseline_for(repo, config, &push, err)?;
+    // The fast path: hashes of the files alone, no requirement parsed.
+    let identity = PushedIdentity::read(target.pushed.clone(), config, read)?;
+    let baseline_identity = baseline.identity(repo, config, &identity, err)?;
+    if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
+        return Ok(Judgement::Said(decision));
+    }
+    let (snapshot, warnings) = Snapshot::read(config, read)?;
+    let baseline_snapshot = baseline.snapshot(repo, config, err)?;
+    let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
+    for warning in warnings {
+        writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
+    }
+    Ok(match decision {
+        Decision::Removed {
+            policy: OnRemoval::Commit,
+            change,
+        } => Judgement::CommitMarker {
+            removed: change.removed_labels(),
+            snapshot,
+        },
+        decision => Judgement::Said(decision),
+    })
+}
+
+/// Says what was decided; the push stops when the decision says so.
+fn say(target: &Deploying<'_>, decision: Decision, err: &mut dyn Write) -> Result<Outcome> {
+    let outcome = if decision.stops_push() {
+        Outcome::Stopped
+    } else {
+        Outcome::Success
+    };
+    let message = Message::Decided {
+        place: target.place(),
+        requirements: target.config.requirements.clone(),
+        decision,
+    };
+    writeln!(err, "envguard: {message}")?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_to_deploy_never_opens_the_repo() {
+        let z = "0".repeat(40);
+        let a = "a".repeat(40);
+        let input =
+            format!("(delete) {z} refs/heads/main {a}\nrefs/tags/v1 {a} refs/tags/v1 {z}\n\n");
+        let mut err = Vec::new();
+        let outcome = pre_push("azure", "/x", &input, || panic!("opened"), &mut err).unwrap();
+        assert_eq!(outcome, Outcome::Success);
+        assert!(err.is_empty());
+        let bad = pre_push(
+            "azure",
+            "/x",
+            "not a ref line\n",
+            || panic!("opened"),
+            &mut err,
+        );
+        assert_eq!(
+            bad.unwrap_err().to_string(),
+            "line 1 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"not a ref line\""
+        );
+    }
+}

@@ -1,0 +1,613 @@
+//! `hooks/envguard_check.py` against real environments: a real
+//! `python3 -m venv`, real `pip install --no-index --find-links` from wheels
+//! each test builds itself (`tests/data/checker/make_wheels.py`), then the
+//! checker run by the env's own Python.
+//!
+//! Every check runs twice and must give the same verdict: once as the
+//! servers run it (Python 3.8+: `importlib.metadata`, `tomllib`), and once
+//! with `importlib.metadata`, `tomllib` and pip's vendored `tomli` made
+//! unimportable, which forces the code path of legacy Windows sites' Python
+//! 2.7/3.4/3.6 (metadata files read directly, envguard.toml read by hand).
+//! That the file's syntax and modules suit those Pythons is checked by
+//! `vermin` in `.ci/run` (only CPython 3.11 is on these machines).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use tempfile::TempDir;
+
+const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/envguard_check.py");
+const MAKE_WHEELS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/checker/make_wheels.py"
+);
+
+/// Runs the checker with the code path of Pythons without
+/// importlib.metadata: the checker's own imports of `importlib.metadata`,
+/// `tomllib` and pip's vendored `tomli` fail (pip's own imports are left
+/// alone: this pip needs them).
+const LEGACY_RUNNER: &str = "import builtins, runpy, sys
+checker = sys.argv[1]
+real_import = builtins.__import__
+def legacy_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if (globals or {}).get('__file__') == checker and (
+        name in ('importlib.metadata', 'tomllib')
+        or (name == 'pip._vendor' and 'tomli' in (fromlist or ()))
+    ):
+        raise ImportError('no ' + name + ' on this Python')
+    return real_import(name, globals, locals, fromlist, level)
+builtins.__import__ = legacy_import
+sys.argv = sys.argv[1:]
+runpy.run_path(checker, run_name='__main__')
+";
+
+/// One `python3 -m venv` per test run, copied for each test (a venv with its
+/// pip takes seconds to make; a copy, a fraction of one).
+fn template_venv() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("envguard-check-venv");
+        let _ = fs::remove_dir_all(&path);
+        let out = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&path)
+            .output()
+            .expect("run python3 -m venv");
+        assert_success("python3 -m venv", &out);
+        path
+    })
+}
+
+/// A package of the wheelhouse: name, version, Requires-Dist, Provides-Extra.
+struct Wheel<'a> {
+    name: &'a str,
+    version: &'a str,
+    requires: &'a [&'a str],
+    extras: &'a [&'a str],
+}
+
+const fn w<'a>(name: &'a str, requires: &'a [&'a str]) -> Wheel<'a> {
+    Wheel {
+        name,
+        version: "1.0",
+        requires,
+        extras: &[],
+    }
+}
+
+/// A package without dependencies, at a version.
+const fn v<'a>(name: &'a str, version: &'a str) -> Wheel<'a> {
+    Wheel {
+        name,
+        version,
+        requires: &[],
+        extras: &[],
+    }
+}
+
+fn json_str(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn json_list(items: &[&str]) -> String {
+    let items: Vec<String> = items.iter().map(|s| json_str(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// A venv, a wheelhouse, and the app's files.
+struct Env {
+    _dir: TempDir,
+    root: PathBuf,
+}
+
+/// What the checker said.
+#[derive(Debug)]
+struct Verdict {
+    code: i32,
+    leftovers: Vec<String>,
+    stderr: String,
+}
+
+impl Env {
+    fn new(wheels: &[Wheel]) -> Env {
+        let dir = tempfile::Builder::new()
+            .prefix("envguard-check")
+            .tempdir()
+            .expect("tempdir");
+        let env = Env {
+            root: dir.path().to_path_buf(),
+            _dir: dir,
+        };
+        let out = Command::new("cp")
+            .arg("-a")
+            .arg(template_venv())
+            .arg(env.root.join("env"))
+            .output()
+            .expect("run cp");
+        assert_success("copying the venv", &out);
+        fs::create_dir_all(env.root.join("wheels")).expect("mkdir");
+        let spec: Vec<String> = wheels
+            .iter()
+            .map(|w| {
+                format!(
+                    "{{\"name\": {}, \"version\": {}, \"requires\": {}, \"extras\": {}}}",
+                    json_str(w.name),
+                    json_str(w.version),
+                    json_list(w.requires),
+                    json_list(w.extras)
+                )
+            })
+            .collect();
+        env.write("spec.json", format!("[{}]", spec.join(",\n")));
+        let out = Command::new("python3")
+            .arg(MAKE_WHEELS)
+            .arg(env.root.join("wheels"))
+            .arg(env.root.join("spec.json"))
+            .output()
+            .expect("run make_wheels.py");
+        assert_success("building wheels", &out);
+        env
+    }
+
+    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let path = self.root.join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+    }
+
+    fn python(&self) -> PathBuf {
+        self.root.join("env/bin/python")
+    }
+
+    fn site_packages(&self) -> PathBuf {
+        let lib = self.root.join("env/lib");
+        let version = fs::read_dir(&lib)
+            .expect("read env/lib")
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with("python"))
+            .expect("env/lib/pythonX.Y");
+        version.path().join("site-packages")
+    }
+
+    /// `pip install --no-index --find-links wheels ARGS` in the env.
+    fn pip_install(&self, args: &[&str]) {
+        let out = Command::new(self.python())
+            .args(["-m", "pip", "install", "-q", "--no-index", "--find-links"])
+            .arg(self.root.join("wheels"))
+            .args(args)
+            .current_dir(&self.root)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .output()
+            .expect("run pip");
+        assert_success(&format!("pip install {}", args.join(" ")), &out);
+    }
+
+    fn run(&self, legacy: bool, args: &[&str]) -> Output {
+        let mut cmd = Command::new(self.python());
+        if legacy {
+            cmd.args(["-c", LEGACY_RUNNER]);
+        }
+        cmd.arg(CHECKER)
+            .args(args)
+            .current_dir(&self.root)
+            .env_remove("PYTHONPATH")
+            .output()
+            .expect("run the checker")
+    }
+
+    /// The checker's verdict, the same on both code paths.
+    fn check(&self, args: &[&str]) -> Verdict {
+        let verdicts: Vec<Verdict> = [false, true]
+            .into_iter()
+            .map(|legacy| {
+                let out = self.run(legacy, args);
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                for line in stderr.lines() {
+                    assert!(
+                        line.starts_with("envguard-check: "),
+                        "every diagnostic is prefixed (legacy path: {legacy}):\n{stderr}"
+                    );
+                }
+                Verdict {
+                    code: out.status.code().unwrap_or(-1),
+                    leftovers: String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .map(str::to_string)
+                        .collect(),
+                    stderr,
+                }
+            })
+            .collect();
+        let [modern, legacy] = <[Verdict; 2]>::try_from(verdicts).expect("two runs");
+        assert_eq!(
+            (modern.code, &modern.leftovers),
+            (legacy.code, &legacy.leftovers),
+            "importlib.metadata and the direct reading disagree:\n{modern:#?}\n{legacy:#?}"
+        );
+        modern
+    }
+
+    /// `-r requirements.txt` plus `more`, which must list exactly `leftovers`.
+    fn expect(&self, more: &[&str], leftovers: &[&str]) -> Verdict {
+        let mut args = vec!["-r", "requirements.txt"];
+        args.extend_from_slice(more);
+        let verdict = self.check(&args);
+        assert_eq!(verdict.leftovers, leftovers, "{verdict:#?}");
+        assert_eq!(
+            verdict.code,
+            if leftovers.is_empty() { 0 } else { 1 },
+            "{verdict:#?}"
+        );
+        verdict
+    }
+}
+
+fn assert_success(what: &str, out: &Output) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const REQUESTS: Wheel = Wheel {
+    name: "requests",
+    version: "2.31.0",
+    requires: &[
+        "urllib3<3,>=1.21.1",
+        "idna (>=2.5)",
+        "PySocks!=1.5.7,>=1.5.6; extra == \"socks\"",
+        "chardet<6,>=3.0.2; extra == \"use_chardet_on_py3\"",
+    ],
+    extras: &["socks", "use_chardet_on_py3"],
+};
+
+#[test]
+fn an_extra_keeps_its_dependency_and_dropping_it_leaves_it_over() {
+    let env = Env::new(&[
+        REQUESTS,
+        v("urllib3", "2.0.7"),
+        v("idna", "3.4"),
+        v("PySocks", "1.7.1"),
+        v("chardet", "5.2.0"),
+    ]);
+    env.write("requirements.txt", "requests[socks]\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &[]);
+
+    env.write("requirements.txt", "requests\n");
+    env.expect(&[], &["pysocks==1.7.1"]);
+
+    // An extra spelled otherwise (PEP 685) is the same extra.
+    env.write("requirements.txt", "Requests[SOCKS]\n");
+    env.expect(&[], &[]);
+    env.pip_install(&["requests[use_chardet_on_py3]"]);
+    env.write("requirements.txt", "requests[socks,use.chardet.on.py3]\n");
+    env.expect(&[], &[]);
+    env.write("requirements.txt", "requests[socks]\n");
+    env.expect(&[], &["chardet==5.2.0"]);
+}
+
+#[test]
+fn an_upgrade_that_drops_a_dependency_leaves_it_over() {
+    let env = Env::new(&[
+        w("app", &["helper"]),
+        Wheel {
+            name: "app",
+            version: "2.0",
+            requires: &["newhelper"],
+            extras: &[],
+        },
+        w("helper", &[]),
+        w("newhelper", &[]),
+    ]);
+    env.write("requirements.txt", "app==1.0\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &[]);
+    // Every top-level name stays; pip upgrades app and keeps helper.
+    env.write("requirements.txt", "app==2.0\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &["helper==1.0"]);
+}
+
+#[test]
+fn markers_are_evaluated_for_this_python() {
+    let env = Env::new(&[
+        w(
+            "app",
+            &[
+                "backport; python_version < \"3.8\"",
+                "modern; python_version >= \"3.8\"",
+                "winonly; sys_platform == \"win32\"",
+            ],
+        ),
+        w("backport", &[]),
+        w("modern", &[]),
+        w("winonly", &[]),
+        w("oldtool", &[]),
+    ]);
+    env.pip_install(&["app", "backport", "winonly", "oldtool"]);
+    env.write("requirements.txt", "app\n");
+    env.expect(&[], &["backport==1.0", "oldtool==1.0", "winonly==1.0"]);
+
+    // A requirement whose own marker fails here was not installed by pip:
+    // it reaches nothing.
+    env.write(
+        "requirements.txt",
+        "app\noldtool; python_version < \"3\"\nwinonly ; platform_system != \"Linux\"\n",
+    );
+    env.expect(&[], &["backport==1.0", "oldtool==1.0", "winonly==1.0"]);
+    env.write(
+        "requirements.txt",
+        "app\noldtool; python_version >= \"3\"\n",
+    );
+    env.expect(&[], &["backport==1.0", "winonly==1.0"]);
+}
+
+#[test]
+fn names_are_compared_as_pep_503_says() {
+    let env = Env::new(&[
+        w("Flask_Cors", &["Zope.Interface>=0.5"]),
+        w("zope-interface", &[]),
+        w("My_Odd.Name", &[]),
+        w("ruamel.yaml", &["ruamel.yaml.clib"]),
+        w("ruamel.yaml.clib", &[]),
+    ]);
+    env.pip_install(&["Flask_Cors", "My_Odd.Name", "ruamel.yaml"]);
+    env.write("requirements.txt", "flask.cors\nRUAMEL-YAML\n");
+    env.expect(&[], &["my-odd-name==1.0"]);
+    env.write(
+        "requirements.txt",
+        "FLASK-cors\nruamel_yaml\nmy__odd--name\n",
+    );
+    env.expect(&[], &[]);
+}
+
+#[test]
+fn cycles_and_diamonds_end_and_reach_everything_once() {
+    let env = Env::new(&[
+        w("top", &["left", "right"]),
+        w("left", &["base[fast]", "top"]),
+        w("right", &["base", "right"]),
+        Wheel {
+            name: "base",
+            version: "2.0",
+            requires: &["speedups; extra == \"fast\"", "left"],
+            extras: &["fast"],
+        },
+        w("speedups", &["base"]),
+        w("island", &["islet"]),
+        w("islet", &["island"]),
+    ]);
+    env.pip_install(&["top", "island"]);
+    env.write("requirements.txt", "top\n");
+    env.expect(&[], &["island==1.0", "islet==1.0"]);
+    env.write("requirements.txt", "right\n");
+    // right -> base -> left -> base[fast] -> speedups, and left -> top.
+    env.expect(&[], &["island==1.0", "islet==1.0"]);
+    env.write("requirements.txt", "islet\n");
+    env.expect(
+        &[],
+        &[
+            "base==2.0",
+            "left==1.0",
+            "right==1.0",
+            "speedups==1.0",
+            "top==1.0",
+        ],
+    );
+}
+
+#[test]
+fn includes_are_followed_and_constraints_add_nothing() {
+    let env = Env::new(&[
+        w("alpha", &[]),
+        w("bravo", &["charlie"]),
+        w("charlie", &[]),
+        w("delta", &[]),
+    ]);
+    env.pip_install(&["alpha", "bravo", "delta"]);
+    env.write(
+        "requirements.txt",
+        "# the app\nalpha \\\n  >=1.0  # pinned below\n-r reqs/base.txt\n-c constraints.txt\n",
+    );
+    // -r inside an include is relative to the including file, as pip reads it.
+    env.write("reqs/base.txt", "-r more.txt\n");
+    env.write("reqs/more.txt", "bravo --hash=sha256:00\n");
+    env.write("constraints.txt", "delta==1.0\n");
+    env.expect(&[], &["delta==1.0"]);
+
+    // Several -r arguments add up.
+    env.write("extra.txt", "delta\n");
+    env.expect(&["-r", "extra.txt"], &[]);
+}
+
+#[test]
+fn kept_names_and_what_they_need_are_never_leftovers() {
+    let env = Env::new(&[
+        w("app", &[]),
+        w("Gunicorn", &["packaging_tool"]),
+        w("packaging-tool", &[]),
+        w("debug.toolbar", &[]),
+        w("stray", &[]),
+    ]);
+    env.pip_install(&["app", "gunicorn", "debug.toolbar", "stray"]);
+    env.write("requirements.txt", "app\n");
+    env.expect(
+        &[],
+        &[
+            "debug-toolbar==1.0",
+            "gunicorn==1.0",
+            "packaging-tool==1.0",
+            "stray==1.0",
+        ],
+    );
+    env.expect(&["--keep", " gunicorn , Debug_Toolbar,"], &["stray==1.0"]);
+    env.write(
+        "envguard.toml",
+        "remotes = [\"azure\"]  # keep = [\"nope\"]\n\
+         keep = [\n  \"GUNICORN\", # the server\n  'debug-toolbar',\n]\n\
+         [other]\nkeep = [\"stray\"]\n",
+    );
+    env.expect(&["--config", "envguard.toml"], &["stray==1.0"]);
+    env.expect(&["--config", "envguard.toml", "--keep=stray"], &[]);
+    // No envguard.toml in the repository: no keep list, nothing to judge.
+    env.expect(
+        &["--config", "missing/envguard.toml"],
+        &[
+            "debug-toolbar==1.0",
+            "gunicorn==1.0",
+            "packaging-tool==1.0",
+            "stray==1.0",
+        ],
+    );
+
+    env.write("envguard.toml", "keep = \"gunicorn\"\n");
+    let verdict = env.check(&["-r", "requirements.txt", "--config", "envguard.toml"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(
+        verdict.stderr.contains("keep must be an array of strings"),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn egg_info_metadata_is_read_with_its_sections() {
+    let env = Env::new(&[w("app", &["legacy"]), w("tool", &[]), w("winlib", &[])]);
+    env.pip_install(&["--no-deps", "app"]);
+    env.pip_install(&["tool", "winlib"]);
+    // A distutils/setuptools install: PKG-INFO and requires.txt, with an
+    // extra section and a marker section.
+    let egg = env.site_packages().join("Legacy_Pkg-0.9-py3.11.egg-info");
+    fs::create_dir_all(&egg).expect("mkdir");
+    fs::write(
+        egg.join("PKG-INFO"),
+        "Metadata-Version: 1.1\nName: Legacy.Pkg\nVersion: 0.9\n",
+    )
+    .expect("write PKG-INFO");
+    fs::write(
+        egg.join("requires.txt"),
+        "tool\n\n[cli]\nwinlib\n\n[:sys_platform == \"win32\"]\nwinlib\n",
+    )
+    .expect("write requires.txt");
+    // A single-file egg-info, as distutils writes it.
+    fs::write(
+        env.site_packages().join("flat-1.2.egg-info"),
+        "Metadata-Version: 1.0\nName: flat\nVersion: 1.2\n",
+    )
+    .expect("write flat egg-info");
+
+    env.write("requirements.txt", "app\n");
+    env.expect(
+        &[],
+        &["flat==1.2", "legacy-pkg==0.9", "tool==1.0", "winlib==1.0"],
+    );
+    // "legacy" names Legacy.Pkg by PEP 503: its requires.txt counts.
+    fs::rename(&egg, env.site_packages().join("legacy-0.9-py3.11.egg-info")).expect("rename");
+    fs::write(
+        env.site_packages()
+            .join("legacy-0.9-py3.11.egg-info/PKG-INFO"),
+        "Metadata-Version: 1.1\nName: Legacy\nVersion: 0.9\n",
+    )
+    .expect("write PKG-INFO");
+    env.expect(&[], &["flat==1.2", "winlib==1.0"]);
+    env.write("requirements.txt", "app\nlegacy[cli]\n");
+    env.expect(&[], &["flat==1.2"]);
+}
+
+#[test]
+fn broken_metadata_is_reported_and_never_a_traceback() {
+    let env = Env::new(&[
+        w(
+            "app",
+            &["helper", "this is not a requirement", "needed (>=1"],
+        ),
+        w("helper", &[]),
+        w("needed", &[]),
+        w("other", &[]),
+    ]);
+    // pip itself refuses app's Requires-Dist: installed without it.
+    env.pip_install(&["--no-deps", "app"]);
+    env.pip_install(&["helper", "needed", "other"]);
+    env.write("requirements.txt", "app\n");
+    // A Requires-Dist that does not parse keeps its leading name: when in
+    // doubt, required.
+    let verdict = env.expect(&[], &["other==1.0"]);
+    assert!(
+        verdict.stderr.contains("does not parse")
+            && verdict.stderr.contains("needed counted as required"),
+        "{verdict:#?}"
+    );
+
+    // A .dist-info without METADATA: nothing can be said about the env.
+    let broken = env.site_packages().join("Broken-1.0.dist-info");
+    fs::create_dir_all(&broken).expect("mkdir");
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(verdict.leftovers.is_empty(), "{verdict:#?}");
+    assert!(
+        verdict.stderr.contains("cannot judge this environment")
+            && verdict.stderr.contains("Broken-1.0.dist-info"),
+        "{verdict:#?}"
+    );
+    fs::write(
+        broken.join("METADATA"),
+        "Metadata-Version: 2.1\nVersion: 1.0\n",
+    )
+    .expect("write");
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(verdict.stderr.contains("no Name"), "{verdict:#?}");
+}
+
+#[test]
+fn what_pip_cannot_read_cannot_be_judged() {
+    let env = Env::new(&[w("app", &[])]);
+    env.pip_install(&["app"]);
+    // A project folder: pip knows its name only once it has built it.
+    env.write("some/folder/setup.py", "");
+    for (what, requirements) in [
+        ("a missing include", "app\n-r missing.txt\n"),
+        (
+            "an include by URL",
+            "app\n-r https://example.invalid/r.txt\n",
+        ),
+        ("an unnamed requirement", "app\n./some/folder\n"),
+    ] {
+        env.write("requirements.txt", requirements);
+        let verdict = env.check(&["-r", "requirements.txt"]);
+        assert_eq!(verdict.code, 3, "{what}: {verdict:#?}");
+        assert!(verdict.leftovers.is_empty(), "{what}: {verdict:#?}");
+        assert!(
+            verdict.stderr.contains("cannot judge this environment"),
+            "{what}: {verdict:#?}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new(&[]);
+    env.write("requirements.txt", "");
+    for args in [
+        &[][..],
+        &["--keep", "a"][..],
+        &["-r"][..],
+        &["-r", "requirements.txt", "--bogus"][..],
+        &["-r", "requirements.txt", "--config"][..],
+    ] {
+        let verdict = env.check(args);
+        assert_eq!(verdict.code, 2, "{args:?}: {verdict:#?}");
+        assert!(verdict.stderr.contains("usage: "), "{verdict:#?}");
+    }
+    // An empty requirements file: pip, setuptools (and wheel) are no leftovers.
+    env.expect(&[], &[]);
+    env.expect(
+        &["--requirement=requirements.txt", "-rrequirements.txt"],
+        &[],
+    );
+}

@@ -1,0 +1,407 @@
+//! The pre-push hook driven in-process (`hook::pre_push`, then the exit code
+//! and error rendering `main` uses) against real temp repositories. Through
+//! a real `git push` every hook failure reads as exit 1; here the contract's
+//! exit 2 is visible, and the whole output is pinned with insta
+//! (`tests/snapshots/`), commit ids and tokens normalised.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Once;
+
+use common::TestRepo;
+use envguard::repo::{GitEnv, Repo};
+
+const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
+const NAME: &str = "Ada Tester";
+const EMAIL: &str = "ada@example.invalid";
+
+/// libgit2 reads the global and system git config of the machine (this one
+/// has an identity in ~/.gitconfig): point it at an empty folder, once for
+/// this test process, so identity comes only from what a test sets.
+fn isolate_libgit2() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let empty = tempfile::tempdir().unwrap().keep();
+        for level in [
+            git2::ConfigLevel::Global,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::System,
+        ] {
+            // SAFETY: called once, before any test of this binary opens a
+            // repository (every test calls this first).
+            unsafe { git2::opts::set_search_path(level, &empty).unwrap() };
+        }
+    });
+}
+
+/// The environment git sees: the harness's home (no config there), fixed
+/// dates, and no identity unless a test adds one.
+fn bare_env(repo: &TestRepo) -> GitEnv {
+    let home = repo.root.path().to_str().unwrap();
+    GitEnv::default()
+        .with("HOME", home)
+        .with("XDG_CONFIG_HOME", &format!("{home}/.config"))
+        .with("GIT_CONFIG_NOSYSTEM", "1")
+        .with("GIT_AUTHOR_DATE", "@1700000000 +0000")
+        .with("GIT_COMMITTER_DATE", "@1700000000 +0000")
+}
+
+fn full_env(repo: &TestRepo) -> GitEnv {
+    bare_env(repo)
+        .with("GIT_AUTHOR_NAME", NAME)
+        .with("GIT_AUTHOR_EMAIL", EMAIL)
+        .with("GIT_COMMITTER_NAME", NAME)
+        .with("GIT_COMMITTER_EMAIL", EMAIL)
+}
+
+/// An app whose `main` at the returned commit is what `azure` deployed.
+fn deployed() -> (TestRepo, String) {
+    isolate_libgit2();
+    let repo = TestRepo::new();
+    let base = repo.commit(
+        &[
+            ("requirements.txt", REQS),
+            ("runtime.txt", "python-3.11\n"),
+            ("app.py", "print('hi')\n"),
+        ],
+        "app",
+    );
+    (repo, base)
+}
+
+/// Runs the hook as `envguard pre-push azure <url>` with `input`; gives the
+/// exit code and everything it wrote to stderr, normalised.
+fn hook(repo: &TestRepo, env: GitEnv, input: &str) -> (u8, String) {
+    let dir = repo.dir.clone();
+    let mut err = Vec::new();
+    let result = envguard::hook::pre_push(
+        "azure",
+        "https://app.scm.azurewebsites.net/app.git",
+        input,
+        || Repo::open(&dir, env),
+        &mut err,
+    );
+    let code = envguard::exit_code(result, true, &mut err);
+    let text = String::from_utf8(err).unwrap();
+    (code, normalize(&text, repo.root.path()))
+}
+
+fn line(local_ref: &str, local: &str, remote: &str) -> String {
+    format!("{local_ref} {local} refs/heads/main {remote}\n")
+}
+
+/// Temp paths become `<root>`; runs of 12, 40 or 64 hex digits (short and
+/// full commit ids, tokens) become `<hex12>`, `<oid>`, `<token>`.
+fn normalize(text: &str, root: &Path) -> String {
+    let text = text.replace(root.to_str().unwrap(), "<root>");
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match run.len() {
+            12 => out.push_str("<hex12>"),
+            40 => out.push_str("<oid>"),
+            64 => out.push_str("<token>"),
+            _ => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() && c.is_ascii_digit() | c.is_ascii_lowercase() {
+            run.push(c);
+        } else if c.is_ascii_alphanumeric() {
+            // Part of a word, not an id.
+            out.push_str(&run);
+            run.clear();
+            out.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[test]
+fn removal_commits_a_marker_and_stops_with_exit_1() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("removal_commits_a_marker", out);
+    assert_eq!(repo.rev("HEAD^"), pushed);
+    assert_eq!(
+        repo.changed_paths("HEAD"),
+        [".envguard/fingerprint.toml", ".envguard/force-clean"]
+    );
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn passing_pushes_say_why_with_exit_0() {
+    let (repo, base) = deployed();
+    let same = repo.commit(&[("app.py", "print('bye')\n")], "code only");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &same, &base),
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "envguard: azure main: requirements unchanged\n")
+    );
+    let added = repo.commit(&[("requirements.txt", &format!("{REQS}attrs\n"))], "add");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &added, &base),
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "envguard: azure main: no packages removed\n")
+    );
+    let zero = "0".repeat(40);
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &added, &zero),
+    );
+    assert_eq!(
+        (code, out.as_str()),
+        (
+            0,
+            "envguard: azure main: first deployment: nothing to compare with\n"
+        )
+    );
+}
+
+#[test]
+fn block_and_warn_are_exit_1_and_0() {
+    let (repo, base) = deployed();
+    let block = repo.commit(
+        &[
+            ("requirements.txt", "flask==3.0.0\n"),
+            ("envguard.toml", "on_removal = \"block\"\n"),
+        ],
+        "block",
+    );
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &block, &base),
+    );
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("block", out);
+    let warn = repo.commit(&[("envguard.toml", "on_removal = \"warn\"\n")], "warn");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &warn, &base),
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("warn", out);
+    assert_eq!(repo.rev("HEAD"), warn, "no marker for block or warn");
+}
+
+#[test]
+fn malformed_input_bad_config_and_unknown_remote_commit_are_exit_2() {
+    let (repo, base) = deployed();
+    let (code, out) = hook(&repo, full_env(&repo), "nonsense\n");
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("malformed_input", out);
+
+    let bad = repo.commit(&[("envguard.toml", "bogus = 1\n")], "bad config");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &bad, &base),
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("bad_config", out);
+
+    let unknown = "1234567890".repeat(4);
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &base, &unknown),
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("fetch_first", out);
+}
+
+#[test]
+fn a_branch_not_checked_out_gets_the_marker_and_the_work_tree_stays_as_it_was() {
+    let (repo, base) = deployed();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    repo.git(&["checkout", "-q", "main"]);
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/feature", &pushed, &base),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("git push azure feature:main"), "{out}");
+    assert_eq!(repo.rev("feature^"), pushed);
+    assert_eq!(repo.rev("main"), base);
+    // main's work tree and index know nothing of the marker.
+    assert!(!repo.dir.join(".envguard").exists());
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn a_marker_commit_keeps_the_users_other_files_under_envguard() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(
+        &[
+            ("requirements.txt", "flask==3.0.0\n"),
+            (".envguard/README.md", "ours\n"),
+        ],
+        "drop two, note",
+    );
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 1, "{out}");
+    let tree = repo.git(&["ls-tree", "-r", "--name-only", "HEAD", ".envguard"]);
+    assert_eq!(
+        tree,
+        ".envguard/README.md\n.envguard/fingerprint.toml\n.envguard/force-clean"
+    );
+    assert_eq!(repo.git(&["show", "HEAD:.envguard/README.md"]), "ours");
+    assert_eq!(repo.status(), "");
+}
+
+#[test]
+fn identity_from_config_alone_is_enough() {
+    let (repo, base) = deployed();
+    repo.git(&["config", "user.name", NAME]);
+    repo.git(&["config", "user.email", EMAIL]);
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let (code, out) = hook(
+        &repo,
+        bare_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 1, "{out}");
+    let who = repo.git(&["log", "-1", "--format=%an <%ae> / %cn <%ce>"]);
+    assert_eq!(who, format!("{NAME} <{EMAIL}> / {NAME} <{EMAIL}>"));
+}
+
+#[test]
+fn author_or_committer_alone_is_no_identity() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let input = line("refs/heads/main", &pushed, &base);
+    let author_only = bare_env(&repo)
+        .with("GIT_AUTHOR_NAME", NAME)
+        .with("GIT_AUTHOR_EMAIL", EMAIL);
+    let (code, out) = hook(&repo, author_only, &input);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("no_identity", out);
+    let committer_only = bare_env(&repo)
+        .with("GIT_COMMITTER_NAME", NAME)
+        .with("GIT_COMMITTER_EMAIL", EMAIL);
+    let (code, again) = hook(&repo, committer_only, &input);
+    assert_eq!((code, again), (2, out));
+    // Names without emails: only the email is missing.
+    let names_only = bare_env(&repo)
+        .with("GIT_AUTHOR_NAME", NAME)
+        .with("GIT_COMMITTER_NAME", NAME);
+    let (code, out) = hook(&repo, names_only, &input);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("envguard: git has no user.email to write"),
+        "{out}"
+    );
+    assert_eq!(repo.rev("HEAD"), pushed);
+}
+
+#[test]
+fn a_branch_that_moved_after_git_resolved_it_is_not_moved_again() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let later = repo.commit(&[("app.py", "print('later')\n")], "later");
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("ref_moved", out);
+    assert_eq!(repo.rev("HEAD"), later);
+}
+
+#[test]
+fn move_ref_is_a_compare_and_swap() {
+    let (repo, base) = deployed();
+    let next = repo.commit(&[("app.py", "print('next')\n")], "next");
+    let open = Repo::open(&repo.dir, full_env(&repo)).unwrap();
+    let id = |hex: &str| envguard_core::ids::CommitId::parse(hex).unwrap();
+    // main is at `next`, not `base`: a swap expecting `base` is refused.
+    let err = open
+        .move_ref("refs/heads/main", &id(&base), &id(&base), "test")
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("it may have moved meanwhile"),
+        "{err:#}"
+    );
+    assert_eq!(repo.rev("main"), next);
+    open.move_ref("refs/heads/main", &id(&next), &id(&base), "test")
+        .unwrap();
+    assert_eq!(repo.rev("main"), base);
+    // Detached HEAD: the same guard.
+    repo.git(&["checkout", "-q", "--detach", &next]);
+    assert!(open
+        .move_ref("HEAD", &id(&base), &id(&base), "test")
+        .is_err());
+    assert_eq!(repo.rev("HEAD"), next);
+}
+
+/// Overwrites a loose object with bytes that are no zlib stream.
+fn corrupt(repo: &TestRepo, id: &str) {
+    let object = repo.dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).unwrap();
+    std::fs::write(&object, b"not a zlib stream").unwrap();
+}
+
+#[test]
+fn a_corrupt_baseline_blob_is_an_error_not_a_first_deployment() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    corrupt(&repo, &repo.rev(&format!("{base}:requirements.txt")));
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(!out.contains("first deployment"), "{out}");
+    insta::assert_snapshot!("corrupt_baseline_blob", out);
+}
+
+#[test]
+fn a_corrupt_object_is_a_git_error_not_a_missing_commit() {
+    let (repo, base) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    corrupt(&repo, &base);
+    let (code, out) = hook(
+        &repo,
+        full_env(&repo),
+        &line("refs/heads/main", &pushed, &base),
+    );
+    assert_eq!(code, 2);
+    assert!(!out.contains("git fetch"), "{out}");
+    insta::assert_snapshot!("corrupt_object", out);
+    assert_eq!(repo.rev("HEAD"), pushed);
+}
