@@ -144,7 +144,7 @@ pub fn status(repo: &Repo, remote: Option<&str>, out: &mut dyn Write) -> Result<
         BaselineSource::None => "none: this would be the first deployment".to_string(),
     };
     writeln!(text, "Baseline: {source}")?;
-    let baseline = baseline.snapshot(repo, &config, &mut notes)?;
+    let baseline = baseline.snapshot(repo, &mut notes)?;
     text.push_str(&String::from_utf8_lossy(&notes));
     for warning in &warnings {
         writeln!(text, "Warning:  {warning}")?;
@@ -178,12 +178,12 @@ pub fn diff(
 ) -> Result<bool> {
     let old_oid = repo.resolve(old)?;
     let new_oid = repo.resolve(new)?;
-    let config = match repo.head_commit()? {
-        Some(head) => config_at(repo, &head)?,
-        None => Config::from_files(None, None)?,
-    };
+    // Each commit is read with its own config, as the hook reads each side
+    // of a push: an app that moved folders compares file set to file set.
     let read = |commit: &CommitId, rev: &str| {
-        snapshot_at(repo, commit, &config).with_context(|| format!("reading {rev}"))
+        config_at(repo, commit)
+            .and_then(|config| snapshot_at(repo, commit, &config))
+            .with_context(|| format!("reading {rev}"))
     };
     let (before, _) = read(&old_oid, old)?;
     let (after, warnings) = read(&new_oid, new)?;

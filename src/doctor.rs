@@ -20,6 +20,7 @@ use crate::repo::Repo;
 use envguard_core::config::{Config, CONFIG_PATH};
 use envguard_core::decide::{self, BaselineChoice, BaselineSource};
 use envguard_core::deployment::{script_of, Deployment, DEPLOYMENT_PATH};
+use envguard_core::platform::CANDIDATE_MINORS;
 use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 
 /// The text a server script must contain to honour the marker: the file it
@@ -275,6 +276,34 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
                 "set `requirements` in {CONFIG_PATH}, or `project = <dir>` in {DEPLOYMENT_PATH} for an app in a subfolder"
             ),
         );
+    }
+    if read(&config.runtime)?.is_none() {
+        match &config.python {
+            Some(python) => report.add(
+                Level::Ok,
+                "python",
+                format!(
+                    "no {} in HEAD; {CONFIG_PATH} says the site runs Python {}: markers are judged for it",
+                    config.runtime,
+                    python.python_version()
+                ),
+            ),
+            None => report.findings.push(Finding {
+                level: Level::Note,
+                topic: "python".to_string(),
+                text: format!(
+                    "no {} in HEAD and no `python` in {CONFIG_PATH}: envguard does not know the site's Python, \
+                     so it judges environment markers for each Python 3.{} to 3.{} on its own, and a package \
+                     dropped on any of them counts as removed",
+                    config.runtime,
+                    CANDIDATE_MINORS.start(),
+                    CANDIDATE_MINORS.end()
+                ),
+                fix: Some(format!(
+                    "state the Python the site runs (the portal's runtime setting) in {CONFIG_PATH}: python = \"3.12\""
+                )),
+            }),
+        }
     }
     let has_fingerprint = read(FINGERPRINT_PATH)?.is_some();
     for remote in check_remotes(repo, &config, report) {

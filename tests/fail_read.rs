@@ -53,7 +53,6 @@ fn assert_says(run: &Run, what: &str) {
 // Item 1: symlinks in the tree are followed as pip follows them.
 
 #[test]
-#[ignore = "until symlinks in the tree are followed (item 1)"]
 fn symlinked_requirements_file_is_followed_as_pip_follows_it() {
     let repo = TestRepo::new();
     repo.commit(&[("config/requirements.txt", "flask\nsix\n")], "app");
@@ -73,7 +72,6 @@ fn symlinked_requirements_file_is_followed_as_pip_follows_it() {
 }
 
 #[test]
-#[ignore = "until symlinks in the tree are followed (item 1)"]
 fn symlinked_requirements_file_resolves_its_includes_beside_the_link() {
     // pip joins an include to the folder of the file as it named it (the
     // link), not the folder of the file the link leads to.
@@ -106,7 +104,6 @@ fn symlinked_requirements_file_resolves_its_includes_beside_the_link() {
 }
 
 #[test]
-#[ignore = "until symlinks in the tree are followed (item 1)"]
 fn symlink_chains_and_linked_folders_are_followed() {
     let repo = TestRepo::new();
     repo.commit(
@@ -127,7 +124,6 @@ fn symlink_chains_and_linked_folders_are_followed() {
 }
 
 #[test]
-#[ignore = "until symlinks in the tree are followed (item 1)"]
 fn symlink_leaving_the_repository_is_an_error_naming_it() {
     for (link, target) in [
         ("requirements.txt", "/etc/hostname"),
@@ -155,7 +151,6 @@ fn symlink_leaving_the_repository_is_an_error_naming_it() {
 }
 
 #[test]
-#[ignore = "until symlinks in the tree are followed (item 1)"]
 fn symlink_loop_is_an_error_naming_it() {
     let repo = TestRepo::new();
     let base = repo.commit(&[("app.py", "x\n")], "app");
@@ -180,7 +175,6 @@ fn symlink_loop_is_an_error_naming_it() {
 // Item 2: the baseline is what the server last installed.
 
 #[test]
-#[ignore = "until the baseline walk to the last commit with requirements (item 2)"]
 fn a_removal_across_a_commit_without_requirements_is_seen() {
     let (repo, bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
     repo.commit_removal("requirements.txt", "no requirements for a while");
@@ -199,7 +193,6 @@ fn a_removal_across_a_commit_without_requirements_is_seen() {
 }
 
 #[test]
-#[ignore = "until the baseline walk to the last commit with requirements (item 2)"]
 fn the_baseline_walk_is_bounded_and_says_what_to_do_beyond_it() {
     let repo = TestRepo::new();
     // 10,001 commits without requirements.txt on top of one that has it.
@@ -325,7 +318,6 @@ fn missing_objects(repo: &TestRepo, dir: &Path) -> String {
 }
 
 #[test]
-#[ignore = "until missing objects stop with how to fetch them (issue 13 item 3)"]
 fn a_baseline_blob_missing_from_a_partial_clone_stops_with_how_to_fetch_it() {
     let repo = TestRepo::new();
     let (clone, deployed, _later) = partial_clone(&repo, "blob:none");
@@ -368,7 +360,6 @@ fn a_baseline_blob_missing_from_a_partial_clone_stops_with_how_to_fetch_it() {
 }
 
 #[test]
-#[ignore = "until missing objects stop with how to fetch them (issue 13 item 3)"]
 fn a_baseline_tree_missing_from_a_partial_clone_is_missing_not_absent() {
     let repo = TestRepo::new();
     repo.commit(
@@ -406,7 +397,6 @@ fn a_baseline_tree_missing_from_a_partial_clone_is_missing_not_absent() {
 // Item 4: each side read with the config of its own commit.
 
 #[test]
-#[ignore = "until each side read with its own config (item 4)"]
 fn moving_the_app_from_a_subfolder_to_the_root_compares_file_set_to_file_set() {
     let (repo, _bare) = deployed(&[
         (".deployment", "[config]\nproject = src\n"),
@@ -443,7 +433,6 @@ fn moving_the_app_from_a_subfolder_to_the_root_compares_file_set_to_file_set() {
 }
 
 #[test]
-#[ignore = "until each side is read with its own config (item 4)"]
 fn diff_reads_each_commit_with_its_own_config() {
     let repo = TestRepo::new();
     let old = repo.commit(
@@ -466,7 +455,6 @@ fn diff_reads_each_commit_with_its_own_config() {
 // Item 5: without runtime.txt, each candidate Python on its own.
 
 #[test]
-#[ignore = "until each candidate Python judged on its own (item 5)"]
 fn narrowing_a_marker_without_runtime_txt_is_a_removal() {
     let (repo, _bare) = deployed(&[("requirements.txt", "flask\npytomlpp==1.0.13\n")]);
     repo.commit(
@@ -482,7 +470,6 @@ fn narrowing_a_marker_without_runtime_txt_is_a_removal() {
 }
 
 #[test]
-#[ignore = "until the python key (item 5)"]
 fn the_python_key_states_the_site_python() {
     let narrowed = "flask\npytomlpp==1.0.13; python_version < '3.11'\n";
     for (python, code) in [("3.10", 0), ("3.12", 1)] {
@@ -533,7 +520,6 @@ fn the_python_key_is_validated() {
 }
 
 #[test]
-#[ignore = "until the python key (item 5)"]
 fn doctor_suggests_the_python_key_without_runtime_txt() {
     let repo = TestRepo::new();
     repo.commit(&[("requirements.txt", "flask\n")], "app");
@@ -554,7 +540,6 @@ fn doctor_suggests_the_python_key_without_runtime_txt() {
 // Item 13: small fidelity gaps.
 
 #[test]
-#[ignore = "until scp-style VCS lines warn (item 13)"]
 fn an_scp_style_vcs_line_is_a_warning_identified_by_its_text() {
     let line = "-e git+git@github.com:org/repo.git@v1#egg=x";
     let repo = TestRepo::new();
@@ -571,7 +556,6 @@ fn an_scp_style_vcs_line_is_a_warning_identified_by_its_text() {
 }
 
 #[test]
-#[ignore = "until obsolete pip options warn (item 13)"]
 fn obsolete_pip_options_warn_and_are_no_package() {
     let repo = TestRepo::new();
     let base = repo.commit(&[("requirements.txt", "flask\n")], "app");
@@ -595,7 +579,6 @@ fn obsolete_pip_options_warn_and_are_no_package() {
 }
 
 #[test]
-#[ignore = "until the message about a deleted requirements file (item 13)"]
 fn a_requirements_file_deleted_in_the_pushed_commit_says_the_server_keeps_its_env() {
     let (repo, _bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
     repo.commit_removal("requirements.txt", "no requirements");

@@ -157,12 +157,12 @@ fn judge(
     let baseline = baseline_for(repo, config, &push, err)?;
     // The fast path: hashes of the files alone, no requirement parsed.
     let identity = PushedIdentity::read(target.pushed.clone(), config, read)?;
-    let baseline_identity = baseline.identity(repo, config, &identity, err)?;
+    let baseline_identity = baseline.identity(repo, &identity, err)?;
     if let Some(decision) = decide::quick(baseline_identity.as_ref(), &identity.identity) {
         return Ok(Judgement::Said(decision));
     }
     let (snapshot, warnings) = Snapshot::read(config, read)?;
-    let baseline_snapshot = baseline.snapshot(repo, config, err)?;
+    let baseline_snapshot = baseline.snapshot(repo, err)?;
     let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
     for warning in warnings {
         writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
