@@ -135,8 +135,13 @@ med = statistics.median
 def ms(n, case):
     return med([t for r in range(1, rounds + 1) for t in times[n, r][case]]) * 1000
 def ratio(num, den):
-    return med([med(times[num[0], r][num[1]]) / med(times[den[0], r][den[1]])
-                for r in range(1, rounds + 1)])
+    # hyperfine subtracts the shell's start-up, so on a loaded machine a
+    # floor of about a millisecond can come out as 0: such a round has no
+    # ratio, and with none at all the ratio is unknown (nan: never "met").
+    per_round = [(med(times[num[0], r][num[1]]), med(times[den[0], r][den[1]]))
+                 for r in range(1, rounds + 1)]
+    ratios = [a / b for a, b in per_round if b > 0]
+    return med(ratios) if ratios else float("nan")
 verdicts = []
 def verdict(met, target):
     verdicts.append(met)

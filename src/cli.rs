@@ -19,11 +19,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The git pre-push hook entry point; reads git's ref lines on stdin.
+    /// Run by pre-commit or prek, it takes no arguments: their PRE_COMMIT_*
+    /// variables describe the push.
     PrePush {
         /// The remote's name (or its URL when unnamed).
-        remote: String,
+        remote: Option<String>,
         /// The remote's URL.
-        url: String,
+        url: Option<String>,
     },
     /// Commit a new force-clean marker on the current branch, so the next
     /// deployment rebuilds the environment.
@@ -45,10 +47,20 @@ pub enum Command {
     },
     /// Install envguard's pre-push hook in this repository; a pre-push hook
     /// already there is kept as pre-push.envguard-chained and runs first.
+    /// Under a hook manager (pre-commit, prek, lefthook, husky) it writes no
+    /// hook file: it says how to run envguard from the manager's config.
     Install {
         /// Replace an existing pre-push hook instead of keeping it.
         #[arg(long)]
         force: bool,
+        /// Register envguard in git's config (`hook.envguard.command`, git
+        /// 2.54 or later) beside other tools' hooks, writing no hook file.
+        #[arg(long, conflicts_with = "manager")]
+        config_hook: bool,
+        /// Add envguard to the hook manager's config where that is safe and
+        /// reversible (husky's .husky/pre-push; lefthook-local.yml).
+        #[arg(long)]
+        manager: bool,
     },
     /// Write the server-side deployment script (deploy.cmd or deploy.sh) and
     /// a .deployment that runs it into this app repository.
@@ -68,7 +80,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<std::path::PathBuf>,
     },
-    /// Remove envguard's pre-push hook, putting back the hook it kept.
+    /// Remove envguard's pre-push hook, putting back the hook it kept; and
+    /// what `install --config-hook` and `install --manager` added.
     Uninstall,
     /// Check that the hook, the remotes and the server script are in place
     /// (exit 0: all in place, 1: something to fix).

@@ -208,7 +208,11 @@ impl Demo {
         std::fs::write(app.join("runtime.txt"), format!("{}\n", self.runtime()?))?;
         write_requirements(app, &["greeting==1.0.0", "colors==1.0.0"])?;
         init::init(app, Platform::Linux, false)?;
-        crate::install::install(app, &std::env::current_exe()?, false)?;
+        crate::install::install(
+            app,
+            &std::env::current_exe()?,
+            crate::install::How::default(),
+        )?;
         self.git(app, &["add", "."])?;
         self.git(app, &["commit", "-qm", "A small Flask-style app"])?;
         self.git(

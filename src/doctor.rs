@@ -16,10 +16,12 @@ use anyhow::Result;
 
 use crate::facts::{baseline_facts, Push};
 use crate::install::{self, Existing, HookPaths};
+use crate::managers::{self, Found, Survey};
 use crate::repo::Repo;
 use envguard_core::config::{Config, CONFIG_PATH};
 use envguard_core::decide::{self, BaselineChoice, BaselineSource};
 use envguard_core::deployment::{script_of, Deployment, DEPLOYMENT_PATH};
+use envguard_core::managers::{self as managers_rules, Configured, Manager};
 use envguard_core::platform::CANDIDATE_MINORS;
 use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 
@@ -107,9 +109,160 @@ impl Report {
 /// carries; `this_binary` is the running envguard.
 pub fn doctor(dir: &Path, repo: &Repo, this_binary: &Path) -> Result<Report> {
     let mut report = Report::default();
-    check_hook(&HookPaths::locate(dir)?, this_binary, &mut report)?;
+    let paths = HookPaths::locate(dir)?;
+    let survey = managers::survey(dir, &paths)?;
+    let config_hook = check_config_hook(&survey, &mut report);
+    match &survey.manager {
+        Some(found) => check_manager(found, &survey, &mut report),
+        None if config_hook => {
+            if paths.existing()? == Existing::Ours {
+                report.fix(
+                    "hook",
+                    format!("{} runs envguard as well as hook.envguard: every push runs it twice", paths.hook.display()),
+                    "run `envguard install --config-hook`: it keeps hook.envguard and removes the hook file",
+                );
+            }
+        }
+        None => check_hook(&paths, this_binary, &mut report)?,
+    }
     check_head(repo, &mut report)?;
     Ok(report)
+}
+
+/// envguard as git's config-based hook; whether it is registered.
+fn check_config_hook(survey: &Survey, report: &mut Report) -> bool {
+    let Some(command) = survey.envguard_config_hook() else {
+        return false;
+    };
+    let git = &survey.git_version_text;
+    if survey.git_has_config_hooks() {
+        report.add(
+            Level::Ok,
+            "hook",
+            format!("hook.envguard (git config) runs `{command}` on every push; {git} runs config-based hooks"),
+        );
+        report.add(
+            Level::Note,
+            "hook",
+            "a git older than 2.54 (some GUI clients bundle one) ignores hook.envguard: pushes made with it are not checked",
+        );
+    } else {
+        report.fix(
+            "hook",
+            format!("hook.envguard is registered, but {git} ignores config-based hooks (they came with 2.54): pushes are not checked"),
+            "upgrade git, or run `envguard uninstall`, then `envguard install` for a hook file",
+        );
+    }
+    true
+}
+
+/// envguard under a hook manager: configured in it, or what to add where.
+/// Every piece of advice keeps the push checked: none chains envguard's
+/// hook under the manager, which would break it.
+fn check_manager(found: &Found, survey: &Survey, report: &mut Report) {
+    let name = found.manager.name();
+    let shown = &found.shown;
+    let runs_renamed = found.manager.renamed_hook().is_some_and(|(_, runs)| runs);
+    match found.configured {
+        Configured::Yes if found.hook_installed => {
+            report.add(
+                Level::Ok,
+                "hook",
+                format!(
+                    "envguard runs from {shown} through {name}'s pre-push hook (to skip it once: `{}`)",
+                    found.manager.bypass()
+                ),
+            );
+            if survey.envguard_config_hook().is_some() {
+                report.fix(
+                    "hook",
+                    format!("envguard runs twice on every push: from {shown} and as hook.envguard"),
+                    "run `git config --local --remove-section hook.envguard`, or take it out of the manager's config",
+                );
+            }
+        }
+        Configured::Yes => report.fix(
+            "hook",
+            format!("envguard is in {shown}, but {name}'s pre-push hook is not installed: pushes are not checked"),
+            format!("run `{}`", found.manager.install_command()),
+        ),
+        Configured::WithoutStdin => report.fix(
+            "hook",
+            format!("{shown} runs envguard without `use_stdin: true`: lefthook gives it no ref lines, so it checks nothing"),
+            "add `use_stdin: true` to its job (`envguard install` prints the job whole)",
+        ),
+        Configured::WithoutArguments => report.fix(
+            "hook",
+            format!("{shown} runs `envguard pre-push` without git's arguments: every push stops"),
+            format!("write the line as `{}`", managers_rules::HUSKY_LINE.trim_end()),
+        ),
+        Configured::No => match &found.renamed {
+            Some(renamed) if runs_renamed => {
+                report.add(
+                    Level::Ok,
+                    "hook",
+                    format!("envguard's hook runs as {name}'s legacy hook {}, first on every push", renamed.display()),
+                );
+                report.add(
+                    Level::Note,
+                    "hook",
+                    format!("`{name} install -f` deletes {}; envguard in {shown} is sturdier (`envguard install` prints the snippet)", renamed.display()),
+                );
+            }
+            Some(renamed) => report.fix(
+                "hook",
+                format!("{name} renamed envguard's hook to {}, which it never runs: pushes are not checked", renamed.display()),
+                format!("add envguard's job to {shown} (`envguard install` prints it, `envguard install --manager` adds it), then `lefthook install`"),
+            ),
+            None if found.chained_under_ours => {
+                report.add(
+                    Level::Ok,
+                    "hook",
+                    format!("envguard's hook runs, with {name}'s hook kept under it"),
+                );
+                report.add(
+                    Level::Note,
+                    "hook",
+                    format!("`{}` would move envguard's hook aside and run itself twice; envguard in {shown} is sturdier (`envguard install` prints the snippet)", found.manager.install_command()),
+                );
+            }
+            None if survey.envguard_config_hook().is_some() => report.add(
+                Level::Note,
+                "hook",
+                format!("{name} manages pre-push here; envguard runs beside it as hook.envguard"),
+            ),
+            None => {
+                let adds = if found.manager == Manager::Husky || found.manager == Manager::Lefthook {
+                    ", `envguard install --manager` adds it"
+                } else {
+                    ""
+                };
+                report.fix(
+                    "hook",
+                    format!("{name} manages pre-push here and {shown} does not run envguard: pushes are not checked"),
+                    format!("add envguard to {shown} (`envguard install` prints the snippet{adds})"),
+                );
+            }
+        },
+    }
+    if let (Configured::Yes, Some(renamed)) = (found.configured, &found.renamed) {
+        if runs_renamed {
+            report.fix(
+                "hook",
+                format!("envguard runs twice on every push: from {shown} and as {name}'s legacy hook {}", renamed.display()),
+                "run `envguard install`: it removes the legacy copy",
+            );
+        } else {
+            report.add(
+                Level::Note,
+                "hook",
+                format!(
+                    "envguard's old hook {} never runs; `envguard install` removes it",
+                    renamed.display()
+                ),
+            );
+        }
+    }
 }
 
 fn check_hook(paths: &HookPaths, this_binary: &Path, report: &mut Report) -> Result<()> {

@@ -20,6 +20,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::fs::write_atomically;
+use crate::managers;
 
 /// envguard's hook script; `@ENVGUARD_BIN@` becomes the binary's path.
 pub const HOOK_TEMPLATE: &str = include_str!("../hooks/pre-push");
@@ -126,6 +127,8 @@ pub struct HookPaths {
     /// Whether `core.hooksPath` moved the folder away from the repository's
     /// own `hooks`: then other repositories or tools may share it.
     pub custom: bool,
+    /// git's common folder (`.git` of the main worktree).
+    pub common: PathBuf,
 }
 
 impl HookPaths {
@@ -151,12 +154,24 @@ impl HookPaths {
         // Without core.hooksPath git answers `<common dir>/hooks`; compare
         // resolved paths so `core.hooksPath = .git/hooks` is no custom folder.
         let custom = resolved(&hooks) != resolved(&common.join("hooks"));
-        Ok(HookPaths {
-            hook: hooks.join(HOOK_NAME),
-            chained: hooks.join(CHAINED_NAME),
-            dir: hooks,
+        Ok(HookPaths::at(hooks, common, custom))
+    }
+
+    fn at(dir: PathBuf, common: PathBuf, custom: bool) -> HookPaths {
+        HookPaths {
+            hook: dir.join(HOOK_NAME),
+            chained: dir.join(CHAINED_NAME),
+            dir,
             custom,
-        })
+            common,
+        }
+    }
+
+    /// The repository's own hooks folder, which git does not read while
+    /// `core.hooksPath` points elsewhere; `None` when it is the one in use.
+    pub fn default_folder(&self) -> Option<HookPaths> {
+        self.custom
+            .then(|| HookPaths::at(self.common.join("hooks"), self.common.clone(), false))
     }
 
     /// What sits in the hook's place now. A dangling symlink is foreign:
@@ -195,7 +210,7 @@ impl HookPaths {
 }
 
 /// Whether hook bytes are envguard's hook: its marker line, on a line of its own.
-fn is_ours(bytes: &[u8]) -> bool {
+pub fn is_ours(bytes: &[u8]) -> bool {
     String::from_utf8_lossy(bytes)
         .lines()
         .any(|line| line.trim_end() == HOOK_MARKER)
@@ -206,10 +221,50 @@ pub(crate) fn resolved(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Installs the hook into the repository around `dir`, recording `binary`;
-/// returns what it did, one line per message.
-pub fn install(dir: &Path, binary: &Path, force: bool) -> Result<String> {
+/// How `envguard install` was asked to install.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct How {
+    /// Replace a foreign pre-push hook instead of keeping it.
+    pub force: bool,
+    /// Register a config-based hook (git >= 2.54) instead of a file.
+    pub config_hook: bool,
+    /// Add envguard to the hook manager's config where that is safe.
+    pub manager: bool,
+}
+
+/// Installs envguard into the repository around `dir`, recording `binary`:
+/// a config-based hook when asked; under a hook manager, into (or how to
+/// put it into) the manager's config; else the hook file. Returns what it
+/// did, one line per message.
+pub fn install(dir: &Path, binary: &Path, how: How) -> Result<String> {
     let paths = HookPaths::locate(dir)?;
+    let survey = managers::survey(dir, &paths)?;
+    if how.config_hook {
+        return managers::install_config_hook(dir, &paths, &survey, binary, how.force);
+    }
+    if let Some(found) = &survey.manager {
+        return managers::install_under(&paths, &survey, found, how.manager);
+    }
+    if how.manager {
+        bail!("no hook manager (pre-commit, prek, lefthook, husky) manages pre-push here: run `envguard install` without --manager");
+    }
+    if let Some(command) = survey.envguard_config_hook() {
+        return Ok(format!(
+            "envguard is registered as a config-based hook (hook.envguard.command = {command}): \
+             nothing to install; `envguard uninstall` removes it"
+        ));
+    }
+    let mut said = install_file_hook(&paths, binary, how.force)?;
+    if let Some(note) = managers::idle_pre_commit_note(&survey) {
+        said.push('\n');
+        said.push_str(&note);
+    }
+    Ok(said)
+}
+
+/// Writes envguard's hook file into `paths`, recording `binary`; returns
+/// what it did, one line per message.
+pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Result<String> {
     let (hook, chained) = (&paths.hook, &paths.chained);
     let kept_before = paths.chained_exists();
     let plan = plan(paths.existing()?, kept_before, force);
@@ -269,21 +324,48 @@ fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
     make_executable(hook)
 }
 
-/// Removes envguard's hook from the repository around `dir`, putting back
-/// the hook it kept; returns what it did.
+/// Removes what envguard installed in the repository around `dir`: its
+/// config-based hook, its hook file (putting back the hook it kept, also
+/// where a manager moved it), and what `install --manager` added; returns
+/// what it did.
 pub fn uninstall(dir: &Path) -> Result<String> {
     let paths = HookPaths::locate(dir)?;
+    let survey = managers::survey(dir, &paths)?;
+    let mut said = managers::uninstall_managed(dir, &paths, &survey)?;
+    let manager_script = survey
+        .manager
+        .as_ref()
+        .is_some_and(|found| found.hook_installed);
+    said.extend(uninstall_file_hook(&paths, manager_script)?);
+    if let Some(default) = paths.default_folder() {
+        said.extend(uninstall_file_hook(&default, true)?);
+    }
+    said.extend(managers::still_configured(&managers::survey(dir, &paths)?));
+    if said.is_empty() {
+        said.push(format!(
+            "envguard's hook is not installed in {}: nothing to do",
+            paths.dir.display()
+        ));
+    }
+    Ok(said.join("\n"))
+}
+
+/// Removes envguard's hook file from `paths`, putting back the hook it
+/// kept; `None` when there is nothing of envguard's. `quiet_foreign`: a
+/// foreign hook in its place is a manager's or in a folder git does not
+/// read, and needs no word.
+pub(crate) fn uninstall_file_hook(
+    paths: &HookPaths,
+    quiet_foreign: bool,
+) -> Result<Option<String>> {
     let (hook, chained) = (&paths.hook, &paths.chained);
     Ok(
         match plan_removal(paths.existing()?, paths.chained_exists()) {
-            Removal::NotInstalled => format!(
-                "envguard's hook is not installed in {}: nothing to do",
-                paths.dir.display()
-            ),
+            Removal::NotInstalled => None,
             Removal::Remove => {
                 std::fs::remove_file(hook)
                     .with_context(|| format!("cannot remove {}", hook.display()))?;
-                format!("removed {}", hook.display())
+                Some(format!("removed {}", hook.display()))
             }
             Removal::Restore => {
                 // One rename: the kept file comes back as it was, bytes and mode,
@@ -295,12 +377,13 @@ pub fn uninstall(dir: &Path) -> Result<String> {
                         hook.display()
                     )
                 })?;
-                format!(
+                Some(format!(
                     "removed envguard's hook; {} is back as {}",
                     chained.display(),
                     hook.display()
-                )
+                ))
             }
+            Removal::LeaveForeign { kept: false } if quiet_foreign => None,
             Removal::LeaveForeign { kept } => {
                 let mut said = format!("{} is not envguard's hook: left alone", hook.display());
                 if kept {
@@ -309,7 +392,7 @@ pub fn uninstall(dir: &Path) -> Result<String> {
                     chained.display()
                 ));
                 }
-                said
+                Some(said)
             }
         },
     )

@@ -16,15 +16,18 @@ pub mod fs;
 pub mod hook;
 pub mod init;
 pub mod install;
+pub mod managers;
 pub mod marker;
 pub mod quote;
 pub mod repo;
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 use anyhow::{bail, Context, Result};
 
 use cli::{Cli, Command};
+use envguard_core::managers::PushInput;
+use envguard_core::message::Message;
 use repo::Repo;
 
 /// How a command ended, for the exit code.
@@ -43,6 +46,35 @@ fn this_binary() -> Result<std::path::PathBuf> {
 
 fn current_dir() -> Result<std::path::PathBuf> {
     std::env::current_dir().context("cannot read the current directory")
+}
+
+/// git's ref lines from stdin. git always gives a pipe; a terminal means a
+/// person or a manager run by hand (`pre-commit run`), which has none to
+/// give, and reading it would wait for typing.
+fn read_ref_lines() -> Result<String> {
+    let mut input = String::new();
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        stdin
+            .lock()
+            .read_to_string(&mut input)
+            .context("cannot read git's ref lines from stdin")?;
+    }
+    Ok(input)
+}
+
+/// `envguard: ` before each line of what a command says, except blank
+/// lines and text to paste (indented four spaces), which stays as it is.
+fn prefixed(said: &str) -> String {
+    said.lines()
+        .map(|line| {
+            if line.is_empty() || line.starts_with("    ") {
+                format!("{line}\n")
+            } else {
+                format!("envguard: {line}\n")
+            }
+        })
+        .collect()
 }
 
 fn reset() -> Result<Outcome> {
@@ -81,20 +113,46 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
                 return Ok(Outcome::Success);
             }
-            let mut input = String::new();
-            std::io::stdin()
-                .read_to_string(&mut input)
-                .context("cannot read git's ref lines from stdin")?;
-            hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
+            let input = read_ref_lines()?;
+            // git names an unnamed remote by its URL, twice.
+            let args = remote.map(|remote| {
+                let url = url.unwrap_or_else(|| remote.clone());
+                (remote, url)
+            });
+            let has_lines = input.lines().any(|line| !line.trim().is_empty());
+            let var = |name: &str| std::env::var(name).ok();
+            match envguard_core::managers::push_input(args, &var, has_lines) {
+                PushInput::Lines { remote, url } => {
+                    hook::pre_push(&remote, &url, &input, Repo::open_from_env, &mut err)
+                }
+                PushInput::PreCommit(push) => {
+                    hook::pre_push_from_pre_commit(&push, Repo::open_from_env, &mut err)
+                }
+                PushInput::NothingPushed => Ok(Outcome::Success),
+                PushInput::NoPush { runner } => Err(Message::NoPushToCheck {
+                    runner: runner.to_string(),
+                }
+                .into()),
+                PushInput::NoArguments => Err(Message::PrePushWithoutArguments.into()),
+            }
         }
-        Some(Command::Install { force }) => {
-            let said = install::install(&current_dir()?, &this_binary()?, force)?;
-            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+        Some(Command::Install {
+            force,
+            config_hook,
+            manager,
+        }) => {
+            let how = install::How {
+                force,
+                config_hook,
+                manager,
+            };
+            let said = install::install(&current_dir()?, &this_binary()?, how)?;
+            eprint!("{}", prefixed(&said));
             Ok(Outcome::Success)
         }
         Some(Command::Uninstall) => {
             let said = install::uninstall(&current_dir()?)?;
-            eprintln!("envguard: {}", said.replace('\n', "\nenvguard: "));
+            eprint!("{}", prefixed(&said));
             Ok(Outcome::Success)
         }
         Some(Command::Doctor) => {

@@ -13,11 +13,12 @@ pub mod protocol;
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use envguard_core::config::{Config, OnRemoval};
 use envguard_core::decide::{self, Decision};
 use envguard_core::fingerprint::Snapshot;
-use envguard_core::ids::CommitId;
+use envguard_core::ids::{CommitId, MaybeZeroId};
+use envguard_core::managers::{self, PreCommitPush};
 use envguard_core::message::Message;
 use envguard_core::requirements::ReadFile;
 use envguard_core::token::FINGERPRINT_PATH;
@@ -54,11 +55,72 @@ pub fn pre_push(
     if lines.is_empty() {
         return Ok(Outcome::Success);
     }
+    check_lines(&open()?, remote, url, &lines, err)
+}
+
+/// Runs the hook for a push that pre-commit or prek describe in their
+/// variables ([`PreCommitPush`]): git's ref line is rebuilt from them, with
+/// the remote's side as [`managers::pre_commit_remotes`] decides.
+pub fn pre_push_from_pre_commit(
+    push: &PreCommitPush,
+    open: impl FnOnce() -> Result<Repo>,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    // Tags and other non-branch refs never deploy (rule 1).
+    let Some(branch) = push.remote_branch.strip_prefix("refs/heads/") else {
+        return Ok(Outcome::Success);
+    };
     let repo = open()?;
+    let commit = |what: &str, text: &str| {
+        CommitId::parse(text)
+            .with_context(|| format!("pre-commit's {what} is not a commit id: {text:?}"))
+    };
+    let local = match &push.to_ref {
+        Some(to) => commit("PRE_COMMIT_TO_REF", to)?,
+        None => repo.resolve(&push.local_branch)?,
+    };
+    let from = push
+        .from_ref
+        .as_deref()
+        .map(|from| commit("PRE_COMMIT_FROM_REF", from))
+        .transpose()?;
+    let tracking = repo
+        .tracking_ref(&push.remote_name, branch)?
+        .map(|(_, id)| id);
+    let remotes = managers::pre_commit_remotes(from.as_ref(), tracking.as_ref());
+    if let (Some(from_ref), Some(tracking), 2) = (from, tracking, remotes.len()) {
+        let place = format!("{} {branch}", push.remote_name);
+        let message = Message::ComparedWithBoth {
+            place,
+            tracking,
+            from_ref,
+        };
+        writeln!(err, "envguard: {message}")?;
+    }
+    let lines: Vec<RefLine> = remotes
+        .into_iter()
+        .map(|remote| RefLine {
+            local_ref: push.local_branch.clone(),
+            local: MaybeZeroId::Id(local.clone()),
+            remote_ref: push.remote_branch.clone(),
+            remote,
+        })
+        .collect();
+    check_lines(&repo, &push.remote_name, &push.remote_url, &lines, err)
+}
+
+/// Checks each line that may deploy; the push stops if any line stops it.
+fn check_lines(
+    repo: &Repo,
+    remote: &str,
+    url: &str,
+    lines: &[RefLine],
+    err: &mut dyn Write,
+) -> Result<Outcome> {
     let mut outcome = Outcome::Success;
     let mut marked = Vec::new();
-    for line in &lines {
-        if check_line(&repo, remote, url, line, &mut marked, err)? == Outcome::Stopped {
+    for line in lines {
+        if check_line(repo, remote, url, line, &mut marked, err)? == Outcome::Stopped {
             outcome = Outcome::Stopped;
         }
     }
@@ -220,5 +282,21 @@ mod tests {
             bad.unwrap_err().to_string(),
             "line 1 of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: \"not a ref line\""
         );
+    }
+
+    #[test]
+    fn a_pre_commit_push_of_a_tag_never_opens_the_repo() {
+        let push = PreCommitPush {
+            remote_name: "azure".into(),
+            remote_url: "/x".into(),
+            local_branch: "refs/tags/v1".into(),
+            remote_branch: "refs/tags/v1".into(),
+            from_ref: None,
+            to_ref: Some("a".repeat(40)),
+        };
+        let mut err = Vec::new();
+        let outcome = pre_push_from_pre_commit(&push, || panic!("opened"), &mut err).unwrap();
+        assert_eq!(outcome, Outcome::Success);
+        assert!(err.is_empty());
     }
 }

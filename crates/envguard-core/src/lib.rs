@@ -6,7 +6,7 @@
 //!
 //! Modules, innermost first: [`ids`], [`digest`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
-//! [`decide`], [`message`], [`links`]. Each uses only modules before it.
+//! [`decide`], [`managers`], [`message`], [`links`]. Each uses only modules before it.
 
 pub mod config;
 pub mod decide;
@@ -15,6 +15,7 @@ pub mod digest;
 pub mod fingerprint;
 pub mod ids;
 pub mod links;
+pub mod managers;
 pub mod message;
 pub mod names;
 pub mod platform;

@@ -52,6 +52,16 @@ pub enum Message {
     },
     /// A line of git's pre-push input is not a ref line.
     MalformedInput { number: usize, text: String },
+    /// A hook manager ran `envguard pre-push` with no ref information.
+    NoPushToCheck { runner: String },
+    /// `envguard pre-push` without git's arguments, and no manager's variables.
+    PrePushWithoutArguments,
+    /// pre-commit's from-ref is not the remote-tracking ref: both are compared.
+    ComparedWithBoth {
+        place: String,
+        tracking: CommitId,
+        from_ref: CommitId,
+    },
     /// The push names no branch to put the marker on.
     NotABranch {
         requirements: String,
@@ -198,6 +208,31 @@ impl fmt::Display for Message {
             Message::MalformedInput { number, text } => write!(
                 f,
                 "line {number} of git's input is not `<local-ref> <oid> <remote-ref> <oid>`: {text:?}"
+            ),
+            Message::NoPushToCheck { runner } => write!(
+                f,
+                "{runner} ran `envguard pre-push` with no push to check: no ref lines on stdin and \
+                 no PRE_COMMIT_* push variables, so envguard cannot tell what would deploy. It runs on \
+                 `git push` (for pre-commit: `pre-commit install --hook-type pre-push`), or with git's \
+                 arguments and ref lines passed on (`envguard pre-push \"$@\"`; lefthook: `use_stdin: true`)"
+            ),
+            Message::PrePushWithoutArguments => write!(
+                f,
+                "`envguard pre-push` needs the remote's name and URL, as git passes them to a \
+                 pre-push hook, with git's ref lines on stdin; in a hook manager's config write \
+                 `envguard pre-push \"$@\"` (husky) or `envguard pre-push \"{{1}}\" \"{{2}}\"` with \
+                 `use_stdin: true` (lefthook)"
+            ),
+            Message::ComparedWithBoth {
+                place,
+                tracking,
+                from_ref,
+            } => write!(
+                f,
+                "{place}: pre-commit compares from {}, but this repository last saw the remote at {}; \
+                 envguard compares with both, and a removal against either counts",
+                from_ref.short(),
+                tracking.short()
             ),
             Message::NotABranch {
                 requirements,

@@ -1,0 +1,694 @@
+//! The hook managers (pre-commit, prek, lefthook, husky) and git's
+//! config-based hooks of one repository, as its files and git's config show
+//! them, and the changes `install --config-hook`, `install --manager` and
+//! `uninstall` make to them. What each manager does and how its files read
+//! is the core's [`envguard_core::managers`]; this module reads and writes.
+//!
+//! envguard never chains its hook file under a manager: each one replaces,
+//! renames or bypasses other pre-push hooks (the core's
+//! [`Manager::why_not_chained`]). It runs from the manager's own config
+//! instead, or from git's config beside it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use envguard_core::managers::{
+    self as rules, ConfigHook, Configured, Manager, CONFIG_HOOKS_SINCE, CONFIG_HOOK_NAME,
+    HUSKY_LINE, LEFTHOOK_CONFIGS, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET, PRE_COMMIT_CONFIGS,
+    PRE_COMMIT_SNIPPET,
+};
+
+use crate::fs::write_atomically;
+use crate::install::{is_ours, uninstall_file_hook, Existing, HookPaths};
+use crate::quote::shell_word;
+
+/// What runs on pre-push in one repository, besides a plain hook file.
+#[derive(Clone, Debug)]
+pub struct Survey {
+    /// The working tree's root, where managers keep their configs.
+    pub root: Option<PathBuf>,
+    /// The manager that has pre-push here, if any.
+    pub manager: Option<Found>,
+    /// `hook.<name>` entries of git's config, all scopes.
+    pub config_hooks: Vec<ConfigHook>,
+    /// The same, from this repository's own config only.
+    pub local_config_hooks: Vec<ConfigHook>,
+    /// A pre-commit or prek config that manages no pre-push hook, as shown.
+    pub idle_pre_commit_config: Option<String>,
+    /// `git version`, as it says it and as (major, minor).
+    pub git_version_text: String,
+    pub git_version: Option<(u32, u32)>,
+}
+
+/// A hook manager found in the repository.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub manager: Manager,
+    /// The file that runs (or would run) envguard: the manager's config,
+    /// or husky's `.husky/pre-push`.
+    pub config: PathBuf,
+    /// `config` as the user sees it, relative to the root.
+    pub shown: String,
+    pub configured: Configured,
+    /// Whether the manager's own pre-push hook is where git runs it.
+    pub hook_installed: bool,
+    /// envguard's hook file where the manager moved it.
+    pub renamed: Option<PathBuf>,
+    /// The manager's script is chained under envguard's hook (as `envguard
+    /// install` left it before it knew the managers).
+    pub chained_under_ours: bool,
+}
+
+impl Survey {
+    /// The command of a config-based hook that runs envguard on pre-push.
+    pub fn envguard_config_hook(&self) -> Option<&str> {
+        self.config_hooks
+            .iter()
+            .find(|hook| hook.guards_pushes())
+            .and_then(|hook| hook.command.as_deref())
+    }
+
+    /// Whether the git here runs config-based hooks.
+    pub fn git_has_config_hooks(&self) -> bool {
+        self.git_version.is_some_and(|v| v >= CONFIG_HOOKS_SINCE)
+    }
+}
+
+/// git's stdout for `args` run in `dir`, when it succeeds.
+fn git_text(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Runs git in `dir`, failing with what it said.
+fn git(dir: &Path, args: &[&str]) -> Result<()> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .context("cannot run git (is it on PATH?)")?;
+    if !output.status.success() {
+        bail!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
+}
+
+fn read_text(path: &Path) -> Option<String> {
+    read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Looks at the repository around `dir`, whose hooks are at `paths`.
+pub fn survey(dir: &Path, paths: &HookPaths) -> Result<Survey> {
+    let root = git_text(dir, &["rev-parse", "--show-toplevel"])
+        .map(|text| PathBuf::from(text.trim()))
+        .filter(|root| !root.as_os_str().is_empty());
+    let git_version_text = git_text(dir, &["version"]).unwrap_or_default();
+    let listing = |scope: &[&str]| {
+        let mut args = vec!["config"];
+        args.extend_from_slice(scope);
+        args.extend_from_slice(&["--get-regexp", r"^hook\."]);
+        rules::config_hooks(&git_text(dir, &args).unwrap_or_default())
+    };
+    let manager = find_manager(root.as_deref(), paths)?;
+    let idle_pre_commit_config = root
+        .as_deref()
+        .filter(|_| manager.is_none())
+        .and_then(|root| {
+            PRE_COMMIT_CONFIGS
+                .iter()
+                .map(|name| root.join(name))
+                .find(|path| path.is_file())
+                .map(|path| shown(Some(root), &path))
+        });
+    Ok(Survey {
+        manager,
+        idle_pre_commit_config,
+        config_hooks: listing(&[]),
+        local_config_hooks: listing(&["--local"]),
+        git_version: rules::git_version(&git_version_text),
+        git_version_text: git_version_text.trim().to_string(),
+        root,
+    })
+}
+
+fn shown(root: Option<&Path>, path: &Path) -> String {
+    root.and_then(|root| path.strip_prefix(root).ok())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>> {
+    if let Some(script) = husky_script(paths) {
+        let configured = read_text(&script).map_or(Configured::No, |t| rules::husky_script(&t));
+        return Ok(Some(Found {
+            manager: Manager::Husky,
+            shown: shown(root, &script),
+            config: script,
+            configured,
+            hook_installed: paths.hook.is_file(),
+            renamed: None,
+            chained_under_ours: false,
+        }));
+    }
+    let hook = read(&paths.hook);
+    let in_hook = hook.as_deref().and_then(rules::manager_of_hook);
+    let in_chained = hook
+        .as_deref()
+        .filter(|bytes| is_ours(bytes))
+        .and_then(|_| read(&paths.chained))
+        .and_then(|bytes| rules::manager_of_hook(&bytes));
+    let exists = |name: &str| root.is_some_and(|root| root.join(name).is_file());
+    // lefthook takes pre-push over by itself (its re-sync runs on every
+    // hook it runs), so its config alone makes it the manager; pre-commit
+    // only on `pre-commit install --hook-type pre-push`, so its config does
+    // when it runs envguard (a config for CI alone leaves the hook file be).
+    let pre_commit = if exists("prek.toml") {
+        Manager::Prek
+    } else {
+        Manager::PreCommit
+    };
+    let by_config = if LEFTHOOK_CONFIGS.iter().any(|name| exists(name)) {
+        Some(Manager::Lefthook)
+    } else if manager_config(root, pre_commit).1 != Configured::No {
+        Some(pre_commit)
+    } else {
+        None
+    };
+    let Some(manager) = in_hook.or(in_chained).or(by_config) else {
+        return Ok(None);
+    };
+    let (config, configured) = manager_config(root, manager);
+    let renamed = manager
+        .renamed_hook()
+        .map(|(name, _)| paths.dir.join(name))
+        .filter(|path| read(path).is_some_and(|bytes| is_ours(&bytes)));
+    Ok(Some(Found {
+        manager,
+        shown: shown(root, &config),
+        config,
+        configured,
+        hook_installed: in_hook == Some(manager),
+        renamed,
+        chained_under_ours: in_chained == Some(manager) && in_hook.is_none(),
+    }))
+}
+
+/// husky's `.husky/pre-push` when husky's folder is the hooks folder:
+/// husky 9 keeps its `h` runner there and the user's scripts one folder up;
+/// husky 8 keeps the user's scripts in the hooks folder itself.
+fn husky_script(paths: &HookPaths) -> Option<PathBuf> {
+    if !paths.custom {
+        return None;
+    }
+    if paths.dir.join("h").is_file() {
+        return Some(paths.dir.parent()?.join("pre-push"));
+    }
+    paths
+        .dir
+        .join("_")
+        .join("husky.sh")
+        .is_file()
+        .then(|| paths.hook.clone())
+}
+
+/// The config that runs (or should run) envguard, and how it does.
+fn manager_config(root: Option<&Path>, manager: Manager) -> (PathBuf, Configured) {
+    let root = root.unwrap_or(Path::new("."));
+    let (names, default): (&[&str], &str) = match manager {
+        Manager::Lefthook => (&LEFTHOOK_CONFIGS, "lefthook.yml"),
+        _ => (&PRE_COMMIT_CONFIGS, ".pre-commit-config.yaml"),
+    };
+    let rank = |c: Configured| match c {
+        Configured::Yes => 3,
+        Configured::WithoutStdin | Configured::WithoutArguments => 2,
+        Configured::No => 1,
+    };
+    let mut best: Option<(PathBuf, Configured)> = None;
+    for name in names {
+        let path = root.join(name);
+        let Some(text) = read_text(&path) else {
+            continue;
+        };
+        let configured = match manager {
+            Manager::Lefthook => {
+                rules::lefthook_config(&text, name.ends_with(".yml") || name.ends_with(".yaml"))
+            }
+            _ => rules::pre_commit_config(&text),
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| rank(configured) > rank(*b))
+        {
+            best = Some((path, configured));
+        }
+    }
+    best.unwrap_or_else(|| (root.join(default), Configured::No))
+}
+
+/// Four spaces before each line, as envguard prints text to paste.
+fn indented(text: &str) -> String {
+    text.lines().map(|line| format!("    {line}\n")).collect()
+}
+
+/// `envguard install --config-hook`: registers envguard as git's
+/// config-based hook `hook.envguard` for pre-push in this repository's
+/// config, and retires envguard's hook file, which would run it twice.
+pub fn install_config_hook(
+    dir: &Path,
+    paths: &HookPaths,
+    survey: &Survey,
+    binary: &Path,
+    force: bool,
+) -> Result<String> {
+    let Some(version) = survey.git_version else {
+        bail!(
+            "cannot tell which git this is (`git version` said {:?})",
+            survey.git_version_text
+        );
+    };
+    if version < CONFIG_HOOKS_SINCE {
+        bail!(
+            "{} has no config-based hooks (`hook.<name>.command` came with git 2.54); \
+             run `envguard install` for a hook file instead",
+            survey.git_version_text
+        );
+    }
+    let ours = survey
+        .local_config_hooks
+        .iter()
+        .find(|hook| hook.name == CONFIG_HOOK_NAME);
+    if let Some(command) = ours.and_then(|hook| hook.command.as_deref()) {
+        if !rules::runs_envguard_pre_push(command) && !force {
+            bail!(
+                "hook.{CONFIG_HOOK_NAME}.command in this repository's config runs `{command}`, \
+                 not envguard; run `envguard install --config-hook --force` to replace it"
+            );
+        }
+    }
+    // git runs the command through the shell with its arguments appended.
+    let command = format!("{} pre-push", shell_word(&binary.to_string_lossy()));
+    let key = format!("hook.{CONFIG_HOOK_NAME}.command");
+    git(dir, &["config", "--local", &key, &command])?;
+    if !ours.is_some_and(|hook| hook.events.iter().any(|e| e == "pre-push")) {
+        let key = format!("hook.{CONFIG_HOOK_NAME}.event");
+        git(dir, &["config", "--local", "--add", &key, "pre-push"])?;
+    }
+    let others = survey
+        .config_hooks
+        .iter()
+        .filter(|hook| hook.name != CONFIG_HOOK_NAME && hook.events.iter().any(|e| e == "pre-push"))
+        .count();
+    let mut said = vec![format!(
+        "registered hook.{CONFIG_HOOK_NAME} in this repository's git config: {} runs `{command}` on \
+         every push, beside {others} other config-based pre-push hook(s) and any hook file; no hook \
+         file written",
+        survey.git_version_text
+    )];
+    if paths.existing()? == Existing::Ours {
+        said.extend(uninstall_file_hook(paths, false)?);
+    }
+    if let Some(found) = survey
+        .manager
+        .as_ref()
+        .filter(|f| f.configured == Configured::Yes)
+    {
+        said.push(format!(
+            "note: {} runs envguard too ({}): remove one of the two, or every push runs it twice",
+            found.shown,
+            found.manager.name()
+        ));
+    }
+    said.push(
+        "note: a git older than 2.54 (some GUI clients bundle their own) ignores hook.envguard, \
+         so pushes made with it are not checked; `envguard uninstall` removes it"
+            .to_string(),
+    );
+    Ok(said.join("\n"))
+}
+
+/// `envguard install` under a hook manager: nothing to do when the
+/// manager's config runs envguard (then envguard's own copies of its hook
+/// are retired); the snippet to add and why when it does not; with
+/// `add`, the snippet added where that is safe and reversible.
+pub fn install_under(
+    paths: &HookPaths,
+    survey: &Survey,
+    found: &Found,
+    add: bool,
+) -> Result<String> {
+    let name = found.manager.name();
+    let shown = &found.shown;
+    let mut said = Vec::new();
+    match found.configured {
+        Configured::Yes => {
+            said.push(format!(
+                "envguard already runs from {shown} through {name}'s pre-push hook: nothing to install"
+            ));
+            if !found.hook_installed {
+                said.push(format!(
+                    "but {name}'s pre-push hook is not installed: run `{}`, or pushes are not checked",
+                    found.manager.install_command()
+                ));
+            }
+            said.extend(tidy(paths, found)?);
+        }
+        Configured::WithoutStdin => said.push(format!(
+            "{shown} runs envguard without `use_stdin: true`, so lefthook gives it no ref lines and \
+             it checks nothing; make its job read:\n\n{}",
+            indented(LEFTHOOK_SNIPPET)
+        )),
+        Configured::WithoutArguments => said.push(format!(
+            "{shown} runs `envguard pre-push` without `\"$@\"`, so it gets no arguments and stops \
+             every push; write it as:\n\n{}",
+            indented(HUSKY_LINE)
+        )),
+        Configured::No if add => said.extend(add_to_manager(paths, survey, found)?),
+        Configured::No => said.push(advice(found, survey)),
+    }
+    Ok(said.join("\n"))
+}
+
+/// The snippet for a manager whose config does not run envguard, and why.
+fn advice(found: &Found, survey: &Survey) -> String {
+    let (name, shown) = (found.manager.name(), &found.shown);
+    let (snippet, then) = match found.manager {
+        Manager::PreCommit | Manager::Prek => (
+            PRE_COMMIT_SNIPPET,
+            format!(
+                "under `repos:`, then run `{}` once per clone (the shipped \
+                 .pre-commit-hooks.yaml gives the same hook as `id: envguard`).",
+                found.manager.install_command()
+            ),
+        ),
+        Manager::Lefthook => (
+            LEFTHOOK_SNIPPET,
+            "(merged into an existing `pre-push:`), then run `lefthook install`; or \
+             `envguard install --manager` puts it into lefthook-local.yml for this clone."
+                .to_string(),
+        ),
+        Manager::Husky => (
+            HUSKY_LINE,
+            "and commit it; or `envguard install --manager` adds it.".to_string(),
+        ),
+    };
+    let mut text = format!(
+        "{name} manages pre-push here, so envguard writes no hook file under it: {}. \
+         Add envguard to {shown}:\n\n{}\n{then}",
+        found.manager.why_not_chained(),
+        indented(snippet)
+    );
+    if let Some(renamed) = &found.renamed {
+        text.push_str(&match found.manager.renamed_hook() {
+            Some((_, true)) => format!(
+                "\nuntil then envguard's own hook still runs, as {name}'s legacy hook {}",
+                renamed.display()
+            ),
+            _ => format!(
+                "\n{name} renamed envguard's own hook to {}, which it never runs: until \
+                 then pushes are not checked",
+                renamed.display()
+            ),
+        });
+    }
+    if survey.git_has_config_hooks() {
+        text.push_str(&format!(
+            "\nor, if every git you push with is 2.54 or later: `envguard install \
+             --config-hook` registers envguard in git's config, beside {name}'s hook"
+        ));
+    }
+    text
+}
+
+/// Once the manager runs envguard: envguard's own hook where the manager
+/// moved it would run it twice (pre-commit) or never (lefthook), so it
+/// goes, and the hook it kept takes its place there, as the manager would
+/// have kept it; a manager script chained under envguard's hook goes back
+/// into the hook's place.
+fn tidy(paths: &HookPaths, found: &Found) -> Result<Vec<String>> {
+    let mut said = Vec::new();
+    if let Some(renamed) = &found.renamed {
+        said.push(retire(paths, renamed)?);
+    }
+    if found.chained_under_ours {
+        std::fs::rename(&paths.chained, &paths.hook).with_context(|| {
+            format!(
+                "cannot move {} back to {}",
+                paths.chained.display(),
+                paths.hook.display()
+            )
+        })?;
+        said.push(format!(
+            "put {}'s hook back at {}: envguard runs from {}, not around it",
+            found.manager.name(),
+            paths.hook.display(),
+            found.shown
+        ));
+    }
+    Ok(said)
+}
+
+/// Removes envguard's hook file at `renamed` (where a manager moved it);
+/// the hook envguard kept, if any, takes its place.
+fn retire(paths: &HookPaths, renamed: &Path) -> Result<String> {
+    if paths.chained_exists() && paths.existing()? != Existing::Ours {
+        std::fs::rename(&paths.chained, renamed).with_context(|| {
+            format!(
+                "cannot move {} to {}",
+                paths.chained.display(),
+                renamed.display()
+            )
+        })?;
+        Ok(format!(
+            "removed envguard's own hook {}; {} is back there",
+            renamed.display(),
+            paths.chained.display()
+        ))
+    } else {
+        std::fs::remove_file(renamed)
+            .with_context(|| format!("cannot remove {}", renamed.display()))?;
+        Ok(format!("removed envguard's own hook {}", renamed.display()))
+    }
+}
+
+/// Where `install --manager` records what it changed, in git's own folder
+/// (never committed): husky's script as it was, or that it did not exist.
+fn husky_record(paths: &HookPaths) -> (PathBuf, PathBuf) {
+    let dir = paths.common.join("envguard");
+    (
+        dir.join("husky-pre-push.was"),
+        dir.join("husky-pre-push.absent"),
+    )
+}
+
+/// `install --manager`: husky's `.husky/pre-push` gains envguard's line
+/// (what was there is recorded, so `uninstall` restores it); lefthook gets
+/// a `lefthook-local.yml` when there is none; pre-commit's YAML is the
+/// team's, and stays as it is.
+fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<Vec<String>> {
+    let shown = &found.shown;
+    match found.manager {
+        Manager::Husky => {
+            let script = &found.config;
+            let before = read(script);
+            let (was, absent) = husky_record(paths);
+            if !was.exists() && !absent.exists() {
+                match &before {
+                    Some(bytes) => write_atomically(&was, bytes)?,
+                    None => write_atomically(&absent, b"")?,
+                }
+            }
+            let mode = std::fs::metadata(script).ok().map(|m| m.permissions());
+            write_atomically(script, &rules::with_husky_line(before.as_deref()))?;
+            if let Some(mode) = mode {
+                std::fs::set_permissions(script, mode)
+                    .with_context(|| format!("cannot keep the mode of {}", script.display()))?;
+            }
+            Ok(vec![format!(
+                "added `{}` to {shown}: husky runs it with git's arguments and ref lines on every \
+                 push. Commit it so that every clone runs it (each needs envguard on PATH; for GUI \
+                 clients, ~/.config/husky/init.sh can extend PATH)",
+                HUSKY_LINE.trim_end()
+            )])
+        }
+        Manager::Lefthook => {
+            let Some(root) = &survey.root else {
+                bail!("this repository has no working tree for lefthook's config");
+            };
+            if let Some(local) = LEFTHOOK_CONFIGS
+                .iter()
+                .filter(|name| name.contains("-local"))
+                .find(|name| root.join(name).exists())
+            {
+                bail!(
+                    "{local} exists, and envguard does not edit it; add this job to it by hand:\n\n{}",
+                    indented(LEFTHOOK_SNIPPET)
+                );
+            }
+            write_atomically(&root.join(LEFTHOOK_LOCAL), rules::lefthook_local().as_bytes())?;
+            let mut said = vec![format!(
+                "wrote {LEFTHOOK_LOCAL}, which lefthook merges into {shown} for this clone only \
+                 (keep it out of git: add it to .gitignore)"
+            )];
+            if !found.hook_installed {
+                said.push(
+                    "run `lefthook install` now, so that lefthook's pre-push hook runs it".into(),
+                );
+            }
+            Ok(said)
+        }
+        Manager::PreCommit | Manager::Prek => bail!(
+            "envguard does not edit {shown}: it is your team's YAML, and rewriting it would lose its \
+             comments and layout. Add this under `repos:`:\n\n{}\nthen run `{}`",
+            indented(PRE_COMMIT_SNIPPET),
+            found.manager.install_command()
+        ),
+    }
+}
+
+/// `uninstall`'s part beyond the hook file: envguard's config-based hook,
+/// its hook file where a manager moved it, and what `install --manager`
+/// added (restored byte for byte while unchanged since).
+pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Result<Vec<String>> {
+    let mut said = Vec::new();
+    if survey
+        .local_config_hooks
+        .iter()
+        .any(|hook| hook.name == CONFIG_HOOK_NAME && hook.guards_pushes())
+    {
+        let section = format!("hook.{CONFIG_HOOK_NAME}");
+        git(dir, &["config", "--local", "--remove-section", &section])?;
+        said.push(format!(
+            "removed {section} from this repository's git config"
+        ));
+    }
+    for manager in [Manager::PreCommit, Manager::Lefthook] {
+        let Some((name, _)) = manager.renamed_hook() else {
+            continue;
+        };
+        let renamed = paths.dir.join(name);
+        if read(&renamed).is_some_and(|bytes| is_ours(&bytes)) {
+            said.push(retire(paths, &renamed)?);
+        }
+    }
+    let (was, absent) = husky_record(paths);
+    if was.exists() || absent.exists() {
+        said.extend(restore_husky(survey, &was, &absent)?);
+    }
+    if let Some(root) = &survey.root {
+        let local = root.join(LEFTHOOK_LOCAL);
+        if read_text(&local).is_some_and(|text| text == rules::lefthook_local()) {
+            std::fs::remove_file(&local)
+                .with_context(|| format!("cannot remove {}", local.display()))?;
+            said.push(format!(
+                "removed {LEFTHOOK_LOCAL}, which `envguard install --manager` wrote"
+            ));
+        }
+    }
+    Ok(said)
+}
+
+/// Puts husky's `.husky/pre-push` back as `install --manager` found it;
+/// when it changed since, takes out envguard's line only.
+fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<String>> {
+    let script = match &survey.manager {
+        Some(found) if found.manager == Manager::Husky => found.config.clone(),
+        _ => match &survey.root {
+            Some(root) => root.join(".husky").join("pre-push"),
+            None => return Ok(Vec::new()),
+        },
+    };
+    let shown = shown(survey.root.as_deref(), &script);
+    let original = read(was);
+    let mut said = Vec::new();
+    match read(&script) {
+        Some(now) if now == rules::with_husky_line(original.as_deref()) => {
+            match &original {
+                Some(bytes) => {
+                    let mode = std::fs::metadata(&script)?.permissions();
+                    write_atomically(&script, bytes)?;
+                    std::fs::set_permissions(&script, mode)?;
+                }
+                None => std::fs::remove_file(&script)
+                    .with_context(|| format!("cannot remove {}", script.display()))?,
+            }
+            said.push(format!(
+                "{shown} is back as it was before `envguard install --manager`"
+            ));
+        }
+        Some(now) => {
+            if let Some(without) = rules::without_husky_line(&now) {
+                write_atomically(&script, &without)?;
+                said.push(format!(
+                    "took envguard's line out of {shown}; your later edits there stay"
+                ));
+            }
+        }
+        None => {}
+    }
+    for record in [was, absent] {
+        if record.exists() {
+            std::fs::remove_file(record)
+                .with_context(|| format!("cannot remove {}", record.display()))?;
+        }
+    }
+    Ok(said)
+}
+
+/// A note for the hook file installed beside a pre-commit config that
+/// manages no pre-push hook yet.
+pub fn idle_pre_commit_note(survey: &Survey) -> Option<String> {
+    let shown = survey.idle_pre_commit_config.as_ref()?;
+    Some(format!(
+        "note: {shown} is here, but pre-commit runs no pre-push hook yet. After `pre-commit \
+         install --hook-type pre-push` it keeps envguard's hook as pre-push.legacy and runs it \
+         first, until `pre-commit install -f` deletes it; envguard inside {shown} is sturdier:\n\n{}",
+        indented(PRE_COMMIT_SNIPPET)
+    ))
+}
+
+/// What `uninstall` leaves because it is the user's: envguard in a
+/// manager's config, or a config-based hook outside this repository.
+pub fn still_configured(survey: &Survey) -> Vec<String> {
+    let mut said = Vec::new();
+    if let Some(found) = survey
+        .manager
+        .as_ref()
+        .filter(|f| f.configured != Configured::No)
+    {
+        said.push(format!(
+            "envguard still runs from {} ({}): take it out there; envguard does not edit your \
+             team's config",
+            found.shown,
+            found.manager.name()
+        ));
+    }
+    if survey.envguard_config_hook().is_some()
+        && !survey
+            .local_config_hooks
+            .iter()
+            .any(|hook| hook.guards_pushes())
+    {
+        said.push(format!(
+            "hook.{CONFIG_HOOK_NAME} is set in your global or system git config: \
+             `git config --global --remove-section hook.{CONFIG_HOOK_NAME}` removes it"
+        ));
+    }
+    said
+}

@@ -1,0 +1,947 @@
+//! envguard under the hook managers teams already use, run for real:
+//! pre-commit and prek (with the shipped `.pre-commit-hooks.yaml`), lefthook,
+//! husky, and git's own config-based hooks (git >= 2.54). For each manager:
+//! envguard first then the manager, the manager first then envguard, the
+//! manager re-syncing its hooks; each time a push that removes a package is
+//! stopped with a marker commit that the next push carries, and `uninstall`
+//! leaves the manager's own files byte for byte as the manager wrote them.
+//!
+//! The managers are installed once per test run by
+//! `scripts/manager-tools.sh` into `ENVGUARD_TEST_MANAGERS` (`.ci/run` does
+//! it first) or, without that variable, into cargo's test temp folder. The
+//! git with config-based hooks is `ENVGUARD_TEST_GIT` or
+//! `/opt/git-2.55/bin/git` (`scripts/build-git.sh` builds it); without one
+//! those tests fail under `CI=true` and are skipped, saying so, elsewhere.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{assert_code, envguard_bin, which, Run, TestRepo};
+
+const REQS: &str = "flask==3.0.0\nsix\n";
+
+/// Where the managers' programs are.
+struct Tools {
+    /// pre-commit, prek and lefthook (PyPI, in a venv).
+    venv_bin: PathBuf,
+    /// husky (npm).
+    npm_bin: PathBuf,
+}
+
+/// Installs the managers once for the whole test binary.
+fn tools() -> &'static Tools {
+    static TOOLS: OnceLock<Tools> = OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let dir = std::env::var_os("ENVGUARD_TEST_MANAGERS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("manager-tools"));
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/manager-tools.sh");
+        let status = std::process::Command::new("bash")
+            .arg(&script)
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "{} {} failed",
+            script.display(),
+            dir.display()
+        );
+        Tools {
+            venv_bin: dir.join("venv/bin"),
+            npm_bin: dir.join("npm/node_modules/.bin"),
+        }
+    })
+}
+
+/// A git with config-based hooks, or `None` (then the test is skipped,
+/// except under CI, where that is a failure).
+fn config_hook_git() -> Option<PathBuf> {
+    let git = std::env::var_os("ENVGUARD_TEST_GIT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/git-2.55/bin/git"));
+    if git.is_file() {
+        return Some(git);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "no git with config-based hooks at {} (ENVGUARD_TEST_GIT): .ci/run builds one with scripts/build-git.sh",
+        git.display()
+    );
+    eprintln!(
+        "skipped: no git >= 2.54 at {} (set ENVGUARD_TEST_GIT, or run scripts/build-git.sh)",
+        git.display()
+    );
+    None
+}
+
+/// PATH for a test: envguard first (pre-commit's `language: system` and the
+/// snippets run `envguard` from PATH), then the managers, then `git`.
+fn test_path(git: &Path) -> String {
+    let tools = tools();
+    format!(
+        "{}:{}:{}:{}:/usr/bin:/bin",
+        envguard_bin().parent().unwrap().display(),
+        tools.venv_bin.display(),
+        tools.npm_bin.display(),
+        git.parent().unwrap().display()
+    )
+}
+
+/// An app with requirements and a remote `azure`, nothing pushed yet, whose
+/// commands all see the managers on PATH (and `git` = the given one).
+fn app_with(git: &Path) -> (TestRepo, PathBuf) {
+    let mut repo = TestRepo::new();
+    repo.set_env("PATH", &test_path(git));
+    repo.commit(
+        &[
+            ("requirements.txt", REQS),
+            ("runtime.txt", "python-3.11\n"),
+            ("app.py", "print('hi')\n"),
+        ],
+        "app",
+    );
+    let bare = repo.add_remote("azure");
+    (repo, bare)
+}
+
+fn app() -> (TestRepo, PathBuf) {
+    app_with(&which("git"))
+}
+
+/// Runs a manager's program in the app.
+fn tool(repo: &TestRepo, program: &str, args: &[&str]) -> Run {
+    let tools = tools();
+    let path = [&tools.venv_bin, &tools.npm_bin]
+        .iter()
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{program} is not installed by scripts/manager-tools.sh"));
+    repo.run_in(&repo.dir, path, args, &[])
+}
+
+fn tool_ok(repo: &TestRepo, program: &str, args: &[&str]) -> Run {
+    let run = tool(repo, program, args);
+    assert_eq!(
+        run.code, 0,
+        "{program} {args:?} failed\nstdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    run
+}
+
+/// Everything a push said: hook managers print their hooks' output on
+/// stdout, git's own hooks on stderr.
+fn said(run: &Run) -> String {
+    format!("{}{}", run.stdout, run.stderr)
+}
+
+/// Every file under `dir` (recursively) with its bytes, as a snapshot to
+/// compare byte for byte.
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(next) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                files.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    files
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    files_under(dir)
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+/// The first push: a first deployment, which passes (pre-commit shows a
+/// passing hook's words only with `verbose`, so the remote tells).
+#[track_caller]
+fn deploy(repo: &TestRepo) {
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert_eq!(repo.rev("refs/remotes/azure/main"), repo.rev("HEAD"));
+}
+
+/// A push that drops `six` is stopped with a marker commit on top of the
+/// pushed commit; the next push carries it and passes.
+#[track_caller]
+fn removal_is_stopped_with_a_marker(repo: &TestRepo, bare: &Path) {
+    let deployed = repo.rev("refs/remotes/azure/main");
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    let text = said(&run);
+    assert!(text.contains("removes six"), "{text}");
+    assert!(text.contains("git push azure main"), "{text}");
+    assert_eq!(repo.remote_rev(bare, "refs/heads/main").unwrap(), deployed);
+    assert_eq!(repo.rev("HEAD^"), pushed);
+    assert_eq!(
+        repo.changed_paths("HEAD"),
+        [".envguard/fingerprint.toml", ".envguard/force-clean"]
+    );
+    let marker = repo.rev("HEAD");
+    let again = repo.push(&["azure", "main"]);
+    assert_code(&again, 0);
+    assert_eq!(repo.remote_rev(bare, "refs/heads/main").unwrap(), marker);
+}
+
+/// A git repository holding the project's `.pre-commit-hooks.yaml` as
+/// shipped, as pre-commit and prek fetch a hook repository; its commit.
+fn hook_repository(repo: &TestRepo) -> (PathBuf, String) {
+    let dir = repo.root.path().join("envguard-hooks");
+    std::fs::create_dir(&dir).unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    std::fs::copy(manifest, dir.join(".pre-commit-hooks.yaml")).unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", ".pre-commit-hooks.yaml"],
+        &["commit", "-q", "-m", "hooks"],
+    ] {
+        repo.git_in(&dir, args);
+    }
+    let rev = repo.git_in(&dir, &["rev-parse", "HEAD"]);
+    (dir, rev)
+}
+
+/// Commits a `.pre-commit-config.yaml` that uses the shipped hook.
+fn commit_pre_commit_config(repo: &TestRepo) {
+    let (hooks, rev) = hook_repository(repo);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envguard\n",
+        hooks.display()
+    );
+    repo.commit(&[(".pre-commit-config.yaml", &config)], "pre-commit config");
+}
+
+const PRE_COMMIT_TOOLS: [&str; 2] = ["pre-commit", "prek"];
+
+#[test]
+fn pre_commit_first_then_envguard_install_says_it_is_configured_and_touches_no_hook() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, bare) = app();
+        commit_pre_commit_config(&repo);
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        let before = files_under(&repo.hooks_dir());
+
+        let run = repo.envguard(&["install"]);
+        assert_code(&run, 0);
+        assert!(
+            run.stderr.contains(".pre-commit-config.yaml"),
+            "{manager}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("already"), "{manager}: {}", run.stderr);
+        assert_eq!(
+            files_under(&repo.hooks_dir()),
+            before,
+            "{manager}: no hook file touched"
+        );
+
+        let doctor = repo.envguard(&["doctor"]);
+        assert!(
+            doctor.stdout.contains("ok    hook:"),
+            "{manager}: {}",
+            doctor.stdout
+        );
+        assert!(
+            !doctor.stdout.contains("FIX   hook"),
+            "{manager}: {}",
+            doctor.stdout
+        );
+
+        deploy(&repo);
+        removal_is_stopped_with_a_marker(&repo, &bare);
+
+        let run = repo.envguard(&["uninstall"]);
+        assert_code(&run, 0);
+        assert!(
+            run.stderr.contains(".pre-commit-config.yaml"),
+            "{manager}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            files_under(&repo.hooks_dir()),
+            before,
+            "{manager}: byte for byte"
+        );
+    }
+}
+
+#[test]
+fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, _bare) = app();
+        repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        let before = files_under(&repo.hooks_dir());
+
+        let run = repo.envguard(&["install"]);
+        assert_code(&run, 0);
+        assert!(
+            run.stderr.contains("- id: envguard"),
+            "{manager}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("entry: envguard pre-push"),
+            "{manager}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            files_under(&repo.hooks_dir()),
+            before,
+            "{manager}: no chain"
+        );
+
+        // The doctor asks for the snippet, never for a chain under pre-commit.
+        let doctor = repo.envguard(&["doctor"]);
+        assert_code(&doctor, 1);
+        assert!(
+            doctor.stdout.contains("FIX   hook:"),
+            "{manager}: {}",
+            doctor.stdout
+        );
+        assert!(
+            doctor.stdout.contains(".pre-commit-config.yaml"),
+            "{manager}: {}",
+            doctor.stdout
+        );
+        assert!(
+            !doctor.stdout.contains("run `envguard install`"),
+            "{manager}: {}",
+            doctor.stdout
+        );
+    }
+}
+
+#[test]
+fn envguard_first_then_pre_commit_runs_envguard_once_and_uninstall_leaves_pre_commits_hook() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, bare) = app();
+        repo.install_hook();
+        commit_pre_commit_config(&repo);
+        // pre-commit moves envguard's hook aside as pre-push.legacy.
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        let legacy = repo.hooks_dir().join("pre-push.legacy");
+        assert!(legacy.exists(), "{manager}");
+        let managers_hook = std::fs::read(repo.hooks_dir().join("pre-push")).unwrap();
+
+        // envguard sees itself in pre-commit's config and retires the
+        // legacy copy, which would run it twice on every push.
+        let run = repo.envguard(&["install"]);
+        assert_code(&run, 0);
+        assert!(!legacy.exists(), "{manager}: {}", run.stderr);
+        assert_eq!(
+            file_names(&repo.hooks_dir())
+                .iter()
+                .filter(|n| n.starts_with("pre-push") && !n.ends_with(".sample"))
+                .count(),
+            1
+        );
+
+        deploy(&repo);
+        removal_is_stopped_with_a_marker(&repo, &bare);
+
+        assert_code(&repo.envguard(&["uninstall"]), 0);
+        assert_eq!(
+            std::fs::read(repo.hooks_dir().join("pre-push")).unwrap(),
+            managers_hook,
+            "{manager}: its hook byte for byte"
+        );
+    }
+}
+
+#[test]
+fn envguards_hook_kept_as_pre_commits_legacy_hook_still_guards_and_doctor_says_so() {
+    let (repo, bare) = app();
+    repo.install_hook();
+    repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
+    tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
+
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(
+        doctor.stdout.contains("pre-push.legacy"),
+        "{}",
+        doctor.stdout
+    );
+    assert!(!doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+
+    // Uninstalling takes envguard's legacy hook away and leaves pre-commit's.
+    let managers_hook = std::fs::read(repo.hooks_dir().join("pre-push")).unwrap();
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(
+        file_names(&repo.hooks_dir())
+            .iter()
+            .filter(|n| n.starts_with("pre-push") && !n.ends_with(".sample"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        std::fs::read(repo.hooks_dir().join("pre-push")).unwrap(),
+        managers_hook
+    );
+}
+
+#[test]
+fn pre_commit_reinstalling_its_hooks_keeps_envguard_working() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, bare) = app();
+        commit_pre_commit_config(&repo);
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        deploy(&repo);
+        tool_ok(
+            &repo,
+            manager,
+            &["install", "-f", "--hook-type", "pre-push"],
+        );
+        tool_ok(
+            &repo,
+            manager,
+            &[
+                "install",
+                "--hook-type",
+                "pre-commit",
+                "--hook-type",
+                "pre-push",
+            ],
+        );
+        removal_is_stopped_with_a_marker(&repo, &bare);
+    }
+}
+
+#[test]
+fn pre_commits_stash_of_unstaged_files_loses_nothing_and_keeps_it_out_of_the_marker() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, _bare) = app();
+        commit_pre_commit_config(&repo);
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        deploy(&repo);
+        let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+        repo.write("app.py", "print('unstaged work')\n");
+        repo.write("notes.txt", "staged work\n");
+        repo.git(&["add", "notes.txt"]);
+
+        let run = repo.push(&["azure", "main"]);
+        assert_code(&run, 1);
+        let text = said(&run);
+        assert!(text.contains("removes six"), "{manager}: {text}");
+        assert!(text.contains("git push azure main"), "{manager}: {text}");
+        assert_eq!(repo.rev("HEAD^"), pushed);
+        assert_eq!(
+            repo.changed_paths("HEAD"),
+            [".envguard/fingerprint.toml", ".envguard/force-clean"],
+            "{manager}: only envguard's files in the marker"
+        );
+        assert_eq!(repo.read("app.py"), "print('unstaged work')\n");
+        assert_eq!(repo.status(), " M app.py\nA  notes.txt", "{manager}");
+        assert_code(&repo.push(&["azure", "main"]), 0);
+    }
+}
+
+#[test]
+fn pre_commit_run_by_hand_with_no_push_is_an_error_not_a_pass() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, _bare) = app();
+        commit_pre_commit_config(&repo);
+        let run = tool(
+            &repo,
+            manager,
+            &["run", "--hook-stage", "pre-push", "envguard"],
+        );
+        assert_ne!(run.code, 0, "{manager}: {}", said(&run));
+        assert!(said(&run).contains("no push"), "{manager}: {}", said(&run));
+    }
+}
+
+/// lefthook's job for envguard, as docs/hook-managers.md gives it.
+const LEFTHOOK_SNIPPET: &str = "pre-push:\n  jobs:\n    - name: envguard\n      run: envguard pre-push \"{1}\" \"{2}\"\n      use_stdin: true\n";
+
+#[test]
+fn lefthook_first_then_envguard_install_says_it_is_configured() {
+    let (repo, bare) = app();
+    repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    let before = files_under(&repo.hooks_dir());
+
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("lefthook.yml"), "{}", run.stderr);
+    assert!(run.stderr.contains("already"), "{}", run.stderr);
+    assert_eq!(files_under(&repo.hooks_dir()), before);
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(doctor.stdout.contains("ok    hook:"), "{}", doctor.stdout);
+    assert!(!doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(files_under(&repo.hooks_dir()), before, "byte for byte");
+}
+
+#[test]
+fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
+    let (repo, bare) = app();
+    repo.install_hook();
+    repo.commit(
+        &[(
+            "lefthook.yml",
+            "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n",
+        )],
+        "lefthook",
+    );
+    tool_ok(&repo, "lefthook", &["install"]);
+    // lefthook keeps envguard's hook as pre-push.old and never runs it.
+    let old = repo.hooks_dir().join("pre-push.old");
+    assert!(old.exists());
+
+    // Not configured in lefthook: install prints the job to add.
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("use_stdin: true"), "{}", run.stderr);
+    let doctor = repo.envguard(&["doctor"]);
+    assert_code(&doctor, 1);
+    assert!(doctor.stdout.contains("lefthook"), "{}", doctor.stdout);
+    assert!(
+        !doctor.stdout.contains("run `envguard install`"),
+        "{}",
+        doctor.stdout
+    );
+
+    // Configured, re-synced: envguard guards the push, and its old copy is retired.
+    repo.commit(
+        &[("lefthook.yml", LEFTHOOK_SNIPPET)],
+        "envguard in lefthook",
+    );
+    tool_ok(&repo, "lefthook", &["install"]);
+    assert_code(&repo.envguard(&["install"]), 0);
+    assert!(!old.exists());
+    let managers_hook = std::fs::read(repo.hooks_dir().join("pre-push")).unwrap();
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(
+        std::fs::read(repo.hooks_dir().join("pre-push")).unwrap(),
+        managers_hook
+    );
+}
+
+#[test]
+fn lefthook_re_syncing_after_a_config_change_keeps_envguard_working() {
+    let (repo, bare) = app();
+    repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    deploy(&repo);
+    // A config change: lefthook re-syncs its hooks on the next run.
+    let more = format!("{LEFTHOOK_SNIPPET}    - name: other\n      run: echo other-job-ran\n");
+    repo.commit(&[("lefthook.yml", &more)], "another job");
+    tool_ok(&repo, "lefthook", &["install", "-f"]);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+#[test]
+fn lefthook_without_use_stdin_is_caught_by_doctor() {
+    let (repo, _bare) = app();
+    let snippet = LEFTHOOK_SNIPPET.replace("      use_stdin: true\n", "");
+    repo.commit(&[("lefthook.yml", &snippet)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    let doctor = repo.envguard(&["doctor"]);
+    assert_code(&doctor, 1);
+    assert!(doctor.stdout.contains("use_stdin"), "{}", doctor.stdout);
+}
+
+/// `npm install` runs husky's `prepare` script, which is `husky`: it sets
+/// core.hooksPath to .husky/_ and rewrites that folder.
+fn husky_install(repo: &TestRepo) {
+    tool_ok(repo, "husky", &[]);
+}
+
+const HUSKY_SNIPPET: &str = "envguard pre-push \"$@\"\n";
+
+#[test]
+fn husky_first_then_envguard_install_says_it_is_configured() {
+    let (repo, bare) = app();
+    repo.commit(
+        &[(
+            "package.json",
+            "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+        )],
+        "npm",
+    );
+    husky_install(&repo);
+    repo.commit(&[(".husky/pre-push", HUSKY_SNIPPET)], "husky pre-push");
+    let husky_dir = repo.dir.join(".husky/_");
+    let before = files_under(&husky_dir);
+
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains(".husky/pre-push"), "{}", run.stderr);
+    assert!(run.stderr.contains("already"), "{}", run.stderr);
+    assert_eq!(
+        files_under(&husky_dir),
+        before,
+        "nothing written into husky's folder"
+    );
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(doctor.stdout.contains("ok    hook:"), "{}", doctor.stdout);
+    assert!(!doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+
+    deploy(&repo);
+    // `npm install` again: husky rewrites its folder; envguard still runs.
+    husky_install(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(files_under(&husky_dir), before, "byte for byte");
+    assert_eq!(repo.read(".husky/pre-push"), HUSKY_SNIPPET);
+}
+
+#[test]
+fn envguard_first_then_husky_whose_hooks_path_disables_envguards_hook() {
+    let (repo, bare) = app();
+    repo.install_hook();
+    repo.commit(
+        &[(
+            "package.json",
+            "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+        )],
+        "npm",
+    );
+    husky_install(&repo);
+    let husky_dir = repo.dir.join(".husky/_");
+    let before = files_under(&husky_dir);
+
+    // install neither writes into .husky/_ (npm install would undo it) nor
+    // pretends: it gives the line for .husky/pre-push.
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.contains(HUSKY_SNIPPET.trim_end()),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files_under(&husky_dir), before);
+    let doctor = repo.envguard(&["doctor"]);
+    assert_code(&doctor, 1);
+    assert!(
+        doctor.stdout.contains(".husky/pre-push"),
+        "{}",
+        doctor.stdout
+    );
+
+    // --manager adds it (husky's own pre-push file did not exist).
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 0);
+    assert_eq!(repo.read(".husky/pre-push"), HUSKY_SNIPPET);
+    assert!(!doctor_has_hook_fix(&repo));
+    deploy(&repo);
+    husky_install(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+
+    // uninstall takes out what it added, and its disabled hook in .git/hooks.
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert!(!repo.dir.join(".husky/pre-push").exists());
+    assert!(!repo.hooks_dir().join("pre-push").exists());
+    assert_eq!(files_under(&husky_dir), before, "byte for byte");
+    assert_eq!(repo.git(&["config", "core.hooksPath"]), ".husky/_");
+}
+
+#[test]
+fn husky_manager_flag_appends_to_an_existing_pre_push_and_uninstall_restores_it() {
+    let (repo, _bare) = app();
+    repo.commit(
+        &[(
+            "package.json",
+            "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+        )],
+        "npm",
+    );
+    husky_install(&repo);
+    // The team's own pre-push, without a trailing newline.
+    let own = "npm test";
+    repo.commit(&[(".husky/pre-push", own)], "husky pre-push");
+    assert_code(&repo.envguard(&["install", "--manager"]), 0);
+    assert!(repo.read(".husky/pre-push").ends_with(HUSKY_SNIPPET));
+    assert!(repo.read(".husky/pre-push").starts_with(own));
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(repo.read(".husky/pre-push"), own, "byte for byte");
+}
+
+fn doctor_has_hook_fix(repo: &TestRepo) -> bool {
+    repo.envguard(&["doctor"]).stdout.contains("FIX   hook")
+}
+
+#[test]
+fn config_hook_registers_beside_other_tools_touching_no_hook_file() {
+    let Some(git) = config_hook_git() else {
+        return;
+    };
+    let (repo, bare) = app_with(&git);
+    // Another tool's config-based hook: it logs git's ref lines.
+    let log = repo.root.path().join("other.log");
+    let tool = repo.root.path().join("other-tool");
+    std::fs::write(&tool, format!("#!/bin/sh\ncat >> '{}'\n", log.display())).unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    repo.git(&[
+        "config",
+        "set",
+        "hook.other-tool.command",
+        tool.to_str().unwrap(),
+    ]);
+    repo.git(&[
+        "config",
+        "set",
+        "--append",
+        "hook.other-tool.event",
+        "pre-push",
+    ]);
+    let config_before = std::fs::read(repo.dir.join(".git/config")).unwrap();
+    let hooks_before = files_under(&repo.hooks_dir());
+
+    let run = repo.envguard(&["install", "--config-hook"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("hook.envguard"), "{}", run.stderr);
+    assert_eq!(files_under(&repo.hooks_dir()), hooks_before, "no hook file");
+    let listed = repo.git(&["hook", "list", "pre-push"]);
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        ["other-tool", "envguard"],
+        "{listed}"
+    );
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(doctor.stdout.contains("ok    hook:"), "{}", doctor.stdout);
+    assert!(doctor.stdout.contains("hook.envguard"), "{}", doctor.stdout);
+    assert!(!doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("refs/heads/main"));
+
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(
+        std::fs::read(repo.dir.join(".git/config")).unwrap(),
+        config_before,
+        "byte for byte"
+    );
+    assert_eq!(files_under(&repo.hooks_dir()), hooks_before);
+}
+
+#[test]
+fn config_hook_survives_husky_and_lefthook_rewriting_hook_files() {
+    let Some(git) = config_hook_git() else {
+        return;
+    };
+    let (repo, bare) = app_with(&git);
+    assert_code(&repo.envguard(&["install", "--config-hook"]), 0);
+    repo.commit(
+        &[(
+            "package.json",
+            "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+        )],
+        "npm",
+    );
+    husky_install(&repo);
+    deploy(&repo);
+    husky_install(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+#[test]
+fn config_hook_needs_a_git_that_has_them() {
+    let (repo, _bare) = app();
+    let version = repo.git(&["version"]);
+    let run = repo.envguard(&["install", "--config-hook"]);
+    if version.starts_with("git version 2.4") || version.starts_with("git version 2.3") {
+        assert_code(&run, 2);
+        assert!(run.stderr.contains("2.54"), "{}", run.stderr);
+        assert!(!repo.hooks_dir().join("pre-push").exists());
+    }
+}
+
+#[test]
+fn pre_push_builds_the_ref_line_from_pre_commits_variables() {
+    let (repo, bare) = app();
+    let deployed = repo.rev("HEAD");
+    repo.git(&["push", "-q", "--no-verify", "azure", "main"]);
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+    let url = bare.display().to_string();
+    let vars = [
+        ("PRE_COMMIT", "1"),
+        ("PRE_COMMIT_FROM_REF", deployed.as_str()),
+        ("PRE_COMMIT_TO_REF", pushed.as_str()),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main"),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+        ("PRE_COMMIT_REMOTE_NAME", "azure"),
+        ("PRE_COMMIT_REMOTE_URL", url.as_str()),
+    ];
+    let run = repo.run_in(&repo.dir, envguard_bin(), &["pre-push"], &vars);
+    assert_code(&run, 1);
+    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_eq!(repo.rev("HEAD^"), pushed);
+
+    // No push variables at all: exit 2, whatever stdin holds (empty here).
+    let run = repo.run_in(
+        &repo.dir,
+        envguard_bin(),
+        &["pre-push"],
+        &[("PRE_COMMIT", "1")],
+    );
+    assert_code(&run, 2);
+    assert!(run.stderr.contains("no push"), "{}", run.stderr);
+    // Without arguments and outside a manager: exit 2 too.
+    let run = repo.envguard(&["pre-push"]);
+    assert_code(&run, 2);
+    // Plain git's up-to-date push: arguments, empty stdin: exit 0.
+    let run = repo.envguard(&["pre-push", "azure", &url]);
+    assert_code(&run, 0);
+}
+
+#[test]
+fn pre_commits_whole_history_push_without_refs_uses_the_local_branch() {
+    // pre-commit gives no from/to refs when the first pushed commit is a
+    // root commit (all files); envguard resolves the local branch itself.
+    let (repo, bare) = app();
+    let url = bare.display().to_string();
+    let vars = [
+        ("PRE_COMMIT", "1"),
+        ("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main"),
+        ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+        ("PRE_COMMIT_REMOTE_NAME", "azure"),
+        ("PRE_COMMIT_REMOTE_URL", url.as_str()),
+    ];
+    let run = repo.run_in(&repo.dir, envguard_bin(), &["pre-push"], &vars);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("first deployment"), "{}", run.stderr);
+}
+
+#[test]
+fn pre_commits_yaml_is_never_edited_even_with_manager() {
+    let (repo, _bare) = app();
+    repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
+    tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 2);
+    assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
+    assert_eq!(repo.read(".pre-commit-config.yaml"), "repos: []\n");
+}
+
+#[test]
+fn lefthook_manager_flag_writes_lefthook_local_and_uninstall_removes_it() {
+    let (repo, bare) = app();
+    let config = "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n";
+    repo.commit(&[("lefthook.yml", config)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    let before = files_under(&repo.hooks_dir());
+
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 0);
+    assert!(
+        repo.dir.join("lefthook-local.yml").is_file(),
+        "{}",
+        run.stderr
+    );
+    assert!(!doctor_has_hook_fix(&repo));
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert!(!repo.dir.join("lefthook-local.yml").exists());
+    assert_eq!(files_under(&repo.hooks_dir()), before, "byte for byte");
+    assert_eq!(repo.read("lefthook.yml"), config);
+}
+
+#[test]
+fn an_older_envguards_chain_around_pre_commit_is_undone_once_pre_commit_runs_it() {
+    let (repo, bare) = app();
+    commit_pre_commit_config(&repo);
+    tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
+    let hook = repo.hooks_dir().join("pre-push");
+    let managers_hook = std::fs::read(&hook).unwrap();
+    // What `envguard install` left before it knew the managers: its hook,
+    // with pre-commit's chained under it.
+    let older = TestRepo::new();
+    older.install_hook();
+    std::fs::rename(&hook, repo.hooks_dir().join("pre-push.envguard-chained")).unwrap();
+    std::fs::copy(older.hooks_dir().join("pre-push"), &hook).unwrap();
+
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert_eq!(
+        std::fs::read(&hook).unwrap(),
+        managers_hook,
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.hooks_dir().join("pre-push.envguard-chained").exists());
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+#[test]
+fn config_hook_takes_over_from_envguards_hook_file_and_keeps_the_users_hook() {
+    let Some(git) = config_hook_git() else {
+        return;
+    };
+    let (repo, bare) = app_with(&git);
+    let own = "#!/bin/sh\necho own hook ran >&2\n";
+    let hook = repo.hooks_dir().join("pre-push");
+    std::fs::write(&hook, own).unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    repo.install_hook();
+
+    let run = repo.envguard(&["install", "--config-hook"]);
+    assert_code(&run, 0);
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        own,
+        "{}",
+        run.stderr
+    );
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    // Both run, envguard once.
+    repo.commit(&[("app.py", "print('v2')\n")], "code only");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("own hook ran"), "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("envguard: azure main").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_pre_commit_config_without_its_pre_push_hook_leaves_envguard_its_hook_file() {
+    // Many repositories keep .pre-commit-config.yaml for CI alone.
+    let (repo, bare) = app();
+    repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("installed"), "{}", run.stderr);
+    assert!(run.stderr.contains("pre-push.legacy"), "{}", run.stderr);
+    assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+}
