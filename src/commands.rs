@@ -194,7 +194,7 @@ pub fn status(
     };
     let baseline = facts::baseline_for(repo, &config, &push, &mut notes)?;
     report.baseline = Some(BaselineReport::of(&baseline.source, &remote, &branch));
-    let baseline = baseline.snapshot(repo, &config, &mut notes)?;
+    let baseline = baseline.snapshot(repo, &mut notes)?;
     report.notes = String::from_utf8_lossy(&notes)
         .lines()
         .map(|line| line.trim_start_matches("envguard: ").to_string())
@@ -374,12 +374,12 @@ pub fn diff(
 ) -> Result<bool> {
     let old_oid = repo.resolve(old)?;
     let new_oid = repo.resolve(new)?;
-    let config = match repo.head_commit()? {
-        Some(head) => config_at(repo, &head)?,
-        None => Config::from_files(None, None)?,
-    };
+    // Each commit is read with its own config, as the hook reads each side
+    // of a push: an app that moved folders compares file set to file set.
     let read = |commit: &CommitId, rev: &str| {
-        snapshot_at(repo, commit, &config).with_context(|| format!("reading {rev}"))
+        config_at(repo, commit)
+            .and_then(|config| snapshot_at(repo, commit, &config))
+            .with_context(|| format!("reading {rev}"))
     };
     let (before, _) = read(&old_oid, old)?;
     let (after, warnings) = read(&new_oid, new)?;

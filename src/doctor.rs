@@ -25,7 +25,7 @@ use envguard_core::deployment::{
 };
 use envguard_core::managers::{self as managers_rules, Configured, Manager};
 use envguard_core::message::Message;
-use envguard_core::platform::Platform;
+use envguard_core::platform::{Platform, CANDIDATE_MINORS};
 use serde::Serialize;
 
 use crate::init::{ATTRIBUTES_PATH, CHECKER_NAME};
@@ -452,6 +452,34 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
                 "set `requirements` in {CONFIG_PATH}, or `project = <dir>` in {DEPLOYMENT_PATH} for an app in a subfolder"
             ),
         );
+    }
+    if read(&config.runtime)?.is_none() {
+        match &config.python {
+            Some(python) => report.add(
+                Level::Ok,
+                "python",
+                format!(
+                    "no {} in HEAD; {CONFIG_PATH} says the site runs Python {}: markers are judged for it",
+                    config.runtime,
+                    python.python_version()
+                ),
+            ),
+            None => report.findings.push(Finding {
+                level: Level::Note,
+                topic: "python".to_string(),
+                text: format!(
+                    "no {} in HEAD and no `python` in {CONFIG_PATH}: envguard does not know the site's Python, \
+                     so it judges environment markers for each Python 3.{} to 3.{} on its own, and a package \
+                     dropped on any of them counts as removed",
+                    config.runtime,
+                    CANDIDATE_MINORS.start(),
+                    CANDIDATE_MINORS.end()
+                ),
+                fix: Some(format!(
+                    "state the Python the site runs (the portal's runtime setting) in {CONFIG_PATH}: python = \"3.12\""
+                )),
+            }),
+        }
     }
     let has_fingerprint = read(FINGERPRINT_PATH)?.is_some();
     for remote in check_remotes(repo, &config, report) {

@@ -5,9 +5,10 @@
 
 use std::io::Write;
 
-use anyhow::Result;
-use envguard_core::config::Config;
-use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource};
+use anyhow::{Context, Result};
+use envguard_core::config::{Config, CONFIG_PATH};
+use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource, Installed};
+use envguard_core::deployment::DEPLOYMENT_PATH;
 use envguard_core::fingerprint::{Identity, Snapshot};
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
@@ -69,8 +70,9 @@ pub struct Baseline {
 }
 
 enum BaselineState {
-    /// A commit to read.
-    Commit(CommitId),
+    /// A commit to read, with its own config (SPEC rule 2: each side is
+    /// read with the config of its own commit).
+    Commit(CommitId, Box<Config>),
     /// A snapshot recorded in a fingerprint.
     Recorded(Box<Snapshot>),
     /// Nothing was deployed, or what was cannot be read.
@@ -97,7 +99,22 @@ pub fn baseline_for(
     };
     let state = match &source {
         BaselineSource::RemoteCommit(commit) | BaselineSource::OtherBranch { commit, .. } => {
-            BaselineState::Commit(commit.clone())
+            match last_installed(repo, commit)? {
+                Some((found, steps, config)) => {
+                    if steps > 0 {
+                        let note = Message::BaselineWalked {
+                            place: format!("{} {}", push.remote, push.branch),
+                            requirements: config.requirements.clone(),
+                            deployed: commit.clone(),
+                            found: found.clone(),
+                            steps,
+                        };
+                        writeln!(err, "envguard: {note}")?;
+                    }
+                    BaselineState::Commit(found, Box::new(config))
+                }
+                None => BaselineState::Nothing,
+            }
         }
         BaselineSource::Fingerprint => {
             match Snapshot::from_fingerprint(push.fingerprint.unwrap_or_default()) {
@@ -113,6 +130,65 @@ pub fn baseline_for(
     Ok(Baseline { source, state })
 }
 
+/// SPEC rule 2: what the server last installed when it deployed
+/// `deployed`. A commit without the requirements file (under its own
+/// config) installed nothing, so the nearest first-parent ancestor that has
+/// it stands in, looked for no further than the core's bound. `None`: no
+/// commit of the history ever had it. Gives the commit, how far back it
+/// is, and its config.
+fn last_installed(repo: &Repo, deployed: &CommitId) -> Result<Option<(CommitId, usize, Config)>> {
+    let mut next = Some(deployed.clone());
+    let mut configs = Vec::new();
+    let history = std::iter::from_fn(|| {
+        let commit = next.take()?;
+        let step = (|| -> Result<(CommitId, bool)> {
+            let config = config_at(repo, &commit).with_context(|| {
+                format!(
+                    "reading the config of the deployed commit {}",
+                    commit.short()
+                )
+            })?;
+            let has = repo.has_file(&commit, &config.requirements)?;
+            if !has {
+                next = repo.first_parent(&commit)?;
+                if next.is_none() && repo.is_shallow() {
+                    let requirements = config.requirements.clone();
+                    let deployed = deployed.clone();
+                    return Err(Message::BaselineShallow {
+                        requirements,
+                        deployed,
+                    }
+                    .into());
+                }
+            }
+            configs.push(config);
+            Ok((commit, has))
+        })();
+        Some(step)
+    });
+    match decide::last_installed(history)? {
+        Installed::At { commit, steps } => {
+            let config = configs
+                .pop()
+                .expect("the walk read the config of every commit it saw");
+            Ok(Some((commit, steps, config)))
+        }
+        Installed::Never => Ok(None),
+        Installed::TooDeep => {
+            let requirements = configs.first().map_or_else(
+                || "requirements.txt".to_string(),
+                |c| c.requirements.clone(),
+            );
+            Err(Message::BaselineTooDeep {
+                requirements,
+                deployed: deployed.clone(),
+                bound: decide::MAX_BASELINE_WALK,
+            }
+            .into())
+        }
+    }
+}
+
 impl Baseline {
     /// The baseline's identity and marker token; `None` when there is no
     /// baseline. A baseline commit with the same blobs at every path the
@@ -121,21 +197,23 @@ impl Baseline {
     pub fn identity(
         &self,
         repo: &Repo,
-        config: &Config,
         pushed: &PushedIdentity,
         err: &mut dyn Write,
     ) -> Result<Option<(Identity, Option<Token>)>> {
         match &self.state {
-            BaselineState::Commit(commit)
+            BaselineState::Commit(commit, _)
                 if repo.same_blobs(&pushed.commit, commit, &pushed.paths)? =>
             {
                 Ok(Some((pushed.identity.clone(), pushed.token.clone())))
             }
-            BaselineState::Commit(commit) => {
-                let read = repo.reader(commit).and_then(|mut r| {
-                    let (identity, _) = Identity::read(config, &mut r)?;
-                    Ok((identity, marker_token(&mut r)?))
-                });
+            BaselineState::Commit(commit, config) => {
+                let read = repo
+                    .reader(commit)
+                    .and_then(|mut r| {
+                        let (identity, _) = Identity::read(config, &mut r)?;
+                        Ok((identity, marker_token(&mut r)?))
+                    })
+                    .with_context(|| deployed(commit));
                 unreadable_is_none(read, err)
             }
             BaselineState::Recorded(snapshot) => {
@@ -146,21 +224,26 @@ impl Baseline {
     }
 
     /// The baseline's full snapshot; `None` when there is no baseline.
-    pub fn snapshot(
-        &self,
-        repo: &Repo,
-        config: &Config,
-        err: &mut dyn Write,
-    ) -> Result<Option<Snapshot>> {
+    pub fn snapshot(&self, repo: &Repo, err: &mut dyn Write) -> Result<Option<Snapshot>> {
         match &self.state {
-            BaselineState::Commit(commit) => {
-                let read = snapshot_at(repo, commit, config).map(|(snapshot, _)| snapshot);
+            BaselineState::Commit(commit, config) => {
+                let read = snapshot_at(repo, commit, config)
+                    .map(|(snapshot, _)| snapshot)
+                    .with_context(|| deployed(commit));
                 unreadable_is_none(read, err)
             }
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
             BaselineState::Nothing => Ok(None),
         }
     }
+}
+
+/// Where a baseline read failed: in a commit that is already deployed.
+fn deployed(commit: &CommitId) -> String {
+    format!(
+        "reading what the deployed commit {} installed",
+        commit.short()
+    )
 }
 
 /// The pushed commit's identity and marker token, and the paths they
@@ -179,7 +262,12 @@ impl PushedIdentity {
         read: &mut ReadFile<'_>,
     ) -> Result<PushedIdentity> {
         let (identity, mut paths) = Identity::read(config, read)?;
-        paths.push(MARKER_PATH.to_string());
+        // The same config files too: then the baseline reads the same paths.
+        paths.extend([
+            CONFIG_PATH.to_string(),
+            DEPLOYMENT_PATH.to_string(),
+            MARKER_PATH.to_string(),
+        ]);
         Ok(PushedIdentity {
             commit,
             identity,

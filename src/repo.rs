@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
+use envguard_core::links::{self, Node};
 use envguard_core::message::{Message, Operation, Retry};
 use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
 use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
@@ -248,59 +249,165 @@ impl Repo {
         Ok(found(self.repo.find_commit(oid(id)), || format!("commit {id}"))?.is_some())
     }
 
-    /// A file of a commit by repository-relative path; `Ok(None)` when the
-    /// commit has no file there.
+    /// A file of a commit by repository-relative path, symbolic links
+    /// followed as the server's file system follows them
+    /// ([`links::resolve`]); `Ok(None)` when the commit has no file there.
+    /// An object the tree names but this repository lacks (a partial
+    /// clone) is an error saying how to fetch it, never "no file".
     pub fn reader(
         &self,
         commit: &CommitId,
     ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_> {
-        let tree = self
-            .repo
-            .find_commit(oid(commit))
-            .and_then(|c| c.tree())
-            .map_err(|source| GitError {
-                what: format!("commit {commit}"),
-                source,
-            })?;
+        let tree = self.root_tree(commit)?;
         let commit = commit.clone();
         Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
-            let failed = |source| GitError {
-                what: format!("{path} in commit {commit}"),
-                source,
-            };
-            let Some(id) = blob_at(&tree, path).map_err(failed)? else {
+            let Some(id) = self.file_at(&tree, &commit, path)? else {
                 return Ok(None);
             };
-            let blob = self.repo.find_blob(id).map_err(failed)?;
-            Ok(Some(blob.content().to_vec()))
+            let blob = self.object(id, ObjectType::Blob, path, &commit)?;
+            Ok(Some(blob.peel_to_blob()?.content().to_vec()))
         })
     }
 
-    /// Whether two commits hold the same bytes (the same blob, or nothing)
-    /// at every path: compared by object id, nothing is read.
+    /// Whether two commits hold the same bytes (the same blob, or no file)
+    /// at every path, links followed: compared by object id, no file is
+    /// read.
     pub fn same_blobs(&self, a: &CommitId, b: &CommitId, paths: &[String]) -> Result<bool> {
-        let tree = |id: &CommitId| {
-            self.repo
-                .find_commit(oid(id))
-                .and_then(|c| c.tree())
-                .map_err(|source| GitError {
-                    what: format!("commit {id}"),
-                    source,
-                })
-        };
-        let (a_tree, b_tree) = (tree(a)?, tree(b)?);
+        let (a_tree, b_tree) = (self.root_tree(a)?, self.root_tree(b)?);
         for path in paths {
-            let blob = |tree, commit| {
-                blob_at(tree, path).map_err(|source| GitError {
-                    what: format!("{path} in commit {commit}"),
-                    source,
-                })
-            };
-            if blob(&a_tree, a)? != blob(&b_tree, b)? {
+            if self.file_at(&a_tree, a, path)? != self.file_at(&b_tree, b, path)? {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// Whether a commit has a file at `path`, links followed.
+    pub fn has_file(&self, commit: &CommitId, path: &str) -> Result<bool> {
+        Ok(self
+            .file_at(&self.root_tree(commit)?, commit, path)?
+            .is_some())
+    }
+
+    /// A commit's first parent; `None` for a root commit, or where a
+    /// shallow clone's history ends.
+    pub fn first_parent(&self, commit: &CommitId) -> Result<Option<CommitId>, GitError> {
+        let found = self
+            .repo
+            .find_commit(oid(commit))
+            .map_err(|source| GitError {
+                what: format!("commit {commit}"),
+                source,
+            })?;
+        Ok(found.parent_ids().next().map(commit_id))
+    }
+
+    /// Whether this is a shallow clone, whose history ends early.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The root folder of a commit's tree.
+    fn root_tree(&self, commit: &CommitId) -> Result<git2::Tree<'_>> {
+        let found = self
+            .repo
+            .find_commit(oid(commit))
+            .map_err(|source| GitError {
+                what: format!("commit {commit}"),
+                source,
+            })?;
+        let tree = self.object(found.tree_id(), ObjectType::Tree, "the root folder", commit)?;
+        Ok(tree.peel_to_tree()?)
+    }
+
+    /// The blob a path names in `tree`, links followed.
+    fn file_at(&self, tree: &git2::Tree<'_>, commit: &CommitId, path: &str) -> Result<Option<Oid>> {
+        let mut lookup = |p: &str| Ok(self.node_at(tree, commit, p)?.0);
+        let Some(real) = links::resolve(path, &mut lookup)? else {
+            return Ok(None);
+        };
+        Ok(self.node_at(tree, commit, &real)?.1)
+    }
+
+    /// What `tree` holds at `path`, a path of real folders, and its id.
+    fn node_at(
+        &self,
+        tree: &git2::Tree<'_>,
+        commit: &CommitId,
+        path: &str,
+    ) -> Result<(Node, Option<Oid>)> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let Some((name, folders)) = parts.split_last() else {
+            return Ok((Node::Missing, None));
+        };
+        let mut folder = tree.clone();
+        for (depth, part) in folders.iter().enumerate() {
+            let id = match folder.get_name(part) {
+                Some(entry) if entry.kind() == Some(ObjectType::Tree) => entry.id(),
+                _ => return Ok((Node::Missing, None)),
+            };
+            let walked = parts[..=depth].join("/");
+            folder = self
+                .object(id, ObjectType::Tree, &walked, commit)?
+                .peel_to_tree()?;
+        }
+        let Some((id, mode)) = folder.get_name(name).map(|e| (e.id(), e.filemode())) else {
+            return Ok((Node::Missing, None));
+        };
+        let node = match mode {
+            0o120000 => {
+                let blob = self.object(id, ObjectType::Blob, path, commit)?;
+                let text = blob.peel_to_blob()?.content().to_vec();
+                let Ok(text) = String::from_utf8(text) else {
+                    bail!("{path} in commit {commit} is a symbolic link whose text is not UTF-8; envguard cannot follow it");
+                };
+                Node::Link(text)
+            }
+            0o040000 => Node::Folder,
+            0o100644 | 0o100755 | 0o100664 => Node::File,
+            // A submodule: its files are not in this commit.
+            _ => Node::Missing,
+        };
+        Ok((node, Some(id)))
+    }
+
+    /// The object a tree names: missing from the repository (a partial
+    /// clone) is an error saying how to fetch it.
+    fn object(
+        &self,
+        id: Oid,
+        kind: ObjectType,
+        path: &str,
+        commit: &CommitId,
+    ) -> Result<git2::Object<'_>> {
+        match self.repo.find_object(id, Some(kind)) {
+            Ok(object) => Ok(object),
+            Err(err) if err.code() == ErrorCode::NotFound => Err(Message::MissingObject {
+                path: path.to_string(),
+                commit: commit.clone(),
+                kind: if kind == ObjectType::Tree {
+                    "tree"
+                } else {
+                    "blob"
+                },
+                object: id.to_string(),
+                promisor: self.promisor_remote(),
+            }
+            .into()),
+            Err(source) => Err(GitError {
+                what: format!("{path} in commit {commit}"),
+                source,
+            }
+            .into()),
+        }
+    }
+
+    /// A partial clone's promisor remote (`remote.<name>.promisor`).
+    fn promisor_remote(&self) -> Option<String> {
+        self.remotes()
+            .into_iter()
+            .map(|(name, _)| name)
+            .find(|name| self.config_bool(&format!("remote.{name}.promisor")))
     }
 
     /// The commit a remote-tracking branch points at, if it exists and its

@@ -274,14 +274,14 @@ fn judge(
         let paths = identity.paths.clone();
         writeln!(err, "envguard: {}", Message::FilesCompared { place, paths })?;
     }
-    let baseline_identity = baseline.identity(repo, config, &identity, err)?;
+    let baseline_identity = baseline.identity(repo, &identity, err)?;
     let baseline_marked = baseline_identity.as_ref().map(|(i, t)| (i, t.as_ref()));
     let pushed_marked = (&identity.identity, identity.token.as_ref());
     if let Some(decision) = decide::quick(baseline_marked, pushed_marked) {
         return Ok(Judgement::Said(decision));
     }
     let (snapshot, warnings) = Snapshot::read(config, read)?;
-    let baseline_snapshot = baseline.snapshot(repo, config, err)?;
+    let baseline_snapshot = baseline.snapshot(repo, err)?;
     let decision = decide::decide(baseline_snapshot.as_ref(), &snapshot, config.on_removal);
     for warning in warnings {
         writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::deployment::{Deployment, DEPLOYMENT_PATH};
 use crate::names::CanonicalName;
-use crate::platform::Platform;
+use crate::platform::{Platform, Runtime};
 use crate::requirements::ReadFile;
 
 /// The config file's path, relative to the repository root.
@@ -51,6 +51,22 @@ struct ConfigFile {
     on_removal: Option<OnRemoval>,
     target: Option<Platform>,
     keep: Option<Vec<toml::Spanned<String>>>,
+    #[serde(default, deserialize_with = "site_python")]
+    python: Option<Runtime>,
+}
+
+/// `python = "X.Y"`, checked where it is read so that the error names its line.
+fn site_python<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Runtime>, D::Error> {
+    let value = toml::Value::deserialize(d)?;
+    value
+        .as_str()
+        .and_then(Runtime::from_site_version)
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`python` takes the site's Python version as \"X.Y\" (python = \"3.11\"), not {value}"
+            ))
+        })
 }
 
 /// The settings in force, defaults filled in.
@@ -67,6 +83,8 @@ pub struct Config {
     /// server's leftovers check never counts them (it reads this key from
     /// envguard.toml itself); the hook names them in its messages.
     pub keep: Vec<CanonicalName>,
+    /// The site's Python when the commit has no runtime.txt.
+    pub python: Option<Runtime>,
 }
 
 /// A problem in `envguard.toml`, placed at a line.
@@ -125,6 +143,7 @@ impl Config {
             on_removal: file.on_removal.unwrap_or(OnRemoval::Commit),
             target: file.target.unwrap_or_else(|| deployment.target()),
             keep,
+            python: file.python,
         })
     }
 
@@ -164,7 +183,7 @@ fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
 }
 
 /// The keys envguard.toml may have, for messages.
-const KEYS: &str = "remotes, branches, requirements, runtime, on_removal, target, keep";
+const KEYS: &str = "remotes, branches, requirements, runtime, on_removal, target, python, keep";
 
 /// `keep`'s entries as canonical names; each must be a valid project name
 /// (PEP 508: letters and digits at both ends, `-`, `_`, `.` inside), since
@@ -339,6 +358,27 @@ mod tests {
         assert_eq!(c.runtime, "rt.txt");
         assert_eq!(c.on_removal, OnRemoval::Warn);
         assert_eq!(c.target, Platform::Linux);
+    }
+
+    #[test]
+    fn the_python_key_is_x_dot_y() {
+        let c = config("python = \"3.12\"\n").unwrap();
+        assert_eq!(c.python, Some(Runtime::new(3, 12, None)));
+        assert_eq!(config("").unwrap().python, None);
+        for bad in [
+            "\"3\"",
+            "3.11",
+            "\"python-3.11\"",
+            "[\"3.11\"]",
+            "\"3.11.4\"",
+        ] {
+            let err = config(&format!("branches = [\"main\"]\npython = {bad}\n")).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.starts_with("envguard.toml:2: `python` takes"),
+                "{bad}: {text}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::config::OnRemoval;
 use crate::fingerprint::{Identity, Snapshot};
 use crate::ids::CommitId;
-use crate::names::{self, PackageId};
+use crate::names::{self, PackageId, PackageSet};
 use crate::platform::Runtime;
 use crate::token::Token;
 
@@ -69,6 +69,49 @@ pub fn choose_baseline(facts: &BaselineFacts) -> BaselineChoice {
         return BaselineChoice::Use(BaselineSource::Fingerprint);
     }
     BaselineChoice::Use(BaselineSource::None)
+}
+
+/// At most this many first-parent ancestors of a deployed commit are
+/// looked at for the last one with a requirements file. Each costs a few
+/// tree lookups (the README gives the figure); beyond it envguard stops
+/// rather than guess.
+pub const MAX_BASELINE_WALK: usize = 10_000;
+
+/// What the server last installed, per SPEC rule 2: a deployed commit
+/// without the requirements file installed nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Installed {
+    /// This commit, `steps` first-parent commits back from the deployed
+    /// one (0: the deployed commit itself).
+    At { commit: CommitId, steps: usize },
+    /// No commit of the history has the file: nothing was ever installed.
+    Never,
+    /// None of the deployed commit and its [`MAX_BASELINE_WALK`] nearest
+    /// ancestors has the file.
+    TooDeep,
+}
+
+/// Walks `history` (the deployed commit, then its first parents, each with
+/// whether its tree has the requirements file under its own config) to the
+/// nearest commit that has it, looking at no more than
+/// [`MAX_BASELINE_WALK`] ancestors. The history is read lazily, as far as
+/// needed; its errors pass through.
+pub fn last_installed<E>(
+    history: impl IntoIterator<Item = Result<(CommitId, bool), E>>,
+) -> Result<Installed, E> {
+    let mut looked_at = 0;
+    for (steps, entry) in history.into_iter().take(MAX_BASELINE_WALK + 1).enumerate() {
+        let (commit, has_requirements) = entry?;
+        if has_requirements {
+            return Ok(Installed::At { commit, steps });
+        }
+        looked_at = steps + 1;
+    }
+    Ok(if looked_at > MAX_BASELINE_WALK {
+        Installed::TooDeep
+    } else {
+        Installed::Never
+    })
 }
 
 /// The package-level difference between two snapshots.
@@ -142,24 +185,41 @@ impl Change {
     }
 }
 
-/// Compares two snapshots package by package.
+/// Compares two snapshots package by package, Python by Python: a package
+/// (or extra) that the baseline installs on some Python the site may run
+/// and the push does not install there is removed, whatever other Pythons
+/// would do (SPEC: each candidate judged on its own).
 pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
-    let mut change = Change::default();
-    for (id, extras) in &baseline.packages {
-        match pushed.packages.get(id) {
-            None => change.removed.push(id.clone()),
-            Some(now) => {
-                let dropped: BTreeSet<String> = extras.difference(now).cloned().collect();
-                if dropped.is_empty() {
-                    continue;
+    let mut removed: BTreeSet<PackageId> = BTreeSet::new();
+    let mut dropped: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
+    for (before, after) in comparable_sets(baseline, pushed) {
+        for (id, extras) in before {
+            match after.get(id) {
+                None => {
+                    removed.insert(id.clone());
                 }
-                change.extras_dropped.push((id.clone(), dropped));
+                Some(now) => dropped
+                    .entry(id.clone())
+                    .or_default()
+                    .extend(extras.difference(now).cloned()),
             }
         }
-        if let Some(file) = baseline.origins.get(id) {
-            change.origins.insert(id.clone(), file.clone());
-        }
     }
+    let mut change = Change {
+        extras_dropped: dropped
+            .into_iter()
+            .filter(|(id, extras)| !extras.is_empty() && !removed.contains(id))
+            .collect(),
+        removed: removed.into_iter().collect(),
+        ..Change::default()
+    };
+    let lost = change
+        .removed
+        .iter()
+        .chain(change.extras_dropped.iter().map(|(id, _)| id));
+    change.origins = lost
+        .filter_map(|id| Some((id.clone(), baseline.origins.get(id)?.clone())))
+        .collect();
     change.added = pushed
         .packages
         .keys()
@@ -170,6 +230,40 @@ pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
         change.runtime = Some((baseline.runtime.clone(), pushed.runtime.clone()));
     }
     change
+}
+
+/// The pairs of package sets to compare: the one Python each side names
+/// (whatever its patch level), else each Python with the same minor
+/// version on the other side; a side that stands for every Python (a
+/// fingerprint without a runtime) pairs with each of the other's.
+fn comparable_sets<'s>(
+    baseline: &'s Snapshot,
+    pushed: &'s Snapshot,
+) -> Vec<(&'s PackageSet, &'s PackageSet)> {
+    let sides = |s: &'s Snapshot| -> Vec<(Option<&'s Runtime>, &'s PackageSet)> {
+        if s.by_python.is_empty() {
+            vec![(None, &s.packages)]
+        } else {
+            s.by_python.iter().map(|(r, set)| (Some(r), set)).collect()
+        }
+    };
+    let (before, after) = (sides(baseline), sides(pushed));
+    if let ([(_, one)], [(_, other)]) = (before.as_slice(), after.as_slice()) {
+        return vec![(*one, *other)];
+    }
+    let mut pairs = Vec::new();
+    for (b_python, b_set) in &before {
+        for (p_python, p_set) in &after {
+            let same = match (b_python, p_python) {
+                (Some(b), Some(p)) => !b.selects_other_env_than(p),
+                _ => true,
+            };
+            if same {
+                pairs.push((*b_set, *p_set));
+            }
+        }
+    }
+    pairs
 }
 
 /// The verdict on one pushed ref: why it passes, or what was removed and
@@ -304,9 +398,69 @@ mod tests {
             },
             runtime: Runtime::parse(runtime),
             packages: set,
+            by_python: Vec::new(),
             token: token.map(|c| Token::parse(&c.to_string().repeat(64)).unwrap()),
             origins: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn the_baseline_walk_stops_at_the_first_commit_with_requirements() {
+        let walk = |has: &[bool]| {
+            let history = has
+                .iter()
+                .enumerate()
+                .map(|(i, &h)| Ok::<_, ()>((id(char::from(b'a' + i as u8)), h)));
+            last_installed(history).unwrap()
+        };
+        let at = |c, steps| Installed::At {
+            commit: id(c),
+            steps,
+        };
+        assert_eq!(walk(&[true]), at('a', 0));
+        assert_eq!(walk(&[false, false, true, true]), at('c', 2));
+        assert_eq!(walk(&[false, false]), Installed::Never);
+        assert_eq!(walk(&[]), Installed::Never);
+        // The deployed commit and MAX_BASELINE_WALK ancestors, no more.
+        let far = |len: usize, found: bool| {
+            let history = (0..len).map(move |i| Ok::<_, ()>((id('f'), found && i + 1 == len)));
+            last_installed(history).unwrap()
+        };
+        assert_eq!(far(MAX_BASELINE_WALK + 1, true), at('f', MAX_BASELINE_WALK));
+        assert_eq!(far(MAX_BASELINE_WALK + 2, true), Installed::TooDeep);
+        assert_eq!(far(MAX_BASELINE_WALK, false), Installed::Never);
+        assert_eq!(far(MAX_BASELINE_WALK + 1, false), Installed::TooDeep);
+        let failing = [Ok((id('a'), false)), Err("gone")];
+        assert_eq!(last_installed(failing), Err("gone"));
+    }
+
+    #[test]
+    fn each_candidate_python_is_judged_on_its_own() {
+        let set = |names: &[&str]| -> PackageSet {
+            names
+                .iter()
+                .map(|n| (PackageId::Name(CanonicalName::new(n)), BTreeSet::new()))
+                .collect()
+        };
+        let py = |minor| Runtime::new(3, minor, None);
+        let mut base = snapshot(&["a", "p"], "", None);
+        base.by_python = vec![(py(10), set(&["a", "p"])), (py(11), set(&["a", "p"]))];
+        let mut pushed = snapshot(&["a", "p"], "", None);
+        pushed.identity.requirements_sha256 = "narrowed".into();
+        pushed.by_python = vec![(py(10), set(&["a", "p"])), (py(11), set(&["a"]))];
+        // The union is the same; on 3.11 `p` is gone.
+        assert_eq!(base.packages, pushed.packages);
+        assert_eq!(diff(&base, &pushed).removed_labels(), ["p"]);
+        // One known Python on each side: compared with each other.
+        base.by_python = vec![(Runtime::new(3, 11, Some(2)), set(&["a", "p"]))];
+        pushed.by_python = vec![(py(11), set(&["a"]))];
+        assert_eq!(diff(&base, &pushed).removed_labels(), ["p"]);
+        // A known Python against candidates: the same minor version only.
+        pushed.by_python = vec![(py(10), set(&["a"])), (py(11), set(&["a", "p"]))];
+        assert!(diff(&base, &pushed).removed.is_empty());
+        // A fingerprint with no runtime stands for every Python.
+        base.by_python.clear();
+        assert_eq!(diff(&base, &pushed).removed_labels(), ["p"]);
     }
 
     fn id(c: char) -> CommitId {

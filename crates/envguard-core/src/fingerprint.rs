@@ -74,7 +74,14 @@ impl Identity {
 pub struct Snapshot {
     pub identity: Identity,
     pub runtime: Option<Runtime>,
+    /// What pip installs on any Python the site may run (what the
+    /// fingerprint records).
     pub packages: PackageSet,
+    /// What pip installs on each Python the site may run: one entry when
+    /// the site's Python is known (runtime.txt, or the `python` key), one
+    /// per candidate when it is not, none for a fingerprint that recorded
+    /// no runtime (then `packages` stands for every Python).
+    pub by_python: Vec<(Runtime, PackageSet)>,
     pub token: Option<Token>,
     /// The requirements file each package is listed in; empty when the
     /// snapshot comes from a fingerprint, which records no files.
@@ -94,12 +101,14 @@ impl Snapshot {
         let token = read(MARKER_PATH)?.as_deref().and_then(Token::from_marker);
         let target = Target {
             platform: config.target,
-            python: runtime.clone(),
+            python: runtime.clone().or_else(|| config.python.clone()),
         };
+        let by_python = parsed.packages_by_python(&target);
         let snapshot = Snapshot {
             identity: Identity::of(&parsed.files, &runtime_bytes),
             runtime,
-            packages: parsed.packages(&target),
+            packages: requirements::union(by_python.iter().map(|(_, set)| set)),
+            by_python,
             token,
             origins: parsed.origins(&target),
         };
@@ -148,18 +157,24 @@ impl Snapshot {
                 file.schema
             ));
         }
+        let runtime = Runtime::parse(&file.runtime);
+        let packages: PackageSet = file
+            .packages
+            .iter()
+            .map(|p| names::parse_label(p))
+            .collect();
         Ok(Snapshot {
             identity: Identity {
                 requirements_sha256: file.requirements_sha256,
                 runtime_sha256: file.runtime_sha256,
                 has_requirements: true,
             },
-            runtime: Runtime::parse(&file.runtime),
-            packages: file
-                .packages
+            by_python: runtime
                 .iter()
-                .map(|p| names::parse_label(p))
+                .map(|r| (r.clone(), packages.clone()))
                 .collect(),
+            runtime,
+            packages,
             token: Token::parse(&file.token),
             origins: BTreeMap::new(),
         })

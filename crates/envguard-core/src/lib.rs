@@ -6,7 +6,7 @@
 //!
 //! Modules, innermost first: [`text`], [`ids`], [`digest`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
-//! [`decide`], [`managers`], [`message`]. Each uses only modules before it.
+//! [`decide`], [`managers`], [`message`], [`links`]. Each uses only modules before it.
 
 pub mod config;
 pub mod decide;
@@ -14,6 +14,7 @@ pub mod deployment;
 pub mod digest;
 pub mod fingerprint;
 pub mod ids;
+pub mod links;
 pub mod managers;
 pub mod message;
 pub mod names;

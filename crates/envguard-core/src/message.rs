@@ -128,6 +128,41 @@ pub enum Message {
     ForeignScript { name: &'static str },
     /// `init` finds `.deployment` running some other command.
     ForeignCommand { theirs: String, ours: &'static str },
+    /// A symbolic link in a commit names something outside the repository
+    /// (`link == target`: the path itself climbs above the root).
+    LinkLeavesRepository { link: String, target: String },
+    /// Following a commit's symbolic links never ends.
+    LinkLoops { link: String, hops: usize },
+    /// The tree names an object this repository does not have (a partial
+    /// clone): never "nothing there".
+    MissingObject {
+        path: String,
+        commit: CommitId,
+        kind: &'static str,
+        object: String,
+        /// The partial clone's promisor remote, when there is one.
+        promisor: Option<String>,
+    },
+    /// The deployed commit has no requirements file: the baseline is the
+    /// nearest first-parent ancestor that has one.
+    BaselineWalked {
+        place: String,
+        requirements: String,
+        deployed: CommitId,
+        found: CommitId,
+        steps: usize,
+    },
+    /// No first-parent ancestor within the bound has the requirements file.
+    BaselineTooDeep {
+        requirements: String,
+        deployed: CommitId,
+        bound: usize,
+    },
+    /// A shallow clone's history ends before a commit with the file.
+    BaselineShallow {
+        requirements: String,
+        deployed: CommitId,
+    },
     /// `envguard --reset` committed a marker.
     ResetCommitted {
         commit: CommitId,
@@ -460,6 +495,75 @@ impl fmt::Display for Message {
                 "{DEPLOYMENT_PATH} runs `{theirs}`, not envguard's script; change it to `command = {ours}` \
                  (after adding the marker steps to your script), or run `envguard init --force`"
             ),
+            Message::LinkLeavesRepository { link, target } if link == target => write!(
+                f,
+                "{link} leads outside the repository; pip on the server would read a file that is not in the commit"
+            ),
+            Message::LinkLeavesRepository { link, target } => write!(
+                f,
+                "{link} is a symbolic link to {target}, outside the repository; pip on the server would read \
+                 a file that is not in the commit. Commit the file itself, or a link within the repository"
+            ),
+            Message::LinkLoops { link, hops } => write!(
+                f,
+                "{link} is a symbolic link that leads to no file within {hops} links (a loop); \
+                 pip on the server could not open it. Fix the link"
+            ),
+            Message::MissingObject {
+                path,
+                commit,
+                kind,
+                object,
+                promisor,
+            } => {
+                let from = promisor
+                    .as_ref()
+                    .map(|r| format!(" from the promisor remote `{r}`"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "{path} in commit {}: its {kind} {object} is missing from this repository \
+                     (a partial clone fetches objects only when asked, and envguard does not fetch during a push). \
+                     Fetch it{from} with `git cat-file -p {object} >/dev/null` (or run `git fetch <remote>` \
+                     for the remote the commit came from), then push again",
+                    commit.short()
+                )
+            }
+            Message::BaselineWalked {
+                place,
+                requirements,
+                deployed,
+                found,
+                steps,
+            } => write!(
+                f,
+                "{place}: the deployed commit {} has no {requirements}, so the server skipped pip there; \
+                 comparing with {}, {steps} first-parent commit{} back, the last one that had it",
+                deployed.short(),
+                found.short(),
+                if *steps == 1 { "" } else { "s" }
+            ),
+            Message::BaselineTooDeep {
+                requirements,
+                deployed,
+                bound,
+            } => write!(
+                f,
+                "the deployed commit {} has no {requirements}, nor do its {bound} nearest first-parent \
+                 ancestors, so envguard cannot tell what the server last installed. Run `envguard --reset` \
+                 to schedule a clean environment, then push with `git push --no-verify`",
+                deployed.short()
+            ),
+            Message::BaselineShallow {
+                requirements,
+                deployed,
+            } => write!(
+                f,
+                "the deployed commit {} has no {requirements}, and this shallow clone's history ends before \
+                 a commit that has it, so envguard cannot tell what the server last installed. Run \
+                 `git fetch --unshallow` (or `git fetch --deepen=<n>`), then push again",
+                deployed.short()
+            ),
             Message::ResetCommitted {
                 commit,
                 branch,
@@ -721,7 +825,9 @@ impl fmt::Display for Outcome<'_> {
             Decision::FirstDeployment => f.write_str("first deployment: nothing to compare with"),
             Decision::NoRequirements => write!(
                 f,
-                "no {} in this commit: nothing for pip to install",
+                "no {0} in this commit: the server skips pip, and its environment stays as it is \
+                 (every package installed before stays installed); when {0} comes back, envguard \
+                 compares it with the last deployed commit that had it",
                 quote(requirements)
             ),
             Decision::Unchanged => f.write_str("requirements unchanged"),
@@ -793,7 +899,9 @@ mod tests {
             (Decision::FirstDeployment, "azure main: first deployment: nothing to compare with"),
             (
                 Decision::NoRequirements,
-                "azure main: no requirements.txt in this commit: nothing for pip to install",
+                "azure main: no requirements.txt in this commit: the server skips pip, and its environment stays as it is \
+                 (every package installed before stays installed); when requirements.txt comes back, envguard \
+                 compares it with the last deployed commit that had it",
             ),
             (Decision::Unchanged, "azure main: requirements unchanged"),
             (

@@ -30,8 +30,27 @@ impl fmt::Display for Platform {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub platform: Platform,
-    /// From `runtime.txt`; `None` when the commit has none.
+    /// From `runtime.txt`, else envguard.toml's `python`; `None` when
+    /// neither says.
     pub python: Option<Runtime>,
+}
+
+/// The Pythons a site may run when nothing says which: every CPython 3
+/// minor version App Service has offered (3.6 on legacy Windows sites) up to
+/// the newest. Each is judged on its own.
+pub const CANDIDATE_MINORS: std::ops::RangeInclusive<u32> = 6..=14;
+
+impl Target {
+    /// The Pythons whose markers count: the one the site runs, or, when
+    /// that is unknown, each candidate ([`CANDIDATE_MINORS`]).
+    pub fn pythons(&self) -> Vec<Runtime> {
+        match &self.python {
+            Some(runtime) => vec![runtime.clone()],
+            None => CANDIDATE_MINORS
+                .map(|minor| Runtime::new(3, minor, None))
+                .collect(),
+        }
+    }
 }
 
 /// A parsed `runtime.txt`: `python-3.11` or `python-3.11.4`.
@@ -78,6 +97,16 @@ impl Runtime {
     /// [`Runtime::from_file`] over text (a fingerprint's `runtime` field).
     pub fn parse(text: &str) -> Option<Runtime> {
         Runtime::from_file(text.as_bytes())
+    }
+
+    /// The site's Python as envguard.toml's `python` key states it: exactly
+    /// `X.Y` in digits (`3.11`), the form App Service's Python setting
+    /// takes; a major version other than 2 or 3 is no Python a site runs.
+    pub fn from_site_version(text: &str) -> Option<Runtime> {
+        let (major, rest) = digits(text.as_bytes())?;
+        let (minor, rest) = digits(rest.strip_prefix(b".")?)?;
+        (rest.is_empty() && matches!(major, 2 | 3) && text.len() <= 6)
+            .then_some(Runtime::new(major, minor, None))
     }
 
     /// Builds a runtime from its parts (tests and marker evaluation).
@@ -151,6 +180,31 @@ mod tests {
         for (text, want) in cases {
             let got = Runtime::parse(text).map(|r| (r.major, r.minor, r.patch));
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_site_version_is_x_dot_y() {
+        assert_eq!(
+            Runtime::from_site_version("3.11"),
+            Some(Runtime::new(3, 11, None))
+        );
+        assert_eq!(
+            Runtime::from_site_version("2.7"),
+            Some(Runtime::new(2, 7, None))
+        );
+        for bad in [
+            "3",
+            "3.11.4",
+            "python-3.11",
+            "three",
+            " 3.11",
+            "3.",
+            "4.0",
+            "3.x",
+            "",
+        ] {
+            assert_eq!(Runtime::from_site_version(bad), None, "{bad:?}");
         }
     }
 

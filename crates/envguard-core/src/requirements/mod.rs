@@ -45,8 +45,9 @@
 //!    URLs and `-e` VCS URLs named by `#egg=` or a wheel file name; unnamed
 //!    URLs and local paths identified by their normalised text. Names are
 //!    PEP 503 canonical, extras PEP 685 canonical.
-//! 6. **Markers** ([`Requirements::packages`]): evaluated for the
-//!    deployment [`Target`] as CPython on Windows or Linux; `extra == …` is
+//! 6. **Markers** ([`Requirements::packages_by_python`]): evaluated for the
+//!    deployment [`Target`] as CPython on Windows or Linux, for the site's
+//!    Python or, when it is unknown, for each candidate on its own; `extra == …` is
 //!    false, as pip evaluates a requirements file with no extras. A marker
 //!    that cannot be parsed counts as true, with a warning.
 //!
@@ -107,10 +108,12 @@ impl Entry {
     /// Whether pip installs this entry in one of `envs`. No extras: pip
     /// evaluates a requirements file's markers with `extra` empty, so
     /// `extra == "x"` is false.
+    /// With no environment to judge in, every marker counts as true, as in
+    /// [`Requirements::packages_by_python`].
     fn applies(&self, envs: &[MarkerEnvironment]) -> bool {
         match &self.marker {
             None => true,
-            Some(marker) => envs.iter().any(|env| marker.evaluate(env, &[])),
+            Some(marker) => envs.is_empty() || envs.iter().any(|env| marker.evaluate(env, &[])),
         }
     }
 }
@@ -175,21 +178,53 @@ pub struct Requirements {
 pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<Option<Vec<u8>>> + 'a;
 
 impl Requirements {
-    /// The packages pip would install on `target`: entries whose marker is
-    /// false there are left out; a marker that cannot be evaluated counts as
-    /// present (when in doubt, rebuild).
-    pub fn packages(&self, target: &Target) -> PackageSet {
-        let envs = marker_environments(target);
-        let mut set = PackageSet::new();
-        for entry in &self.entries {
-            if entry.applies(&envs) {
-                set.entry(entry.id.clone())
-                    .or_default()
-                    .extend(entry.extras.iter().cloned());
-            }
-        }
-        set
+    /// The packages pip would install on `target`, for each Python it may
+    /// run ([`Target::pythons`]): entries whose marker is false there are
+    /// left out; a marker that cannot be evaluated counts as present (when
+    /// in doubt, rebuild).
+    pub fn packages_by_python(&self, target: &Target) -> Vec<(Runtime, PackageSet)> {
+        target
+            .pythons()
+            .into_iter()
+            .map(|python| {
+                let env = marker_environment(target.platform, &python);
+                let mut set = PackageSet::new();
+                for entry in &self.entries {
+                    // No extras: pip evaluates a requirements file's markers
+                    // with `extra` empty, so `extra == "x"` is false. An
+                    // environment that cannot be built counts every marker true.
+                    let applies = entry
+                        .marker
+                        .as_ref()
+                        .is_none_or(|m| env.as_ref().is_none_or(|env| m.evaluate(env, &[])));
+                    if applies {
+                        set.entry(entry.id.clone())
+                            .or_default()
+                            .extend(entry.extras.iter().cloned());
+                    }
+                }
+                (python, set)
+            })
+            .collect()
     }
+
+    /// The packages pip would install on `target` on any Python it may run.
+    pub fn packages(&self, target: &Target) -> PackageSet {
+        union(self.packages_by_python(target).iter().map(|(_, set)| set))
+    }
+}
+
+/// Every package (and extra) of the sets.
+pub fn union<'s>(sets: impl Iterator<Item = &'s PackageSet>) -> PackageSet {
+    let mut all = PackageSet::new();
+    for set in sets {
+        for (id, extras) in set {
+            all.entry(id.clone())
+                .or_default()
+                .extend(extras.iter().cloned());
+        }
+    }
+    all
 }
 
 impl Requirements {
@@ -279,6 +314,12 @@ fn statement(text: &str, requirements: bool) -> (Statement, Vec<String>) {
             options::LineOptions::default()
         }
     };
+    for spelling in &options.obsolete {
+        warnings.push(format!(
+            "`{spelling}` is an option of old pips that pip no longer knows (it names no package); \
+             today's pip refuses this line, so delete the option"
+        ));
+    }
     let mut ignore = |what: &str, values: &[String]| {
         if !values.is_empty() {
             warnings.push(format!(
@@ -594,40 +635,38 @@ fn resolve(including: &str, target: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Marker environments for the target: CPython on Windows (x64) or Linux
-/// (x86-64). With no runtime known, markers are evaluated for every CPython
-/// 3 minor version still deployed, and a package counts as present when any
-/// of them installs it.
+/// The marker environment of CPython `runtime` on Windows (x64) or Linux
+/// (x86-64).
+/// The marker environments of every Python `target` may run.
 fn marker_environments(target: &Target) -> Vec<MarkerEnvironment> {
-    let runtimes: Vec<Runtime> = match &target.python {
-        Some(runtime) => vec![runtime.clone()],
-        None => (6..=14).map(|minor| Runtime::new(3, minor, None)).collect(),
-    };
-    let (os_name, sys_platform, platform_system, platform_machine) = match target.platform {
+    target
+        .pythons()
+        .iter()
+        .filter_map(|python| marker_environment(target.platform, python))
+        .collect()
+}
+
+fn marker_environment(platform: Platform, runtime: &Runtime) -> Option<MarkerEnvironment> {
+    let (os_name, sys_platform, platform_system, platform_machine) = match platform {
         Platform::Windows => ("nt", "win32", "Windows", "AMD64"),
         Platform::Linux => ("posix", "linux", "Linux", "x86_64"),
     };
-    runtimes
-        .iter()
-        .filter_map(|runtime| {
-            let full = runtime.python_full_version();
-            let short = runtime.python_version();
-            MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-                implementation_name: "cpython",
-                implementation_version: &full,
-                os_name,
-                platform_machine,
-                platform_python_implementation: "CPython",
-                platform_release: "",
-                platform_system,
-                platform_version: "",
-                python_full_version: &full,
-                python_version: &short,
-                sys_platform,
-            })
-            .ok()
-        })
-        .collect()
+    let full = runtime.python_full_version();
+    let short = runtime.python_version();
+    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
+        implementation_name: "cpython",
+        implementation_version: &full,
+        os_name,
+        platform_machine,
+        platform_python_implementation: "CPython",
+        platform_release: "",
+        platform_system,
+        platform_version: "",
+        python_full_version: &full,
+        python_version: &short,
+        sys_platform,
+    })
+    .ok()
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@ pub(super) struct LineOptions {
     /// Words that are no option's value: `optparse` keeps them aside and pip
     /// ignores them.
     pub ignored: Vec<String>,
+    /// Options of old pips that pip no longer knows ([`OBSOLETE`]), as
+    /// spelled: they install nothing, and today's pip refuses the line.
+    pub obsolete: Vec<String>,
 }
 
 /// How an option takes its value.
@@ -83,6 +86,24 @@ const OPTIONS: &[(&[&str], &[char], Takes, Dest)] = &[
     ),
 ];
 
+/// Options that old pips accepted in a requirements file and pip no longer
+/// knows (pip 1.5 to 9 had them in `req_file.SUPPORTED_OPTIONS`): the
+/// `--allow-external` family, the wheel switches, `--always-unzip` and
+/// `--process-dependency-links`. None of them names a package, so a line of
+/// them is a warning and no package; pip 10 and later refuse the line.
+const OBSOLETE: &[(&[&str], &[char], Takes)] = &[
+    (&["--allow-external"], &[], Takes::Value),
+    (&["--allow-all-external"], &[], Takes::Nothing),
+    (&["--no-allow-external"], &[], Takes::Nothing),
+    (&["--allow-unverified"], &[], Takes::Value),
+    (&["--allow-insecure"], &[], Takes::Value),
+    (&["--no-allow-insecure"], &[], Takes::Nothing),
+    (&["--use-wheel"], &[], Takes::Nothing),
+    (&["--no-use-wheel"], &[], Takes::Nothing),
+    (&["--always-unzip"], &['Z'], Takes::Nothing),
+    (&["--process-dependency-links"], &[], Takes::Nothing),
+];
+
 /// pip's `STRONG_HASHES`.
 const HASH_ALGORITHMS: &[&str] = &["sha256", "sha384", "sha512"];
 
@@ -102,18 +123,35 @@ pub(super) fn parse(options: &str) -> Result<LineOptions, String> {
                 Some((name, value)) => (name, Some(value.to_string())),
                 None => (long, None),
             };
-            let (spelling, option) = match_long(&format!("--{name}"))?;
+            let written = format!("--{name}");
+            let (spelling, option) = match match_long(&written) {
+                Ok(found) => found,
+                Err(why) => {
+                    let (spelling, takes) = match_obsolete(&written).ok_or(why)?;
+                    skip_obsolete(spelling, takes, inline.is_some(), &mut words)?;
+                    out.obsolete.push(spelling.to_string());
+                    continue;
+                }
+            };
             (spelling.to_string(), option, inline)
         } else if word.len() > 1 && word.starts_with('-') {
             // Every short option pip knows takes a value, so a cluster is
             // one option and the rest of the word is its value (`-rfile`).
             let mut chars = word.chars().skip(1);
             let letter = chars.next().unwrap_or('-');
-            let option = OPTIONS
+            let rest: String = chars.collect();
+            let Some(option) = OPTIONS
                 .iter()
                 .find(|(_, short, _, _)| short.contains(&letter))
-                .ok_or_else(|| format!("pip does not know the option `-{letter}`"))?;
-            let rest: String = chars.collect();
+            else {
+                let (long, _, takes) = OBSOLETE
+                    .iter()
+                    .find(|(_, short, _)| short.contains(&letter))
+                    .ok_or_else(|| format!("pip does not know the option `-{letter}`"))?;
+                skip_obsolete(long[0], *takes, !rest.is_empty(), &mut words)?;
+                out.obsolete.push(format!("-{letter}"));
+                continue;
+            };
             (
                 format!("-{letter}"),
                 option,
@@ -170,6 +208,41 @@ fn match_long(written: &str) -> Result<(&'static str, &'static OptionSpec), Stri
         (Some(found), None) => Ok(found),
         (Some(_), Some(_)) => Err(format!("the option `{written}` is ambiguous")),
         (None, _) => Err(format!("pip does not know the option `{written}`")),
+    }
+}
+
+/// An obsolete option by its exact spelling or an abbreviation only it
+/// has (optparse's rule, over the options old pips knew).
+fn match_obsolete(written: &str) -> Option<(&'static str, Takes)> {
+    let all = || {
+        OBSOLETE
+            .iter()
+            .flat_map(|(longs, _, takes)| longs.iter().map(move |&long| (long, *takes)))
+    };
+    if let Some(found) = all().find(|(long, _)| *long == written) {
+        return Some(found);
+    }
+    let mut candidates = all().filter(|(long, _)| long.starts_with(written));
+    match (candidates.next(), candidates.next()) {
+        (Some(found), None) => Some(found),
+        _ => None,
+    }
+}
+
+/// Passes over an obsolete option's value, as old pips' optparse took it.
+fn skip_obsolete(
+    spelling: &str,
+    takes: Takes,
+    has_inline_value: bool,
+    words: &mut impl Iterator<Item = String>,
+) -> Result<(), String> {
+    match (takes, has_inline_value) {
+        (Takes::Nothing, true) => Err(format!("the option `{spelling}` takes no value")),
+        (Takes::Value, false) => words
+            .next()
+            .map(|_| ())
+            .ok_or_else(|| format!("the option `{spelling}` needs a value")),
+        _ => Ok(()),
     }
 }
 
@@ -329,6 +402,30 @@ mod tests {
     fn refuses(text: &str, want: &str) {
         let err = parse(text).unwrap_err();
         assert!(err.contains(want), "{err}");
+    }
+
+    #[test_case("--allow-external foo", &["--allow-external"]; "with its value")]
+    #[test_case("--allow-unverified=foo --allow-all-external", &["--allow-unverified", "--allow-all-external"]; "two")]
+    #[test_case("--no-use-wheel -Z --process-dependency-links", &["--no-use-wheel", "-Z", "--process-dependency-links"]; "flags")]
+    #[test_case("--allow-ext foo", &["--allow-external"]; "abbreviated as old pips allowed")]
+    fn old_pip_options_are_set_aside(text: &str, want: &[&str]) {
+        let options = parse(text).unwrap();
+        assert_eq!(options.obsolete, want);
+        assert!(options.ignored.is_empty(), "{:?}", options.ignored);
+    }
+
+    #[test]
+    fn old_pip_options_keep_an_include_on_the_line_and_their_own_rules() {
+        let options = parse("--no-use-wheel -r base.txt").unwrap();
+        assert_eq!(options.requirements, ["base.txt"]);
+        assert!(parse("--allow-external")
+            .unwrap_err()
+            .contains("needs a value"));
+        assert!(parse("--use-wheel=yes")
+            .unwrap_err()
+            .contains("takes no value"));
+        // A current option's abbreviation still means the current option.
+        assert_eq!(parse("--no-i").unwrap(), LineOptions::default());
     }
 
     #[test]

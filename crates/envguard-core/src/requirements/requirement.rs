@@ -210,6 +210,13 @@ pub(super) fn editable(text: &str) -> Result<Parsed, Unreadable> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     });
     let Some(scheme) = scheme else {
+        if scp_like(location) {
+            return Err(
+                "this is git's scp-like address (`user@host:path`), which pip does not read as a VCS URL \
+                 and refuses; write it as `git+ssh://git@host/path`"
+                    .to_string(),
+            );
+        }
         // envguard cannot see the server's folders; pip installs a path
         // that is a directory and refuses anything else, so either way the
         // path is what identifies the line.
@@ -244,6 +251,15 @@ pub(super) fn editable(text: &str) -> Result<Parsed, Unreadable> {
             Err("`-e` with a VCS URL needs `#egg=name`, and pip refuses it without".to_string())
         }
     }
+}
+
+/// git's scp-like address, `[vcs+]user@host:path`
+/// (`git+git@github.com:org/repo.git`): a `@` before the first `:`, and no
+/// `/` or `\\` there. pip sees neither a URL scheme nor a local folder in it.
+fn scp_like(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(before, _)| {
+        before.contains('@') && !before.contains('/') && !before.contains('\\')
+    })
 }
 
 /// A URL pip knows: named by its wheel file name or `#egg=`, else unnamed.
@@ -576,6 +592,8 @@ mod tests {
 
     #[test_case("git+https://x.invalid/r.git", "#egg=name"; "vcs without egg")]
     #[test_case("https://x.invalid/p.zip#egg=p", "VCS URL"; "not vcs")]
+    #[test_case("git+git@github.com:org/repo.git@v1#egg=x", "scp-like"; "scp-like vcs")]
+    #[test_case("git@github.com:org/repo.git#egg=x", "git+ssh://"; "scp-like without vcs prefix")]
     fn refuses_editable(text: &str, want: &str) {
         let err = editable(text).unwrap_err();
         assert!(err.contains(want), "{err}");
