@@ -357,7 +357,7 @@ fn quiet_and_verbose() {
     for said in [
         "envguard: azure main: settings from defaults (no envguard.toml, no .deployment) of the pushed commit",
         "envguard: azure main: compared with the remote's commit",
-        "envguard: azure main: decided by the bytes of requirements.txt, runtime.txt, .envguard/force-clean",
+        "envguard: azure main: decided by the bytes of requirements.txt, runtime.txt, envguard.toml, .deployment, .envguard/force-clean",
         "envguard: azure main: no packages removed",
     ] {
         assert!(verbose.stderr.contains(said), "{said}\n{}", verbose.stderr);
