@@ -669,28 +669,15 @@ impl Repo {
         }
         let mut command = Command::new("git");
         self.env.apply(&mut command);
-        let mut child = command
+        command
             .arg("--git-dir")
             .arg(self.repo.path())
             .arg("--work-tree")
             .arg(workdir)
-            .args(["sparse-checkout", "check-rules"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("cannot run git (is it on PATH?)")?;
+            .args(["sparse-checkout", "check-rules"]);
         let mut input = paths.join("\n");
         input.push('\n');
-        child
-            .stdin
-            .take()
-            .ok_or_else(|| anyhow!("git sparse-checkout has no standard input"))?
-            .write_all(input.as_bytes())
-            .context("cannot ask git about the sparse checkout")?;
-        let output = child
-            .wait_with_output()
-            .context("git sparse-checkout did not finish")?;
+        let output = run_with_input(command, input.as_bytes(), "git sparse-checkout")?;
         if !output.status.success() {
             bail!(
                 "cannot tell whether this sparse checkout includes .envguard/ (`git sparse-checkout \
@@ -786,21 +773,7 @@ impl Repo {
             // commit-tree signs only when asked; the user asked in config.
             command.arg("-S");
         }
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("cannot run git (is it on PATH?)")?;
-        child
-            .stdin
-            .take()
-            .ok_or_else(|| anyhow!("git commit-tree has no standard input"))?
-            .write_all(message.as_bytes())
-            .context("cannot pass the commit message to git")?;
-        let output = child
-            .wait_with_output()
-            .context("git commit-tree did not finish")?;
+        let output = run_with_input(command, message.as_bytes(), "git commit-tree")?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let signing = if sign {
@@ -1216,4 +1189,26 @@ fn blob_at(tree: &git2::Tree<'_>, path: &str) -> Result<Option<Oid>, git2::Error
         Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// Runs `command` (a git command, named `what` in errors) with `input` on
+/// its standard input, and waits for its output. The input is small (a
+/// commit message, a few paths), so writing it whole before reading the
+/// output cannot fill a pipe.
+fn run_with_input(mut command: Command, input: &[u8], what: &str) -> Result<std::process::Output> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run git (is it on PATH?)")?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| anyhow!("{what} has no standard input"))?
+        .write_all(input)
+        .with_context(|| format!("cannot write to {what}'s standard input"))?;
+    child
+        .wait_with_output()
+        .with_context(|| format!("{what} did not finish"))
 }
