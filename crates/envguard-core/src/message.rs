@@ -12,7 +12,9 @@ use crate::ids::CommitId;
 use crate::platform::Platform;
 use crate::requirements::Warning;
 use crate::text::quote;
-use crate::token::{InTheWay, Place, Token, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH};
+use crate::token::{
+    InTheWay, Place, Token, ENVGUARD_DIR, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH,
+};
 
 /// How to push without envguard, said after every error that stops a push.
 pub const BYPASS: &str =
@@ -495,6 +497,20 @@ impl fmt::Display for Message {
                 "{DEPLOYMENT_PATH} runs `{theirs}`, not envguard's script; change it to `command = {ours}` \
                  (after adding the marker steps to your script), or run `envguard init --force`"
             ),
+            // envguard's own folder: its files are never read or written
+            // through a link, whatever the link says (the writing side
+            // refuses the same way, InTheWay).
+            Message::LinkLeavesRepository { link, target }
+                if link == ENVGUARD_DIR || link.starts_with(&format!("{ENVGUARD_DIR}/")) =>
+            {
+                write!(
+                    f,
+                    "{link} is a symbolic link to {target}, outside the repository; envguard keeps its marker \
+                     as two regular files in a folder .envguard/ and never reads or writes through such a link. \
+                     Move it out of the way (`git rm -- {link}`: for a link that removes the link, not what it \
+                     points to) and commit, then push again"
+                )
+            }
             Message::LinkLeavesRepository { link, target } if link == target => write!(
                 f,
                 "{link} leads outside the repository; pip on the server would read a file that is not in the commit"
