@@ -2,6 +2,9 @@
 
 :: ---------------------------------------------------------------------------
 :: envguard deploy.cmd: Kudu deployment script for Python on Windows App Service
+:: `envguard init` updates a copy of this file only while the next line matches it
+:: (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
+:: envguard-digest: sha256:c94c21098b38674f7a5fb8ea3b1f5927af30c76baddd8997e8c36937b47ff5d7
 ::
 :: It does what Kudu's stock Python script (KuduScript's
 :: deploy.batch.python.template) does -- KuduSync the app to wwwroot, select

@@ -2,6 +2,9 @@
 # envguard deploy.sh: deployment script for Python apps on Linux App Service
 # (KuduLite custom deployment, `.deployment`: `[config]` `command = bash deploy.sh`)
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
+# `envguard init` updates a copy of this file only while the next line matches it
+# (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
+# envguard-digest: sha256:739abdfb5012756cad9f834ce3171ec90ccff96437dc57f896d9f84817a0319f
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt

@@ -3,9 +3,10 @@
 //! keeps its line endings into the app repository.
 //!
 //! The files are the ones in the project's `hooks/`, embedded in the
-//! binary. A user's own script or deployment command is never replaced
-//! without `--force` (the command counts as init's own only when it is
-//! exactly the one init writes); `.deployment` and `.gitattributes` keep
+//! binary. A user's own script or deployment command, or a copy of
+//! envguard's own files the user edited, is never replaced without
+//! `--force` (the command counts as init's own only when it is exactly the
+//! one init writes; a file, when its digest line matches: `shipped`); `.deployment` and `.gitattributes` keep
 //! every other byte. Everything is decided before anything is written.
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use envguard_core::deployment::{
 };
 use envguard_core::message::{Message, Written};
 use envguard_core::platform::Platform;
+use envguard_core::shipped::{self, Copy as Shipped};
 use envguard_core::token::ENV_TOKEN_FILE;
 
 use crate::fs::write_atomically;
@@ -56,6 +58,42 @@ fn is_ours(bytes: &[u8]) -> bool {
     text.contains("envguard") && text.contains(ENV_TOKEN_FILE)
 }
 
+/// Why `init` may not put `wanted` where `existing` is, if it may not. It
+/// may over a missing file, the same bytes, with `--force`, and over an
+/// unedited copy of any envguard version (its digest line matches:
+/// `shipped`). A user's own file, or an envguard copy that was edited or
+/// cannot be told unedited, is kept.
+fn refusal(
+    name: &'static str,
+    existing: Option<&[u8]>,
+    wanted: &[u8],
+    force: bool,
+    ours: fn(&[u8]) -> bool,
+    foreign: Message,
+) -> Option<Message> {
+    let bytes = existing?;
+    if force || bytes == wanted {
+        return None;
+    }
+    match shipped::examine(bytes) {
+        Shipped::Unedited => None,
+        Shipped::Edited => Some(Message::KeepsEdited {
+            name,
+            stamped: true,
+        }),
+        Shipped::Unstamped if ours(bytes) => Some(Message::KeepsEdited {
+            name,
+            stamped: false,
+        }),
+        Shipped::Unstamped => Some(foreign),
+    }
+}
+
+/// Whether a file is envguard's leftovers check (any version).
+fn is_our_checker(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).contains("envguard's leftovers check")
+}
+
 /// What `init` did, for the user, in order.
 pub struct Report {
     pub messages: Vec<Message>,
@@ -86,11 +124,30 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     let existing_deployment = read_optional(root, DEPLOYMENT_PATH)?;
     let existing_attributes = read_optional(root, ATTRIBUTES_PATH)?;
 
+    let existing_checker = read_optional(root, CHECKER_NAME)?;
+    let checker = CHECKER.replace("\r\n", "\n");
+
     // Decide everything before writing anything.
-    if let Some(bytes) = &existing_script {
-        if !is_ours(bytes) && !force {
-            return Err(Message::ForeignScript { name }.into());
-        }
+    let refused = refusal(
+        name,
+        existing_script.as_deref(),
+        contents.as_bytes(),
+        force,
+        is_ours,
+        Message::ForeignScript { name },
+    )
+    .or_else(|| {
+        refusal(
+            CHECKER_NAME,
+            existing_checker.as_deref(),
+            checker.as_bytes(),
+            force,
+            is_our_checker,
+            Message::ForeignChecker { name: CHECKER_NAME },
+        )
+    });
+    if let Some(message) = refused {
+        return Err(message.into());
     }
     let before = Deployment::parse(existing_deployment.as_deref().unwrap_or_default());
     let deployment = match &existing_deployment {
@@ -118,8 +175,8 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
         },
         Planned {
             path: CHECKER_NAME,
-            existing: read_optional(root, CHECKER_NAME)?,
-            wanted: CHECKER.replace("\r\n", "\n").into_bytes(),
+            existing: existing_checker,
+            wanted: checker.into_bytes(),
         },
         Planned {
             path: DEPLOYMENT_PATH,
@@ -203,6 +260,24 @@ mod tests {
         assert_eq!((name, command), ("deploy.sh", "bash deploy.sh"));
         assert!(!sh.contains('\r'));
         assert!(is_ours(cmd.as_bytes()) && is_ours(sh.as_bytes()));
-        assert!(CHECKER.starts_with("#") || CHECKER.contains("envguard"));
+        assert!(is_our_checker(CHECKER.as_bytes()));
+    }
+
+    #[test]
+    fn every_shipped_file_carries_its_own_digest() {
+        for (path, text) in [
+            ("hooks/deploy.sh", DEPLOY_SH),
+            ("hooks/deploy.cmd", DEPLOY_CMD),
+            ("hooks/envguard_check.py", CHECKER),
+        ] {
+            assert_eq!(
+                shipped::examine(text.as_bytes()),
+                Shipped::Unedited,
+                "{path} was edited: run `python3 scripts/stamp-digests.py` (it should say {:?})",
+                shipped::expected_line(text.as_bytes())
+            );
+        }
+        let (_, cmd, _) = script(Platform::Windows);
+        assert_eq!(shipped::examine(cmd.as_bytes()), Shipped::Unedited);
     }
 }

@@ -223,3 +223,161 @@ fn doctor_checks_the_committed_bytes_of_the_script() {
         doctor.stdout
     );
 }
+
+/// The bytes of `path` in the app (binary-safe).
+fn bytes(repo: &TestRepo, path: &str) -> Vec<u8> {
+    std::fs::read(repo.dir.join(path)).unwrap()
+}
+
+/// `text` with its digest line filled in, as scripts/stamp-digests.py
+/// does: what an unedited copy of some other envguard version looks like.
+fn restamped(text: &str) -> String {
+    let line = envguard_core::shipped::expected_line(text.as_bytes()).unwrap();
+    let (before, after) = text.split_once("# envguard-digest: sha256:").unwrap();
+    let (_, after) = after.split_once('\n').unwrap();
+    format!("{before}# {line}\n{after}")
+}
+
+#[test]
+fn an_edited_copy_of_envguards_script_is_kept_and_force_replaces_it() {
+    let repo = app();
+    assert_code(&repo.envguard(&["init"]), 0);
+    let ours = repo.read("deploy.sh");
+    let edited = ours.replace(
+        "\nset -",
+        "\npython manage.py migrate --noinput  # added by the team\nset -",
+    );
+    assert_ne!(edited, ours);
+    repo.write("deploy.sh", &edited);
+    let before: Vec<_> = [
+        "deploy.sh",
+        "envguard_check.py",
+        ".deployment",
+        ".gitattributes",
+    ]
+    .iter()
+    .map(|p| bytes(&repo, p))
+    .collect();
+
+    let run = repo.envguard(&["init"]);
+    assert_code(&run, 2);
+    assert_eq!(
+        run.stderr,
+        "envguard: deploy.sh is envguard's, edited since envguard wrote it: init keeps your edits. \
+         To replace it with this version's, run `envguard init --force`; `git diff deploy.sh` then \
+         shows what changed\n"
+    );
+    let after: Vec<_> = [
+        "deploy.sh",
+        "envguard_check.py",
+        ".deployment",
+        ".gitattributes",
+    ]
+    .iter()
+    .map(|p| bytes(&repo, p))
+    .collect();
+    assert_eq!(before, after, "init wrote something before refusing");
+
+    let forced = repo.envguard(&["init", "--force"]);
+    assert_code(&forced, 0);
+    assert!(
+        forced.stderr.contains("envguard: updated deploy.sh"),
+        "{}",
+        forced.stderr
+    );
+    assert_eq!(repo.read("deploy.sh"), ours);
+}
+
+#[test]
+fn an_unedited_copy_of_another_version_is_updated_without_force() {
+    let repo = app();
+    assert_code(&repo.envguard(&["init"]), 0);
+    let ours = repo.read("deploy.sh");
+    // Another version of the script, stamped as envguard stamps its own.
+    let other = restamped(&ours.replace("\nset -", "\n: an older step\nset -"));
+    repo.write("deploy.sh", &other);
+    let run = repo.envguard(&["init"]);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.starts_with("envguard: updated deploy.sh\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("deploy.sh"), ours);
+}
+
+#[test]
+fn an_envguard_script_without_a_digest_line_is_kept_unless_forced() {
+    let repo = app();
+    assert_code(&repo.envguard(&["init"]), 0);
+    let ours = repo.read("deploy.sh");
+    let legacy: String = ours
+        .lines()
+        .filter(|l| !l.contains("envguard-digest:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    repo.write("deploy.sh", &legacy);
+    let run = repo.envguard(&["init"]);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.starts_with(
+            "envguard: deploy.sh is envguard's but has no digest line (an older envguard wrote it, \
+             or the line was edited out): init cannot tell whether you edited it, so it keeps it."
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("deploy.sh"), legacy);
+    assert_code(&repo.envguard(&["init", "--force"]), 0);
+    assert_eq!(repo.read("deploy.sh"), ours);
+}
+
+#[test]
+fn a_file_of_your_own_named_like_the_checker_is_never_replaced_without_force() {
+    let repo = app();
+    repo.write("envguard_check.py", "print('our own check')\n");
+    let run = repo.envguard(&["init"]);
+    assert_code(&run, 2);
+    assert_eq!(
+        run.stderr,
+        "envguard: envguard_check.py exists and is not envguard's leftovers check: rename it, or \
+         replace it with `envguard init --force`\n"
+    );
+    assert_eq!(repo.read("envguard_check.py"), "print('our own check')\n");
+    assert!(
+        !repo.dir.join("deploy.sh").exists(),
+        "init wrote before refusing"
+    );
+
+    // An edited copy of envguard's checker is kept the same way.
+    assert_code(&repo.envguard(&["init", "--force"]), 0);
+    let checker = repo.read("envguard_check.py");
+    repo.write("envguard_check.py", &format!("{checker}# ours\n"));
+    let run = repo.envguard(&["init"]);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr
+            .starts_with("envguard: envguard_check.py is envguard's, edited"),
+        "{}",
+        run.stderr
+    );
+
+    // Windows: deploy.cmd's digest holds in CRLF, and an edit is seen there too.
+    let windows = app();
+    assert_code(&windows.envguard(&["init", "--target", "windows"]), 0);
+    assert_code(&windows.envguard(&["init", "--target", "windows"]), 0);
+    let cmd = bytes(&windows, "deploy.cmd");
+    assert!(cmd.windows(2).any(|w| w == b"\r\n"));
+    let mut edited = cmd.clone();
+    edited.extend_from_slice(b"echo ours\r\n");
+    std::fs::write(windows.dir.join("deploy.cmd"), &edited).unwrap();
+    let run = windows.envguard(&["init", "--target", "windows"]);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr
+            .starts_with("envguard: deploy.cmd is envguard's, edited"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bytes(&windows, "deploy.cmd"), edited);
+}

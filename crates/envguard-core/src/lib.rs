@@ -4,7 +4,7 @@
 //! files come in as bytes through a caller-supplied reader, and what the
 //! user should read goes out as a [`message::Message`].
 //!
-//! Modules, innermost first: [`text`], [`ids`], [`digest`], [`names`], [`platform`],
+//! Modules, innermost first: [`text`], [`ids`], [`digest`], [`shipped`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
 //! [`decide`], [`managers`], [`message`], [`links`]. Each uses only modules before it.
 
@@ -20,5 +20,6 @@ pub mod message;
 pub mod names;
 pub mod platform;
 pub mod requirements;
+pub mod shipped;
 pub mod text;
 pub mod token;

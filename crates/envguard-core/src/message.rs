@@ -198,6 +198,11 @@ pub enum Message {
     DeploymentRuns { command: String, changed: bool },
     /// `init` had nothing to do.
     InitUnchanged,
+    /// `init` keeps a copy of its own file that was edited, or that it
+    /// cannot tell unedited (no digest line, `shipped::Copy::Unstamped`).
+    KeepsEdited { name: &'static str, stamped: bool },
+    /// `init` finds a file of its checker's name that is not envguard's.
+    ForeignChecker { name: &'static str },
     /// What to commit after `init`.
     CommitThem { paths: Vec<String>, script: String },
     /// `-v`: where a push's settings come from.
@@ -661,6 +666,27 @@ impl fmt::Display for Message {
             Message::InitUnchanged => {
                 f.write_str("nothing changed: every file is already as `envguard init` writes it")
             }
+            Message::KeepsEdited { name, stamped } => {
+                if *stamped {
+                    write!(f, "{name} is envguard's, edited since envguard wrote it: init keeps your edits")?;
+                } else {
+                    write!(
+                        f,
+                        "{name} is envguard's but has no digest line (an older envguard wrote it, \
+                         or the line was edited out): init cannot tell whether you edited it, so it keeps it"
+                    )?;
+                }
+                write!(
+                    f,
+                    ". To replace it with this version's, run `envguard init --force`; \
+                     `git diff {name}` then shows what changed"
+                )
+            }
+            Message::ForeignChecker { name } => write!(
+                f,
+                "{name} exists and is not envguard's leftovers check: rename it, \
+                 or replace it with `envguard init --force`"
+            ),
             Message::CommitThem { paths, script } => write!(
                 f,
                 "commit them: git add {} && git commit -m \"Deploy with envguard's {script}\"",
@@ -1309,6 +1335,32 @@ mod tests {
                     done: Written::UpToDate,
                 },
                 "deploy.cmd is up to date",
+            ),
+            (
+                Message::KeepsEdited {
+                    name: "deploy.sh",
+                    stamped: true,
+                },
+                "deploy.sh is envguard's, edited since envguard wrote it: init keeps your edits. \
+                 To replace it with this version's, run `envguard init --force`; `git diff deploy.sh` \
+                 then shows what changed",
+            ),
+            (
+                Message::KeepsEdited {
+                    name: "envguard_check.py",
+                    stamped: false,
+                },
+                "envguard_check.py is envguard's but has no digest line (an older envguard wrote it, \
+                 or the line was edited out): init cannot tell whether you edited it, so it keeps it. \
+                 To replace it with this version's, run `envguard init --force`; \
+                 `git diff envguard_check.py` then shows what changed",
+            ),
+            (
+                Message::ForeignChecker {
+                    name: "envguard_check.py",
+                },
+                "envguard_check.py exists and is not envguard's leftovers check: rename it, or replace \
+                 it with `envguard init --force`",
             ),
             (
                 Message::DeploymentRuns {
