@@ -327,6 +327,47 @@ fn a_sparse_checkout_with_envguard_in_the_cone_writes_the_files() {
     assert_eq!(repo.status(), "");
 }
 
+#[test]
+fn a_sparse_checkout_that_leaves_out_one_marker_file_still_checks_the_other() {
+    // Non-cone patterns can leave out .envguard/force-clean alone: the
+    // fingerprint is then still checked out, and what is in its place on
+    // disk must still be looked at (here, a link of the user's).
+    let (repo, bare) = deployed();
+    repo.git(&[
+        "sparse-checkout",
+        "set",
+        "--no-cone",
+        "/*",
+        "!/.envguard/force-clean",
+    ]);
+    let pushed = drop_six(&repo);
+    std::fs::create_dir(repo.dir.join(".envguard")).unwrap();
+    symlink("../app.py", &repo.dir.join(".envguard/fingerprint.toml"));
+
+    let run = hook_main(&repo, &bare);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr
+            .contains(".envguard/fingerprint.toml is a symbolic link"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("main"), pushed);
+    assert_eq!(repo.read("app.py"), "print('hi')\n", "wrote through the link");
+
+    // Without the link, the marker commit gives the left-out file a
+    // skip-worktree entry and writes the other one.
+    std::fs::remove_file(repo.dir.join(".envguard/fingerprint.toml")).unwrap();
+    let run = hook_main(&repo, &bare);
+    assert_code(&run, 1);
+    assert_eq!(
+        repo.git(&["ls-files", "-t", "--", ".envguard"]),
+        "H .envguard/fingerprint.toml\nS .envguard/force-clean"
+    );
+    assert!(repo.dir.join(".envguard/fingerprint.toml").is_file());
+    assert!(!repo.dir.join(".envguard/force-clean").exists());
+}
+
 // Item 10: what comes from files is quoted.
 
 #[test]
