@@ -353,7 +353,11 @@ fn a_sparse_checkout_that_leaves_out_one_marker_file_still_checks_the_other() {
         run.stderr
     );
     assert_eq!(repo.rev("main"), pushed);
-    assert_eq!(repo.read("app.py"), "print('hi')\n", "wrote through the link");
+    assert_eq!(
+        repo.read("app.py"),
+        "print('hi')\n",
+        "wrote through the link"
+    );
 
     // Without the link, the marker commit gives the left-out file a
     // skip-worktree entry and writes the other one.

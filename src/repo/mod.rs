@@ -294,14 +294,18 @@ impl Repo {
     /// A commit's first parent; `None` for a root commit, or where a
     /// shallow clone's history ends.
     pub fn first_parent(&self, commit: &CommitId) -> Result<Option<CommitId>, GitError> {
-        let found = self
-            .repo
+        Ok(self.commit(commit)?.parent_ids().next().map(commit_id))
+    }
+
+    /// A commit that must be there: any failure, "not found" too, is a
+    /// [`GitError`] naming it.
+    fn commit(&self, commit: &CommitId) -> Result<git2::Commit<'_>, GitError> {
+        self.repo
             .find_commit(oid(commit))
             .map_err(|source| GitError {
                 what: format!("commit {commit}"),
                 source,
-            })?;
-        Ok(found.parent_ids().next().map(commit_id))
+            })
     }
 
     /// Whether this is a shallow clone, whose history ends early.
@@ -311,13 +315,7 @@ impl Repo {
 
     /// The root folder of a commit's tree.
     fn root_tree(&self, commit: &CommitId) -> Result<git2::Tree<'_>> {
-        let found = self
-            .repo
-            .find_commit(oid(commit))
-            .map_err(|source| GitError {
-                what: format!("commit {commit}"),
-                source,
-            })?;
+        let found = self.commit(commit)?;
         let tree = self.object(found.tree_id(), ObjectType::Tree, "the root folder", commit)?;
         Ok(tree.peel_to_tree()?)
     }
