@@ -599,3 +599,79 @@ fn unchanged_link_with_a_zero_remote_is_a_first_deployment() {
     assert_code(&run, 0);
     assert_says(&run, "first deployment");
 }
+
+#[test]
+fn a_shallow_clone_that_ends_before_the_requirements_stops_with_how_to_deepen() {
+    // The deployed commit has no requirements.txt, and the commit that had
+    // it is beyond a shallow clone's edge: what the server installed cannot
+    // be known, so the push stops (a "first deployment" would let six stay).
+    let (repo, bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
+    repo.commit_removal("requirements.txt", "no requirements for a while");
+    assert_code(&repo.push(&["--no-verify", "-q", "azure", "main"]), 0);
+    let clone = repo.root.path().join("shallow");
+    let url = format!("file://{}", bare.display());
+    let cloned = run_in(
+        &repo,
+        repo.root.path(),
+        &[
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "-o",
+            "azure",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_code(&cloned, 0);
+    std::fs::write(clone.join("requirements.txt"), "flask\n").unwrap();
+    for args in [
+        &["git", "add", "requirements.txt"][..],
+        &["git", "commit", "-q", "-m", "back, without six"],
+    ] {
+        assert_code(&run_in(&repo, &clone, args, None), 0);
+    }
+    let pushed = run_in(&repo, &clone, &["git", "rev-parse", "HEAD"], None);
+    let deployed = run_in(&repo, &clone, &["git", "rev-parse", "azure/main"], None);
+    let line = format!(
+        "refs/heads/main {} refs/heads/main {}\n",
+        pushed.stdout.trim(),
+        deployed.stdout.trim()
+    );
+    let bin = common::envguard_bin();
+    let bin = bin.to_str().unwrap();
+    let run = run_in(
+        &repo,
+        &clone,
+        &[bin, "pre-push", "azure", &url],
+        Some(&line),
+    );
+    assert_code(&run, 2);
+    assert_says(
+        &run,
+        "this shallow clone's history ends before a commit that has it",
+    );
+    assert_says(&run, "git fetch --unshallow");
+
+    // Deepened, the walk reaches the commit that had six.
+    assert_code(
+        &run_in(
+            &repo,
+            &clone,
+            &["git", "fetch", "-q", "--unshallow", "azure"],
+            None,
+        ),
+        0,
+    );
+    let run = run_in(
+        &repo,
+        &clone,
+        &[bin, "pre-push", "azure", &url],
+        Some(&line),
+    );
+    assert_code(&run, 1);
+    assert_says(&run, "removes six");
+}

@@ -141,6 +141,12 @@ fn removal_commits_a_marker_and_stops_with_exit_1() {
         [".envguard/fingerprint.toml", ".envguard/force-clean"]
     );
     assert_eq!(repo.status(), "");
+    // `git commit-tree` saw the identity and dates of the Repo's GitEnv,
+    // not this test process's environment.
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> %at / %cn <%ce> %ct"]),
+        format!("{NAME} <{EMAIL}> 1700000000 / {NAME} <{EMAIL}> 1700000000")
+    );
 }
 
 #[test]
@@ -405,4 +411,30 @@ fn a_corrupt_object_is_a_git_error_not_a_missing_commit() {
     assert!(!out.contains("git fetch"), "{out}");
     insta::assert_snapshot!("corrupt_object", out);
     assert_eq!(repo.rev("HEAD"), pushed);
+}
+
+#[test]
+fn same_blobs_is_true_only_when_every_path_holds_the_same_bytes() {
+    let (repo, base) = deployed();
+    let open = Repo::open(&repo.dir, full_env(&repo)).unwrap();
+    let id = |hex: &str| envguard_core::ids::CommitId::parse(hex).unwrap();
+    let paths: Vec<String> = ["requirements.txt", "runtime.txt", "envguard.toml"]
+        .map(String::from)
+        .to_vec();
+    let code_only = repo.commit(&[("app.py", "print('bye')\n")], "code only");
+    assert!(open
+        .same_blobs(&id(&base), &id(&code_only), &paths)
+        .unwrap());
+    let one = repo.commit(&[("runtime.txt", "python-3.12\n")], "one path");
+    assert!(!open.same_blobs(&id(&code_only), &id(&one), &paths).unwrap());
+    // Every path differs (one is new): still not the same.
+    let every = repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            ("runtime.txt", "python-3.13\n"),
+            ("envguard.toml", "on_removal = \"fail\"\n"),
+        ],
+        "every path",
+    );
+    assert!(!open.same_blobs(&id(&one), &id(&every), &paths).unwrap());
 }
