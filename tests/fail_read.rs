@@ -675,3 +675,25 @@ fn a_shallow_clone_that_ends_before_the_requirements_stops_with_how_to_deepen() 
     assert_code(&run, 1);
     assert_says(&run, "removes six");
 }
+
+#[test]
+fn an_include_through_a_file_where_a_folder_should_be_is_a_missing_include() {
+    // `sub` is a file, so `sub/base.txt` is nothing, as pip would find: a
+    // missing include, not an object missing from a partial clone.
+    let (repo, _bare) = deployed(&[("requirements.txt", "flask\nsix\n")]);
+    let deployed = repo.rev("HEAD");
+    let pushed = repo.commit(
+        &[
+            ("sub", "a file\n"),
+            ("requirements.txt", "-r sub/base.txt\nflask\n"),
+        ],
+        "include through a file",
+    );
+    let run = hook(&repo, &pushed, &deployed);
+    assert_code(&run, 2);
+    assert_says(
+        &run,
+        "includes sub/base.txt, which is not a file in the commit",
+    );
+    assert!(!run.stderr.contains("partial clone"), "{}", run.stderr);
+}
