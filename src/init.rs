@@ -31,7 +31,7 @@ pub const CHECKER: &str = include_str!("../hooks/envguard_check.py");
 /// Where the checker goes: beside the script, at the repository root.
 pub const CHECKER_NAME: &str = "envguard_check.py";
 /// git's attributes file, at the repository root.
-pub const ATTRIBUTES_PATH: &str = ".gitattributes";
+pub use envguard_core::deployment::ATTRIBUTES_PATH;
 
 /// The script for a target: file name, contents with the target's line
 /// endings, and the `.deployment` command that runs it.

@@ -3,12 +3,15 @@
 //! pin it. [`Message`] is what the hook and the commands around it say; the
 //! shell prints one as `envguard: {message}`. Its pieces live beside it:
 //! [`hook`] (removals, outcomes, what to retry), [`commands`] (how a site
-//! builds, what `init` wrote).
+//! builds, what `init` wrote), [`doctor`] (`envguard doctor`'s findings and
+//! verdict), [`install`] (what `install` and `uninstall` did or refuse).
 
 use std::fmt;
 
 pub mod commands;
+pub mod doctor;
 pub mod hook;
+pub mod install;
 
 pub use commands::Written;
 use commands::{fmt_deploy_path, ORYX_FEATURES};
