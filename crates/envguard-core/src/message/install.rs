@@ -397,3 +397,183 @@ fn fmt_advice(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each message, with the values a real install shows.
+    fn every_message() -> Vec<Install> {
+        use Install::*;
+        let s = |text: &str| text.to_string();
+        let hook = || s(".git/hooks/pre-push");
+        let chained = || s(".git/hooks/pre-push.envguard-chained");
+        let mut all = vec![
+            NotARepository {
+                dir: s("/tmp/x"),
+                said: s("fatal: not a git repository (or any of the parent directories): .git"),
+            },
+            NoHooksFolder { said: s("\n") },
+            GitFailed {
+                args: s("config --local hook.envguard.command x"),
+                said: s("error: could not lock config file .git/config: File exists"),
+            },
+            NoManager,
+            ConfigHookAlready {
+                command: s("'/usr/local/bin/envguard' pre-push"),
+            },
+            RefuseForeign {
+                hook: hook(),
+                chained: chained(),
+            },
+            KeptExisting { chained: chained() },
+            Replaced { hook: hook() },
+            KeptFromBefore { chained: chained() },
+            Installed {
+                hook: hook(),
+                binary: s("/usr/local/bin/envguard"),
+                updated: false,
+            },
+            Installed {
+                hook: hook(),
+                binary: s("/usr/local/bin/envguard"),
+                updated: true,
+            },
+            HooksFolder { dir: s("hooks") },
+            NothingToUninstall {
+                dir: s(".git/hooks"),
+            },
+            Removed { hook: hook() },
+            Restored {
+                chained: chained(),
+                hook: hook(),
+            },
+            LeftForeign {
+                hook: hook(),
+                kept: None,
+            },
+            LeftForeign {
+                hook: hook(),
+                kept: Some(chained()),
+            },
+            UnknownGitVersion { said: s("") },
+            NoConfigHooks {
+                git: s("git version 2.47.3"),
+            },
+            ForeignConfigHook {
+                command: s("other"),
+            },
+            RegisteredConfigHook {
+                git: s("git version 2.54.0"),
+                command: s("'/usr/local/bin/envguard' pre-push"),
+                others: 1,
+            },
+            ManagerRunsToo {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+            },
+            OldGitIgnoresConfigHook,
+            AlreadyRuns {
+                manager: Manager::PreCommit,
+                shown: s(".pre-commit-config.yaml"),
+            },
+            ManagerHookNotInstalled {
+                manager: Manager::PreCommit,
+            },
+            FixStdin {
+                shown: s("lefthook.yml"),
+            },
+            FixArguments {
+                shown: s(".husky/pre-push"),
+            },
+        ];
+        for manager in [
+            Manager::PreCommit,
+            Manager::Prek,
+            Manager::Lefthook,
+            Manager::Husky,
+        ] {
+            all.push(Advice {
+                manager,
+                shown: s("the config"),
+                renamed: None,
+                config_hooks: false,
+            });
+        }
+        all.extend([
+            Advice {
+                manager: Manager::PreCommit,
+                shown: s(".pre-commit-config.yaml"),
+                renamed: Some(s(".git/hooks/pre-push.legacy")),
+                config_hooks: true,
+            },
+            Advice {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+                renamed: Some(s(".git/hooks/pre-push.old")),
+                config_hooks: false,
+            },
+            PutBack {
+                manager: Manager::PreCommit,
+                hook: hook(),
+                shown: s(".pre-commit-config.yaml"),
+            },
+            RetiredKept {
+                renamed: s(".git/hooks/pre-push.legacy"),
+                chained: chained(),
+            },
+            Retired {
+                renamed: s(".git/hooks/pre-push.old"),
+            },
+            HuskyAdded {
+                shown: s(".husky/pre-push"),
+            },
+            NoWorkTree,
+            LocalExists {
+                local: s("lefthook-local.yml"),
+            },
+            WroteLefthookLocal {
+                shown: s("lefthook.yml"),
+            },
+            RunLefthookInstall,
+            NoEditPreCommit {
+                manager: Manager::Prek,
+                shown: s(".pre-commit-config.yaml"),
+            },
+            RemovedConfigHook,
+            RemovedLefthookLocal,
+            HuskyRestored {
+                shown: s(".husky/pre-push"),
+            },
+            HuskyLineOut {
+                shown: s(".husky/pre-push"),
+            },
+            IdlePreCommit {
+                shown: s(".pre-commit-config.yaml"),
+            },
+            StillRuns {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+            },
+            GlobalConfigHook,
+        ]);
+        all
+    }
+
+    // Issue 12: every sentence of install and uninstall, pinned in one
+    // snapshot (one message per paragraph; snippets keep their indent).
+    #[test]
+    fn every_message_reads_as_install_says_it() {
+        let text = every_message()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n---\n");
+        insta::assert_snapshot!("every_message", text);
+    }
+
+    #[test]
+    fn snippets_are_indented_by_four() {
+        assert_eq!(indented("a:\n  b\n"), "    a:\n      b\n");
+    }
+}
