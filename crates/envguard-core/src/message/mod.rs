@@ -226,6 +226,26 @@ pub enum Message {
     },
     /// `-v`: the files whose bytes decided.
     FilesCompared { place: String, paths: Vec<String> },
+    /// `status` with a refspec that deletes the remote branch.
+    StatusOfDeletion { refspec: String },
+    /// `status` with a source that is not a local branch, and no destination.
+    StatusNeedsDestination { src: String },
+    /// `status` for a branch that does not deploy.
+    BranchDoesNotDeploy {
+        branch: String,
+        branches: Vec<String>,
+    },
+    /// `status`'s Baseline line: what a push of `branch` to `remote` is
+    /// compared with.
+    StatusBaseline {
+        remote: String,
+        branch: String,
+        source: BaselineSource,
+    },
+    /// `init` in a repository without a working tree.
+    InitWithoutWorkTree,
+    /// `envguard` with no command.
+    NoCommand,
 }
 
 impl fmt::Display for Message {
@@ -687,6 +707,43 @@ impl fmt::Display for Message {
             Message::FilesCompared { place, paths } => {
                 write!(f, "{place}: decided by the bytes of {}", paths.join(", "))
             }
+            Message::StatusOfDeletion { refspec } => write!(
+                f,
+                "`{refspec}` deletes the remote branch: a deletion never deploys, envguard lets it through"
+            ),
+            Message::StatusNeedsDestination { src } => write!(
+                f,
+                "`{src}` is not a local branch, so the push needs a destination: \
+                 `envguard status <remote> {src}:<branch>`"
+            ),
+            Message::BranchDoesNotDeploy { branch, branches } => write!(
+                f,
+                "{branch} does not deploy (deploying branches: {}): a push to it is not checked",
+                branches.join(", ")
+            ),
+            Message::StatusBaseline {
+                remote,
+                branch,
+                source,
+            } => match source {
+                BaselineSource::RemoteCommit(commit) => {
+                    write!(f, "{remote}/{branch} at {}", commit.short())
+                }
+                BaselineSource::OtherBranch { refname, commit } => write!(
+                    f,
+                    "{} at {} ({branch} is new on {remote})",
+                    refname.trim_start_matches("refs/remotes/"),
+                    commit.short()
+                ),
+                BaselineSource::Fingerprint => {
+                    write!(f, "the fingerprint in {FINGERPRINT_PATH}")
+                }
+                BaselineSource::None => f.write_str("none: this would be the first deployment"),
+            },
+            Message::InitWithoutWorkTree => f.write_str(
+                "this repository has no working tree; run `envguard init` in the app's checkout",
+            ),
+            Message::NoCommand => f.write_str("no command given; see `envguard --help`"),
         }
     }
 }

@@ -543,3 +543,64 @@ fn verbose_lines_name_their_sources() {
         assert_eq!(message.to_string(), want);
     }
 }
+
+// Issue 12: status's refusals and Baseline line, and the shell's last
+// inline sentences.
+#[test]
+fn status_lines_and_last_refusals() {
+    let status_baseline = |source| Message::StatusBaseline {
+        remote: "azure".into(),
+        branch: "main".into(),
+        source,
+    };
+    let cases = [
+        (
+            Message::StatusOfDeletion {
+                refspec: ":main".into(),
+            },
+            "`:main` deletes the remote branch: a deletion never deploys, envguard lets it through",
+        ),
+        (
+            Message::StatusNeedsDestination { src: "v1.2".into() },
+            "`v1.2` is not a local branch, so the push needs a destination: \
+             `envguard status <remote> v1.2:<branch>`",
+        ),
+        (
+            Message::BranchDoesNotDeploy {
+                branch: "feature".into(),
+                branches: vec!["master".into(), "main".into()],
+            },
+            "feature does not deploy (deploying branches: master, main): a push to it is not checked",
+        ),
+        (
+            status_baseline(BaselineSource::RemoteCommit(id('a'))),
+            "azure/main at aaaaaaaaaaaa",
+        ),
+        (
+            status_baseline(BaselineSource::OtherBranch {
+                refname: "refs/remotes/azure/master".into(),
+                commit: id('b'),
+            }),
+            "azure/master at bbbbbbbbbbbb (main is new on azure)",
+        ),
+        (
+            status_baseline(BaselineSource::Fingerprint),
+            "the fingerprint in .envguard/fingerprint.toml",
+        ),
+        (
+            status_baseline(BaselineSource::None),
+            "none: this would be the first deployment",
+        ),
+        (
+            Message::InitWithoutWorkTree,
+            "this repository has no working tree; run `envguard init` in the app's checkout",
+        ),
+        (
+            Message::NoCommand,
+            "no command given; see `envguard --help`",
+        ),
+    ];
+    for (message, want) in cases {
+        assert_eq!(message.to_string(), want);
+    }
+}
