@@ -246,6 +246,14 @@ pub enum Message {
     InitWithoutWorkTree,
     /// `envguard` with no command.
     NoCommand,
+    /// `demo --keep` with a folder that has files in it.
+    DemoKeepNotEmpty { dir: String },
+    /// `demo`'s python3 cannot make a virtual environment.
+    DemoNoVenv,
+    /// `demo` finds no python3.
+    DemoNeedsPython,
+    /// `demo` finds no git.
+    DemoNeedsGit,
 }
 
 impl fmt::Display for Message {
@@ -744,6 +752,18 @@ impl fmt::Display for Message {
                 "this repository has no working tree; run `envguard init` in the app's checkout",
             ),
             Message::NoCommand => f.write_str("no command given; see `envguard --help`"),
+            Message::DemoKeepNotEmpty { dir } => {
+                write!(f, "{dir} is not empty; give --keep a new or empty folder")
+            }
+            Message::DemoNoVenv => f.write_str(
+                "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again",
+            ),
+            Message::DemoNeedsPython => f.write_str(
+                "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)",
+            ),
+            Message::DemoNeedsGit => f.write_str(
+                "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
+            ),
         }
     }
 }

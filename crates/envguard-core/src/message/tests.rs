@@ -599,6 +599,26 @@ fn status_lines_and_last_refusals() {
             Message::NoCommand,
             "no command given; see `envguard --help`",
         ),
+        (
+            Message::DemoKeepNotEmpty {
+                dir: "/tmp/demo".into(),
+            },
+            "/tmp/demo is not empty; give --keep a new or empty folder",
+        ),
+        (
+            Message::DemoNoVenv,
+            "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install \
+             python3-venv`) and run the demo again",
+        ),
+        (
+            Message::DemoNeedsPython,
+            "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 \
+             python3-venv`)",
+        ),
+        (
+            Message::DemoNeedsGit,
+            "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
+        ),
     ];
     for (message, want) in cases {
         assert_eq!(message.to_string(), want);
