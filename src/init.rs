@@ -177,10 +177,10 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
 fn read_optional(root: &Path, name: &str) -> Result<Option<Vec<u8>>> {
     let path = root.join(name);
     match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
-            "{name} is a symbolic link; envguard init never writes through or over one. \
-             Replace it with the file itself, then run `envguard init` again"
-        ),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let name = name.to_string();
+            return Err(Message::InitRefusesLink { name }.into());
+        }
         Ok(_) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),

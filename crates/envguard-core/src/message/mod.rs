@@ -210,6 +210,8 @@ pub enum Message {
     DeploymentRuns { command: String, changed: bool },
     /// `init` had nothing to do.
     InitUnchanged,
+    /// `init` finds a symbolic link where it would write.
+    InitRefusesLink { name: String },
     /// What to commit after `init`.
     CommitThem { paths: Vec<String>, script: String },
     /// `-v`: where a push's settings come from.
@@ -668,6 +670,11 @@ impl fmt::Display for Message {
                     write!(f, ".deployment already runs `{command}`")
                 }
             }
+            Message::InitRefusesLink { name } => write!(
+                f,
+                "{name} is a symbolic link; envguard init never writes through or over one. \
+                 Replace it with the file itself, then run `envguard init` again"
+            ),
             Message::InitUnchanged => {
                 f.write_str("nothing changed: every file is already as `envguard init` writes it")
             }

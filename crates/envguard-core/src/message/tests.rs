@@ -600,6 +600,13 @@ fn status_lines_and_last_refusals() {
             "no command given; see `envguard --help`",
         ),
         (
+            Message::InitRefusesLink {
+                name: ".deployment".into(),
+            },
+            ".deployment is a symbolic link; envguard init never writes through or over one. \
+             Replace it with the file itself, then run `envguard init` again",
+        ),
+        (
             Message::DemoKeepNotEmpty {
                 dir: "/tmp/demo".into(),
             },
