@@ -11,12 +11,12 @@ use crate::managers::{
 };
 
 /// Four spaces before each line, as envguard prints text to paste.
-pub fn indented(text: &str) -> String {
+fn indented(text: &str) -> String {
     text.lines().map(|line| format!("    {line}\n")).collect()
 }
 
 /// What `install` and `doctor` note about a `core.hooksPath` folder `dir`.
-pub fn hooks_folder(dir: &str) -> String {
+pub(super) fn hooks_folder(dir: &str) -> String {
     format!(
         "core.hooksPath makes {dir} the hooks folder; other repositories or tools may \
          share it, and envguard's hook there acts on their pushes to deploying remotes too. \
