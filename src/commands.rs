@@ -100,9 +100,8 @@ fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, St
         None => (refspec, None),
     };
     if src.is_empty() {
-        anyhow::bail!(
-            "`{refspec}` deletes the remote branch: a deletion never deploys, envguard lets it through"
-        );
+        let refspec = refspec.to_string();
+        return Err(Message::StatusOfDeletion { refspec }.into());
     }
     let commit = repo.resolve(src)?;
     let short = |name: &str| name.strip_prefix("refs/heads/").unwrap_or(name).to_string();
@@ -115,10 +114,10 @@ fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, St
         {
             short(src)
         }
-        None => anyhow::bail!(
-            "`{src}` is not a local branch, so the push needs a destination: \
-             `envguard status <remote> {src}:<branch>`"
-        ),
+        None => {
+            let src = src.to_string();
+            return Err(Message::StatusNeedsDestination { src }.into());
+        }
     };
     Ok((src.to_string(), commit, branch))
 }
@@ -175,10 +174,11 @@ pub fn status(
         .deploying_branch(&format!("refs/heads/{branch}"))
         .is_none()
     {
-        report.summary = format!(
-            "{branch} does not deploy (deploying branches: {}): a push to it is not checked",
-            config.branches.join(", ")
-        );
+        report.summary = Message::BranchDoesNotDeploy {
+            branch,
+            branches: config.branches.clone(),
+        }
+        .to_string();
         return report.write(format, out);
     }
     report.branch_deploys = true;
@@ -245,35 +245,28 @@ struct BaselineReport {
 
 impl BaselineReport {
     fn of(source: &BaselineSource, remote: &str, branch: &str) -> BaselineReport {
-        match source {
-            BaselineSource::RemoteCommit(commit) => BaselineReport {
-                source: "remote-commit",
-                refname: Some(format!("refs/remotes/{remote}/{branch}")),
-                commit: Some(commit.to_string()),
-                text: format!("{remote}/{branch} at {}", commit.short()),
-            },
-            BaselineSource::OtherBranch { refname, commit } => BaselineReport {
-                source: "other-branch",
-                refname: Some(refname.clone()),
-                commit: Some(commit.to_string()),
-                text: format!(
-                    "{} at {} ({branch} is new on {remote})",
-                    refname.trim_start_matches("refs/remotes/"),
-                    commit.short()
-                ),
-            },
-            BaselineSource::Fingerprint => BaselineReport {
-                source: "fingerprint",
-                refname: None,
-                commit: None,
-                text: format!("the fingerprint in {FINGERPRINT_PATH}"),
-            },
-            BaselineSource::None => BaselineReport {
-                source: "none",
-                refname: None,
-                commit: None,
-                text: "none: this would be the first deployment".to_string(),
-            },
+        let (key, refname, commit) = match source {
+            BaselineSource::RemoteCommit(commit) => (
+                "remote-commit",
+                Some(format!("refs/remotes/{remote}/{branch}")),
+                Some(commit),
+            ),
+            BaselineSource::OtherBranch { refname, commit } => {
+                ("other-branch", Some(refname.clone()), Some(commit))
+            }
+            BaselineSource::Fingerprint => ("fingerprint", None, None),
+            BaselineSource::None => ("none", None, None),
+        };
+        BaselineReport {
+            source: key,
+            refname,
+            commit: commit.map(ToString::to_string),
+            text: Message::StatusBaseline {
+                remote: remote.to_string(),
+                branch: branch.to_string(),
+                source: source.clone(),
+            }
+            .to_string(),
         }
     }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::init;
+use envguard_core::message::Message;
 use envguard_core::platform::Platform;
 
 const MAKE_WHEELS: &str = include_str!("demo/make_wheels.py");
@@ -47,10 +48,8 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             if std::fs::read_dir(dir)?.next().is_some() {
-                bail!(
-                    "{} is not empty; give --keep a new or empty folder",
-                    dir.display()
-                );
+                let dir = dir.display().to_string();
+                return Err(Message::DemoKeepNotEmpty { dir }.into());
             }
             dir.canonicalize()?
         }
@@ -368,17 +367,15 @@ fn check_python() -> Result<()> {
         .output();
     match probe {
         Ok(output) if output.status.success() => Ok(()),
-        Ok(_) => bail!(
-            "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again"
-        ),
-        Err(_) => bail!("the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)"),
+        Ok(_) => Err(Message::DemoNoVenv.into()),
+        Err(_) => Err(Message::DemoNeedsPython.into()),
     }
 }
 
 fn check_git() -> Result<()> {
     match Command::new("git").arg("--version").output() {
         Ok(output) if output.status.success() => Ok(()),
-        _ => bail!("the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)"),
+        _ => Err(Message::DemoNeedsGit.into()),
     }
 }
 

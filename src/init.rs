@@ -33,7 +33,7 @@ pub const CHECKER: &str = include_str!("../hooks/envguard_check.py");
 /// Where the checker goes: beside the script, at the repository root.
 pub const CHECKER_NAME: &str = "envguard_check.py";
 /// git's attributes file, at the repository root.
-pub const ATTRIBUTES_PATH: &str = ".gitattributes";
+pub use envguard_core::deployment::ATTRIBUTES_PATH;
 
 /// The script for a target: file name, contents with the target's line
 /// endings, and the `.deployment` command that runs it.
@@ -234,10 +234,10 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
 fn read_optional(root: &Path, name: &str) -> Result<Option<Vec<u8>>> {
     let path = root.join(name);
     match std::fs::symlink_metadata(&path) {
-        Ok(meta) if meta.file_type().is_symlink() => anyhow::bail!(
-            "{name} is a symbolic link; envguard init never writes through or over one. \
-             Replace it with the file itself, then run `envguard init` again"
-        ),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let name = name.to_string();
+            return Err(Message::InitRefusesLink { name }.into());
+        }
         Ok(_) => {}
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),

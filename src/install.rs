@@ -17,7 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use envguard_core::message::install::Install;
 use envguard_core::message::Message;
 
 use crate::fs::write_atomically;
@@ -149,16 +150,19 @@ impl HookPaths {
             .output()
             .context("cannot run git (is it on PATH?)")?;
         if !output.status.success() {
-            bail!(
-                "{} is not inside a git repository: {}",
-                dir.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
+            return Err(Install::NotARepository {
+                dir: dir.display().to_string(),
+                said: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            }
+            .into());
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         let mut lines = stdout.lines().map(str::trim);
         let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
-            bail!("git rev-parse gave no hooks folder: {stdout:?}");
+            return Err(Install::NoHooksFolder {
+                said: stdout.into_owned(),
+            }
+            .into());
         };
         let (hooks, common) = (dir.join(hooks), dir.join(common));
         let sha256 = lines.next() == Some("sha256");
@@ -213,18 +217,6 @@ impl HookPaths {
     pub fn chained_exists(&self) -> bool {
         self.chained.symlink_metadata().is_ok()
     }
-
-    /// What `install` and `doctor` note about a `core.hooksPath` folder.
-    pub fn custom_note(&self) -> Option<String> {
-        self.custom.then(|| {
-            format!(
-                "core.hooksPath makes {} the hooks folder; other repositories or tools may \
-                 share it, and envguard's hook there acts on their pushes to deploying remotes too. \
-                 The hook records this machine's binary path: do not commit it",
-                self.dir.display()
-            )
-        })
-    }
 }
 
 /// Whether hook bytes are envguard's hook: its marker line, on a line of its own.
@@ -264,18 +256,16 @@ pub fn install(dir: &Path, binary: &Path, how: How) -> Result<String> {
         return managers::install_under(&paths, &survey, found, how.manager);
     }
     if how.manager {
-        bail!("no hook manager (pre-commit, prek, lefthook, husky) manages pre-push here: run `envguard install` without --manager");
+        return Err(Install::NoManager.into());
     }
     if let Some(command) = survey.envguard_config_hook() {
-        return Ok(format!(
-            "envguard is registered as a config-based hook (hook.envguard.command = {command}): \
-             nothing to install; `envguard uninstall` removes it"
-        ));
+        let command = command.to_string();
+        return Ok(Install::ConfigHookAlready { command }.to_string());
     }
     let mut said = install_file_hook(&paths, binary, how.force)?;
     if let Some(note) = managers::idle_pre_commit_note(&survey) {
         said.push('\n');
-        said.push_str(&note);
+        said.push_str(&note.to_string());
     }
     Ok(said)
 }
@@ -284,37 +274,34 @@ pub fn install(dir: &Path, binary: &Path, how: How) -> Result<String> {
 /// what it did, one line per message.
 pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Result<String> {
     let (hook, chained) = (&paths.hook, &paths.chained);
+    let (hook_shown, chained_shown) = (hook.display().to_string(), chained.display().to_string());
     let kept_before = paths.chained_exists();
     let plan = plan(paths.existing()?, kept_before, force);
     let mut said = Vec::new();
     match plan {
-        Plan::Refuse => bail!(
-            "{} is not envguard's hook, and {} already keeps an earlier one; merge the two by hand \
-             into {}, or run `envguard install --force` to replace {}",
-            hook.display(),
-            chained.display(),
-            chained.display(),
-            hook.display()
-        ),
+        Plan::Refuse => {
+            return Err(Install::RefuseForeign {
+                hook: hook_shown,
+                chained: chained_shown,
+            }
+            .into())
+        }
         Plan::Chain => {
             std::fs::rename(hook, chained)
                 .with_context(|| format!("cannot move {} aside", hook.display()))?;
-            said.push(format!(
-                "kept the existing hook as {}; it runs first on every push, with the same arguments and input",
-                chained.display()
-            ));
+            said.push(Install::KeptExisting {
+                chained: chained_shown.clone(),
+            });
         }
-        Plan::Replace => said.push(format!(
-            "replaced {} (--force): it is not kept",
-            hook.display()
-        )),
+        Plan::Replace => said.push(Install::Replaced {
+            hook: hook_shown.clone(),
+        }),
         Plan::Write | Plan::Upgrade => {}
     }
     if kept_before {
-        said.push(format!(
-            "{} is kept from before; it runs first on every push",
-            chained.display()
-        ));
+        said.push(Install::KeptFromBefore {
+            chained: chained_shown,
+        });
     }
     if let Err(err) = write_hook(hook, binary) {
         if plan == Plan::Chain {
@@ -323,21 +310,22 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
         }
         return Err(err);
     }
-    said.push(format!(
-        "{} {} (runs {})",
-        if plan == Plan::Upgrade {
-            "updated"
-        } else {
-            "installed"
-        },
-        hook.display(),
-        binary.display()
-    ));
-    said.extend(paths.custom_note().map(|note| format!("note: {note}")));
-    if paths.sha256 {
-        said.push(Message::Sha256Install.to_string());
+    said.push(Install::Installed {
+        hook: hook_shown,
+        binary: binary.display().to_string(),
+        updated: plan == Plan::Upgrade,
+    });
+    if paths.custom {
+        said.push(Install::HooksFolder {
+            dir: paths.dir.display().to_string(),
+        });
     }
-    Ok(said.join("\n"))
+    let mut said = managers::lines(&said);
+    if paths.sha256 {
+        said.push('\n');
+        said.push_str(&Message::Sha256Install.to_string());
+    }
+    Ok(said)
 }
 
 fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
@@ -363,12 +351,11 @@ pub fn uninstall(dir: &Path) -> Result<String> {
     }
     said.extend(managers::still_configured(&managers::survey(dir, &paths)?));
     if said.is_empty() {
-        said.push(format!(
-            "envguard's hook is not installed in {}: nothing to do",
-            paths.dir.display()
-        ));
+        said.push(Install::NothingToUninstall {
+            dir: paths.dir.display().to_string(),
+        });
     }
-    Ok(said.join("\n"))
+    Ok(managers::lines(&said))
 }
 
 /// Removes envguard's hook file from `paths`, putting back the hook it
@@ -378,7 +365,7 @@ pub fn uninstall(dir: &Path) -> Result<String> {
 pub(crate) fn uninstall_file_hook(
     paths: &HookPaths,
     quiet_foreign: bool,
-) -> Result<Option<String>> {
+) -> Result<Option<Install>> {
     let (hook, chained) = (&paths.hook, &paths.chained);
     Ok(
         match plan_removal(paths.existing()?, paths.chained_exists()) {
@@ -386,7 +373,9 @@ pub(crate) fn uninstall_file_hook(
             Removal::Remove => {
                 std::fs::remove_file(hook)
                     .with_context(|| format!("cannot remove {}", hook.display()))?;
-                Some(format!("removed {}", hook.display()))
+                Some(Install::Removed {
+                    hook: hook.display().to_string(),
+                })
             }
             Removal::Restore => {
                 // One rename: the kept file comes back as it was, bytes and mode,
@@ -398,23 +387,16 @@ pub(crate) fn uninstall_file_hook(
                         hook.display()
                     )
                 })?;
-                Some(format!(
-                    "removed envguard's hook; {} is back as {}",
-                    chained.display(),
-                    hook.display()
-                ))
+                Some(Install::Restored {
+                    chained: chained.display().to_string(),
+                    hook: hook.display().to_string(),
+                })
             }
             Removal::LeaveForeign { kept: false } if quiet_foreign => None,
-            Removal::LeaveForeign { kept } => {
-                let mut said = format!("{} is not envguard's hook: left alone", hook.display());
-                if kept {
-                    said.push_str(&format!(
-                    "\n{} still keeps the hook that was there before envguard; move it back by hand if you want it",
-                    chained.display()
-                ));
-                }
-                Some(said)
-            }
+            Removal::LeaveForeign { kept } => Some(Install::LeftForeign {
+                hook: hook.display().to_string(),
+                kept: kept.then(|| chained.display().to_string()),
+            }),
         },
     )
 }

@@ -23,7 +23,7 @@ pub mod repo;
 
 use std::io::{IsTerminal, Read, Write};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
@@ -272,7 +272,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(Command::Init { target, force }) => {
             let repo = Repo::open_from_env()?;
             let Some(root) = repo.workdir() else {
-                bail!("this repository has no working tree; run `envguard init` in the app's checkout");
+                return Err(Message::InitWithoutWorkTree.into());
             };
             let target = match (target, repo.head_commit()?) {
                 (Some(target), _) => target.into(),
@@ -302,6 +302,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
             Ok(Outcome::Success)
         }
-        None => bail!("no command given; see `envguard --help`"),
+        None => Err(Message::NoCommand.into()),
     }
 }

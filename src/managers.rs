@@ -12,12 +12,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use envguard_core::managers::{
     self as rules, ConfigHook, Configured, Manager, CONFIG_HOOKS_SINCE, CONFIG_HOOK_NAME,
-    HUSKY_LINE, LEFTHOOK_CONFIGS, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET, PRE_COMMIT_CONFIGS,
-    PRE_COMMIT_SNIPPET,
+    LEFTHOOK_CONFIGS, LEFTHOOK_LOCAL, PRE_COMMIT_CONFIGS,
 };
+use envguard_core::message::install::Install;
 
 use crate::fs::write_atomically;
 use crate::install::{is_ours, uninstall_file_hook, Existing, HookPaths};
@@ -96,11 +96,11 @@ fn git(dir: &Path, args: &[&str]) -> Result<()> {
         .output()
         .context("cannot run git (is it on PATH?)")?;
     if !output.status.success() {
-        bail!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
+        return Err(Install::GitFailed {
+            args: args.join(" "),
+            said: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -262,11 +262,6 @@ fn manager_config(root: Option<&Path>, manager: Manager) -> (PathBuf, Configured
     best.unwrap_or_else(|| (root.join(default), Configured::No))
 }
 
-/// Four spaces before each line, as envguard prints text to paste.
-fn indented(text: &str) -> String {
-    text.lines().map(|line| format!("    {line}\n")).collect()
-}
-
 /// `envguard install --config-hook`: registers envguard as git's
 /// config-based hook `hook.envguard` for pre-push in this repository's
 /// config, and retires envguard's hook file, which would run it twice.
@@ -277,18 +272,12 @@ pub fn install_config_hook(
     binary: &Path,
     force: bool,
 ) -> Result<String> {
+    let version_text = survey.git_version_text.clone();
     let Some(version) = survey.git_version else {
-        bail!(
-            "cannot tell which git this is (`git version` said {:?})",
-            survey.git_version_text
-        );
+        return Err(Install::UnknownGitVersion { said: version_text }.into());
     };
     if version < CONFIG_HOOKS_SINCE {
-        bail!(
-            "{} has no config-based hooks (`hook.<name>.command` came with git 2.54); \
-             run `envguard install` for a hook file instead",
-            survey.git_version_text
-        );
+        return Err(Install::NoConfigHooks { git: version_text }.into());
     }
     let ours = survey
         .local_config_hooks
@@ -296,10 +285,8 @@ pub fn install_config_hook(
         .find(|hook| hook.name == CONFIG_HOOK_NAME);
     if let Some(command) = ours.and_then(|hook| hook.command.as_deref()) {
         if !rules::runs_envguard_pre_push(command) && !force {
-            bail!(
-                "hook.{CONFIG_HOOK_NAME}.command in this repository's config runs `{command}`, \
-                 not envguard; run `envguard install --config-hook --force` to replace it"
-            );
+            let command = command.to_string();
+            return Err(Install::ForeignConfigHook { command }.into());
         }
     }
     // git runs the command through the shell with its arguments appended.
@@ -315,12 +302,11 @@ pub fn install_config_hook(
         .iter()
         .filter(|hook| hook.name != CONFIG_HOOK_NAME && hook.events.iter().any(|e| e == "pre-push"))
         .count();
-    let mut said = vec![format!(
-        "registered hook.{CONFIG_HOOK_NAME} in this repository's git config: {} runs `{command}` on \
-         every push, beside {others} other config-based pre-push hook(s) and any hook file; no hook \
-         file written",
-        survey.git_version_text
-    )];
+    let mut said = vec![Install::RegisteredConfigHook {
+        git: version_text,
+        command,
+        others,
+    }];
     if paths.existing()? == Existing::Ours {
         said.extend(uninstall_file_hook(paths, false)?);
     }
@@ -329,18 +315,13 @@ pub fn install_config_hook(
         .as_ref()
         .filter(|f| f.configured == Configured::Yes)
     {
-        said.push(format!(
-            "note: {} runs envguard too ({}): remove one of the two, or every push runs it twice",
-            found.shown,
-            found.manager.name()
-        ));
+        said.push(Install::ManagerRunsToo {
+            manager: found.manager,
+            shown: found.shown.clone(),
+        });
     }
-    said.push(
-        "note: a git older than 2.54 (some GUI clients bundle their own) ignores hook.envguard, \
-         so pushes made with it are not checked; `envguard uninstall` removes it"
-            .to_string(),
-    );
-    Ok(said.join("\n"))
+    said.push(Install::OldGitIgnoresConfigHook);
+    Ok(lines(&said))
 }
 
 /// `envguard install` under a hook manager: nothing to do when the
@@ -353,87 +334,35 @@ pub fn install_under(
     found: &Found,
     add: bool,
 ) -> Result<String> {
-    let name = found.manager.name();
-    let shown = &found.shown;
+    let (manager, shown) = (found.manager, found.shown.clone());
     let mut said = Vec::new();
     match found.configured {
         Configured::Yes => {
-            said.push(format!(
-                "envguard already runs from {shown} through {name}'s pre-push hook: nothing to install"
-            ));
+            said.push(Install::AlreadyRuns { manager, shown });
             if !found.hook_installed {
-                said.push(format!(
-                    "but {name}'s pre-push hook is not installed: run `{}`, or pushes are not checked",
-                    found.manager.install_command()
-                ));
+                said.push(Install::ManagerHookNotInstalled { manager });
             }
             said.extend(tidy(paths, found)?);
         }
-        Configured::WithoutStdin => said.push(format!(
-            "{shown} runs envguard without `use_stdin: true`, so lefthook gives it no ref lines and \
-             it checks nothing; make its job read:\n\n{}",
-            indented(LEFTHOOK_SNIPPET)
-        )),
-        Configured::WithoutArguments => said.push(format!(
-            "{shown} runs `envguard pre-push` without `\"$@\"`, so it gets no arguments and stops \
-             every push; write it as:\n\n{}",
-            indented(HUSKY_LINE)
-        )),
+        Configured::WithoutStdin => said.push(Install::FixStdin { shown }),
+        Configured::WithoutArguments => said.push(Install::FixArguments { shown }),
         Configured::No if add => said.extend(add_to_manager(paths, survey, found)?),
-        Configured::No => said.push(advice(found, survey)),
+        Configured::No => said.push(Install::Advice {
+            manager,
+            shown,
+            renamed: found.renamed.as_ref().map(|r| r.display().to_string()),
+            config_hooks: survey.git_has_config_hooks(),
+        }),
     }
-    Ok(said.join("\n"))
+    Ok(lines(&said))
 }
 
-/// The snippet for a manager whose config does not run envguard, and why.
-fn advice(found: &Found, survey: &Survey) -> String {
-    let (name, shown) = (found.manager.name(), &found.shown);
-    let (snippet, then) = match found.manager {
-        Manager::PreCommit | Manager::Prek => (
-            PRE_COMMIT_SNIPPET,
-            format!(
-                "under `repos:`, then run `{}` once per clone (the shipped \
-                 .pre-commit-hooks.yaml gives the same hook as `id: envguard`).",
-                found.manager.install_command()
-            ),
-        ),
-        Manager::Lefthook => (
-            LEFTHOOK_SNIPPET,
-            "(merged into an existing `pre-push:`), then run `lefthook install`; or \
-             `envguard install --manager` puts it into lefthook-local.yml for this clone."
-                .to_string(),
-        ),
-        Manager::Husky => (
-            HUSKY_LINE,
-            "and commit it; or `envguard install --manager` adds it.".to_string(),
-        ),
-    };
-    let mut text = format!(
-        "{name} manages pre-push here, so envguard writes no hook file under it: {}. \
-         Add envguard to {shown}:\n\n{}\n{then}",
-        found.manager.why_not_chained(),
-        indented(snippet)
-    );
-    if let Some(renamed) = &found.renamed {
-        text.push_str(&match found.manager.renamed_hook() {
-            Some((_, true)) => format!(
-                "\nuntil then envguard's own hook still runs, as {name}'s legacy hook {}",
-                renamed.display()
-            ),
-            _ => format!(
-                "\n{name} renamed envguard's own hook to {}, which it never runs: until \
-                 then pushes are not checked",
-                renamed.display()
-            ),
-        });
-    }
-    if survey.git_has_config_hooks() {
-        text.push_str(&format!(
-            "\nor, if every git you push with is 2.54 or later: `envguard install \
-             --config-hook` registers envguard in git's config, beside {name}'s hook"
-        ));
-    }
-    text
+/// What a command did, one line per message.
+pub fn lines(said: &[Install]) -> String {
+    said.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Once the manager runs envguard: envguard's own hook where the manager
@@ -441,7 +370,7 @@ fn advice(found: &Found, survey: &Survey) -> String {
 /// goes, and the hook it kept takes its place there, as the manager would
 /// have kept it; a manager script chained under envguard's hook goes back
 /// into the hook's place.
-fn tidy(paths: &HookPaths, found: &Found) -> Result<Vec<String>> {
+fn tidy(paths: &HookPaths, found: &Found) -> Result<Vec<Install>> {
     let mut said = Vec::new();
     if let Some(renamed) = &found.renamed {
         said.push(retire(paths, renamed)?);
@@ -454,19 +383,18 @@ fn tidy(paths: &HookPaths, found: &Found) -> Result<Vec<String>> {
                 paths.hook.display()
             )
         })?;
-        said.push(format!(
-            "put {}'s hook back at {}: envguard runs from {}, not around it",
-            found.manager.name(),
-            paths.hook.display(),
-            found.shown
-        ));
+        said.push(Install::PutBack {
+            manager: found.manager,
+            hook: paths.hook.display().to_string(),
+            shown: found.shown.clone(),
+        });
     }
     Ok(said)
 }
 
 /// Removes envguard's hook file at `renamed` (where a manager moved it);
 /// the hook envguard kept, if any, takes its place.
-fn retire(paths: &HookPaths, renamed: &Path) -> Result<String> {
+fn retire(paths: &HookPaths, renamed: &Path) -> Result<Install> {
     if paths.chained_exists() && paths.existing()? != Existing::Ours {
         std::fs::rename(&paths.chained, renamed).with_context(|| {
             format!(
@@ -475,15 +403,16 @@ fn retire(paths: &HookPaths, renamed: &Path) -> Result<String> {
                 renamed.display()
             )
         })?;
-        Ok(format!(
-            "removed envguard's own hook {}; {} is back there",
-            renamed.display(),
-            paths.chained.display()
-        ))
+        Ok(Install::RetiredKept {
+            renamed: renamed.display().to_string(),
+            chained: paths.chained.display().to_string(),
+        })
     } else {
         std::fs::remove_file(renamed)
             .with_context(|| format!("cannot remove {}", renamed.display()))?;
-        Ok(format!("removed envguard's own hook {}", renamed.display()))
+        Ok(Install::Retired {
+            renamed: renamed.display().to_string(),
+        })
     }
 }
 
@@ -501,8 +430,8 @@ fn husky_record(paths: &HookPaths) -> (PathBuf, PathBuf) {
 /// (what was there is recorded, so `uninstall` restores it); lefthook gets
 /// a `lefthook-local.yml` when there is none; pre-commit's YAML is the
 /// team's, and stays as it is.
-fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<Vec<String>> {
-    let shown = &found.shown;
+fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<Vec<Install>> {
+    let shown = found.shown.clone();
     match found.manager {
         Manager::Husky => {
             let script = &found.config;
@@ -520,52 +449,42 @@ fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<V
                 std::fs::set_permissions(script, mode)
                     .with_context(|| format!("cannot keep the mode of {}", script.display()))?;
             }
-            Ok(vec![format!(
-                "added `{}` to {shown}: husky runs it with git's arguments and ref lines on every \
-                 push. Commit it so that every clone runs it (each needs envguard on PATH; for GUI \
-                 clients, ~/.config/husky/init.sh can extend PATH)",
-                HUSKY_LINE.trim_end()
-            )])
+            Ok(vec![Install::HuskyAdded { shown }])
         }
         Manager::Lefthook => {
             let Some(root) = &survey.root else {
-                bail!("this repository has no working tree for lefthook's config");
+                return Err(Install::NoWorkTree.into());
             };
             if let Some(local) = LEFTHOOK_CONFIGS
                 .iter()
                 .filter(|name| name.contains("-local"))
                 .find(|name| root.join(name).exists())
             {
-                bail!(
-                    "{local} exists, and envguard does not edit it; add this job to it by hand:\n\n{}",
-                    indented(LEFTHOOK_SNIPPET)
-                );
+                let local = local.to_string();
+                return Err(Install::LocalExists { local }.into());
             }
-            write_atomically(&root.join(LEFTHOOK_LOCAL), rules::lefthook_local().as_bytes())?;
-            let mut said = vec![format!(
-                "wrote {LEFTHOOK_LOCAL}, which lefthook merges into {shown} for this clone only \
-                 (keep it out of git: add it to .gitignore)"
-            )];
+            write_atomically(
+                &root.join(LEFTHOOK_LOCAL),
+                rules::lefthook_local().as_bytes(),
+            )?;
+            let mut said = vec![Install::WroteLefthookLocal { shown }];
             if !found.hook_installed {
-                said.push(
-                    "run `lefthook install` now, so that lefthook's pre-push hook runs it".into(),
-                );
+                said.push(Install::RunLefthookInstall);
             }
             Ok(said)
         }
-        Manager::PreCommit | Manager::Prek => bail!(
-            "envguard does not edit {shown}: it is your team's YAML, and rewriting it would lose its \
-             comments and layout. Add this under `repos:`:\n\n{}\nthen run `{}`",
-            indented(PRE_COMMIT_SNIPPET),
-            found.manager.install_command()
-        ),
+        Manager::PreCommit | Manager::Prek => Err(Install::NoEditPreCommit {
+            manager: found.manager,
+            shown,
+        }
+        .into()),
     }
 }
 
 /// `uninstall`'s part beyond the hook file: envguard's config-based hook,
 /// its hook file where a manager moved it, and what `install --manager`
 /// added (restored byte for byte while unchanged since).
-pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Result<Vec<String>> {
+pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Result<Vec<Install>> {
     let mut said = Vec::new();
     if survey
         .local_config_hooks
@@ -574,9 +493,7 @@ pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Resu
     {
         let section = format!("hook.{CONFIG_HOOK_NAME}");
         git(dir, &["config", "--local", "--remove-section", &section])?;
-        said.push(format!(
-            "removed {section} from this repository's git config"
-        ));
+        said.push(Install::RemovedConfigHook);
     }
     for manager in [Manager::PreCommit, Manager::Lefthook] {
         let Some((name, _)) = manager.renamed_hook() else {
@@ -596,9 +513,7 @@ pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Resu
         if read_text(&local).is_some_and(|text| text == rules::lefthook_local()) {
             std::fs::remove_file(&local)
                 .with_context(|| format!("cannot remove {}", local.display()))?;
-            said.push(format!(
-                "removed {LEFTHOOK_LOCAL}, which `envguard install --manager` wrote"
-            ));
+            said.push(Install::RemovedLefthookLocal);
         }
     }
     Ok(said)
@@ -606,7 +521,7 @@ pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Resu
 
 /// Puts husky's `.husky/pre-push` back as `install --manager` found it;
 /// when it changed since, takes out envguard's line only.
-fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<String>> {
+fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<Install>> {
     let script = match &survey.manager {
         Some(found) if found.manager == Manager::Husky => found.config.clone(),
         _ => match &survey.root {
@@ -628,16 +543,12 @@ fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<Strin
                 None => std::fs::remove_file(&script)
                     .with_context(|| format!("cannot remove {}", script.display()))?,
             }
-            said.push(format!(
-                "{shown} is back as it was before `envguard install --manager`"
-            ));
+            said.push(Install::HuskyRestored { shown });
         }
         Some(now) => {
             if let Some(without) = rules::without_husky_line(&now) {
                 write_atomically(&script, &without)?;
-                said.push(format!(
-                    "took envguard's line out of {shown}; your later edits there stay"
-                ));
+                said.push(Install::HuskyLineOut { shown });
             }
         }
         None => {}
@@ -653,31 +564,24 @@ fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<Strin
 
 /// A note for the hook file installed beside a pre-commit config that
 /// manages no pre-push hook yet.
-pub fn idle_pre_commit_note(survey: &Survey) -> Option<String> {
-    let shown = survey.idle_pre_commit_config.as_ref()?;
-    Some(format!(
-        "note: {shown} is here, but pre-commit runs no pre-push hook yet. After `pre-commit \
-         install --hook-type pre-push` it keeps envguard's hook as pre-push.legacy and runs it \
-         first, until `pre-commit install -f` deletes it; envguard inside {shown} is sturdier:\n\n{}",
-        indented(PRE_COMMIT_SNIPPET)
-    ))
+pub fn idle_pre_commit_note(survey: &Survey) -> Option<Install> {
+    let shown = survey.idle_pre_commit_config.clone()?;
+    Some(Install::IdlePreCommit { shown })
 }
 
 /// What `uninstall` leaves because it is the user's: envguard in a
 /// manager's config, or a config-based hook outside this repository.
-pub fn still_configured(survey: &Survey) -> Vec<String> {
+pub fn still_configured(survey: &Survey) -> Vec<Install> {
     let mut said = Vec::new();
     if let Some(found) = survey
         .manager
         .as_ref()
         .filter(|f| f.configured != Configured::No)
     {
-        said.push(format!(
-            "envguard still runs from {} ({}): take it out there; envguard does not edit your \
-             team's config",
-            found.shown,
-            found.manager.name()
-        ));
+        said.push(Install::StillRuns {
+            manager: found.manager,
+            shown: found.shown.clone(),
+        });
     }
     if survey.envguard_config_hook().is_some()
         && !survey
@@ -685,10 +589,7 @@ pub fn still_configured(survey: &Survey) -> Vec<String> {
             .iter()
             .any(|hook| hook.guards_pushes())
     {
-        said.push(format!(
-            "hook.{CONFIG_HOOK_NAME} is set in your global or system git config: \
-             `git config --global --remove-section hook.{CONFIG_HOOK_NAME}` removes it"
-        ));
+        said.push(Install::GlobalConfigHook);
     }
     said
 }

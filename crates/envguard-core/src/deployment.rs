@@ -6,6 +6,9 @@ use crate::platform::Platform;
 
 /// Kudu's deployment settings file, relative to the repository root.
 pub const DEPLOYMENT_PATH: &str = ".deployment";
+/// git's attributes file, at the repository root: its rules keep the
+/// scripts' line endings ([`with_attributes`]).
+pub const ATTRIBUTES_PATH: &str = ".gitattributes";
 
 /// File endings of scripts Kudu can run from `.deployment`'s `command`.
 const SCRIPT_ENDINGS: [&str; 4] = [".cmd", ".bat", ".sh", ".ps1"];

@@ -2,7 +2,8 @@
 //! decide by, over plain data. It does no I/O at all (no git, no files, no
 //! process, no network, no environment; `tests/purity.rs` enforces it):
 //! files come in as bytes through a caller-supplied reader, and what the
-//! user should read goes out as a [`message::Message`].
+//! user should read goes out as a [`message::Message`] (or, for `doctor` and
+//! `install`, a [`message::doctor::Finding`] or [`message::install::Install`]).
 //!
 //! Modules, innermost first: [`text`], [`ids`], [`digest`], [`shipped`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],

@@ -1,0 +1,579 @@
+//! What `envguard install` and `envguard uninstall` say: what they did to
+//! the hook file, a hook manager's files and git's config, the snippets to
+//! paste with the sentence that leads to each, and their refusals (an
+//! [`Install`] is an error too). The shell joins the lines of one command
+//! with newlines.
+
+use std::fmt;
+
+use crate::managers::{
+    Manager, CONFIG_HOOK_NAME, HUSKY_LINE, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET, PRE_COMMIT_SNIPPET,
+};
+
+/// Four spaces before each line, as envguard prints text to paste.
+fn indented(text: &str) -> String {
+    text.lines().map(|line| format!("    {line}\n")).collect()
+}
+
+/// What `install` and `doctor` note about a `core.hooksPath` folder `dir`.
+pub(super) fn hooks_folder(dir: &str) -> String {
+    format!(
+        "core.hooksPath makes {dir} the hooks folder; other repositories or tools may \
+         share it, and envguard's hook there acts on their pushes to deploying remotes too. \
+         The hook records this machine's binary path: do not commit it"
+    )
+}
+
+/// One thing `install` or `uninstall` did, notes, or refuses. Paths come
+/// in as the shell shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// `git rev-parse` failed in `dir`.
+    NotARepository { dir: String, said: String },
+    /// `git rev-parse` answered without a hooks folder.
+    NoHooksFolder { said: String },
+    /// A git command envguard ran failed.
+    GitFailed { args: String, said: String },
+    /// `--manager` where no hook manager has pre-push.
+    NoManager,
+    /// envguard already runs as `hook.envguard`.
+    ConfigHookAlready { command: String },
+    /// A foreign hook in envguard's place, and an earlier one already kept.
+    RefuseForeign { hook: String, chained: String },
+    /// The user's hook moved aside to `chained`.
+    KeptExisting { chained: String },
+    /// `--force` replaced a foreign hook.
+    Replaced { hook: String },
+    /// A hook kept by an earlier install.
+    KeptFromBefore { chained: String },
+    /// envguard's hook written (`updated`: over an older one of envguard's).
+    Installed {
+        hook: String,
+        binary: String,
+        updated: bool,
+    },
+    /// The hooks folder is `core.hooksPath`'s.
+    HooksFolder { dir: String },
+    /// `uninstall` found nothing of envguard's.
+    NothingToUninstall { dir: String },
+    /// envguard's hook deleted.
+    Removed { hook: String },
+    /// envguard's hook deleted, the kept one put back in its place.
+    Restored { chained: String, hook: String },
+    /// A foreign hook in envguard's place, left alone; `kept`: the hook
+    /// envguard kept before, still there.
+    LeftForeign { hook: String, kept: Option<String> },
+    /// `git version` said something envguard cannot read.
+    UnknownGitVersion { said: String },
+    /// `--config-hook` with a git before config-based hooks.
+    NoConfigHooks { git: String },
+    /// `hook.envguard` of this repository runs something else.
+    ForeignConfigHook { command: String },
+    /// `--config-hook` registered envguard; `others`: other pre-push config hooks.
+    RegisteredConfigHook {
+        git: String,
+        command: String,
+        others: usize,
+    },
+    /// A manager's config runs envguard as well as `hook.envguard`.
+    ManagerRunsToo { manager: Manager, shown: String },
+    /// What an older git does with `hook.envguard`.
+    OldGitIgnoresConfigHook,
+    /// The manager's config runs envguard already.
+    AlreadyRuns { manager: Manager, shown: String },
+    /// …but the manager's hook is not installed.
+    ManagerHookNotInstalled { manager: Manager },
+    /// lefthook's job lacks `use_stdin: true`.
+    FixStdin { shown: String },
+    /// husky's line lacks `"$@"`.
+    FixArguments { shown: String },
+    /// The snippet for a manager whose config does not run envguard, and
+    /// why; `renamed`: envguard's hook where the manager moved it;
+    /// `config_hooks`: whether this git has config-based hooks.
+    Advice {
+        manager: Manager,
+        shown: String,
+        renamed: Option<String>,
+        config_hooks: bool,
+    },
+    /// The manager's script, chained under envguard's hook, put back.
+    PutBack {
+        manager: Manager,
+        hook: String,
+        shown: String,
+    },
+    /// envguard's hook where a manager moved it, removed; the kept hook back there.
+    RetiredKept { renamed: String, chained: String },
+    /// envguard's hook where a manager moved it, removed.
+    Retired { renamed: String },
+    /// `--manager` added envguard's line to husky's script.
+    HuskyAdded { shown: String },
+    /// `--manager` for lefthook without a working tree.
+    NoWorkTree,
+    /// `--manager` for lefthook when a local config exists.
+    LocalExists { local: String },
+    /// `--manager` wrote lefthook-local.yml.
+    WroteLefthookLocal { shown: String },
+    /// lefthook's hook still needs installing.
+    RunLefthookInstall,
+    /// `--manager` does not edit pre-commit's YAML.
+    NoEditPreCommit { manager: Manager, shown: String },
+    /// `uninstall` removed `hook.envguard`.
+    RemovedConfigHook,
+    /// `uninstall` removed the lefthook-local.yml `--manager` wrote.
+    RemovedLefthookLocal,
+    /// husky's script restored as `--manager` found it.
+    HuskyRestored { shown: String },
+    /// envguard's line taken out of a husky script edited since.
+    HuskyLineOut { shown: String },
+    /// A hook file installed beside a pre-commit config without pre-push.
+    IdlePreCommit { shown: String },
+    /// `uninstall` leaves envguard in a manager's config.
+    StillRuns { manager: Manager, shown: String },
+    /// `uninstall` leaves a global or system `hook.envguard`.
+    GlobalConfigHook,
+}
+
+impl fmt::Display for Install {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Install::*;
+        match self {
+            NotARepository { dir, said } => {
+                write!(f, "{dir} is not inside a git repository: {said}")
+            }
+            NoHooksFolder { said } => write!(f, "git rev-parse gave no hooks folder: {said:?}"),
+            GitFailed { args, said } => write!(f, "`git {args}` failed: {said}"),
+            NoManager => f.write_str(
+                "no hook manager (pre-commit, prek, lefthook, husky) manages pre-push here: run `envguard install` without --manager",
+            ),
+            ConfigHookAlready { command } => write!(
+                f,
+                "envguard is registered as a config-based hook (hook.envguard.command = {command}): \
+                 nothing to install; `envguard uninstall` removes it"
+            ),
+            RefuseForeign { hook, chained } => write!(
+                f,
+                "{hook} is not envguard's hook, and {chained} already keeps an earlier one; merge the two by hand \
+                 into {chained}, or run `envguard install --force` to replace {hook}"
+            ),
+            KeptExisting { chained } => write!(
+                f,
+                "kept the existing hook as {chained}; it runs first on every push, with the same arguments and input"
+            ),
+            Replaced { hook } => write!(f, "replaced {hook} (--force): it is not kept"),
+            KeptFromBefore { chained } => write!(
+                f,
+                "{chained} is kept from before; it runs first on every push"
+            ),
+            Installed {
+                hook,
+                binary,
+                updated,
+            } => write!(
+                f,
+                "{} {hook} (runs {binary})",
+                if *updated { "updated" } else { "installed" }
+            ),
+            HooksFolder { dir } => write!(f, "note: {}", hooks_folder(dir)),
+            NothingToUninstall { dir } => write!(
+                f,
+                "envguard's hook is not installed in {dir}: nothing to do"
+            ),
+            Removed { hook } => write!(f, "removed {hook}"),
+            Restored { chained, hook } => {
+                write!(f, "removed envguard's hook; {chained} is back as {hook}")
+            }
+            LeftForeign { hook, kept } => {
+                write!(f, "{hook} is not envguard's hook: left alone")?;
+                if let Some(chained) = kept {
+                    write!(
+                        f,
+                        "\n{chained} still keeps the hook that was there before envguard; move it back by hand if you want it"
+                    )?;
+                }
+                Ok(())
+            }
+            UnknownGitVersion { said } => {
+                write!(f, "cannot tell which git this is (`git version` said {said:?})")
+            }
+            NoConfigHooks { git } => write!(
+                f,
+                "{git} has no config-based hooks (`hook.<name>.command` came with git 2.54); \
+                 run `envguard install` for a hook file instead"
+            ),
+            ForeignConfigHook { command } => write!(
+                f,
+                "hook.{CONFIG_HOOK_NAME}.command in this repository's config runs `{command}`, \
+                 not envguard; run `envguard install --config-hook --force` to replace it"
+            ),
+            RegisteredConfigHook {
+                git,
+                command,
+                others,
+            } => write!(
+                f,
+                "registered hook.{CONFIG_HOOK_NAME} in this repository's git config: {git} runs `{command}` on \
+                 every push, beside {others} other config-based pre-push hook(s) and any hook file; no hook \
+                 file written"
+            ),
+            ManagerRunsToo { manager, shown } => write!(
+                f,
+                "note: {shown} runs envguard too ({}): remove one of the two, or every push runs it twice",
+                manager.name()
+            ),
+            OldGitIgnoresConfigHook => f.write_str(
+                "note: a git older than 2.54 (some GUI clients bundle their own) ignores hook.envguard, \
+                 so pushes made with it are not checked; `envguard uninstall` removes it",
+            ),
+            AlreadyRuns { manager, shown } => write!(
+                f,
+                "envguard already runs from {shown} through {}'s pre-push hook: nothing to install",
+                manager.name()
+            ),
+            ManagerHookNotInstalled { manager } => write!(
+                f,
+                "but {}'s pre-push hook is not installed: run `{}`, or pushes are not checked",
+                manager.name(),
+                manager.install_command()
+            ),
+            FixStdin { shown } => write!(
+                f,
+                "{shown} runs envguard without `use_stdin: true`, so lefthook gives it no ref lines and \
+                 it checks nothing; make its job read:\n\n{}",
+                indented(LEFTHOOK_SNIPPET)
+            ),
+            FixArguments { shown } => write!(
+                f,
+                "{shown} runs `envguard pre-push` without `\"$@\"`, so it gets no arguments and stops \
+                 every push; write it as:\n\n{}",
+                indented(HUSKY_LINE)
+            ),
+            Advice {
+                manager,
+                shown,
+                renamed,
+                config_hooks,
+            } => fmt_advice(f, *manager, shown, renamed.as_deref(), *config_hooks),
+            PutBack {
+                manager,
+                hook,
+                shown,
+            } => write!(
+                f,
+                "put {}'s hook back at {hook}: envguard runs from {shown}, not around it",
+                manager.name()
+            ),
+            RetiredKept { renamed, chained } => write!(
+                f,
+                "removed envguard's own hook {renamed}; {chained} is back there"
+            ),
+            Retired { renamed } => write!(f, "removed envguard's own hook {renamed}"),
+            HuskyAdded { shown } => write!(
+                f,
+                "added `{}` to {shown}: husky runs it with git's arguments and ref lines on every \
+                 push. Commit it so that every clone runs it (each needs envguard on PATH; for GUI \
+                 clients, ~/.config/husky/init.sh can extend PATH)",
+                HUSKY_LINE.trim_end()
+            ),
+            NoWorkTree => {
+                f.write_str("this repository has no working tree for lefthook's config")
+            }
+            LocalExists { local } => write!(
+                f,
+                "{local} exists, and envguard does not edit it; add this job to it by hand:\n\n{}",
+                indented(LEFTHOOK_SNIPPET)
+            ),
+            WroteLefthookLocal { shown } => write!(
+                f,
+                "wrote {LEFTHOOK_LOCAL}, which lefthook merges into {shown} for this clone only \
+                 (keep it out of git: add it to .gitignore)"
+            ),
+            RunLefthookInstall => {
+                f.write_str("run `lefthook install` now, so that lefthook's pre-push hook runs it")
+            }
+            NoEditPreCommit { manager, shown } => write!(
+                f,
+                "envguard does not edit {shown}: it is your team's YAML, and rewriting it would lose its \
+                 comments and layout. Add this under `repos:`:\n\n{}\nthen run `{}`",
+                indented(PRE_COMMIT_SNIPPET),
+                manager.install_command()
+            ),
+            RemovedConfigHook => write!(
+                f,
+                "removed hook.{CONFIG_HOOK_NAME} from this repository's git config"
+            ),
+            RemovedLefthookLocal => write!(
+                f,
+                "removed {LEFTHOOK_LOCAL}, which `envguard install --manager` wrote"
+            ),
+            HuskyRestored { shown } => write!(
+                f,
+                "{shown} is back as it was before `envguard install --manager`"
+            ),
+            HuskyLineOut { shown } => write!(
+                f,
+                "took envguard's line out of {shown}; your later edits there stay"
+            ),
+            IdlePreCommit { shown } => write!(
+                f,
+                "note: {shown} is here, but pre-commit runs no pre-push hook yet. After `pre-commit \
+                 install --hook-type pre-push` it keeps envguard's hook as pre-push.legacy and runs it \
+                 first, until `pre-commit install -f` deletes it; envguard inside {shown} is sturdier:\n\n{}",
+                indented(PRE_COMMIT_SNIPPET)
+            ),
+            StillRuns { manager, shown } => write!(
+                f,
+                "envguard still runs from {shown} ({}): take it out there; envguard does not edit your \
+                 team's config",
+                manager.name()
+            ),
+            GlobalConfigHook => write!(
+                f,
+                "hook.{CONFIG_HOOK_NAME} is set in your global or system git config: \
+                 `git config --global --remove-section hook.{CONFIG_HOOK_NAME}` removes it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Install {}
+
+/// The snippet for a manager whose config does not run envguard, the
+/// sentence before it and the one after.
+fn fmt_advice(
+    f: &mut fmt::Formatter<'_>,
+    manager: Manager,
+    shown: &str,
+    renamed: Option<&str>,
+    config_hooks: bool,
+) -> fmt::Result {
+    let name = manager.name();
+    let (snippet, then) = match manager {
+        Manager::PreCommit | Manager::Prek => (
+            PRE_COMMIT_SNIPPET,
+            format!(
+                "under `repos:`, then run `{}` once per clone (the shipped \
+                 .pre-commit-hooks.yaml gives the same hook as `id: envguard`).",
+                manager.install_command()
+            ),
+        ),
+        Manager::Lefthook => (
+            LEFTHOOK_SNIPPET,
+            "(merged into an existing `pre-push:`), then run `lefthook install`; or \
+             `envguard install --manager` puts it into lefthook-local.yml for this clone."
+                .to_string(),
+        ),
+        Manager::Husky => (
+            HUSKY_LINE,
+            "and commit it; or `envguard install --manager` adds it.".to_string(),
+        ),
+    };
+    write!(
+        f,
+        "{name} manages pre-push here, so envguard writes no hook file under it: {}. \
+         Add envguard to {shown}:\n\n{}\n{then}",
+        manager.why_not_chained(),
+        indented(snippet)
+    )?;
+    if let Some(renamed) = renamed {
+        match manager.renamed_hook() {
+            Some((_, true)) => write!(
+                f,
+                "\nuntil then envguard's own hook still runs, as {name}'s legacy hook {renamed}"
+            )?,
+            _ => write!(
+                f,
+                "\n{name} renamed envguard's own hook to {renamed}, which it never runs: until \
+                 then pushes are not checked"
+            )?,
+        }
+    }
+    if config_hooks {
+        write!(
+            f,
+            "\nor, if every git you push with is 2.54 or later: `envguard install \
+             --config-hook` registers envguard in git's config, beside {name}'s hook"
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One of each message, with the values a real install shows.
+    fn every_message() -> Vec<Install> {
+        use Install::*;
+        let s = |text: &str| text.to_string();
+        let hook = || s(".git/hooks/pre-push");
+        let chained = || s(".git/hooks/pre-push.envguard-chained");
+        let mut all = vec![
+            NotARepository {
+                dir: s("/tmp/x"),
+                said: s("fatal: not a git repository (or any of the parent directories): .git"),
+            },
+            NoHooksFolder { said: s("\n") },
+            GitFailed {
+                args: s("config --local hook.envguard.command x"),
+                said: s("error: could not lock config file .git/config: File exists"),
+            },
+            NoManager,
+            ConfigHookAlready {
+                command: s("'/usr/local/bin/envguard' pre-push"),
+            },
+            RefuseForeign {
+                hook: hook(),
+                chained: chained(),
+            },
+            KeptExisting { chained: chained() },
+            Replaced { hook: hook() },
+            KeptFromBefore { chained: chained() },
+            Installed {
+                hook: hook(),
+                binary: s("/usr/local/bin/envguard"),
+                updated: false,
+            },
+            Installed {
+                hook: hook(),
+                binary: s("/usr/local/bin/envguard"),
+                updated: true,
+            },
+            HooksFolder { dir: s("hooks") },
+            NothingToUninstall {
+                dir: s(".git/hooks"),
+            },
+            Removed { hook: hook() },
+            Restored {
+                chained: chained(),
+                hook: hook(),
+            },
+            LeftForeign {
+                hook: hook(),
+                kept: None,
+            },
+            LeftForeign {
+                hook: hook(),
+                kept: Some(chained()),
+            },
+            UnknownGitVersion { said: s("") },
+            NoConfigHooks {
+                git: s("git version 2.47.3"),
+            },
+            ForeignConfigHook {
+                command: s("other"),
+            },
+            RegisteredConfigHook {
+                git: s("git version 2.54.0"),
+                command: s("'/usr/local/bin/envguard' pre-push"),
+                others: 1,
+            },
+            ManagerRunsToo {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+            },
+            OldGitIgnoresConfigHook,
+            AlreadyRuns {
+                manager: Manager::PreCommit,
+                shown: s(".pre-commit-config.yaml"),
+            },
+            ManagerHookNotInstalled {
+                manager: Manager::PreCommit,
+            },
+            FixStdin {
+                shown: s("lefthook.yml"),
+            },
+            FixArguments {
+                shown: s(".husky/pre-push"),
+            },
+        ];
+        for manager in [
+            Manager::PreCommit,
+            Manager::Prek,
+            Manager::Lefthook,
+            Manager::Husky,
+        ] {
+            all.push(Advice {
+                manager,
+                shown: s("the config"),
+                renamed: None,
+                config_hooks: false,
+            });
+        }
+        all.extend([
+            Advice {
+                manager: Manager::PreCommit,
+                shown: s(".pre-commit-config.yaml"),
+                renamed: Some(s(".git/hooks/pre-push.legacy")),
+                config_hooks: true,
+            },
+            Advice {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+                renamed: Some(s(".git/hooks/pre-push.old")),
+                config_hooks: false,
+            },
+            PutBack {
+                manager: Manager::PreCommit,
+                hook: hook(),
+                shown: s(".pre-commit-config.yaml"),
+            },
+            RetiredKept {
+                renamed: s(".git/hooks/pre-push.legacy"),
+                chained: chained(),
+            },
+            Retired {
+                renamed: s(".git/hooks/pre-push.old"),
+            },
+            HuskyAdded {
+                shown: s(".husky/pre-push"),
+            },
+            NoWorkTree,
+            LocalExists {
+                local: s("lefthook-local.yml"),
+            },
+            WroteLefthookLocal {
+                shown: s("lefthook.yml"),
+            },
+            RunLefthookInstall,
+            NoEditPreCommit {
+                manager: Manager::Prek,
+                shown: s(".pre-commit-config.yaml"),
+            },
+            RemovedConfigHook,
+            RemovedLefthookLocal,
+            HuskyRestored {
+                shown: s(".husky/pre-push"),
+            },
+            HuskyLineOut {
+                shown: s(".husky/pre-push"),
+            },
+            IdlePreCommit {
+                shown: s(".pre-commit-config.yaml"),
+            },
+            StillRuns {
+                manager: Manager::Lefthook,
+                shown: s("lefthook.yml"),
+            },
+            GlobalConfigHook,
+        ]);
+        all
+    }
+
+    // Issue 12: every sentence of install and uninstall, pinned in one
+    // snapshot (one message per paragraph; snippets keep their indent).
+    #[test]
+    fn every_message_reads_as_install_says_it() {
+        let text = every_message()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n---\n");
+        insta::assert_snapshot!("every_message", text);
+    }
+
+    #[test]
+    fn snippets_are_indented_by_four() {
+        assert_eq!(indented("a:\n  b\n"), "    a:\n      b\n");
+    }
+}
