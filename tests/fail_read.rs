@@ -348,8 +348,11 @@ fn a_baseline_blob_missing_from_a_partial_clone_stops_with_how_to_fetch_it() {
     };
     let run = hook();
     assert_code(&run, 2);
-    assert_says(&run, "requirements.txt");
-    assert_says(&run, "missing");
+    assert_says(
+        &run,
+        &format!("requirements.txt in commit {}: its blob {blob} is missing", &deployed[..12]),
+    );
+    assert_says(&run, "from the promisor remote `origin`");
     assert_says(&run, &format!("git cat-file -p {blob}"));
     assert!(!run.stderr.contains("first deployment"), "{}", run.stderr);
     // What it says to run fetches the blob; then the removal is seen.
@@ -389,7 +392,9 @@ fn a_baseline_tree_missing_from_a_partial_clone_is_missing_not_absent() {
         Some(&line),
     );
     assert_code(&run, 2);
-    assert_says(&run, "missing");
+    assert_says(&run, "its tree");
+    assert_says(&run, "is missing from this repository");
+    assert_says(&run, "from the promisor remote `origin`");
     assert_says(&run, "git cat-file -p");
     assert!(!run.stderr.contains("first deployment"), "{}", run.stderr);
 }
