@@ -350,7 +350,10 @@ fn a_baseline_blob_missing_from_a_partial_clone_stops_with_how_to_fetch_it() {
     assert_code(&run, 2);
     assert_says(
         &run,
-        &format!("requirements.txt in commit {}: its blob {blob} is missing", &deployed[..12]),
+        &format!(
+            "requirements.txt in commit {}: its blob {blob} is missing",
+            &deployed[..12]
+        ),
     );
     assert_says(&run, "from the promisor remote `origin`");
     assert_says(&run, &format!("git cat-file -p {blob}"));

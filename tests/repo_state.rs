@@ -564,3 +564,24 @@ fn sha256_install_warns_and_other_commands_say_why() {
     assert_code(&run, 2);
     assert!(run.stderr.contains("SHA-256"), "{}", run.stderr);
 }
+
+#[test]
+fn a_corrupt_head_is_an_error_not_a_repository_without_commits() {
+    let (repo, _bare) = deployed();
+    std::fs::write(repo.dir.join(".git/HEAD"), "garbage\n").unwrap();
+    for args in [&["reset"][..], &["status"]] {
+        let run = repo.envguard(args);
+        assert_code(&run, 2);
+        assert!(
+            run.stderr
+                .contains("git cannot read HEAD: corrupted loose reference file: HEAD"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("no commits"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
