@@ -585,3 +585,26 @@ fn a_corrupt_head_is_an_error_not_a_repository_without_commits() {
         );
     }
 }
+
+#[test]
+fn a_corrupt_ref_is_named_as_corrupt_not_as_an_unknown_revision() {
+    let (repo, _bare) = deployed();
+    std::fs::write(repo.dir.join(".git/refs/heads/other"), "garbage\n").unwrap();
+    let run = repo.envguard(&["diff", "other", "HEAD"]);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.contains(
+            "git cannot read the revision `other`: corrupted loose reference file: refs/heads/other"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = repo.envguard(&["diff", "nosuch", "HEAD"]);
+    assert_code(&run, 2);
+    assert!(
+        run.stderr
+            .contains("`nosuch` names no commit in this repository"),
+        "{}",
+        run.stderr
+    );
+}
