@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:8e3f3453b49bc3b73a3586270bc7fda42163ce2632b7ac0e54baad38e38c5961
+# envguard-digest: sha256:ce849b862b76c17dd3e03927c6ff46306e0d3bc8c146e887ec2040f267fe0110
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -206,10 +206,9 @@ class Unnamed(object):
     a local archive, a VCS URL without `#egg=`): what it is, and the
     origin pip records in direct_url.json when it installs it."""
 
-    def __init__(self, path, ireq, origin, extras):
+    def __init__(self, path, text, origin, extras):
         self.path = path
-        # pip shows an editable one as its URL only.
-        self.text = ("-e " if getattr(ireq, "editable", False) else "") + str(ireq)
+        self.text = text
         self.origin = origin
         self.extras = extras
 
@@ -302,6 +301,8 @@ def root_requirements(files):
                 if ireq.name:
                     roots.append((canonical(ireq.name), extras))
                     continue
+                # pip shows an editable one as its URL only.
+                text = ("-e " if getattr(ireq, "editable", False) else "") + str(ireq)
                 if tools is None:
                     version = pip_version()
                     if version < (20, 1):
@@ -309,10 +310,10 @@ def root_requirements(files):
                             "%s: the requirement %s has no name until pip builds it, "
                             "and this environment's pip %s.%s writes no direct_url.json "
                             "to name it by (pip 20.1+ does): upgrade pip in the environment"
-                            % ((path, ireq) + version)
+                            % ((path, text) + version)
                         )
                     tools = pip_url_tools()
-                unnamed.append(Unnamed(path, ireq, requirement_origin(ireq, tools), extras))
+                unnamed.append(Unnamed(path, text, requirement_origin(ireq, tools), extras))
         except CannotJudge:
             raise
         except Exception as err:  # pip's own errors, IOError: pip failed too.
