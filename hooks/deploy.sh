@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:739abdfb5012756cad9f834ce3171ec90ccff96437dc57f896d9f84817a0319f
+# envguard-digest: sha256:66889ece7813850fe60921209641cb04f22b3ddba473aa4bba666c054baadb2c
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -516,15 +516,17 @@ for f in "$app_source/envguard.toml" "$DEPLOYMENT_SOURCE/envguard.toml"; do
   [[ -f $f ]] && config=$f && break
 done
 
-# check: runs the checker with the env's own Python. Sets `left` to the names
-# it lists (one a line) and returns 0 (nothing left), 1 (names listed) or 3
-# (it cannot judge this env and said why).
+# check: runs the checker with the env's own Python, in the app folder where
+# pip ran: pip reads a relative path in the requirements (`-e .`, `./pkg`)
+# from its working directory, and so does the checker. Sets `left` to the
+# names it lists (one a line) and returns 0 (nothing left), 1 (names listed)
+# or 3 (it cannot judge this env and said why).
 check() {
   local out status=0
   local -a args=(-r "$app_dir/$requirements")
   [[ -n ${ENVGUARD_KEEP:-} ]] && args+=(--keep "$ENVGUARD_KEEP")
   [[ -n $config ]] && args+=(--config "$config")
-  out=$("$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
+  out=$(cd -- "$app_dir" && "$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
   left=$(printf '%s\n' "$out" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
   case $status in
     0 | 3) return "$status" ;;

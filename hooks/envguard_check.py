@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:2929b04a637290ce2e69a52e875d8f5fe856aa9aba760364a490c1f042b93678
+# envguard-digest: sha256:ce849b862b76c17dd3e03927c6ff46306e0d3bc8c146e887ec2040f267fe0110
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -14,7 +14,8 @@ upgrade) stays importable until the environment is rebuilt.
 
 Reachable means: named by a requirement pip installs from those files (its
 own parser, so `-r`/`-c`, markers, `${VAR}` and options are read exactly as
-pip read them), or required through `Requires-Dist` by a reachable
+pip read them; one without a name, such as `-e .`, is the distribution whose
+direct_url.json records its URL), or required through `Requires-Dist` by a reachable
 distribution, with extras and markers evaluated by pip's vendored
 `packaging` against this interpreter, and extras carried along as pip does.
 pip, setuptools, wheel and the kept names (--keep, and `keep = [...]` in
@@ -32,6 +33,7 @@ reads installed metadata with importlib.metadata; older ones read
 from __future__ import print_function
 
 import io
+import json
 import os
 import re
 import sys
@@ -199,29 +201,155 @@ def pip_parser():
     return parse
 
 
+class Unnamed(object):
+    """A requirement pip names only once it has built it (`-e .`, `./pkg`,
+    a local archive, a VCS URL without `#egg=`): what it is, and the
+    origin pip records in direct_url.json when it installs it."""
+
+    def __init__(self, path, text, origin, extras):
+        self.path = path
+        self.text = text
+        self.origin = origin
+        self.extras = extras
+
+
+def pip_version():
+    """This environment's pip as (major, minor); (0, 0) when it says nothing."""
+    import pip
+
+    numbers = re.findall(r"\d+", getattr(pip, "__version__", ""))
+    return tuple(int(n) for n in (numbers + ["0", "0"])[:2])
+
+
+def pip_url_tools():
+    """pip's url_to_path and VCS registry (pip 19.3+, so every pip that
+    writes direct_url.json has them)."""
+    try:
+        from pip._internal.utils.urls import url_to_path
+        from pip._internal.vcs import vcs
+    except ImportError:
+        raise CannotJudge("this environment's pip has no url_to_path or VCS registry")
+    return url_to_path, vcs
+
+
+def file_origin(path, subdirectory, editable):
+    """The key of a local path: pip writes the folder of an editable install
+    with its subdirectory joined on, and other paths with a separate
+    `subdirectory`; both become one normalised absolute path here."""
+    full = os.path.join(path, subdirectory) if subdirectory else path
+    return ("file", os.path.normcase(os.path.normpath(full)), bool(editable))
+
+
+def requirement_origin(ireq, tools):
+    """The origin of an unnamed requirement, from the link pip's parser made
+    of it. pip made a relative path absolute against the working directory
+    (`path_to_url`, `os.path.abspath`; not against the requirements file), as
+    it did when it installed it: deploy.cmd and deploy.sh run this checker in
+    the folder where they run pip. The VCS part is pip's own
+    `direct_url_from_link` (pip's utils/direct_url_helpers.py)."""
+    url_to_path, vcs = tools
+    link = ireq.link
+    subdirectory = link.subdirectory_fragment or None
+    editable = bool(getattr(ireq, "editable", False))
+    if link.scheme == "file":
+        return file_origin(url_to_path(link.url_without_fragment), subdirectory, editable)
+    backend = vcs.get_backend_for_scheme(link.scheme) if link.is_vcs else None
+    if backend is not None:
+        url, revision, _ = backend.get_url_rev_and_auth(link.url_without_fragment)
+        return ("vcs", backend.name, url, revision, subdirectory, editable)
+    return ("url", link.url_without_fragment, subdirectory, editable)
+
+
+def recorded_origin(dist, tools):
+    """The origin a distribution's direct_url.json records (PEP 610, as pip's
+    models/direct_url.py reads it), or None without one. Unreadable: the
+    distribution could be the one asked for, so nothing can be judged."""
+    if dist.direct_url is None:
+        return None
+    url_to_path, _ = tools
+    try:
+        data = json.loads(dist.direct_url)
+        url = data["url"]
+        subdirectory = data.get("subdirectory") or None
+        vcs_info = data.get("vcs_info")
+        if vcs_info is not None:
+            return ("vcs", vcs_info["vcs"], url, vcs_info.get("requested_revision"), subdirectory, False)
+        editable = bool((data.get("dir_info") or {}).get("editable"))
+        if url.startswith("file:"):
+            return file_origin(url_to_path(url), subdirectory, editable)
+        return ("url", url, subdirectory, editable)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise CannotJudge("%s/direct_url.json is not readable: %s" % (dist.where, err or type(err).__name__))
+
+
 def root_requirements(files):
-    """[(canonical name, extras)] of what pip installs from the files: not
-    constraints (`-c`), not requirements whose markers do not hold here."""
+    """[(canonical name, extras)] of what pip installs from the files, and
+    [Unnamed] of what it installs without a name: not constraints (`-c`), not
+    requirements whose markers do not hold here."""
     parse = pip_parser()
-    roots = []
+    roots, unnamed = [], []
+    tools = None
     for path in files:
         try:
             for ireq in parse(path):
                 if getattr(ireq, "constraint", False) or not ireq.match_markers():
                     continue
-                if not ireq.name:
-                    raise CannotJudge(
-                        "%s: the requirement %s has no name until pip builds it"
-                        % (path, ireq)
-                    )
                 # pip 10+ keep the extras on the InstallRequirement; older
                 # ones on its parsed requirement.
                 extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
-                roots.append((canonical(ireq.name), tuple(extras or ())))
+                extras = tuple(sorted(extras or ()))
+                if ireq.name:
+                    roots.append((canonical(ireq.name), extras))
+                    continue
+                # pip shows an editable one as its URL only.
+                text = ("-e " if getattr(ireq, "editable", False) else "") + str(ireq)
+                if tools is None:
+                    version = pip_version()
+                    if version < (20, 1):
+                        raise CannotJudge(
+                            "%s: the requirement %s has no name until pip builds it, "
+                            "and this environment's pip %s.%s writes no direct_url.json "
+                            "to name it by (pip 20.1+ does): upgrade pip in the environment"
+                            % ((path, text) + version)
+                        )
+                    tools = pip_url_tools()
+                unnamed.append(Unnamed(path, text, requirement_origin(ireq, tools), extras))
         except CannotJudge:
             raise
         except Exception as err:  # pip's own errors, IOError: pip failed too.
             raise CannotJudge("pip cannot read %s: %s" % (path, err))
+    return roots, unnamed, tools
+
+
+def name_unnamed(unnamed, dists, tools):
+    """[(canonical name, extras)]: each unnamed requirement as the one
+    installed distribution whose direct_url.json records its origin. None or
+    two: its name would be a guess, so nothing can be judged."""
+    if not unnamed:
+        return []
+    recorded = {}
+    for key in sorted(dists):
+        origin = recorded_origin(dists[key], tools)
+        if origin is not None:
+            recorded.setdefault(origin, []).append(key)
+    roots = []
+    for req in unnamed:
+        found = recorded.get(req.origin, [])
+        if not found:
+            raise CannotJudge(
+                "%s: the requirement %s has no name until pip builds it, and no "
+                "installed distribution records it in a direct_url.json (pip 20.1+ "
+                "writes one; for an editable install pip 21.3+, when it builds a "
+                "PEP 660 wheel; a relative path is taken from the working "
+                "directory, as pip takes it)" % (req.path, req.text)
+            )
+        if len(found) > 1:
+            raise CannotJudge(
+                "%s: the requirement %s has no name until pip builds it, and %s all "
+                "record it in their direct_url.json" % (req.path, req.text, ", ".join(found))
+            )
+        note("%s: %s is %s (its direct_url.json)" % (req.path, req.text, found[0]))
+        roots.append((found[0], req.extras))
     return roots
 
 
@@ -231,11 +359,12 @@ def root_requirements(files):
 
 
 class Dist(object):
-    def __init__(self, name, version, requires, where):
+    def __init__(self, name, version, requires, where, direct_url):
         self.name = name
         self.version = version
         self.requires = requires  # Requires-Dist strings, markers included
         self.where = where
+        self.direct_url = direct_url  # direct_url.json's text, or None
 
 
 def standard_library_dirs():
@@ -298,7 +427,11 @@ def installed_by_importlib(metadata, path):
             raise CannotJudge("%s has no readable metadata: %s" % (where, err))
         if not name:
             raise CannotJudge("%s has no readable metadata (no Name)" % where)
-        found.append(Dist(name, version, requires, where))
+        try:
+            direct_url = dist.read_text("direct_url.json")
+        except Exception as err:  # undecodable bytes, say
+            raise CannotJudge("%s/direct_url.json is not readable: %s" % (where, err))
+        found.append(Dist(name, version, requires, where, direct_url))
     return found
 
 
@@ -376,7 +509,16 @@ def installed_by_files(path):
             if requires_txt and os.path.isfile(requires_txt):
                 requires = egg_requires(read_text(requires_txt))
             version = (headers.get("version") or ["?"])[0]
-            found.append(Dist(name, version, requires, full))
+            direct_url = os.path.join(full, "direct_url.json")
+            if os.path.isfile(direct_url):
+                try:
+                    with io.open(direct_url, encoding="utf-8") as f:
+                        direct_url = f.read()
+                except (IOError, OSError, ValueError) as err:
+                    raise CannotJudge("%s is not readable: %s" % (direct_url, err))
+            else:
+                direct_url = None
+            found.append(Dist(name, version, requires, full, direct_url))
     return found
 
 
@@ -548,8 +690,9 @@ def check(argv):
     files, keep, config = parse_args(argv)
     keep = [canonical(k) for k in keep + keep_from_config(config)]
     packaging = Packaging()
-    roots = root_requirements(files)
+    roots, unnamed, tools = root_requirements(files)
     dists = installed()
+    roots += name_unnamed(unnamed, dists, tools)
     for name, _ in roots:
         if name not in dists:
             note("%s is required but not installed" % name)

@@ -346,3 +346,48 @@ fn deploy_sh_has_lf_line_endings() {
     assert!(script.starts_with(b"#!/usr/bin/env bash\n"));
     assert!(!script.contains(&b'\r'), "a CR breaks bash");
 }
+
+/// An app that installs itself with `-e .`: pip builds it with the in-tree
+/// backend of the checker's tests (`requires = []`, so no index is needed),
+/// and the leftovers check names it by its direct_url.json. deploy.sh runs
+/// the checker in the app folder, where pip ran, or the relative `.` would
+/// be another folder.
+#[test]
+fn an_app_installed_with_dash_e_dot_gets_a_leftovers_check() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/checker");
+    let kudu = Kudu::new();
+    kudu.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n",
+    );
+    for name in ["backend.py", "make_wheels.py"] {
+        fs::copy(data.join(name), kudu.work.join(name)).expect("copy the backend");
+    }
+    let project = |requires: &str| {
+        format!("{{\"name\": \"my-app\", \"version\": \"1.0\", \"requires\": [\"{requires}\"]}}")
+    };
+    kudu.write("project.json", project("alpha"));
+    kudu.write("requirements.txt", "-e .\n");
+    let first = kudu.deploy("first deployment");
+    assert_eq!(names(&kudu.packages()), ["alpha", "my-app"]);
+    assert!(
+        first.log.contains("is my-app (its direct_url.json)"),
+        "{}",
+        first.log
+    );
+    assert!(!first.log.contains("cannot judge"), "{}", first.log);
+    assert!(!first.log.contains("left over"), "{}", first.log);
+
+    // The app stops needing alpha; the hook sees no removal in
+    // requirements.txt, so only the check can find it left over.
+    kudu.write("project.json", project("bravo"));
+    let second = kudu.deploy("my-app needs bravo now");
+    assert!(
+        second
+            .log
+            .contains("left over from earlier deployments: alpha"),
+        "{}",
+        second.log
+    );
+    assert_eq!(names(&kudu.packages()), ["bravo", "my-app"]);
+}

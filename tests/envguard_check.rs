@@ -23,6 +23,8 @@ const MAKE_WHEELS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/checker/make_wheels.py"
 );
+/// An in-tree PEP 517/660 build backend: pip builds a project with it offline.
+const BACKEND: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/checker/backend.py");
 
 /// Runs the checker with the code path of Pythons without
 /// importlib.metadata: the checker's own imports of `importlib.metadata`,
@@ -96,6 +98,17 @@ fn json_list(items: &[&str]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// A wheel's spec as make_wheels.py and backend.py read it.
+fn spec_json(w: &Wheel) -> String {
+    format!(
+        "{{\"name\": {}, \"version\": {}, \"requires\": {}, \"extras\": {}}}",
+        json_str(w.name),
+        json_str(w.version),
+        json_list(w.requires),
+        json_list(w.extras)
+    )
+}
+
 /// A venv, a wheelhouse, and the app's files.
 struct Env {
     _dir: TempDir,
@@ -128,18 +141,7 @@ impl Env {
             .expect("run cp");
         assert_success("copying the venv", &out);
         fs::create_dir_all(env.root.join("wheels")).expect("mkdir");
-        let spec: Vec<String> = wheels
-            .iter()
-            .map(|w| {
-                format!(
-                    "{{\"name\": {}, \"version\": {}, \"requires\": {}, \"extras\": {}}}",
-                    json_str(w.name),
-                    json_str(w.version),
-                    json_list(w.requires),
-                    json_list(w.extras)
-                )
-            })
-            .collect();
+        let spec: Vec<String> = wheels.iter().map(spec_json).collect();
         env.write("spec.json", format!("[{}]", spec.join(",\n")));
         let out = Command::new("python3")
             .arg(MAKE_WHEELS)
@@ -155,6 +157,19 @@ impl Env {
         let path = self.root.join(rel);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         fs::write(path, contents).expect("write");
+    }
+
+    /// A project in the folder `dir` that pip builds with [`BACKEND`]
+    /// (`requires = []`, so build isolation needs no index), as `spec`.
+    fn project(&self, dir: &str, spec: &Wheel) {
+        self.write(
+            &format!("{dir}/pyproject.toml"),
+            "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n",
+        );
+        self.write(&format!("{dir}/project.json"), spec_json(spec));
+        for (name, source) in [("backend.py", BACKEND), ("make_wheels.py", MAKE_WHEELS)] {
+            fs::copy(source, self.root.join(dir).join(name)).expect("copy the backend");
+        }
     }
 
     fn python(&self) -> PathBuf {
@@ -610,4 +625,165 @@ fn usage_errors_exit_2() {
         &["--requirement=requirements.txt", "-rrequirements.txt"],
         &[],
     );
+}
+
+/// An app that installs itself: it needs `dep-a`, and `speedup` with its
+/// extra `fast`. Mixed case and `_`: the checker reports it as `my-app`.
+const MY_APP: Wheel = Wheel {
+    name: "My_App",
+    version: "1.0",
+    requires: &["dep-a", "speedup; extra == \"fast\""],
+    extras: &["fast"],
+};
+
+/// The project's dependencies and a real leftover beside them.
+fn app_env() -> Env {
+    Env::new(&[w("dep-a", &[]), w("speedup", &[]), w("old-thing", &[])])
+}
+
+#[test]
+fn an_editable_project_is_named_by_its_direct_url_json() {
+    let env = app_env();
+    env.project(".", &MY_APP);
+    env.write("requirements.txt", "-e .\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.pip_install(&["old-thing", "speedup"]);
+    let verdict = env.expect(&[], &["old-thing==1.0", "speedup==1.0"]);
+    assert!(
+        verdict.stderr.contains("is my-app (its direct_url.json)"),
+        "{verdict:#?}"
+    );
+
+    // With the extra, what the extra needs is reached too.
+    env.write("requirements.txt", "-e .[fast]\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.expect(&[], &["old-thing==1.0"]);
+
+    // Taken out of the requirements, the project is a leftover like any
+    // other, and so is what only it needed.
+    env.write("requirements.txt", "old-thing\n");
+    env.expect(&[], &["dep-a==1.0", "my-app==1.0", "speedup==1.0"]);
+}
+
+#[test]
+fn a_project_folder_is_named_by_its_direct_url_json() {
+    let env = app_env();
+    env.project("mypkg", &MY_APP);
+    env.write("requirements.txt", "./mypkg\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.pip_install(&["old-thing"]);
+    env.expect(&[], &["old-thing==1.0"]);
+    // The same folder spelled otherwise is the same origin: pip writes the
+    // absolute path without a trailing slash.
+    let url = format!("file://{}/mypkg/", env.root.display());
+    for spelling in ["mypkg/.", "./mypkg/", url.as_str()] {
+        env.write("requirements.txt", format!("{spelling}\n"));
+        env.expect(&[], &["old-thing==1.0"]);
+    }
+    // An editable requirement is not what pip installed from the folder.
+    env.write("requirements.txt", "-e ./mypkg\n");
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+}
+
+#[test]
+fn a_vcs_requirement_is_named_by_its_url_and_revision() {
+    let env = app_env();
+    env.project("repo", &MY_APP);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+            .args(args)
+            .current_dir(env.root.join("repo"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("run git");
+        assert_success(&format!("git {}", args.join(" ")), &out);
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the app"]);
+    let url = format!("git+file://{}/repo", env.root.display());
+    env.write("requirements.txt", format!("{url}@main\n"));
+    env.pip_install(&["-r", "requirements.txt"]);
+    env.pip_install(&["old-thing"]);
+    env.expect(&[], &["old-thing==1.0"]);
+    // Another revision was not what pip installed.
+    env.write("requirements.txt", format!("{url}@v2\n"));
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    // (pip shows `file:///` as `file:/`.)
+    assert!(
+        verdict.stderr.contains("/repo@v2")
+            && verdict
+                .stderr
+                .contains("no installed distribution records it"),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn an_unnamed_requirement_nothing_records_cannot_be_judged() {
+    let env = app_env();
+    env.project("mypkg", &MY_APP);
+    env.project("other", &w("other", &[]));
+    env.pip_install(&["./mypkg", "old-thing"]);
+    for requirement in [
+        "git+https://example.invalid/app.git@v1",
+        "https://example.invalid/app-1.0.tar.gz",
+        "./other",
+        "-e ./other",
+    ] {
+        env.write("requirements.txt", format!("dep-a\n{requirement}\n"));
+        let verdict = env.check(&["-r", "requirements.txt"]);
+        assert_eq!(verdict.code, 3, "{requirement}: {verdict:#?}");
+        assert!(verdict.leftovers.is_empty(), "{requirement}: {verdict:#?}");
+        let shown = requirement.replace("./other", &format!("file://{}/other", env.root.display()));
+        assert!(
+            verdict.stderr.contains("cannot judge this environment")
+                && verdict.stderr.contains(&shown)
+                && verdict
+                    .stderr
+                    .contains("no installed distribution records it"),
+            "{requirement}: {verdict:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_renamed_project_or_a_broken_direct_url_json_cannot_be_judged() {
+    let env = app_env();
+    env.project("mypkg", &MY_APP);
+    env.write("requirements.txt", "./mypkg\n");
+    env.pip_install(&["-r", "requirements.txt"]);
+    // The project renames itself: pip installs the new name and keeps the
+    // old one, and both record the folder. Which is the requirement?
+    env.write(
+        "mypkg/project.json",
+        spec_json(&Wheel {
+            name: "new-app",
+            ..MY_APP
+        }),
+    );
+    env.pip_install(&["-r", "requirements.txt"]);
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(
+        verdict.stderr.contains("my-app, new-app all record it"),
+        "{verdict:#?}"
+    );
+
+    let dist_info = env.site_packages().join("new_app-1.0.dist-info");
+    fs::remove_dir_all(env.site_packages().join("My_App-1.0.dist-info")).expect("rm");
+    env.expect(&[], &[]);
+    fs::write(dist_info.join("direct_url.json"), "{\"url\": ").expect("write");
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(
+        verdict.stderr.contains("direct_url.json is not readable"),
+        "{verdict:#?}"
+    );
+    // Only an unnamed requirement needs direct_url.json.
+    env.write("requirements.txt", "new-app\n");
+    env.expect(&[], &[]);
 }

@@ -18,18 +18,19 @@ import sys
 import zipfile
 
 
-def wheel(out, spec, tag="py3-none-any"):
+def wheel(out, spec, tag="py3-none-any", payload=None):
+    """Writes the wheel of spec into out and returns its file name. payload
+    is {path in the wheel: text} [one package, `<name>/__init__.py`]."""
     name, version = spec["name"], spec["version"]
-    # The file name and the .dist-info folder use the name with every run of
-    # -_. as one underscore (the wheel spec's escaping); METADATA keeps it as
-    # written, mixed case and dots included.
-    dist = re.sub(r"[-_.]+", "_", name)
+    dist = dist_name(name)
     info = f"{dist}-{version}.dist-info"
     meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
     meta += [f"Provides-Extra: {e}" for e in spec.get("extras", [])]
     meta += [f"Requires-Dist: {r}" for r in spec.get("requires", [])]
+    if payload is None:
+        payload = {f"{dist.lower()}/__init__.py": f'VERSION = "{version}"\n'}
     files = {
-        f"{dist.lower()}/__init__.py": f'VERSION = "{version}"\n',
+        **payload,
         f"{info}/METADATA": "\n".join(meta) + "\n",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: envguard-tests\n"
         f"Root-Is-Purelib: true\n" + "".join(f"Tag: {t}\n" for t in expand(tag)),
@@ -40,9 +41,18 @@ def wheel(out, spec, tag="py3-none-any"):
         b64 = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
         record += f"{path},sha256={b64},{len(text.encode())}\n"
     files[f"{info}/RECORD"] = record + f"{info}/RECORD,,\n"
-    with zipfile.ZipFile(os.path.join(out, f"{dist}-{version}-{tag}.whl"), "w") as whl:
+    filename = f"{dist}-{version}-{tag}.whl"
+    with zipfile.ZipFile(os.path.join(out, filename), "w") as whl:
         for path, text in files.items():
             whl.writestr(path, text)
+    return filename
+
+
+def dist_name(name):
+    """The file name and the .dist-info folder use the name with every run of
+    -_. as one underscore (the wheel spec's escaping); METADATA keeps it as
+    written, mixed case and dots included."""
+    return re.sub(r"[-_.]+", "_", name)
 
 
 def expand(tag):
