@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:66889ece7813850fe60921209641cb04f22b3ddba473aa4bba666c054baadb2c
+# envguard-digest: sha256:3ff25e52816c31b9a8afe4f028fc1912fa1e6e0866b9eed5240d203f3f6dfc69
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -48,6 +48,10 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 DEPLOYMENT_SOURCE=${DEPLOYMENT_SOURCE:-$script_dir}
 DEPLOYMENT_TARGET=${DEPLOYMENT_TARGET:-$script_dir/../artifacts/wwwroot}
 mkdir -p -- "$DEPLOYMENT_TARGET" || die "cannot create $DEPLOYMENT_TARGET"
+# Absolute from here on (Kudu gives absolute paths; a post-receive may not):
+# pip and the leftovers check run inside the app folder.
+DEPLOYMENT_SOURCE=$(cd -- "$DEPLOYMENT_SOURCE" && pwd) || die "cannot enter $DEPLOYMENT_SOURCE"
+DEPLOYMENT_TARGET=$(cd -- "$DEPLOYMENT_TARGET" && pwd) || die "cannot enter $DEPLOYMENT_TARGET"
 source_real=$(cd -- "$DEPLOYMENT_SOURCE" && pwd -P) || die "cannot enter $DEPLOYMENT_SOURCE"
 
 # inside_source PATH: PATH (after symlinks) is the repository or inside it.
