@@ -156,6 +156,18 @@ impl OldEnv {
         assert_success("pip install", &out);
     }
 
+    /// What the checker says on stderr for this requirements.txt.
+    fn check_stderr(&self, requirements: &str) -> String {
+        self.write("requirements.txt", requirements);
+        let out = self
+            .command()
+            .arg(CHECKER)
+            .args(["-r", "requirements.txt"])
+            .output()
+            .expect("run the checker");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
     /// The checker's exit code and leftovers for this requirements.txt.
     fn check(&self, requirements: &str, more: &[&str]) -> (i32, Vec<String>) {
         self.write("requirements.txt", requirements);
@@ -226,6 +238,20 @@ fn the_checker_judges_an_old_pythons_env(minor: &str) {
     // Includes are followed with this pip's own parser.
     env.write("base.txt", "requests[socks]\nold-thing\n");
     assert_eq!(env.check("-r base.txt\napp\n", &[]), (0, vec![]));
+    // An unnamed requirement: this pip writes no direct_url.json to name it
+    // by, so the check cannot judge, and says to upgrade pip.
+    fs::create_dir(env.dir.path().join("proj")).expect("mkdir");
+    env.write(
+        "proj/setup.py",
+        "from setuptools import setup\nsetup(name='proj', version='1.0')\n",
+    );
+    let (code, _) = env.check("./proj\napp\n", &[]);
+    assert_eq!(code, 3, "an unnamed requirement under pip < 20.1");
+    let stderr = env.check_stderr("./proj\napp\n");
+    assert!(
+        stderr.contains("writes no direct_url.json") && stderr.contains("upgrade pip"),
+        "{stderr}"
+    );
 }
 
 #[test]
