@@ -438,3 +438,35 @@ fn same_blobs_is_true_only_when_every_path_holds_the_same_bytes() {
     );
     assert!(!open.same_blobs(&id(&one), &id(&every), &paths).unwrap());
 }
+
+#[test]
+fn commit_files_writes_one_top_level_folder_and_refuses_anything_else() {
+    let (repo, base) = deployed();
+    let open = Repo::open(&repo.dir, full_env(&repo)).unwrap();
+    let parent = envguard_core::ids::CommitId::parse(&base).unwrap();
+    for files in [
+        &[("top.txt", &b"x"[..])][..],
+        &[(".envguard/a", b"x"), ("other/b", b"y")],
+        &[(".envguard/deep/a", b"x")],
+        &[(".envguard/a", b"x"), ("top.txt", b"y")],
+    ] {
+        let err = open.commit_files(&parent, files, "m").unwrap_err();
+        assert!(
+            format!("{err:#}").contains("one top-level folder at a time"),
+            "{files:?}: {err:#}"
+        );
+    }
+    let id = open
+        .commit_files(
+            &parent,
+            &[(".envguard/a", b"x"), (".envguard/b", b"y")],
+            "m",
+        )
+        .unwrap();
+    let listed = repo.git(&["ls-tree", "-r", "--name-only", id.as_str()]);
+    assert_eq!(
+        listed,
+        ".envguard/a\n.envguard/b\napp.py\nrequirements.txt\nruntime.txt"
+    );
+    assert_eq!(repo.rev("main"), base, "commit_files moves no ref");
+}

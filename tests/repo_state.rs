@@ -624,16 +624,30 @@ fn what_a_branch_not_checked_out_has_in_the_way_is_named_from_its_commit() {
 
     repo.git(&["checkout", "-q", "main"]);
     repo.git(&["checkout", "-q", "-b", "gitlink"]);
-    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{main},.envguard")]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{main},.envguard"),
+    ]);
     let gitlinked = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "submodule");
     repo.git(&["checkout", "-q", "main"]);
 
     for (branch, tip, what) in [
-        ("linked", &linked, ".envguard/force-clean is a symbolic link"),
+        (
+            "linked",
+            &linked,
+            ".envguard/force-clean is a symbolic link",
+        ),
         ("gitlink", &gitlinked, ".envguard is a submodule"),
     ] {
         let local_ref = format!("refs/heads/{branch}");
-        let run = hook_raw(&repo, "azure", &bare, line_for(&repo, &local_ref).as_bytes());
+        let run = hook_raw(
+            &repo,
+            "azure",
+            &bare,
+            line_for(&repo, &local_ref).as_bytes(),
+        );
         assert_code(&run, 2);
         assert!(run.stderr.contains(what), "{branch}: {}", run.stderr);
         assert_eq!(&repo.rev(&local_ref), tip, "{branch} moved");
