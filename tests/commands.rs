@@ -69,11 +69,13 @@ fn reset_refuses_unborn_merges_and_local_marker_edits() {
     let head = repo.rev("HEAD");
     let run = repo.envguard(&["--reset"]);
     assert_code(&run, 2);
-    assert!(
-        run.stderr
-            .contains(".envguard/force-clean has unstaged changes"),
-        "{}",
-        run.stderr
+    // The refusal is said as it is, not as a failure after the fact
+    // ("nothing was changed: … the marker commit written meanwhile …").
+    assert_eq!(
+        run.stderr,
+        "envguard: .envguard/force-clean has unstaged changes; envguard would overwrite it. Commit or \
+         discard that change (`git restore --staged --worktree .envguard/force-clean`), then run \
+         `envguard --reset` again\n",
     );
     assert_eq!(repo.rev("HEAD"), head);
     repo.git(&["checkout", "--", ".envguard"]);

@@ -141,6 +141,9 @@ fn removal_commits_a_marker_and_stops_with_exit_1() {
         [".envguard/fingerprint.toml", ".envguard/force-clean"]
     );
     assert_eq!(repo.status(), "");
+    // The index records the new files' stat data, as `git add` would: git's
+    // plumbing, which compares stat data without refreshing, sees them clean.
+    assert_eq!(repo.git(&["diff-files", "--name-only"]), "");
     // `git commit-tree` saw the identity and dates of the Repo's GitEnv,
     // not this test process's environment.
     assert_eq!(

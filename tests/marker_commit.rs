@@ -492,6 +492,14 @@ fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     assert_eq!(status.code(), Some(2), "{status:?}: {stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(judge(&scene, &before, &repo.dir), Ok(End::Untouched));
+    // The new files had been written beside the index when the index did
+    // not fit: they are gone again.
+    let waiting: Vec<String> = std::fs::read_dir(repo.dir.join(".git"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("envguard-new-"))
+        .collect();
+    assert!(waiting.is_empty(), "left beside the index: {waiting:?}");
 
     let (status, stderr) = limited("unlimited");
     assert_eq!(status.code(), Some(1), "{stderr}");
