@@ -140,10 +140,11 @@ fn removal_commits_a_marker_and_stops_with_exit_1() {
         repo.changed_paths("HEAD"),
         [".envguard/fingerprint.toml", ".envguard/force-clean"]
     );
-    assert_eq!(repo.status(), "");
     // The index records the new files' stat data, as `git add` would: git's
-    // plumbing, which compares stat data without refreshing, sees them clean.
+    // plumbing, which compares stat data without refreshing, sees them clean
+    // (before `git status`, which would refresh the index).
     assert_eq!(repo.git(&["diff-files", "--name-only"]), "");
+    assert_eq!(repo.status(), "");
     // `git commit-tree` saw the identity and dates of the Repo's GitEnv,
     // not this test process's environment.
     assert_eq!(

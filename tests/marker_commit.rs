@@ -451,6 +451,34 @@ fn a_held_index_lock_leaves_branch_index_and_files_untouched() {
 }
 
 #[test]
+fn an_index_that_cannot_be_written_leaves_no_new_files_behind() {
+    // libgit2 writes the new index through a lock of its own,
+    // `index.lock.lock`; a folder there (which envguard's clean-up of a
+    // killed run cannot remove) makes that write fail after the new files
+    // were written beside the index. They go again, with the lock.
+    let scene = scene(true, 0);
+    let repo = &scene.repo;
+    let before = snapshot(repo, &repo.dir);
+    let blocker = repo.dir.join(".git/index.lock.lock");
+    std::fs::create_dir(&blocker).unwrap();
+
+    let run = repo.envguard_with_input(
+        &["pre-push", "azure", scene.bare.to_str().unwrap()],
+        &scene.line,
+    );
+    assert_code(&run, 2);
+    assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    let left: Vec<String> = std::fs::read_dir(repo.dir.join(".git"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("envguard-new-") || name == "index.lock")
+        .collect();
+    assert!(left.is_empty(), "left in .git: {left:?}");
+    std::fs::remove_dir(&blocker).unwrap();
+    assert_eq!(judge(&scene, &before, &repo.dir), Ok(End::Untouched));
+}
+
+#[test]
 fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     // Enough files that the index outgrows the limit; objects stay under it.
     let scene = scene(true, 300);
@@ -492,14 +520,6 @@ fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     assert_eq!(status.code(), Some(2), "{status:?}: {stderr}");
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(judge(&scene, &before, &repo.dir), Ok(End::Untouched));
-    // The new files had been written beside the index when the index did
-    // not fit: they are gone again.
-    let waiting: Vec<String> = std::fs::read_dir(repo.dir.join(".git"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("envguard-new-"))
-        .collect();
-    assert!(waiting.is_empty(), "left beside the index: {waiting:?}");
 
     let (status, stderr) = limited("unlimited");
     assert_eq!(status.code(), Some(1), "{stderr}");
