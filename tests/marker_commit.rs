@@ -570,3 +570,93 @@ fn a_git_dir_on_another_file_system_still_gets_the_marker() {
     assert_eq!(after.index_outside, before.index_outside);
     assert_eq!(after.files_outside, before.files_outside);
 }
+
+/// `chattr FLAGS PATH`, undone when dropped; `None` where the file system
+/// has no such attributes (tmpfs, overlay on some kernels) or chattr is
+/// missing: the caller then skips, saying so. As root, `+i` (immutable) and
+/// `+a` (append-only) are the only way to make a write fail on purpose.
+struct Attr(PathBuf, &'static str);
+
+impl Attr {
+    fn set(path: &Path, on: &'static str, off: &'static str) -> Option<Attr> {
+        let ok = std::process::Command::new("chattr")
+            .arg(on)
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("skipped: chattr {on} does not work on {}", path.display());
+        }
+        ok.then(|| Attr(path.to_path_buf(), off))
+    }
+}
+
+impl Drop for Attr {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg(self.1)
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_lock_that_cannot_be_created_is_not_called_held_by_another_git() {
+    let scene = scene(false, 0);
+    let repo = &scene.repo;
+    let Some(_frozen) = Attr::set(&repo.dir.join(".git"), "+i", "-i") else {
+        return;
+    };
+    let run = repo.envguard_with_input(
+        &["pre-push", "azure", scene.bare.to_str().unwrap()],
+        &scene.line,
+    );
+    assert_code(&run, 2);
+    assert!(run.stderr.contains("cannot create"), "{}", run.stderr);
+    assert!(run.stderr.contains("index.lock"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("another git process"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("main"), scene.pushed);
+}
+
+#[test]
+fn an_undo_that_cannot_put_the_files_back_says_where_things_stand() {
+    // The new index cannot replace the old one (immutable), after both new
+    // files were placed; putting them back means deleting them, which the
+    // append-only .envguard folder refuses. The branch moves back, and the
+    // message says the files could not be.
+    let scene = scene(false, 0);
+    let repo = &scene.repo;
+    let envguard = repo.dir.join(".envguard");
+    std::fs::create_dir(&envguard).unwrap();
+    let Some(_index) = Attr::set(&repo.dir.join(".git/index"), "+i", "-i") else {
+        return;
+    };
+    let Some(_folder) = Attr::set(&envguard, "+a", "-a") else {
+        return;
+    };
+    let run = repo.envguard_with_input(
+        &["pre-push", "azure", scene.bare.to_str().unwrap()],
+        &scene.line,
+    );
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "refs/heads/main points at {} again, but .envguard/force-clean .envguard/fingerprint.toml \
+             in the working tree could not be put back",
+            &scene.pushed[..12]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("main"), scene.pushed);
+}
