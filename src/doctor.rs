@@ -27,6 +27,7 @@ use envguard_core::deployment::{
 use envguard_core::managers::Configured;
 use envguard_core::message::doctor::{Finding, Level, Lines, Remedy, Verdict};
 use envguard_core::platform::Platform;
+use envguard_core::shipped;
 use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 use serde::Serialize;
 
@@ -419,6 +420,10 @@ fn check_server_script(
     let deployment = read(DEPLOYMENT_PATH)?;
     let parsed = Deployment::parse(deployment.as_deref().unwrap_or_default());
     let path = parsed.path(config.target);
+    let ours = match path {
+        DeployPath::Envguard(platform) => Some(platform),
+        _ => None,
+    };
     let command = match path {
         DeployPath::Oryx | DeployPath::NoBuild => {
             report.add(Finding::Deploys { path });
@@ -455,8 +460,26 @@ fn check_server_script(
     report.add(Finding::ScriptHonours {
         script: script.clone(),
     });
+    if let Some(platform) = ours {
+        check_script_copy(&script, &bytes, platform, report);
+    }
     check_line_endings(&script, &bytes, read, report)?;
     check_checker(&script, read, report)
+}
+
+/// Whether the committed script is this version's: an unedited copy of
+/// another version (init updates it), or edited, or too old to tell (init
+/// keeps those). Line endings are `check_line_endings`' business.
+fn check_script_copy(script: &str, bytes: &[u8], platform: Platform, report: &mut Report) {
+    let (_, current, _) = crate::init::script(platform);
+    let lf = |b: &[u8]| String::from_utf8_lossy(b).replace("\r\n", "\n");
+    if lf(bytes) == lf(current.as_bytes()) {
+        return;
+    }
+    report.add(Finding::ScriptCopy {
+        script: script.to_string(),
+        copy: shipped::examine(bytes),
+    });
 }
 
 /// The committed bytes of the script are what the server runs: `deploy.cmd`

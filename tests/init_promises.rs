@@ -381,3 +381,44 @@ fn a_file_of_your_own_named_like_the_checker_is_never_replaced_without_force() {
     );
     assert_eq!(bytes(&windows, "deploy.cmd"), edited);
 }
+
+#[test]
+fn doctor_says_whether_the_committed_script_is_this_versions() {
+    let repo = app();
+    assert_code(&repo.envguard(&["init"]), 0);
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-qm", "deploy with envguard"]);
+    repo.install_hook();
+    let said = |repo: &TestRepo| {
+        let doctor = repo.envguard(&["doctor"]);
+        doctor
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("note  server script: deploy.sh is"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(said(&repo), Vec::<String>::new(), "this version's script");
+
+    let ours = repo.read("deploy.sh");
+    let other = restamped(&ours.replace("\nset -", "\n: an older step\nset -"));
+    repo.commit(&[("deploy.sh", &other)], "another version");
+    assert_eq!(
+        said(&repo),
+        [
+            "note  server script: deploy.sh is an unedited copy of another envguard version's: \
+          `envguard init` updates it to this version's"
+        ]
+    );
+
+    repo.commit(&[("deploy.sh", &format!("{ours}echo ours\n"))], "our step");
+    let lines = said(&repo);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with(
+            "note  server script: deploy.sh is envguard's, edited since envguard wrote it: \
+             `envguard init` keeps your edits"
+        ),
+        "{lines:?}"
+    );
+}

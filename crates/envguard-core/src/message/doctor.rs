@@ -12,6 +12,7 @@ use crate::decide::{BaselineChoice, BaselineSource};
 use crate::deployment::{DeployPath, ATTRIBUTES_PATH as ATTRIBUTES, DEPLOYMENT_PATH};
 use crate::managers::{Manager, HUSKY_LINE};
 use crate::platform::{Platform, CANDIDATE_MINORS};
+use crate::shipped::Copy;
 use crate::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 
 use super::install::hooks_folder;
@@ -203,6 +204,9 @@ pub enum Finding {
     ScriptIgnoresMarker { script: String },
     /// The script honours the marker.
     ScriptHonours { script: String },
+    /// envguard's own script, committed other than this version writes it:
+    /// an unedited copy of another version, edited, or without digest line.
+    ScriptCopy { script: String, copy: Copy },
     /// The script's committed line endings are wrong for its platform.
     WrongEndings { script: String, platform: Platform },
     /// Right line endings; `rule`: the `.gitattributes` rule that keeps
@@ -262,6 +266,7 @@ impl Finding {
             | HeadDoesNotDeploy { .. }
             | UnknownScript { .. }
             | Endings { kept: false, .. }
+            | ScriptCopy { .. }
             | Layers { .. } => Level::Note,
             Baseline { choice, .. } => match choice {
                 BaselineChoice::Use(BaselineSource::None) => Level::Note,
@@ -347,7 +352,8 @@ impl Finding {
             UnknownScript { .. }
             | ScriptMissing { .. }
             | ScriptIgnoresMarker { .. }
-            | ScriptHonours { .. } => "server script".into(),
+            | ScriptHonours { .. }
+            | ScriptCopy { .. } => "server script".into(),
             WrongEndings { .. } | Endings { .. } => "line endings".into(),
             Checker { .. } => "server check".into(),
             Layers { .. } => "layers".into(),
@@ -716,6 +722,32 @@ impl fmt::Display for Finding {
                 f,
                 "{script} (run by {DEPLOYMENT_PATH}) honours the force-clean marker"
             ),
+            ScriptCopy {
+                script,
+                copy: Copy::Unedited,
+            } => write!(
+                f,
+                "{script} is an unedited copy of another envguard version's: `envguard init` updates it \
+                 to this version's"
+            ),
+            ScriptCopy {
+                script,
+                copy: Copy::Edited,
+            } => write!(
+                f,
+                "{script} is envguard's, edited since envguard wrote it: `envguard init` keeps your edits, \
+                 so it gets no changes of later versions (`envguard init --force`, then `git diff {script}`, \
+                 shows them)"
+            ),
+            ScriptCopy {
+                script,
+                copy: Copy::Unstamped,
+            } => write!(
+                f,
+                "{script} is envguard's but has no digest line (an older envguard wrote it, or it was \
+                 edited): `envguard init` keeps it; `envguard init --force` replaces it with this version's \
+                 (`git diff {script}` then shows what changed)"
+            ),
             WrongEndings { script, platform } => write!(
                 f,
                 "{script} as committed in HEAD {}",
@@ -1029,6 +1061,18 @@ mod tests {
             },
             ScriptHonours {
                 script: s("deploy.sh"),
+            },
+            ScriptCopy {
+                script: s("deploy.sh"),
+                copy: Copy::Unedited,
+            },
+            ScriptCopy {
+                script: s("deploy.cmd"),
+                copy: Copy::Edited,
+            },
+            ScriptCopy {
+                script: s("deploy.sh"),
+                copy: Copy::Unstamped,
             },
             WrongEndings {
                 script: s("deploy.sh"),
