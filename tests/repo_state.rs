@@ -654,3 +654,73 @@ fn what_a_branch_not_checked_out_has_in_the_way_is_named_from_its_commit() {
     }
     assert_eq!(repo.rev("main"), main);
 }
+
+#[test]
+fn a_folder_envguard_may_not_look_into_is_an_error_not_absent() {
+    // Root reads every folder, so the hook runs as `nobody` here (setpriv),
+    // in a repository that user owns, whose `.envguard/` it may not search:
+    // what is at .envguard/force-clean cannot be known, and must not be
+    // taken for nothing.
+    let (repo, bare) = deployed();
+    let pushed = drop_six(&repo);
+    let line = line_for(&repo, "refs/heads/main");
+    let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"];
+    let probe = repo
+        .command("setpriv", &repo.dir)
+        .args(nobody)
+        .arg(envguard_bin())
+        .arg("--version")
+        .output();
+    let chowned = std::process::Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(&repo.dir)
+        .status();
+    if !probe.is_ok_and(|o| o.status.success()) || !chowned.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: cannot run envguard as nobody here (needs root and setpriv)");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let envguard = repo.dir.join(".envguard");
+    std::fs::create_dir(&envguard).unwrap();
+    std::process::Command::new("chown")
+        .args(["65534:65534"])
+        .arg(&envguard)
+        .status()
+        .unwrap();
+    std::fs::set_permissions(repo.root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&envguard, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let mut child = repo
+        .command("setpriv", &repo.dir)
+        .args(nobody)
+        .arg(envguard_bin())
+        .args(["pre-push", "azure"])
+        .arg(&bare)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    std::fs::set_permissions(&envguard, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Back to root, whose git would refuse a repository of another owner.
+    std::process::Command::new("chown")
+        .args(["-R", "0:0"])
+        .arg(&repo.dir)
+        .status()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot look at") && stderr.contains(".envguard/force-clean"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("nothing was changed"), "{stderr}");
+    assert_eq!(repo.rev("main"), pushed);
+}
