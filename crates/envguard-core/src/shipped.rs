@@ -124,6 +124,10 @@ mod tests {
         let text = stamped("# ", "echo \u{fffd}\n");
         let second = format!("{text}# {DIGEST_KEY}{}\n", "0".repeat(64));
         assert_eq!(examine(second.as_bytes()), Copy::Edited);
+        // A copy of the digest line itself, pasted further down, is an edit.
+        let line = text.lines().next().unwrap();
+        let pasted = format!("{text}{line}\n");
+        assert_eq!(examine(pasted.as_bytes()), Copy::Edited);
         let mut unfilled = format!("# {DIGEST_KEY}\n").into_bytes();
         unfilled.extend_from_slice(b"echo caf\xe9\n");
         let line = expected_line(&unfilled).unwrap();
