@@ -694,3 +694,28 @@ fn links_leaving_the_repository() {
         );
     }
 }
+
+// The warning's pronoun counts removed packages and dropped extras alike.
+#[test]
+fn the_warning_says_it_for_one_thing_and_them_for_more() {
+    let name = |n: &str| PackageId::Name(CanonicalName::new(n));
+    let warned = |removed: &[&str], extras: bool| {
+        let change = Change {
+            removed: removed.iter().map(|n| name(n)).collect(),
+            extras_dropped: if extras {
+                vec![(name("requests"), ["socks".to_string()].into())]
+            } else {
+                Vec::new()
+            },
+            ..Change::default()
+        };
+        decided(Decision::Removed {
+            policy: OnRemoval::Warn,
+            change,
+        })
+    };
+    assert!(warned(&[], true).contains("the server keeps it installed"));
+    assert!(warned(&["six"], false).contains("the server keeps it installed"));
+    assert!(warned(&["six"], true).contains("the server keeps them installed"));
+    assert!(warned(&["six", "attrs"], true).contains("the server keeps them installed"));
+}
