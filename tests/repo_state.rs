@@ -43,8 +43,21 @@ fn line_for(repo: &TestRepo, local_ref: &str) -> String {
 
 /// `envguard pre-push REMOTE URL` with `input` as raw bytes on stdin.
 fn hook_raw(repo: &TestRepo, remote: &str, url: &Path, input: &[u8]) -> Run {
-    let mut child = repo
-        .command(envguard_bin(), &repo.dir)
+    hook_via(repo, &[], remote, url, input)
+}
+
+/// The same, run through `via`: a command and its arguments that run the
+/// rest (`setpriv … --`), or nothing.
+fn hook_via(repo: &TestRepo, via: &[&str], remote: &str, url: &Path, input: &[u8]) -> Run {
+    let mut command = match via.split_first() {
+        Some((program, args)) => {
+            let mut command = repo.command(program, &repo.dir);
+            command.args(args).arg(envguard_bin());
+            command
+        }
+        None => repo.command(envguard_bin(), &repo.dir),
+    };
+    let mut child = command
         .arg("pre-push")
         .arg(remote)
         .arg(url)
@@ -690,25 +703,9 @@ fn a_folder_envguard_may_not_look_into_is_an_error_not_absent() {
     std::fs::set_permissions(repo.root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&envguard, std::fs::Permissions::from_mode(0o000)).unwrap();
 
-    let mut child = repo
-        .command("setpriv", &repo.dir)
-        .args(nobody)
-        .arg(envguard_bin())
-        .args(["pre-push", "azure"])
-        .arg(&bare)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(line.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let via: Vec<&str> = std::iter::once("setpriv").chain(nobody).collect();
+    let run = hook_via(&repo, &via, "azure", &bare, line.as_bytes());
+    let stderr = &run.stderr;
     std::fs::set_permissions(&envguard, std::fs::Permissions::from_mode(0o755)).unwrap();
     // Back to root, whose git would refuse a repository of another owner.
     std::process::Command::new("chown")
@@ -716,7 +713,7 @@ fn a_folder_envguard_may_not_look_into_is_an_error_not_absent() {
         .arg(&repo.dir)
         .status()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_code(&run, 2);
     assert!(
         stderr.contains("cannot look at") && stderr.contains(".envguard/force-clean"),
         "{stderr}"
