@@ -118,7 +118,13 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
         Err(error) => {
             // Nothing more can be said when stderr itself is gone.
             let _ = writeln!(err, "envguard: {}", describe(&error));
-            if stops_push {
+            // A manager run by hand with no push (`pre-commit run --hook-stage
+            // pre-push`) stopped no push: its message says what happened.
+            let no_push = matches!(
+                error.downcast_ref::<Message>(),
+                Some(Message::NoPushToCheck { .. })
+            );
+            if stops_push && !no_push {
                 let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
             }
             2

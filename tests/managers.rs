@@ -202,32 +202,19 @@ fn removal_is_stopped_with_a_marker(repo: &TestRepo, bare: &Path) {
     assert_eq!(repo.remote_rev(bare, "refs/heads/main").unwrap(), marker);
 }
 
-/// A git repository holding the project's `.pre-commit-hooks.yaml` as
-/// shipped, as pre-commit and prek fetch a hook repository; its commit.
-fn hook_repository(repo: &TestRepo) -> (PathBuf, String) {
-    let dir = repo.root.path().join("envguard-hooks");
-    std::fs::create_dir(&dir).unwrap();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    std::fs::copy(manifest, dir.join(".pre-commit-hooks.yaml")).unwrap();
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &["add", ".pre-commit-hooks.yaml"],
-        &["commit", "-q", "-m", "hooks"],
-    ] {
-        repo.git_in(&dir, args);
-    }
-    let rev = repo.git_in(&dir, &["rev-parse", "HEAD"]);
-    (dir, rev)
+/// The `.pre-commit-config.yaml` that `envguard install` prints: a local
+/// hook running the `envguard` on PATH.
+fn local_pre_commit_config() -> String {
+    format!("repos:\n{}", envguard_core::managers::PRE_COMMIT_SNIPPET)
 }
 
-/// Commits a `.pre-commit-config.yaml` that uses the shipped hook.
+/// Commits a `.pre-commit-config.yaml` that runs envguard (the local hook;
+/// the shipped one, which pre-commit builds itself, has its own test).
 fn commit_pre_commit_config(repo: &TestRepo) {
-    let (hooks, rev) = hook_repository(repo);
-    let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envguard\n",
-        hooks.display()
+    repo.commit(
+        &[(".pre-commit-config.yaml", &local_pre_commit_config())],
+        "pre-commit config",
     );
-    repo.commit(&[(".pre-commit-config.yaml", &config)], "pre-commit config");
 }
 
 const PRE_COMMIT_TOOLS: [&str; 2] = ["pre-commit", "prek"];
@@ -470,6 +457,141 @@ fn pre_commit_run_by_hand_with_no_push_is_an_error_not_a_pass() {
         );
         assert_ne!(run.code, 0, "{manager}: {}", said(&run));
         assert!(said(&run).contains("no push"), "{manager}: {}", said(&run));
+        // Nothing was pushed, so no push was stopped: it says what happened.
+        assert!(
+            said(&run).contains("nothing was pushed and nothing was checked"),
+            "{manager}: {}",
+            said(&run)
+        );
+        assert!(
+            !said(&run).contains("the push was stopped"),
+            "{manager}: {}",
+            said(&run)
+        );
+    }
+}
+
+/// A git repository holding this project's source as the working tree has
+/// it (tracked files and new ones not yet ignored), as pre-commit and prek
+/// clone a hook repository; its commit.
+fn source_repository(repo: &TestRepo) -> (PathBuf, String) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = repo.root.path().join("envguard-source");
+    std::fs::create_dir(&dir).unwrap();
+    let listed = repo.git_in(
+        source,
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+    );
+    for name in listed.split('\0').filter(|n| !n.is_empty()) {
+        let from = source.join(name);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dir.join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "envguard"],
+    ] {
+        repo.git_in(&dir, args);
+    }
+    let rev = repo.git_in(&dir, &["rev-parse", "HEAD"]);
+    (dir, rev)
+}
+
+/// The environment in which pre-commit and prek build envguard from source
+/// (pyproject.toml, maturin) in a test: maturin's wheel from the folder
+/// scripts/manager-tools.sh filled, no index; cargo offline with the real
+/// toolchain and registry cache, building into this workspace's target folder
+/// with the flags install.sh uses here (a static-pie where a static libc is
+/// found), so only envguard's own two crates are compiled again.
+fn source_build_env(repo: &mut TestRepo) {
+    let tools = std::env::var_os("ENVGUARD_TEST_MANAGERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("manager-tools"));
+    let wheels = tools.join("wheels").display().to_string();
+    let real_home = std::env::var("HOME").unwrap_or_default();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{real_home}/.cargo"));
+    let rustup_home =
+        std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{real_home}/.rustup"));
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    for (key, value) in [
+        ("PIP_NO_INDEX", "1"),
+        ("PIP_FIND_LINKS", wheels.as_str()),
+        ("UV_NO_INDEX", "1"),
+        ("UV_FIND_LINKS", wheels.as_str()),
+        ("UV_OFFLINE", "1"),
+        ("CARGO_HOME", cargo_home.as_str()),
+        ("RUSTUP_HOME", rustup_home.as_str()),
+        ("CARGO_NET_OFFLINE", "true"),
+        ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+    ] {
+        repo.set_env(key, value);
+    }
+    // install.sh's rule: a static-pie on a glibc host whose C compiler has
+    // libc.a, built for the host named as --target.
+    let rustc = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_string))
+        .unwrap();
+    let libc = std::process::Command::new("cc")
+        .arg("-print-file-name=libc.a")
+        .output()
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        .ok()
+        .filter(|path| path.is_absolute() && path.is_file());
+    if host.contains("-linux-gnu") && libc.is_some() {
+        repo.set_env("CARGO_BUILD_TARGET", &host);
+        repo.set_env("RUSTFLAGS", "-C target-feature=+crt-static");
+    }
+}
+
+#[test]
+fn pre_commit_and_prek_install_envguard_themselves_from_the_shipped_hook() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (mut repo, bare) = app();
+        let (source, rev) = source_repository(&repo);
+        source_build_env(&mut repo);
+        // No envguard on PATH, nor cargo's: the manager's own build runs.
+        let tools = tools();
+        let cargo_bin = which("cargo").parent().unwrap().to_path_buf();
+        let path = format!(
+            "{}:{}:{}:/usr/bin:/bin",
+            tools.venv_bin.display(),
+            cargo_bin.display(),
+            which("git").parent().unwrap().display()
+        );
+        repo.set_env("PATH", &path);
+        let config = format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envguard\n",
+            source.display()
+        );
+        repo.commit(&[(".pre-commit-config.yaml", &config)], "pre-commit config");
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        // The build itself (pip or uv, maturin, cargo), once per `rev`.
+        tool_ok(&repo, manager, &["install-hooks"]);
+        assert!(
+            repo.run_in(&repo.dir, "sh", &["-c", "command -v envguard"], &[])
+                .code
+                != 0,
+            "{manager}: envguard must not be on the test's PATH"
+        );
+
+        deploy(&repo);
+        removal_is_stopped_with_a_marker(&repo, &bare);
     }
 }
 
