@@ -215,7 +215,13 @@ install_hook() {
         return 0
     fi
     step "installing envguard's hook in $repo"
-    (cd "$repo" && "$1" install)
+    # `envguard install` exits 1 when a hook manager owns pre-push and nothing
+    # was installed (docs/exit-codes.md); that 1 is passed on.
+    status=0
+    (cd "$repo" && "$1" install) || status=$?
+    [ "$status" -ne 1 ] ||
+        say "envguard is installed, but pushes from $repo are not checked yet: do what it says above"
+    return "$status"
 }
 
 # --no-build: the binary `cargo install` (or an earlier install.sh) put in

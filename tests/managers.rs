@@ -279,8 +279,9 @@ fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
         tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
         let before = files_under(&repo.hooks_dir());
 
+        // Nothing installed: exit 1 (docs/exit-codes.md).
         let run = repo.envguard(&["install"]);
-        assert_code(&run, 0);
+        assert_code(&run, 1);
         assert!(
             run.stderr.contains("- id: envguard"),
             "{manager}: {}",
@@ -596,7 +597,7 @@ fn pre_commit_and_prek_install_envguard_themselves_from_the_shipped_hook() {
 }
 
 /// lefthook's job for envguard, as docs/hook-managers.md gives it.
-const LEFTHOOK_SNIPPET: &str = "pre-push:\n  jobs:\n    - name: envguard\n      run: envguard pre-push \"{1}\" \"{2}\"\n      use_stdin: true\n";
+const LEFTHOOK_SNIPPET: &str = envguard_core::managers::LEFTHOOK_SNIPPET;
 
 #[test]
 fn lefthook_first_then_envguard_install_says_it_is_configured() {
@@ -636,9 +637,9 @@ fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
     let old = repo.hooks_dir().join("pre-push.old");
     assert!(old.exists());
 
-    // Not configured in lefthook: install prints the job to add.
+    // Not configured in lefthook: install prints the job to add, exit 1.
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(run.stderr.contains("use_stdin: true"), "{}", run.stderr);
     let doctor = repo.envguard(&["doctor"]);
     assert_code(&doctor, 1);
@@ -752,9 +753,9 @@ fn envguard_first_then_husky_whose_hooks_path_disables_envguards_hook() {
     let before = files_under(&husky_dir);
 
     // install neither writes into .husky/_ (npm install would undo it) nor
-    // pretends: it gives the line for .husky/pre-push.
+    // pretends: it gives the line for .husky/pre-push, and exits 1.
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(
         run.stderr.contains(HUSKY_SNIPPET.trim_end()),
         "{}",
@@ -957,14 +958,30 @@ fn pre_commits_whole_history_push_without_refs_uses_the_local_branch() {
 }
 
 #[test]
-fn pre_commits_yaml_is_never_edited_even_with_manager() {
-    let (repo, _bare) = app();
+fn pre_commits_yaml_is_never_edited_and_manager_keeps_envguard_as_its_legacy_hook() {
+    let (repo, bare) = app();
     repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
     tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
+    // A legacy hook of the user's: kept, and still run first.
+    let legacy = repo.hooks_dir().join("pre-push.legacy");
+    std::fs::write(&legacy, "#!/bin/sh\necho own legacy ran >&2\n").unwrap();
+    std::fs::set_permissions(&legacy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let run = repo.envguard(&["install", "--manager"]);
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("pre-push.legacy"), "{}", run.stderr);
     assert_eq!(repo.read(".pre-commit-config.yaml"), "repos: []\n");
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    repo.commit(&[("app.py", "print('v2')\n")], "code only");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert!(said(&run).contains("own legacy ran"), "{}", said(&run));
+    // uninstall puts the user's legacy hook back where pre-commit runs it.
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(
+        std::fs::read_to_string(&legacy).unwrap(),
+        "#!/bin/sh\necho own legacy ran >&2\n"
+    );
 }
 
 #[test]
@@ -1066,4 +1083,183 @@ fn a_pre_commit_config_without_its_pre_push_hook_leaves_envguard_its_hook_file()
     assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
     deploy(&repo);
     removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+/// The managers of the set-ups below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Setup {
+    PreCommit,
+    Husky,
+    Lefthook,
+}
+
+/// Sets the manager up as its users do, with a config that does not run
+/// envguard: pre-commit's with an item in its own sample config's style (the
+/// dash in column 0), installed with `-f` (which deletes an older pre-push
+/// hook it would keep as pre-push.legacy); `npx husky init`'s effect; lefthook
+/// with a job of its own.
+fn set_up(repo: &TestRepo, setup: Setup) {
+    match setup {
+        Setup::PreCommit => {
+            let config = "repos:\n-   repo: local\n    hooks:\n    -   id: lint\n        name: lint\n        entry: \"true\"\n        language: system\n        stages: [pre-push]\n        pass_filenames: false\n";
+            repo.commit(&[(".pre-commit-config.yaml", config)], "pre-commit");
+            tool_ok(
+                repo,
+                "pre-commit",
+                &["install", "-f", "--hook-type", "pre-push"],
+            );
+        }
+        Setup::Husky => {
+            repo.commit(
+                &[(
+                    "package.json",
+                    "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+                )],
+                "npm",
+            );
+            husky_install(repo);
+        }
+        Setup::Lefthook => {
+            let config = "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n";
+            repo.commit(&[("lefthook.yml", config)], "lefthook");
+            tool_ok(repo, "lefthook", &["install"]);
+        }
+    }
+}
+
+/// The lines of what envguard said that are text to paste (not prefixed).
+fn pasted(said: &str) -> String {
+    said.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with("envguard:"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// A push that drops `pkg` from the requirements; whether envguard stopped it.
+fn push_removal(repo: &TestRepo, keep: &str, drop: &str) -> bool {
+    let reqs = format!("{keep}\n");
+    repo.commit(&[("requirements.txt", &reqs)], &format!("drop {drop}"));
+    let run = repo.push(&["azure", "main"]);
+    if run.code == 1 && said(&run).contains(&format!("removes {drop}")) {
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        return true;
+    }
+    assert_code(&run, 0);
+    false
+}
+
+/// pre-commit 4.7.0, husky 9.1.7 and lefthook 2.2.2, each installed before
+/// and after `envguard install`, each pushing a removal to a bare `azure`:
+/// where git has config-based hooks, envguard registers one and every
+/// removal is stopped; elsewhere a removal that gets through is announced
+/// by every envguard command with the one command that fixes it (or
+/// `install` itself exits 1 with it), and after that command the next
+/// removal is stopped.
+#[test]
+fn every_manager_in_either_order_stops_a_removal_or_says_how_to_fix_it() {
+    let mut gits = vec![which("git")];
+    gits.extend(config_hook_git());
+    for git in &gits {
+        let config_hooks = git != &which("git");
+        for setup in [Setup::PreCommit, Setup::Husky, Setup::Lefthook] {
+            for envguard_first in [true, false] {
+                let case = format!(
+                    "{setup:?}, envguard first: {envguard_first}, {}",
+                    git.display()
+                );
+                let (repo, _bare) = app_with(git);
+                repo.commit(
+                    &[("requirements.txt", "flask==3.0.0\nsix\nattrs\nidna\n")],
+                    "more",
+                );
+                let fix = if envguard_first {
+                    assert_code(&repo.envguard(&["install"]), 0);
+                    set_up(&repo, setup);
+                    None
+                } else {
+                    set_up(&repo, setup);
+                    let run = repo.envguard(&["install"]);
+                    if config_hooks {
+                        assert_code(&run, 0);
+                        None
+                    } else {
+                        // Nothing installed: exit 1, with the way to wire it.
+                        assert_code(&run, 1);
+                        assert!(
+                            run.stderr.contains("envguard install --manager"),
+                            "{case}: {}",
+                            run.stderr
+                        );
+                        if setup == Setup::PreCommit {
+                            // The snippet, pasted as printed, is valid in the config.
+                            let config = format!(
+                                "{}{}",
+                                repo.read(".pre-commit-config.yaml"),
+                                pasted(&run.stderr)
+                            );
+                            std::fs::write(repo.dir.join("check.yaml"), config).unwrap();
+                            tool_ok(&repo, "pre-commit", &["validate-config", "check.yaml"]);
+                            std::fs::remove_file(repo.dir.join("check.yaml")).unwrap();
+                        }
+                        Some("envguard install --manager")
+                    }
+                };
+                deploy(&repo);
+                if config_hooks {
+                    assert!(
+                        push_removal(&repo, "flask==3.0.0\nattrs\nidna", "six"),
+                        "{case}"
+                    );
+                    continue;
+                }
+                let fix = match fix {
+                    Some(fix) => fix,
+                    None => {
+                        // Through, silently for git: every command says so.
+                        assert!(
+                            !push_removal(&repo, "flask==3.0.0\nattrs\nidna", "six"),
+                            "{case}"
+                        );
+                        let fix = "envguard install --manager";
+                        for args in [
+                            &["status"][..],
+                            &["diff", "HEAD~1", "HEAD"],
+                            &["doctor"],
+                            &["reset"],
+                        ] {
+                            let run = repo.envguard(args);
+                            assert!(
+                                run.stderr.contains("no longer runs on `git push`")
+                                    && run.stderr.contains(&format!("run `{fix}`")),
+                                "{case}, {args:?}: {}",
+                                run.stderr
+                            );
+                        }
+                        assert_code(&repo.push(&["azure", "main"]), 0);
+                        fix
+                    }
+                };
+                let args: Vec<&str> = fix.split(' ').skip(1).collect();
+                let run = repo.envguard(&args);
+                assert_code(&run, 0);
+                // `--manager` leaves no copy of envguard's hook behind.
+                let left: Vec<String> = file_names(&repo.hooks_dir())
+                    .into_iter()
+                    .filter(|n| n.ends_with(".old"))
+                    .collect();
+                assert!(left.is_empty(), "{case}: {left:?}");
+                assert!(
+                    push_removal(&repo, "flask==3.0.0\nidna", "attrs"),
+                    "{case}: {}",
+                    run.stderr
+                );
+                let status = repo.envguard(&["status"]);
+                assert!(
+                    !status.stderr.contains("no longer runs"),
+                    "{case}: {}",
+                    status.stderr
+                );
+            }
+        }
+    }
 }
