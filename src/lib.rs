@@ -18,6 +18,7 @@ pub mod init;
 pub mod install;
 pub mod managers;
 pub mod marker;
+pub mod push_target;
 pub mod quote;
 pub mod repo;
 
