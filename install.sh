@@ -2,7 +2,8 @@
 # install.sh: builds envguard from the folder this script is in, installs the
 # binary as PREFIX/bin/envguard, and installs envguard's pre-push hook into an
 # app repository. Running it again upgrades both in place. With --no-build it
-# uses an envguard that `cargo install` put in place and only installs the hook.
+# uses an envguard that `cargo install` put in place and only installs the hook;
+# with --wheel it packs the same release binary as a Python wheel instead.
 #
 # POSIX sh on purpose (macOS, Alpine, Git Bash); keep this file LF-only, as
 # `sh` cannot run a script with CRLF endings.
@@ -12,6 +13,7 @@ usage() {
     cat <<'EOF'
 Usage: install.sh [--prefix DIR] [--debug] [--dynamic] [APP_REPO]
        install.sh --no-build [APP_REPO]
+       install.sh --wheel DIR [--dynamic]
 
 Builds envguard from the folder this script is in and installs the binary as
 DIR/bin/envguard (default DIR: $HOME/.local, so ~/.local/bin/envguard), its
@@ -30,11 +32,17 @@ Options:
                  (by `cargo install`, or an earlier install.sh): the one on
                  PATH, else in $CARGO_INSTALL_ROOT/bin, $CARGO_HOME/bin,
                  ~/.cargo/bin or ~/.local/bin; then install the hook
+  --wheel DIR    build the same release binary, then pack it as a Python
+                 wheel in DIR (maturin, from PyPI into a temporary venv; or
+                 the one $MATURIN names) instead of installing anything:
+                 `pipx install DIR/envguard-*.whl` (or `uv tool install`,
+                 `pip install`) puts envguard on PATH. Needs python3 too
   -h, --help     show this help
 
 Needs cargo (https://rustup.rs) and git (--no-build: git only). The build goes
 to CARGO_TARGET_DIR, or the target folder beside this script, so a second run
-only rebuilds what changed. Either way the hook records the binary's absolute
+only rebuilds what changed. Each step says what it does and, while cargo
+builds, how long it has been building (the first build takes a few minutes). Either way the hook records the binary's absolute
 path, so git clients that run hooks with a bare PATH still find it.
 
 On Linux with glibc, the release build is a static-pie (still loaded at a
@@ -51,11 +59,53 @@ die() {
     exit 1
 }
 
+# Progress a person can follow: each step says what it does, and a long one
+# says every 30 seconds how long it has been running. `date +%s` is not POSIX
+# but every sh this runs on has it (GNU, BSD, busybox); without it the times
+# are left out.
+now() { date +%s 2>/dev/null || :; }
+since() {
+    t=$(now)
+    [ -n "$1" ] && [ -n "$t" ] || return 0
+    t=$((t - $1))
+    if [ "$t" -ge 60 ]; then printf '%dm%02ds' $((t / 60)) $((t % 60)); else printf '%ds' "$t"; fi
+}
+step_no=0
+steps=1
+step() {
+    step_no=$((step_no + 1))
+    say "step $step_no of $steps: $*"
+}
+ticker=
+# Runs "$@" while a background loop says, every 30 seconds, that $what is
+# still going and for how long. The loop's sleep holds no copy of stderr, so
+# nothing waiting for this script's output waits for the loop.
+with_ticker() {
+    t0=$(now)
+    (
+        while sleep 30 </dev/null >/dev/null 2>&1; do
+            say "... still $what ($(since "$t0") so far)"
+        done
+    ) &
+    ticker=$!
+    status=0
+    "$@" || status=$?
+    kill "$ticker" 2>/dev/null || :
+    wait "$ticker" 2>/dev/null || :
+    ticker=
+    [ "$status" -eq 0 ] && took=$(since "$t0")
+    return "$status"
+}
+trap '[ -z "$ticker" ] || kill "$ticker" 2>/dev/null' EXIT
+
 prefix=
 app=
 profile=release
 linkage=auto
 no_build=
+wheel_dir=
+# maturin, which packs the wheel (PyPI); the version .ci/run builds with.
+maturin_pin=1.16.0
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help)
@@ -83,6 +133,15 @@ while [ $# -gt 0 ]; do
         no_build=1
         shift
         ;;
+    --wheel)
+        [ $# -ge 2 ] || die "--wheel needs a folder"
+        wheel_dir=$2
+        shift 2
+        ;;
+    --wheel=*)
+        wheel_dir=${1#--wheel=}
+        shift
+        ;;
     --)
         shift
         break
@@ -107,6 +166,11 @@ fi
 if [ -n "$no_build" ] && { [ -n "$prefix" ] || [ "$profile" != release ] || [ "$linkage" != auto ]; }; then
     die "--no-build builds and copies nothing, so --prefix, --debug and --dynamic do not go with it"
 fi
+if [ -n "$wheel_dir" ] && { [ -n "$no_build" ] || [ -n "$prefix" ] || [ "$profile" != release ] || [ -n "$app" ]; }; then
+    die "--wheel packs the release build and installs nothing, so --no-build, --prefix, --debug and APP_REPO do not go with it"
+fi
+[ -z "$wheel_dir" ] || command -v "${PYTHON:-python3}" >/dev/null 2>&1 ||
+    die "--wheel needs python3 (for maturin, which packs the wheel); install it, or set PYTHON"
 [ -n "$no_build" ] || command -v cargo >/dev/null 2>&1 ||
     die "cargo is not on PATH. Install Rust from https://rustup.rs, open a new shell (or run . \"\$HOME/.cargo/env\"), and run install.sh again."
 command -v git >/dev/null 2>&1 ||
@@ -122,7 +186,7 @@ absolute() {
     *) printf '%s/%s\n' "$(pwd)" "$1" ;;
     esac
 }
-if [ -z "$prefix" ] && [ -z "$no_build" ]; then
+if [ -z "$prefix" ] && [ -z "$no_build" ] && [ -z "$wheel_dir" ]; then
     [ -n "${HOME:-}" ] || die "HOME is not set; say where to install with --prefix DIR"
     prefix=$HOME/.local
 fi
@@ -131,7 +195,9 @@ fi
 # one named, else the current directory's unless that is envguard's own source
 # (running ./install.sh in a clone of envguard must not hook envguard itself).
 repo=
-if [ -n "$app" ]; then
+if [ -n "$wheel_dir" ]; then
+    : # a wheel hooks no repository: `envguard install` does, once installed
+elif [ -n "$app" ]; then
     [ -d "$app" ] || die "$app is not a folder"
     repo=$(git -C "$app" rev-parse --show-toplevel 2>/dev/null) ||
         die "$app is not inside a git repository with a working tree"
@@ -148,7 +214,14 @@ install_hook() {
         say "no app repository given: to guard one, run \`envguard install\` in it (or install.sh APP_REPO)"
         return 0
     fi
-    (cd "$repo" && "$1" install)
+    step "installing envguard's hook in $repo"
+    # `envguard install` exits 1 when a hook manager owns pre-push and nothing
+    # was installed (docs/exit-codes.md); that 1 is passed on.
+    status=0
+    (cd "$repo" && "$1" install) || status=$?
+    [ "$status" -ne 1 ] ||
+        say "envguard is installed, but pushes from $repo are not checked yet: do what it says above"
+    return "$status"
 }
 
 # --no-build: the binary `cargo install` (or an earlier install.sh) put in
@@ -175,7 +248,7 @@ if [ -n "$no_build" ]; then
     install_hook "$found"
     exit 0
 fi
-bindir=$(absolute "$prefix")/bin
+bindir=$(absolute "${prefix:-.}")/bin
 target_dir=$(absolute "${CARGO_TARGET_DIR:-$here/target}")
 
 # A static-pie needs a glibc host and a static libc beside the C compiler that
@@ -207,29 +280,82 @@ fi
 build() {
     cargo build --locked --bin envguard --manifest-path "$here/Cargo.toml" --target-dir "$target_dir" "$@"
 }
+if [ -n "$wheel_dir" ]; then
+    steps=2
+elif [ -n "$repo" ]; then
+    steps=3
+else
+    steps=2
+fi
+# cargo prints its own lines (and, on a terminal, a progress bar) below.
+building() {
+    step "building envguard ($1) in $target_dir; cargo's own lines follow. The first build takes a few minutes, later ones seconds"
+    what="building envguard"
+}
 if [ "$profile" = debug ]; then
-    say "building envguard (debug) in $target_dir"
-    build
+    building debug
+    with_ticker build
     built_dir=$target_dir/debug
 elif [ "$linkage" = static ]; then
-    say "building envguard (release, static-pie) in $target_dir"
-    if RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static" build --release --target "$host"; then
+    building "release, static-pie"
+    if RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static" with_ticker build --release --target "$host"; then
         built_dir=$target_dir/$host/release
     else
         say "note: the static build failed (above), so building a dynamic one; install.sh --dynamic skips the attempt"
         linkage=dynamic
+        step_no=$((step_no - 1))
     fi
 fi
 if [ "$profile" = release ] && [ "$linkage" != static ]; then
-    say "building envguard (release) in $target_dir"
-    build --release
+    building release
+    with_ticker build --release
     built_dir=$target_dir/release
 fi
+say "built envguard${took:+ in $took}"
 exe=
 [ -f "$built_dir/envguard.exe" ] && exe=.exe
 built=$built_dir/envguard$exe
-dest=$bindir/envguard$exe
 [ -f "$built" ] || die "cargo finished but $built is missing"
+
+# --wheel: the binary just built, packed by maturin (`bindings = "bin"` in
+# pyproject.toml) with the same target folder, profile, target and RUSTFLAGS,
+# so cargo finds everything fresh and maturin only packs; the binary in the
+# wheel is compared with the one built, byte for byte.
+if [ -n "$wheel_dir" ]; then
+    step "packing it as a wheel in $wheel_dir (maturin)"
+    wheel_dir=$(absolute "$wheel_dir")
+    maturin=${MATURIN:-}
+    if [ -z "$maturin" ]; then
+        venv=$(mktemp -d)
+        trap '[ -z "$ticker" ] || kill "$ticker" 2>/dev/null; rm -rf "$venv"' EXIT
+        say "installing maturin $maturin_pin into a temporary venv"
+        "${PYTHON:-python3}" -m venv "$venv" && "$venv/bin/python" -m pip install -q --disable-pip-version-check "maturin==$maturin_pin" ||
+            die "cannot install maturin $maturin_pin (above); or set MATURIN to a maturin you have"
+        maturin=$venv/bin/maturin
+    fi
+    set -- build --release --locked --manifest-path "$here/Cargo.toml" --target-dir "$target_dir" --out "$wheel_dir"
+    what="packing the wheel"
+    if [ "$linkage" = static ]; then
+        RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static" with_ticker "$maturin" "$@" --target "$host"
+    else
+        with_ticker "$maturin" "$@"
+    fi
+    version=$("$built" --version) || die "$built does not run"
+    # `envguard 0.1.0` -> 0.1.0; maturin names the wheel envguard-VERSION-TAGS.whl.
+    wheel=$(ls -t "$wheel_dir"/envguard-"${version#envguard }"-*.whl 2>/dev/null | head -n 1)
+    [ -n "$wheel" ] || die "maturin finished but no envguard-${version#envguard }-*.whl is in $wheel_dir"
+    "${PYTHON:-python3}" - "$wheel" "$built" <<'PY' || die "the binary in $wheel is not the one cargo built ($built)"
+import sys, zipfile
+wheel, built = sys.argv[1], sys.argv[2]
+names = [n for n in zipfile.ZipFile(wheel).namelist() if n.split("/")[-2:-1] == ["scripts"]]
+inside = zipfile.ZipFile(wheel).read(names[0]) if len(names) == 1 else b""
+sys.exit(0 if inside == open(built, "rb").read() else 1)
+PY
+    how=
+    [ "$linkage" = static ] && how=", static-pie"
+    say "wrote $wheel ($version$how): \`pipx install $wheel\` (or \`uv tool install\`, \`pip install\`) puts envguard on PATH"
+    exit 0
+fi
 
 # Copy beside the destination, then put the copy in its place: a hook running
 # the old binary meanwhile keeps working, and a failed copy leaves the old one
@@ -241,6 +367,8 @@ dest=$bindir/envguard$exe
 # one is first moved aside as .envguard.old.PID.exe, the copy takes its name,
 # and the old ones are deleted when nothing runs them: now, or at the next
 # install. A failed step puts the old binary back.
+step "installing it as $bindir/envguard$exe, with its man page and completions"
+dest=$bindir/envguard$exe
 mkdir -p "$bindir" || die "cannot create $bindir"
 if [ -e "$dest" ]; then verb=upgraded; else verb=installed; fi
 tmp=$bindir/.envguard.install.$$$exe

@@ -81,10 +81,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Install envguard's pre-push hook in this repository; a pre-push hook
-    /// already there is kept as pre-push.envguard-chained and runs first.
-    /// Under a hook manager (pre-commit, prek, lefthook, husky) it writes no
-    /// hook file: it says how to run envguard from the manager's config.
+    /// Install envguard's pre-push hook in this repository: as git's
+    /// config-based hook where git has them (2.54+), else a hook file (a
+    /// pre-push hook already there is kept as pre-push.envguard-chained and
+    /// runs first). Under a hook manager (pre-commit, prek, lefthook, husky)
+    /// without config hooks it writes no hook file: it says how to run
+    /// envguard from the manager's config, and exits 1.
     Install {
         /// Replace an existing pre-push hook instead of keeping it.
         #[arg(long)]
@@ -93,10 +95,15 @@ pub enum Command {
         /// 2.54 or later) beside other tools' hooks, writing no hook file.
         #[arg(long, conflicts_with = "manager")]
         config_hook: bool,
-        /// Add envguard to the hook manager's config where that is safe and
-        /// reversible (husky's .husky/pre-push; lefthook-local.yml).
+        /// Wire envguard into the hook manager where that is safe and
+        /// reversible (husky's .husky/pre-push; lefthook-local.yml;
+        /// pre-commit's pre-push.legacy).
         #[arg(long)]
         manager: bool,
+        /// Write the hook file even where git has config-based hooks (for a
+        /// git older than 2.54 that also pushes from this clone).
+        #[arg(long, conflicts_with_all = ["config_hook", "manager"])]
+        hook_file: bool,
     },
     /// Write the server-side deployment script (deploy.sh, or deploy.cmd for
     /// legacy Windows sites), its leftovers checker, a .deployment that runs

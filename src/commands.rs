@@ -12,6 +12,7 @@ use envguard_core::ids::CommitId;
 
 use crate::facts::{self, config_at, snapshot_at, Push};
 use crate::marker;
+use crate::push_target;
 use crate::repo::Repo;
 use envguard_core::config::Config;
 use envguard_core::decide::{self, BaselineSource, Change, Decision};
@@ -51,7 +52,7 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     let push = if branch == "HEAD" {
         format!("git push {remote} HEAD:<branch>")
     } else {
-        format!("git push {remote} {branch}")
+        push_target::of(repo, &remote, branch, &config.branches).command()
     };
     let message = Message::ResetCommitted {
         commit: scheduled.commit,
@@ -153,6 +154,21 @@ pub fn status(
         report.summary = Message::NoRemoteDeploys.to_string();
         return report.write(format, out);
     };
+    // The branch the push deploys to, as git would send it (push_target):
+    // with no refspec, the one the site deploys from; with a refspec and no
+    // `:<dst>`, what `remote.<name>.push` maps it to.
+    let branch = match refspec {
+        None => {
+            let target = push_target::of(repo, &remote, &branch, &config.branches);
+            report.command = Some(target.command());
+            target.branch
+        }
+        Some(refspec) if !refspec.contains(':') && source_ref == branch => {
+            push_target::of_refspec(repo, &remote, &branch)
+        }
+        Some(_) => branch,
+    };
+    report.branch = Some(branch.clone());
     report.remote = Some(remote.clone());
     report.url = Some(url.clone());
     if !config.matches_remote(&remote, &url) {
@@ -286,6 +302,9 @@ struct StatusReport {
     deploy_path: Option<&'static str>,
     #[serde(skip)]
     deploy_text: Option<String>,
+    /// The `git push` that makes this push (without a refspec given).
+    #[serde(skip)]
+    command: Option<String>,
     baseline: Option<BaselineReport>,
     decision: Option<&'static str>,
     stops_push: bool,
@@ -323,6 +342,9 @@ impl StatusReport {
                     pushed.source
                 )?;
             }
+        }
+        if let Some(command) = &self.command {
+            writeln!(text, "Command:  {command}")?;
         }
         if let Some(path) = &self.deploy_text {
             writeln!(text, "Deploy:   {path}")?;

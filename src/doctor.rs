@@ -370,7 +370,15 @@ fn check_baseline(
 ) {
     let head = repo.local_ref("HEAD");
     let head_branch = head.branch_name().map(str::to_string);
-    let Some(branch) = head_branch.clone().filter(|b| config.branches.contains(b)) else {
+    // The branch a push of HEAD's branch deploys to (push_target): `main`
+    // pushed as `main:master` where the site deploys master.
+    let target = head_branch
+        .as_deref()
+        .map(|local| crate::push_target::of(repo, remote, local, &config.branches));
+    let Some((branch, command)) = target
+        .filter(|t| config.branches.contains(&t.branch))
+        .map(|t| (t.branch.clone(), t.command()))
+    else {
         report.add(Finding::HeadDoesNotDeploy {
             remote: remote.to_string(),
             on: head_branch,
@@ -399,6 +407,7 @@ fn check_baseline(
     report.add(Finding::Baseline {
         remote: remote.to_string(),
         branch,
+        push: command,
         choice: decide::choose_baseline(&facts),
     });
 }

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
+use envguard_core::managers::Configured;
 use envguard_core::message::install::Install;
 use envguard_core::message::Message;
 
@@ -240,34 +241,49 @@ pub struct How {
     pub config_hook: bool,
     /// Add envguard to the hook manager's config where that is safe.
     pub manager: bool,
+    /// Write the hook file even where git has config-based hooks.
+    pub hook_file: bool,
 }
 
 /// Installs envguard into the repository around `dir`, recording `binary`:
-/// a config-based hook when asked; under a hook manager, into (or how to
-/// put it into) the manager's config; else the hook file. Returns what it
-/// did, one line per message.
-pub fn install(dir: &Path, binary: &Path, how: How) -> Result<String> {
+/// a config-based hook when asked, or by default where git has them (no
+/// manager rewrites git's config); under a hook manager, into (or how to put
+/// it into) the manager's config; else the hook file. Returns what it did,
+/// one line per message, and whether envguard now runs on pushes (`false`:
+/// a manager owns pre-push and nothing was installed).
+pub fn install(dir: &Path, binary: &Path, how: How) -> Result<(String, bool)> {
     let paths = HookPaths::locate(dir)?;
     let survey = managers::survey(dir, &paths)?;
     if how.config_hook {
-        return managers::install_config_hook(dir, &paths, &survey, binary, how.force);
+        let said = managers::install_config_hook(dir, &paths, &survey, binary, how.force)?;
+        return Ok((said, true));
+    }
+    let manager_runs_it = survey
+        .manager
+        .as_ref()
+        .is_some_and(|found| found.configured != Configured::No);
+    if !how.hook_file && !how.manager && !manager_runs_it && survey.git_has_config_hooks() {
+        let said = managers::install_config_hook(dir, &paths, &survey, binary, how.force)?;
+        let chose = Install::ConfigHookByDefault.to_string();
+        return Ok((format!("{said}\n{chose}"), true));
     }
     if let Some(found) = &survey.manager {
-        return managers::install_under(&paths, &survey, found, how.manager);
+        return managers::install_under(&paths, &survey, found, how.manager, binary);
     }
     if how.manager {
         return Err(Install::NoManager.into());
     }
     if let Some(command) = survey.envguard_config_hook() {
         let command = command.to_string();
-        return Ok(Install::ConfigHookAlready { command }.to_string());
+        return Ok((Install::ConfigHookAlready { command }.to_string(), true));
     }
     let mut said = install_file_hook(&paths, binary, how.force)?;
+    managers::write_record(&paths)?;
     if let Some(note) = managers::idle_pre_commit_note(&survey) {
         said.push('\n');
         said.push_str(&note.to_string());
     }
-    Ok(said)
+    Ok((said, true))
 }
 
 /// Writes envguard's hook file into `paths`, recording `binary`; returns
@@ -328,7 +344,8 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
     Ok(said)
 }
 
-fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
+/// Writes envguard's hook script, recording `binary`, at `hook`.
+pub(crate) fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
     write_atomically(hook, hook_script(binary).as_bytes())?;
     make_executable(hook)
 }

@@ -18,6 +18,7 @@ pub mod init;
 pub mod install;
 pub mod managers;
 pub mod marker;
+pub mod push_target;
 pub mod quote;
 pub mod repo;
 
@@ -27,6 +28,7 @@ use anyhow::{Context, Result};
 
 use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
+use envguard_core::message::install::PASTE;
 use envguard_core::message::Message;
 use repo::Repo;
 
@@ -90,21 +92,65 @@ fn read_ref_lines() -> Result<Vec<u8>> {
 }
 
 /// `envguard: ` before each line of what a command says, except blank
-/// lines and text to paste (indented four spaces), which stays as it is.
+/// lines and text to paste (marked [`PASTE`]), which is printed exactly as
+/// it goes into its file.
 fn prefixed(said: &str) -> String {
     said.lines()
-        .map(|line| {
-            if line.is_empty() || line.starts_with("    ") {
-                format!("{line}\n")
-            } else {
-                format!("envguard: {line}\n")
-            }
+        .map(|line| match line.strip_prefix(PASTE) {
+            Some(paste) => format!("{paste}\n"),
+            None if line.is_empty() => "\n".to_string(),
+            None => format!("envguard: {line}\n"),
         })
         .collect()
 }
 
+/// Says, after a command run in a repository, when envguard no longer runs
+/// on `git push` there, with the one command that fixes it.
+fn warn_if_not_running(err: &mut dyn Write) {
+    if let Some(warning) = current_dir().ok().and_then(|dir| managers::warning(&dir)) {
+        let _ = writeln!(err, "envguard: {warning}");
+    }
+}
+
+/// envguard's hook file run as pre-commit's or prek's legacy hook
+/// (`pre-push.legacy`) while the manager's own config runs envguard too:
+/// the second run would find the branch moved by the first one's marker
+/// commit, so this copy steps aside, saying so.
+fn legacy_steps_aside(err: &mut dyn Write) -> bool {
+    let from_legacy = std::env::var_os("ENVGUARD_HOOK").is_some_and(|hook| {
+        std::path::Path::new(&hook).file_name() == Some("pre-push.legacy".as_ref())
+    });
+    if !from_legacy {
+        return false;
+    }
+    let Ok(dir) = current_dir() else {
+        return false;
+    };
+    let Ok(paths) = install::HookPaths::locate(&dir) else {
+        return false;
+    };
+    let Some(found) = managers::survey(&dir, &paths)
+        .ok()
+        .and_then(|survey| survey.manager)
+        .filter(|found| {
+            found.hook_installed
+                && found.configured == envguard_core::managers::Configured::Yes
+                && found.manager.renamed_hook().is_some_and(|(_, runs)| runs)
+        })
+    else {
+        return false;
+    };
+    let note = envguard_core::message::install::Install::LegacyStepsAside {
+        manager: found.manager,
+        shown: found.shown,
+    };
+    let _ = writeln!(err, "envguard: {note}");
+    true
+}
+
 fn reset() -> Result<Outcome> {
     commands::reset(&Repo::open_from_env()?, &mut stderr())?;
+    warn_if_not_running(&mut stderr());
     Ok(Outcome::Success)
 }
 
@@ -117,8 +163,19 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
         Ok(Outcome::Stopped) => 1,
         Err(error) => {
             // Nothing more can be said when stderr itself is gone.
-            let _ = writeln!(err, "envguard: {}", describe(&error));
-            if stops_push {
+            let text = describe(&error);
+            let _ = if text.contains(PASTE) {
+                write!(err, "{}", prefixed(&text))
+            } else {
+                writeln!(err, "envguard: {text}")
+            };
+            // A manager run by hand with no push (`pre-commit run --hook-stage
+            // pre-push`) stopped no push: its message says what happened.
+            let no_push = matches!(
+                error.downcast_ref::<Message>(),
+                Some(Message::NoPushToCheck { .. })
+            );
+            if stops_push && !no_push {
                 let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
             }
             2
@@ -174,6 +231,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
                 return Ok(Outcome::Success);
             }
+            if legacy_steps_aside(&mut err) {
+                return Ok(Outcome::Success);
+            }
             let input = read_ref_lines()?;
             // git names an unnamed remote by its URL, twice.
             let args = remote.map(|remote| {
@@ -208,15 +268,24 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             force,
             config_hook,
             manager,
+            hook_file,
         }) => {
             let how = install::How {
                 force,
                 config_hook,
                 manager,
+                hook_file,
             };
-            let said = install::install(&current_dir()?, &this_binary()?, how)?;
+            let (said, runs) = install::install(&current_dir()?, &this_binary()?, how)?;
             let _ = write!(err, "{}", prefixed(&said));
-            Ok(Outcome::Success)
+            // Nothing installed under a manager: exit 1, so that a setup
+            // script does not take the repository for guarded
+            // (docs/exit-codes.md).
+            Ok(if runs {
+                Outcome::Success
+            } else {
+                Outcome::Stopped
+            })
         }
         Some(Command::Uninstall) => {
             let said = install::uninstall(&current_dir()?)?;
@@ -230,6 +299,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 commands::Format::Text => report.render(&mut out)?,
                 commands::Format::Json => report.render_json(&mut out)?,
             }
+            warn_if_not_running(&mut err);
             Ok(if report.to_fix() == 0 {
                 Outcome::Success
             } else {
@@ -251,6 +321,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 format,
                 &mut std::io::stdout().lock(),
             )?;
+            warn_if_not_running(&mut err);
             Ok(Outcome::Success)
         }
         Some(Command::Diff { old, new, format }) => {
@@ -263,6 +334,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 &mut std::io::stdout().lock(),
                 &mut err,
             )?;
+            warn_if_not_running(&mut err);
             Ok(if removed {
                 Outcome::Stopped
             } else {

@@ -14,13 +14,13 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use envguard_core::managers::{
-    self as rules, ConfigHook, Configured, Manager, CONFIG_HOOKS_SINCE, CONFIG_HOOK_NAME,
+    self as rules, ConfigHook, Configured, Dropped, Manager, CONFIG_HOOKS_SINCE, CONFIG_HOOK_NAME,
     LEFTHOOK_CONFIGS, LEFTHOOK_LOCAL, PRE_COMMIT_CONFIGS,
 };
 use envguard_core::message::install::Install;
 
 use crate::fs::write_atomically;
-use crate::install::{is_ours, uninstall_file_hook, Existing, HookPaths};
+use crate::install::{is_ours, uninstall_file_hook, write_hook, Existing, HookPaths};
 use crate::quote::shell_word;
 
 /// What runs on pre-push in one repository, besides a plain hook file.
@@ -321,6 +321,7 @@ pub fn install_config_hook(
         });
     }
     said.push(Install::OldGitIgnoresConfigHook);
+    write_record(paths)?;
     Ok(lines(&said))
 }
 
@@ -333,7 +334,8 @@ pub fn install_under(
     survey: &Survey,
     found: &Found,
     add: bool,
-) -> Result<String> {
+    binary: &Path,
+) -> Result<(String, bool)> {
     let (manager, shown) = (found.manager, found.shown.clone());
     let mut said = Vec::new();
     match found.configured {
@@ -346,15 +348,112 @@ pub fn install_under(
         }
         Configured::WithoutStdin => said.push(Install::FixStdin { shown }),
         Configured::WithoutArguments => said.push(Install::FixArguments { shown }),
-        Configured::No if add => said.extend(add_to_manager(paths, survey, found)?),
-        Configured::No => said.push(Install::Advice {
-            manager,
-            shown,
-            renamed: found.renamed.as_ref().map(|r| r.display().to_string()),
-            config_hooks: survey.git_has_config_hooks(),
-        }),
+        Configured::No if add => said.extend(add_to_manager(paths, survey, found, binary)?),
+        Configured::No => {
+            said.push(Install::Advice {
+                manager,
+                shown,
+                renamed: found.renamed.as_ref().map(|r| r.display().to_string()),
+                config_hooks: survey.git_has_config_hooks(),
+                column: read_text(&found.config).map_or(2, |text| rules::repos_column(&text)),
+            });
+            said.push(Install::NothingInstalled);
+            return Ok((lines(&said), false));
+        }
     }
-    Ok(lines(&said))
+    write_record(paths)?;
+    Ok((lines(&said), true))
+}
+
+/// Where envguard notes that it was installed in a repository (in git's
+/// own folder, never committed), so that every later command can tell a
+/// hook a manager dropped from one that was never there.
+fn record(paths: &HookPaths) -> PathBuf {
+    paths.common.join("envguard").join("installed")
+}
+
+/// Notes that envguard was installed here (see [`record`]).
+pub fn write_record(paths: &HookPaths) -> Result<()> {
+    let record = record(paths);
+    if record.exists() {
+        return Ok(());
+    }
+    write_atomically(
+        &record,
+        b"envguard was installed in this repository; `envguard uninstall` removes this file\n",
+    )
+}
+
+/// Whether envguard, installed here, no longer runs on `git push`: what
+/// dropped it and the one command that fixes it. Nothing to say when it
+/// runs, or was never installed.
+pub fn not_running(paths: &HookPaths, survey: &Survey) -> Result<Option<Install>> {
+    if survey.envguard_config_hook().is_some() && survey.git_has_config_hooks() {
+        return Ok(None);
+    }
+    let installed = record(paths).exists();
+    let ours_unread = match paths.default_folder() {
+        Some(default) => default.existing()? == Existing::Ours,
+        None => false,
+    };
+    let (dropped, found) = match &survey.manager {
+        Some(found) => {
+            let runs_renamed = found.manager.renamed_hook().is_some_and(|(_, runs)| runs);
+            let dropped = match (found.configured, &found.renamed) {
+                (Configured::Yes, _) if found.hook_installed => None,
+                (Configured::Yes, _) => Some(Dropped::ManagerHookMissing),
+                (Configured::WithoutStdin | Configured::WithoutArguments, _) => None,
+                (Configured::No, Some(_)) if runs_renamed => None,
+                (Configured::No, Some(renamed)) => Some(Dropped::Renamed {
+                    renamed: renamed.display().to_string(),
+                }),
+                (Configured::No, None) if found.chained_under_ours => None,
+                (Configured::No, None) if ours_unread => Some(Dropped::HooksPathMoved {
+                    hook: paths
+                        .common
+                        .join("hooks")
+                        .join(crate::install::HOOK_NAME)
+                        .display()
+                        .to_string(),
+                }),
+                (Configured::No, None) => installed.then_some(Dropped::Gone),
+            };
+            (dropped, Some(found))
+        }
+        None if paths.existing()? == Existing::Ours => (None, None),
+        None if ours_unread => (
+            Some(Dropped::HooksPathMoved {
+                hook: paths
+                    .common
+                    .join("hooks")
+                    .join(crate::install::HOOK_NAME)
+                    .display()
+                    .to_string(),
+            }),
+            None,
+        ),
+        None => (installed.then_some(Dropped::Gone), None),
+    };
+    Ok(dropped.map(|dropped| {
+        let manager = found.map(|found| found.manager);
+        Install::NotRunning {
+            fix: rules::fix_command(&dropped, manager, survey.git_has_config_hooks()),
+            dropped,
+            manager,
+            shown: found.map_or_else(|| paths.hook.display().to_string(), |f| f.shown.clone()),
+        }
+    }))
+}
+
+/// [`not_running`] for the repository around `dir`, as a warning line;
+/// nothing when that cannot be told (no repository, no git).
+pub fn warning(dir: &Path) -> Option<String> {
+    let paths = HookPaths::locate(dir).ok()?;
+    let survey = survey(dir, &paths).ok()?;
+    not_running(&paths, &survey)
+        .ok()
+        .flatten()
+        .map(|said| said.to_string())
 }
 
 /// What a command did, one line per message.
@@ -430,7 +529,12 @@ fn husky_record(paths: &HookPaths) -> (PathBuf, PathBuf) {
 /// (what was there is recorded, so `uninstall` restores it); lefthook gets
 /// a `lefthook-local.yml` when there is none; pre-commit's YAML is the
 /// team's, and stays as it is.
-fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<Vec<Install>> {
+fn add_to_manager(
+    paths: &HookPaths,
+    survey: &Survey,
+    found: &Found,
+    binary: &Path,
+) -> Result<Vec<Install>> {
     let shown = found.shown.clone();
     match found.manager {
         Manager::Husky => {
@@ -449,7 +553,13 @@ fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<V
                 std::fs::set_permissions(script, mode)
                     .with_context(|| format!("cannot keep the mode of {}", script.display()))?;
             }
-            Ok(vec![Install::HuskyAdded { shown }])
+            let mut said = vec![Install::HuskyAdded { shown }];
+            // envguard's hook file where git no longer reads it would only
+            // mislead: `--manager` leaves nothing behind.
+            if let Some(default) = paths.default_folder() {
+                said.extend(uninstall_file_hook(&default, true)?);
+            }
+            Ok(said)
         }
         Manager::Lefthook => {
             let Some(root) = &survey.root else {
@@ -471,13 +581,39 @@ fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<V
             if !found.hook_installed {
                 said.push(Install::RunLefthookInstall);
             }
+            // lefthook's `pre-push.old` copy of envguard's hook never runs:
+            // `--manager` leaves nothing behind.
+            said.extend(tidy(paths, found)?);
             Ok(said)
         }
-        Manager::PreCommit | Manager::Prek => Err(Install::NoEditPreCommit {
-            manager: found.manager,
-            shown,
+        Manager::PreCommit | Manager::Prek => {
+            // pre-commit runs `pre-push.legacy` first, with git's arguments
+            // and stdin (`_run_legacy` in pre_commit/commands/hook_impl.py):
+            // envguard's hook file there guards every push. A legacy hook of
+            // the user's is kept as envguard's chained one, which it runs first.
+            let (name, _) = found
+                .manager
+                .renamed_hook()
+                .unwrap_or(("pre-push.legacy", true));
+            let legacy = paths.dir.join(name);
+            let legacy_is_ours = read(&legacy).is_some_and(|bytes| is_ours(&bytes));
+            if !legacy_is_ours && legacy.symlink_metadata().is_ok() {
+                if paths.chained_exists() {
+                    return Err(Install::RefuseForeign {
+                        hook: legacy.display().to_string(),
+                        chained: paths.chained.display().to_string(),
+                    }
+                    .into());
+                }
+                std::fs::rename(&legacy, &paths.chained)
+                    .with_context(|| format!("cannot move {} aside", legacy.display()))?;
+            }
+            write_hook(&legacy, binary)?;
+            Ok(vec![Install::AddedAsLegacy {
+                manager: found.manager,
+                legacy: legacy.display().to_string(),
+            }])
         }
-        .into()),
     }
 }
 
@@ -486,6 +622,11 @@ fn add_to_manager(paths: &HookPaths, survey: &Survey, found: &Found) -> Result<V
 /// added (restored byte for byte while unchanged since).
 pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Result<Vec<Install>> {
     let mut said = Vec::new();
+    let record = record(paths);
+    if record.exists() {
+        std::fs::remove_file(&record)
+            .with_context(|| format!("cannot remove {}", record.display()))?;
+    }
     if survey
         .local_config_hooks
         .iter()
@@ -566,7 +707,12 @@ fn restore_husky(survey: &Survey, was: &Path, absent: &Path) -> Result<Vec<Insta
 /// manages no pre-push hook yet.
 pub fn idle_pre_commit_note(survey: &Survey) -> Option<Install> {
     let shown = survey.idle_pre_commit_config.clone()?;
-    Some(Install::IdlePreCommit { shown })
+    let column = survey
+        .root
+        .as_deref()
+        .and_then(|root| read_text(&root.join(&shown)))
+        .map_or(2, |text| rules::repos_column(&text));
+    Some(Install::IdlePreCommit { shown, column })
 }
 
 /// What `uninstall` leaves because it is the user's: envguard in a

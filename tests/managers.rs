@@ -202,32 +202,19 @@ fn removal_is_stopped_with_a_marker(repo: &TestRepo, bare: &Path) {
     assert_eq!(repo.remote_rev(bare, "refs/heads/main").unwrap(), marker);
 }
 
-/// A git repository holding the project's `.pre-commit-hooks.yaml` as
-/// shipped, as pre-commit and prek fetch a hook repository; its commit.
-fn hook_repository(repo: &TestRepo) -> (PathBuf, String) {
-    let dir = repo.root.path().join("envguard-hooks");
-    std::fs::create_dir(&dir).unwrap();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
-    std::fs::copy(manifest, dir.join(".pre-commit-hooks.yaml")).unwrap();
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &["add", ".pre-commit-hooks.yaml"],
-        &["commit", "-q", "-m", "hooks"],
-    ] {
-        repo.git_in(&dir, args);
-    }
-    let rev = repo.git_in(&dir, &["rev-parse", "HEAD"]);
-    (dir, rev)
+/// The `.pre-commit-config.yaml` that `envguard install` prints: a local
+/// hook running the `envguard` on PATH.
+fn local_pre_commit_config() -> String {
+    format!("repos:\n{}", envguard_core::managers::PRE_COMMIT_SNIPPET)
 }
 
-/// Commits a `.pre-commit-config.yaml` that uses the shipped hook.
+/// Commits a `.pre-commit-config.yaml` that runs envguard (the local hook;
+/// the shipped one, which pre-commit builds itself, has its own test).
 fn commit_pre_commit_config(repo: &TestRepo) {
-    let (hooks, rev) = hook_repository(repo);
-    let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envguard\n",
-        hooks.display()
+    repo.commit(
+        &[(".pre-commit-config.yaml", &local_pre_commit_config())],
+        "pre-commit config",
     );
-    repo.commit(&[(".pre-commit-config.yaml", &config)], "pre-commit config");
 }
 
 const PRE_COMMIT_TOOLS: [&str; 2] = ["pre-commit", "prek"];
@@ -292,8 +279,9 @@ fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
         tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
         let before = files_under(&repo.hooks_dir());
 
+        // Nothing installed: exit 1 (docs/exit-codes.md).
         let run = repo.envguard(&["install"]);
-        assert_code(&run, 0);
+        assert_code(&run, 1);
         assert!(
             run.stderr.contains("- id: envguard"),
             "{manager}: {}",
@@ -470,11 +458,146 @@ fn pre_commit_run_by_hand_with_no_push_is_an_error_not_a_pass() {
         );
         assert_ne!(run.code, 0, "{manager}: {}", said(&run));
         assert!(said(&run).contains("no push"), "{manager}: {}", said(&run));
+        // Nothing was pushed, so no push was stopped: it says what happened.
+        assert!(
+            said(&run).contains("nothing was pushed and nothing was checked"),
+            "{manager}: {}",
+            said(&run)
+        );
+        assert!(
+            !said(&run).contains("the push was stopped"),
+            "{manager}: {}",
+            said(&run)
+        );
+    }
+}
+
+/// A git repository holding this project's source as the working tree has
+/// it (tracked files and new ones not yet ignored), as pre-commit and prek
+/// clone a hook repository; its commit.
+fn source_repository(repo: &TestRepo) -> (PathBuf, String) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = repo.root.path().join("envguard-source");
+    std::fs::create_dir(&dir).unwrap();
+    let listed = repo.git_in(
+        source,
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+    );
+    for name in listed.split('\0').filter(|n| !n.is_empty()) {
+        let from = source.join(name);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dir.join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-q", "-m", "envguard"],
+    ] {
+        repo.git_in(&dir, args);
+    }
+    let rev = repo.git_in(&dir, &["rev-parse", "HEAD"]);
+    (dir, rev)
+}
+
+/// The environment in which pre-commit and prek build envguard from source
+/// (pyproject.toml, maturin) in a test: maturin's wheel from the folder
+/// scripts/manager-tools.sh filled, no index; cargo offline with the real
+/// toolchain and registry cache, building into this workspace's target folder
+/// with the flags install.sh uses here (a static-pie where a static libc is
+/// found), so only envguard's own two crates are compiled again.
+fn source_build_env(repo: &mut TestRepo) {
+    let tools = std::env::var_os("ENVGUARD_TEST_MANAGERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("manager-tools"));
+    let wheels = tools.join("wheels").display().to_string();
+    let real_home = std::env::var("HOME").unwrap_or_default();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or_else(|_| format!("{real_home}/.cargo"));
+    let rustup_home =
+        std::env::var("RUSTUP_HOME").unwrap_or_else(|_| format!("{real_home}/.rustup"));
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    for (key, value) in [
+        ("PIP_NO_INDEX", "1"),
+        ("PIP_FIND_LINKS", wheels.as_str()),
+        ("UV_NO_INDEX", "1"),
+        ("UV_FIND_LINKS", wheels.as_str()),
+        ("UV_OFFLINE", "1"),
+        ("CARGO_HOME", cargo_home.as_str()),
+        ("RUSTUP_HOME", rustup_home.as_str()),
+        ("CARGO_NET_OFFLINE", "true"),
+        ("CARGO_TARGET_DIR", target.to_str().unwrap()),
+    ] {
+        repo.set_env(key, value);
+    }
+    // install.sh's rule: a static-pie on a glibc host whose C compiler has
+    // libc.a, built for the host named as --target.
+    let rustc = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_string))
+        .unwrap();
+    let libc = std::process::Command::new("cc")
+        .arg("-print-file-name=libc.a")
+        .output()
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+        .ok()
+        .filter(|path| path.is_absolute() && path.is_file());
+    if host.contains("-linux-gnu") && libc.is_some() {
+        repo.set_env("CARGO_BUILD_TARGET", &host);
+        repo.set_env("RUSTFLAGS", "-C target-feature=+crt-static");
+    }
+}
+
+#[test]
+fn pre_commit_and_prek_install_envguard_themselves_from_the_shipped_hook() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (mut repo, bare) = app();
+        let (source, rev) = source_repository(&repo);
+        source_build_env(&mut repo);
+        // No envguard on PATH, nor cargo's: the manager's own build runs.
+        let tools = tools();
+        let cargo_bin = which("cargo").parent().unwrap().to_path_buf();
+        let path = format!(
+            "{}:{}:{}:/usr/bin:/bin",
+            tools.venv_bin.display(),
+            cargo_bin.display(),
+            which("git").parent().unwrap().display()
+        );
+        repo.set_env("PATH", &path);
+        let config = format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: envguard\n",
+            source.display()
+        );
+        repo.commit(&[(".pre-commit-config.yaml", &config)], "pre-commit config");
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        // The build itself (pip or uv, maturin, cargo), once per `rev`.
+        tool_ok(&repo, manager, &["install-hooks"]);
+        assert!(
+            repo.run_in(&repo.dir, "sh", &["-c", "command -v envguard"], &[])
+                .code
+                != 0,
+            "{manager}: envguard must not be on the test's PATH"
+        );
+
+        deploy(&repo);
+        removal_is_stopped_with_a_marker(&repo, &bare);
     }
 }
 
 /// lefthook's job for envguard, as docs/hook-managers.md gives it.
-const LEFTHOOK_SNIPPET: &str = "pre-push:\n  jobs:\n    - name: envguard\n      run: envguard pre-push \"{1}\" \"{2}\"\n      use_stdin: true\n";
+const LEFTHOOK_SNIPPET: &str = envguard_core::managers::LEFTHOOK_SNIPPET;
 
 #[test]
 fn lefthook_first_then_envguard_install_says_it_is_configured() {
@@ -514,9 +637,9 @@ fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
     let old = repo.hooks_dir().join("pre-push.old");
     assert!(old.exists());
 
-    // Not configured in lefthook: install prints the job to add.
+    // Not configured in lefthook: install prints the job to add, exit 1.
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(run.stderr.contains("use_stdin: true"), "{}", run.stderr);
     let doctor = repo.envguard(&["doctor"]);
     assert_code(&doctor, 1);
@@ -630,9 +753,9 @@ fn envguard_first_then_husky_whose_hooks_path_disables_envguards_hook() {
     let before = files_under(&husky_dir);
 
     // install neither writes into .husky/_ (npm install would undo it) nor
-    // pretends: it gives the line for .husky/pre-push.
+    // pretends: it gives the line for .husky/pre-push, and exits 1.
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(
         run.stderr.contains(HUSKY_SNIPPET.trim_end()),
         "{}",
@@ -835,14 +958,30 @@ fn pre_commits_whole_history_push_without_refs_uses_the_local_branch() {
 }
 
 #[test]
-fn pre_commits_yaml_is_never_edited_even_with_manager() {
-    let (repo, _bare) = app();
+fn pre_commits_yaml_is_never_edited_and_manager_keeps_envguard_as_its_legacy_hook() {
+    let (repo, bare) = app();
     repo.commit(&[(".pre-commit-config.yaml", "repos: []\n")], "pre-commit");
     tool_ok(&repo, "pre-commit", &["install", "--hook-type", "pre-push"]);
+    // A legacy hook of the user's: kept, and still run first.
+    let legacy = repo.hooks_dir().join("pre-push.legacy");
+    std::fs::write(&legacy, "#!/bin/sh\necho own legacy ran >&2\n").unwrap();
+    std::fs::set_permissions(&legacy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let run = repo.envguard(&["install", "--manager"]);
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("pre-push.legacy"), "{}", run.stderr);
     assert_eq!(repo.read(".pre-commit-config.yaml"), "repos: []\n");
+    deploy(&repo);
+    removal_is_stopped_with_a_marker(&repo, &bare);
+    repo.commit(&[("app.py", "print('v2')\n")], "code only");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert!(said(&run).contains("own legacy ran"), "{}", said(&run));
+    // uninstall puts the user's legacy hook back where pre-commit runs it.
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(
+        std::fs::read_to_string(&legacy).unwrap(),
+        "#!/bin/sh\necho own legacy ran >&2\n"
+    );
 }
 
 #[test]
@@ -944,4 +1083,183 @@ fn a_pre_commit_config_without_its_pre_push_hook_leaves_envguard_its_hook_file()
     assert!(run.stderr.contains("- id: envguard"), "{}", run.stderr);
     deploy(&repo);
     removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+/// The managers of the set-ups below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Setup {
+    PreCommit,
+    Husky,
+    Lefthook,
+}
+
+/// Sets the manager up as its users do, with a config that does not run
+/// envguard: pre-commit's with an item in its own sample config's style (the
+/// dash in column 0), installed with `-f` (which deletes an older pre-push
+/// hook it would keep as pre-push.legacy); `npx husky init`'s effect; lefthook
+/// with a job of its own.
+fn set_up(repo: &TestRepo, setup: Setup) {
+    match setup {
+        Setup::PreCommit => {
+            let config = "repos:\n-   repo: local\n    hooks:\n    -   id: lint\n        name: lint\n        entry: \"true\"\n        language: system\n        stages: [pre-push]\n        pass_filenames: false\n";
+            repo.commit(&[(".pre-commit-config.yaml", config)], "pre-commit");
+            tool_ok(
+                repo,
+                "pre-commit",
+                &["install", "-f", "--hook-type", "pre-push"],
+            );
+        }
+        Setup::Husky => {
+            repo.commit(
+                &[(
+                    "package.json",
+                    "{ \"scripts\": { \"prepare\": \"husky\" } }\n",
+                )],
+                "npm",
+            );
+            husky_install(repo);
+        }
+        Setup::Lefthook => {
+            let config = "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n";
+            repo.commit(&[("lefthook.yml", config)], "lefthook");
+            tool_ok(repo, "lefthook", &["install"]);
+        }
+    }
+}
+
+/// The lines of what envguard said that are text to paste (not prefixed).
+fn pasted(said: &str) -> String {
+    said.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with("envguard:"))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+/// A push that drops `pkg` from the requirements; whether envguard stopped it.
+fn push_removal(repo: &TestRepo, keep: &str, drop: &str) -> bool {
+    let reqs = format!("{keep}\n");
+    repo.commit(&[("requirements.txt", &reqs)], &format!("drop {drop}"));
+    let run = repo.push(&["azure", "main"]);
+    if run.code == 1 && said(&run).contains(&format!("removes {drop}")) {
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        return true;
+    }
+    assert_code(&run, 0);
+    false
+}
+
+/// pre-commit 4.7.0, husky 9.1.7 and lefthook 2.2.2, each installed before
+/// and after `envguard install`, each pushing a removal to a bare `azure`:
+/// where git has config-based hooks, envguard registers one and every
+/// removal is stopped; elsewhere a removal that gets through is announced
+/// by every envguard command with the one command that fixes it (or
+/// `install` itself exits 1 with it), and after that command the next
+/// removal is stopped.
+#[test]
+fn every_manager_in_either_order_stops_a_removal_or_says_how_to_fix_it() {
+    let mut gits = vec![which("git")];
+    gits.extend(config_hook_git());
+    for git in &gits {
+        let config_hooks = git != &which("git");
+        for setup in [Setup::PreCommit, Setup::Husky, Setup::Lefthook] {
+            for envguard_first in [true, false] {
+                let case = format!(
+                    "{setup:?}, envguard first: {envguard_first}, {}",
+                    git.display()
+                );
+                let (repo, _bare) = app_with(git);
+                repo.commit(
+                    &[("requirements.txt", "flask==3.0.0\nsix\nattrs\nidna\n")],
+                    "more",
+                );
+                let fix = if envguard_first {
+                    assert_code(&repo.envguard(&["install"]), 0);
+                    set_up(&repo, setup);
+                    None
+                } else {
+                    set_up(&repo, setup);
+                    let run = repo.envguard(&["install"]);
+                    if config_hooks {
+                        assert_code(&run, 0);
+                        None
+                    } else {
+                        // Nothing installed: exit 1, with the way to wire it.
+                        assert_code(&run, 1);
+                        assert!(
+                            run.stderr.contains("envguard install --manager"),
+                            "{case}: {}",
+                            run.stderr
+                        );
+                        if setup == Setup::PreCommit {
+                            // The snippet, pasted as printed, is valid in the config.
+                            let config = format!(
+                                "{}{}",
+                                repo.read(".pre-commit-config.yaml"),
+                                pasted(&run.stderr)
+                            );
+                            std::fs::write(repo.dir.join("check.yaml"), config).unwrap();
+                            tool_ok(&repo, "pre-commit", &["validate-config", "check.yaml"]);
+                            std::fs::remove_file(repo.dir.join("check.yaml")).unwrap();
+                        }
+                        Some("envguard install --manager")
+                    }
+                };
+                deploy(&repo);
+                if config_hooks {
+                    assert!(
+                        push_removal(&repo, "flask==3.0.0\nattrs\nidna", "six"),
+                        "{case}"
+                    );
+                    continue;
+                }
+                let fix = match fix {
+                    Some(fix) => fix,
+                    None => {
+                        // Through, silently for git: every command says so.
+                        assert!(
+                            !push_removal(&repo, "flask==3.0.0\nattrs\nidna", "six"),
+                            "{case}"
+                        );
+                        let fix = "envguard install --manager";
+                        for args in [
+                            &["status"][..],
+                            &["diff", "HEAD~1", "HEAD"],
+                            &["doctor"],
+                            &["reset"],
+                        ] {
+                            let run = repo.envguard(args);
+                            assert!(
+                                run.stderr.contains("no longer runs on `git push`")
+                                    && run.stderr.contains(&format!("run `{fix}`")),
+                                "{case}, {args:?}: {}",
+                                run.stderr
+                            );
+                        }
+                        assert_code(&repo.push(&["azure", "main"]), 0);
+                        fix
+                    }
+                };
+                let args: Vec<&str> = fix.split(' ').skip(1).collect();
+                let run = repo.envguard(&args);
+                assert_code(&run, 0);
+                // `--manager` leaves no copy of envguard's hook behind.
+                let left: Vec<String> = file_names(&repo.hooks_dir())
+                    .into_iter()
+                    .filter(|n| n.ends_with(".old"))
+                    .collect();
+                assert!(left.is_empty(), "{case}: {left:?}");
+                assert!(
+                    push_removal(&repo, "flask==3.0.0\nidna", "attrs"),
+                    "{case}: {}",
+                    run.stderr
+                );
+                let status = repo.envguard(&["status"]);
+                assert!(
+                    !status.stderr.contains("no longer runs"),
+                    "{case}: {}",
+                    status.stderr
+                );
+            }
+        }
+    }
 }

@@ -533,6 +533,29 @@ impl Repo {
         self.repo.state() != git2::RepositoryState::Clean
     }
 
+    /// Every value of a multi-valued git config key (`remote.azure.push`),
+    /// in the order git reads them; none when unset or unreadable.
+    pub fn config_values(&self, key: &str) -> Vec<String> {
+        let Ok(config) = self.repo.config() else {
+            return Vec::new();
+        };
+        let mut values = Vec::new();
+        if let Ok(mut entries) = config.multivar(key, None) {
+            while let Some(Ok(entry)) = entries.next() {
+                if let Ok(value) = entry.value() {
+                    values.push(value.to_string());
+                }
+            }
+        }
+        values
+    }
+
+    /// A git config string, as git would read it for this repository; `None`
+    /// when unset or empty.
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        self.config_string(key)
+    }
+
     /// A git config value, as git would read it for this repository.
     pub fn config_bool(&self, key: &str) -> bool {
         self.repo

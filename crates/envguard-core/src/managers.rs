@@ -98,6 +98,38 @@ impl Manager {
     }
 }
 
+/// Why envguard, installed in a repository, no longer runs on `git push`
+/// there: what a hook manager (or a person) did after `envguard install`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dropped {
+    /// `core.hooksPath` (husky's `.husky/_`) points git away from the
+    /// folder that holds envguard's hook file, which git no longer reads.
+    HooksPathMoved { hook: String },
+    /// The manager renamed envguard's hook to a name it never runs
+    /// (lefthook's `pre-push.old`).
+    Renamed { renamed: String },
+    /// Nothing of envguard's runs any more: another hook stands in its
+    /// place (`pre-commit install -f` deletes the `pre-push.legacy` copy
+    /// that kept envguard running), or it was deleted.
+    Gone,
+    /// The manager's config runs envguard, but its own pre-push hook is not
+    /// installed.
+    ManagerHookMissing,
+}
+
+/// The one command that makes envguard run on pushes again. Where git has
+/// config-based hooks, `envguard install` registers one, which no manager's
+/// hook file can drop; else, under a manager, `envguard install --manager`
+/// wires envguard into it; else `envguard install` writes the hook file.
+pub fn fix_command(dropped: &Dropped, manager: Option<Manager>, config_hooks: bool) -> String {
+    match (dropped, manager) {
+        (Dropped::ManagerHookMissing, Some(manager)) => manager.install_command().to_string(),
+        _ if config_hooks => "envguard install".to_string(),
+        (_, Some(_)) => "envguard install --manager".to_string(),
+        (_, None) => "envguard install".to_string(),
+    }
+}
+
 /// The ids pre-commit writes into its hook script, current and prior
 /// (`PRIOR_HASHES`, `CURRENT_HASH` in `commands/install_uninstall.py`).
 const PRE_COMMIT_IDS: [&str; 6] = [
@@ -298,13 +330,26 @@ pub const PRE_COMMIT_SNIPPET: &str = "  - repo: local
         pass_filenames: false
 ";
 
+/// The column of the dash before the items under `repos:` in a pre-commit
+/// config (YAML), so that envguard's item pasted among them is one list with
+/// them; 2 when there are none yet.
+pub fn repos_column(text: &str) -> usize {
+    let mut lines = code_lines(text).skip_while(|line| line.trim_end() != "repos:");
+    lines.next();
+    lines
+        .find(|line| !line.trim().is_empty())
+        .filter(|line| line.trim_start().starts_with('-'))
+        .map_or(2, |line| line.len() - line.trim_start().len())
+}
+
 /// lefthook's job for envguard. `use_stdin` hands it git's ref lines; the
 /// quotes keep a URL with spaces one argument (lefthook substitutes `{2}`
-/// unquoted).
+/// unquoted); `2>&1` puts envguard's words under the job's header, since
+/// lefthook passes a job's stderr straight through, above its own output.
 pub const LEFTHOOK_SNIPPET: &str = "pre-push:
   jobs:
     - name: envguard
-      run: envguard pre-push \"{1}\" \"{2}\"
+      run: envguard pre-push \"{1}\" \"{2}\" 2>&1
       use_stdin: true
 ";
 
@@ -636,6 +681,14 @@ mod tests {
         let commented =
             "repos:\n  # - id: envguard\n  - repo: local\n    hooks:\n      - id: envguard-docs\n";
         assert_eq!(pre_commit_config(commented), Configured::No);
+    }
+
+    #[test]
+    fn the_column_of_the_items_under_repos() {
+        assert_eq!(repos_column("repos:\n-   repo: a\n"), 0);
+        assert_eq!(repos_column("# x\nrepos:\n  # c\n    - repo: a\n"), 4);
+        assert_eq!(repos_column("repos: []\n"), 2);
+        assert_eq!(repos_column("default_stages: [pre-commit]\n"), 2);
     }
 
     #[test]

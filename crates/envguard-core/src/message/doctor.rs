@@ -182,10 +182,12 @@ pub enum Finding {
     },
     /// The baseline of a push cannot be read.
     BaselineUnreadable { remote: String, why: String },
-    /// Where the baseline of `git push <remote> <branch>` comes from.
+    /// Where the baseline of a push to `<remote>`'s `<branch>` comes from;
+    /// `push`: the command that makes it (`git push azure main:master`).
     Baseline {
         remote: String,
         branch: String,
+        push: String,
         choice: BaselineChoice,
     },
     /// How the site builds, when `.deployment` leaves nothing to fix.
@@ -670,9 +672,10 @@ impl fmt::Display for Finding {
             Baseline {
                 remote,
                 branch,
+                push,
                 choice,
             } => {
-                let push = format!("`git push {remote} {branch}`");
+                let push = format!("`{push}`");
                 match choice {
                     BaselineChoice::Use(BaselineSource::RemoteCommit(commit))
                     | BaselineChoice::FetchFirst(commit) => write!(
@@ -863,6 +866,7 @@ mod tests {
         let baseline = |choice| Baseline {
             remote: s("azure"),
             branch: s("main"),
+            push: s("git push azure main"),
             choice,
         };
         vec![

@@ -7,12 +7,31 @@
 use std::fmt;
 
 use crate::managers::{
-    Manager, CONFIG_HOOK_NAME, HUSKY_LINE, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET, PRE_COMMIT_SNIPPET,
+    Dropped, Manager, CONFIG_HOOK_NAME, HUSKY_LINE, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET,
+    PRE_COMMIT_SNIPPET,
 };
 
-/// Four spaces before each line, as envguard prints text to paste.
+/// Marks a line of text to paste. The shell prints such a line exactly as
+/// it goes into the file: no `envguard: ` before it and no indentation added,
+/// so what is copied from the terminal is valid YAML (or sh) where it lands.
+pub const PASTE: char = '\u{1e}';
+
+/// Each line of `text` marked as text to paste.
 fn indented(text: &str) -> String {
-    text.lines().map(|line| format!("    {line}\n")).collect()
+    text.lines()
+        .map(|line| format!("{PASTE}{line}\n"))
+        .collect()
+}
+
+/// The pre-commit snippet with its list item's dash in `column`: the column
+/// of the items already under `repos:` in the config (YAML needs one
+/// column for all items of a list; pre-commit's own sample config puts the
+/// dash in column 0, most others in column 2).
+pub fn pre_commit_snippet(column: usize) -> String {
+    PRE_COMMIT_SNIPPET
+        .lines()
+        .map(|line| format!("{}{}\n", " ".repeat(column), &line[2..]))
+        .collect()
 }
 
 /// What `install` and `doctor` note about a `core.hooksPath` folder `dir`.
@@ -95,6 +114,8 @@ pub enum Install {
         shown: String,
         renamed: Option<String>,
         config_hooks: bool,
+        /// Where the dash of `repos:` items sits in that config.
+        column: usize,
     },
     /// The manager's script, chained under envguard's hook, put back.
     PutBack {
@@ -116,8 +137,9 @@ pub enum Install {
     WroteLefthookLocal { shown: String },
     /// lefthook's hook still needs installing.
     RunLefthookInstall,
-    /// `--manager` does not edit pre-commit's YAML.
-    NoEditPreCommit { manager: Manager, shown: String },
+    /// `--manager` under pre-commit: envguard's hook file written as the
+    /// legacy hook pre-commit runs first.
+    AddedAsLegacy { manager: Manager, legacy: String },
     /// `uninstall` removed `hook.envguard`.
     RemovedConfigHook,
     /// `uninstall` removed the lefthook-local.yml `--manager` wrote.
@@ -127,7 +149,22 @@ pub enum Install {
     /// envguard's line taken out of a husky script edited since.
     HuskyLineOut { shown: String },
     /// A hook file installed beside a pre-commit config without pre-push.
-    IdlePreCommit { shown: String },
+    IdlePreCommit { shown: String, column: usize },
+    /// envguard no longer runs on `git push` here, and the command that
+    /// fixes it.
+    NotRunning {
+        dropped: Dropped,
+        manager: Option<Manager>,
+        shown: String,
+        fix: String,
+    },
+    /// Installed as git's config-based hook because this git has them.
+    ConfigHookByDefault,
+    /// envguard's hook file, run as pre-commit's legacy hook, steps aside
+    /// because the manager's config runs envguard too.
+    LegacyStepsAside { manager: Manager, shown: String },
+    /// A manager has pre-push and nothing was installed.
+    NothingInstalled,
     /// `uninstall` leaves envguard in a manager's config.
     StillRuns { manager: Manager, shown: String },
     /// `uninstall` leaves a global or system `hook.envguard`.
@@ -253,7 +290,8 @@ impl fmt::Display for Install {
                 shown,
                 renamed,
                 config_hooks,
-            } => fmt_advice(f, *manager, shown, renamed.as_deref(), *config_hooks),
+                column,
+            } => fmt_advice(f, *manager, shown, renamed.as_deref(), *config_hooks, *column),
             PutBack {
                 manager,
                 hook,
@@ -291,12 +329,14 @@ impl fmt::Display for Install {
             RunLefthookInstall => {
                 f.write_str("run `lefthook install` now, so that lefthook's pre-push hook runs it")
             }
-            NoEditPreCommit { manager, shown } => write!(
+            AddedAsLegacy { manager, legacy } => write!(
                 f,
-                "envguard does not edit {shown}: it is your team's YAML, and rewriting it would lose its \
-                 comments and layout. Add this under `repos:`:\n\n{}\nthen run `{}`",
-                indented(PRE_COMMIT_SNIPPET),
-                manager.install_command()
+                "wrote envguard's hook as {legacy}, the legacy hook {} runs first on every push \
+                 (your .pre-commit-config.yaml is your team's, and envguard does not rewrite it). \
+                 `{} install -f` deletes it; then every envguard command says so, and this command \
+                 puts it back",
+                manager.name(),
+                manager.name()
             ),
             RemovedConfigHook => write!(
                 f,
@@ -314,12 +354,64 @@ impl fmt::Display for Install {
                 f,
                 "took envguard's line out of {shown}; your later edits there stay"
             ),
-            IdlePreCommit { shown } => write!(
+            IdlePreCommit { shown, column } => write!(
                 f,
                 "note: {shown} is here, but pre-commit runs no pre-push hook yet. After `pre-commit \
                  install --hook-type pre-push` it keeps envguard's hook as pre-push.legacy and runs it \
-                 first, until `pre-commit install -f` deletes it; envguard inside {shown} is sturdier:\n\n{}",
-                indented(PRE_COMMIT_SNIPPET)
+                 first, until `pre-commit install -f` deletes it; envguard inside {shown} is sturdier \
+                 (under `repos:`):\n\n{}",
+                indented(&pre_commit_snippet(*column))
+            ),
+            NotRunning {
+                dropped,
+                manager,
+                shown,
+                fix,
+            } => {
+                let name = manager.map_or("a hook manager", Manager::name);
+                f.write_str("warning: envguard no longer runs on `git push` in this repository: ")?;
+                match dropped {
+                    Dropped::HooksPathMoved { hook } => write!(
+                        f,
+                        "core.hooksPath points git at {name}'s folder, so git no longer reads {hook}"
+                    )?,
+                    Dropped::Renamed { renamed } => write!(
+                        f,
+                        "{name} renamed its hook to {renamed}, which {name} never runs"
+                    )?,
+                    Dropped::Gone => match manager {
+                        Some(Manager::PreCommit | Manager::Prek) => write!(
+                            f,
+                            "{name}'s hook stands in its place, and the pre-push.legacy copy that kept \
+                             it running is gone (`{name} install -f` deletes it)"
+                        )?,
+                        Some(_) => write!(f, "{name}'s hook stands in its place")?,
+                        None => f.write_str("its hook is gone from the hooks folder")?,
+                    },
+                    Dropped::ManagerHookMissing => write!(
+                        f,
+                        "{shown} runs envguard, but {name}'s pre-push hook is not installed"
+                    )?,
+                }
+                write!(
+                    f,
+                    ". Pushes to a deploying remote go unchecked until you run `{fix}`"
+                )
+            }
+            ConfigHookByDefault => f.write_str(
+                "this git has config-based hooks, so envguard is registered there rather than as a \
+                 hook file: no hook manager (pre-commit, lefthook, husky) rewrites git's config. \
+                 `envguard install --hook-file` writes the hook file instead, for a git older than \
+                 2.54 (some GUI clients bundle one), which ignores hook.envguard",
+            ),
+            LegacyStepsAside { manager, shown } => write!(
+                f,
+                "note: {shown} runs envguard too, so its copy that {} keeps as pre-push.legacy steps \
+                 aside; `envguard install` removes that copy",
+                manager.name()
+            ),
+            NothingInstalled => f.write_str(
+                "nothing installed: pushes are not checked until envguard is in the config above",
             ),
             StillRuns { manager, shown } => write!(
                 f,
@@ -346,25 +438,28 @@ fn fmt_advice(
     shown: &str,
     renamed: Option<&str>,
     config_hooks: bool,
+    column: usize,
 ) -> fmt::Result {
     let name = manager.name();
     let (snippet, then) = match manager {
         Manager::PreCommit | Manager::Prek => (
-            PRE_COMMIT_SNIPPET,
+            pre_commit_snippet(column),
             format!(
-                "under `repos:`, then run `{}` once per clone (the shipped \
-                 .pre-commit-hooks.yaml gives the same hook as `id: envguard`).",
+                "under `repos:` (a `repos: []` becomes `repos:` first), then run `{}` once per \
+                 clone; or `envguard install --manager` keeps envguard's own hook running as {name}'s \
+                 legacy hook. The shipped .pre-commit-hooks.yaml gives the same hook as \
+                 `id: envguard`, which {name} builds itself.",
                 manager.install_command()
             ),
         ),
         Manager::Lefthook => (
-            LEFTHOOK_SNIPPET,
+            LEFTHOOK_SNIPPET.to_string(),
             "(merged into an existing `pre-push:`), then run `lefthook install`; or \
              `envguard install --manager` puts it into lefthook-local.yml for this clone."
                 .to_string(),
         ),
         Manager::Husky => (
-            HUSKY_LINE,
+            HUSKY_LINE.to_string(),
             "and commit it; or `envguard install --manager` adds it.".to_string(),
         ),
     };
@@ -373,7 +468,7 @@ fn fmt_advice(
         "{name} manages pre-push here, so envguard writes no hook file under it: {}. \
          Add envguard to {shown}:\n\n{}\n{then}",
         manager.why_not_chained(),
-        indented(snippet)
+        indented(&snippet)
     )?;
     if let Some(renamed) = renamed {
         match manager.renamed_hook() {
@@ -498,6 +593,7 @@ mod tests {
                 shown: s("the config"),
                 renamed: None,
                 config_hooks: false,
+                column: 2,
             });
         }
         all.extend([
@@ -506,12 +602,14 @@ mod tests {
                 shown: s(".pre-commit-config.yaml"),
                 renamed: Some(s(".git/hooks/pre-push.legacy")),
                 config_hooks: true,
+                column: 0,
             },
             Advice {
                 manager: Manager::Lefthook,
                 shown: s("lefthook.yml"),
                 renamed: Some(s(".git/hooks/pre-push.old")),
                 config_hooks: false,
+                column: 2,
             },
             PutBack {
                 manager: Manager::PreCommit,
@@ -536,9 +634,9 @@ mod tests {
                 shown: s("lefthook.yml"),
             },
             RunLefthookInstall,
-            NoEditPreCommit {
-                manager: Manager::Prek,
-                shown: s(".pre-commit-config.yaml"),
+            AddedAsLegacy {
+                manager: Manager::PreCommit,
+                legacy: s(".git/hooks/pre-push.legacy"),
             },
             RemovedConfigHook,
             RemovedLefthookLocal,
@@ -550,7 +648,46 @@ mod tests {
             },
             IdlePreCommit {
                 shown: s(".pre-commit-config.yaml"),
+                column: 2,
             },
+            NotRunning {
+                dropped: Dropped::HooksPathMoved { hook: hook() },
+                manager: Some(Manager::Husky),
+                shown: s(".husky/pre-push"),
+                fix: s("envguard install --manager"),
+            },
+            NotRunning {
+                dropped: Dropped::Renamed {
+                    renamed: s(".git/hooks/pre-push.old"),
+                },
+                manager: Some(Manager::Lefthook),
+                shown: s("lefthook.yml"),
+                fix: s("envguard install"),
+            },
+            NotRunning {
+                dropped: Dropped::Gone,
+                manager: Some(Manager::PreCommit),
+                shown: s(".pre-commit-config.yaml"),
+                fix: s("envguard install --manager"),
+            },
+            NotRunning {
+                dropped: Dropped::Gone,
+                manager: None,
+                shown: s(".git/hooks/pre-push"),
+                fix: s("envguard install"),
+            },
+            NotRunning {
+                dropped: Dropped::ManagerHookMissing,
+                manager: Some(Manager::Prek),
+                shown: s(".pre-commit-config.yaml"),
+                fix: s("prek install --hook-type pre-push"),
+            },
+            ConfigHookByDefault,
+            LegacyStepsAside {
+                manager: Manager::PreCommit,
+                shown: s(".pre-commit-config.yaml"),
+            },
+            NothingInstalled,
             StillRuns {
                 manager: Manager::Lefthook,
                 shown: s("lefthook.yml"),
@@ -573,7 +710,12 @@ mod tests {
     }
 
     #[test]
-    fn snippets_are_indented_by_four() {
-        assert_eq!(indented("a:\n  b\n"), "    a:\n      b\n");
+    fn text_to_paste_is_marked_and_keeps_its_own_indentation() {
+        assert_eq!(indented("a:\n  b\n"), "\u{1e}a:\n\u{1e}  b\n");
+        // Pasted under `repos:` beside items at the same column, it is
+        // one list (checked with pre-commit's own validator in tests/managers.rs).
+        assert!(pre_commit_snippet(0).starts_with("- repo: local\n  hooks:\n"));
+        assert!(pre_commit_snippet(2).starts_with("  - repo: local\n    hooks:\n"));
+        assert_eq!(pre_commit_snippet(2), PRE_COMMIT_SNIPPET);
     }
 }

@@ -343,10 +343,13 @@ impl fmt::Display for Message {
             ),
             Message::NoPushToCheck { runner } => write!(
                 f,
-                "{runner} ran `envguard pre-push` with no push to check: no ref lines on stdin and \
-                 no PRE_COMMIT_* push variables, so envguard cannot tell what would deploy. It runs on \
-                 `git push` (for pre-commit: `pre-commit install --hook-type pre-push`), or with git's \
-                 arguments and ref lines passed on (`envguard pre-push \"$@\"`; lefthook: `use_stdin: true`)"
+                "{runner} ran `envguard pre-push` with no push to check (no ref lines on stdin, no \
+                 PRE_COMMIT_* push variables), as `pre-commit run --hook-stage pre-push` typed by hand \
+                 does: nothing was pushed and nothing was checked, and envguard fails rather than pass \
+                 what it cannot see. It checks pushes when `git push` runs it (for pre-commit: \
+                 `pre-commit install --hook-type pre-push`, then push), or with git's arguments and ref \
+                 lines passed on (`envguard pre-push \"$@\"`; lefthook: `use_stdin: true`); \
+                 `envguard status` shows what the next push would do"
             ),
             Message::PrePushWithoutArguments => write!(
                 f,
