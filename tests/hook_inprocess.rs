@@ -11,6 +11,7 @@ use std::sync::Once;
 
 use common::TestRepo;
 use envguard::repo::{GitEnv, Repo};
+use envguard_core::ids::CommitId;
 
 const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
 const NAME: &str = "Ada Tester";
@@ -473,4 +474,198 @@ fn commit_files_writes_one_top_level_folder_and_refuses_anything_else() {
         ".envguard/a\n.envguard/b\napp.py\nrequirements.txt\nruntime.txt"
     );
     assert_eq!(repo.rev("main"), base, "commit_files moves no ref");
+}
+
+/// `git commit-tree` run with exactly `vars` (and the harness's home), as
+/// the marker commit's fallback runs it: the commit git itself writes.
+fn git_commit_tree(
+    repo: &TestRepo,
+    vars: &[(&str, &str)],
+    tree: &str,
+    parent: &str,
+    message: &[u8],
+) -> String {
+    use std::io::Write;
+    let mut command = std::process::Command::new("git");
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("GIT_") || key == "EMAIL" {
+            command.env_remove(&key);
+        }
+    }
+    let home = repo.root.path();
+    command
+        .current_dir(&repo.dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .envs(vars.iter().copied())
+        .args(["commit-tree", tree, "-p", parent])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(message).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+/// The marker commit envguard writes itself is, byte for byte, the one
+/// `git commit-tree` writes from the same identity sources and dates.
+#[test]
+fn the_marker_commit_is_the_one_git_would_write() {
+    type Vars<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(&str, Vars, Vars)] = &[
+        (
+            "identity from the environment, a half-hour zone",
+            &[
+                ("GIT_AUTHOR_NAME", "Zoë Ümlaut"),
+                ("GIT_AUTHOR_EMAIL", "zoe@example.invalid"),
+                ("GIT_COMMITTER_NAME", "Ada Tester"),
+                ("GIT_COMMITTER_EMAIL", "ada@example.invalid"),
+                ("GIT_AUTHOR_DATE", "@1700000000 +0530"),
+                ("GIT_COMMITTER_DATE", "@1700000300 -0800"),
+            ],
+            &[],
+        ),
+        (
+            "identity from config, author and committer keys over user",
+            &[
+                ("GIT_AUTHOR_DATE", "@1700000000 -0000"),
+                ("GIT_COMMITTER_DATE", "@1700000000 +0000"),
+            ],
+            &[
+                ("user.name", "Config User"),
+                ("user.email", "user@example.invalid"),
+                ("author.name", "Config Author"),
+                ("committer.email", "committer@example.invalid"),
+            ],
+        ),
+        (
+            "EMAIL when no email is configured",
+            &[
+                ("EMAIL", "env@example.invalid"),
+                ("GIT_AUTHOR_DATE", "@1700000000 +0100"),
+                ("GIT_COMMITTER_DATE", "@1700000000 +0100"),
+            ],
+            &[("user.name", "Env Mail")],
+        ),
+    ];
+    for (case, vars, config) in cases {
+        let (repo, base) = deployed();
+        for (key, value) in *config {
+            repo.git(&["config", key, value]);
+        }
+        let mut env = GitEnv::default()
+            .with("HOME", repo.root.path().to_str().unwrap())
+            .with("GIT_CONFIG_NOSYSTEM", "1");
+        for (key, value) in *vars {
+            let key = GitEnv::KEYS.iter().find(|k| *k == key).unwrap();
+            env = env.with(key, value);
+        }
+        let ours = Repo::open(&repo.dir, env)
+            .unwrap()
+            .commit_files(
+                &CommitId::parse(&base).unwrap(),
+                &[(".envguard/force-clean", b"t\n")],
+                "envguard: schedule a clean\n\nwhy\n",
+            )
+            .unwrap()
+            .to_string();
+        let tree = repo.rev(&format!("{ours}^{{tree}}"));
+        let gits = git_commit_tree(
+            &repo,
+            vars,
+            &tree,
+            &base,
+            b"envguard: schedule a clean\n\nwhy\n",
+        );
+        assert_eq!(
+            ours,
+            gits,
+            "{case}: {}",
+            repo.git(&["cat-file", "-p", &ours])
+        );
+    }
+}
+
+/// Now, in the local time zone, as git takes it: the zone of the commit
+/// envguard writes without `GIT_*_DATE` is the one git writes.
+#[test]
+fn the_marker_commits_date_is_now_in_gits_time_zone() {
+    let (repo, base) = deployed();
+    let env = GitEnv::default()
+        .with("HOME", repo.root.path().to_str().unwrap())
+        .with("GIT_CONFIG_NOSYSTEM", "1")
+        .with("GIT_AUTHOR_NAME", NAME)
+        .with("GIT_AUTHOR_EMAIL", EMAIL)
+        .with("GIT_COMMITTER_NAME", NAME)
+        .with("GIT_COMMITTER_EMAIL", EMAIL);
+    let ours = Repo::open(&repo.dir, env)
+        .unwrap()
+        .commit_files(
+            &CommitId::parse(&base).unwrap(),
+            &[(".envguard/force-clean", b"t\n")],
+            "m\n",
+        )
+        .unwrap()
+        .to_string();
+    let tree = repo.rev(&format!("{ours}^{{tree}}"));
+    let vars = [
+        ("GIT_AUTHOR_NAME", NAME),
+        ("GIT_AUTHOR_EMAIL", EMAIL),
+        ("GIT_COMMITTER_NAME", NAME),
+        ("GIT_COMMITTER_EMAIL", EMAIL),
+    ];
+    let gits = git_commit_tree(&repo, &vars, &tree, &base, b"m\n");
+    let zone = |id: &str| repo.git(&["log", "-1", "--format=%ad %cd", "--date=format:%z", id]);
+    assert_eq!(zone(&ours), zone(&gits));
+    let seconds = |id: &str| -> i64 {
+        repo.git(&["log", "-1", "--format=%at", id])
+            .parse()
+            .unwrap()
+    };
+    assert!((seconds(&gits) - seconds(&ours)).abs() < 60);
+}
+
+/// Config that libgit2 does not read (`includeIf.hasconfig:`, git 2.36+)
+/// hands the commit to git, whose identity it then carries.
+#[test]
+fn identity_from_config_only_git_reads_comes_from_git() {
+    let (repo, base) = deployed();
+    repo.git(&["config", "user.name", "Personal"]);
+    repo.git(&["config", "user.email", "me@example.invalid"]);
+    repo.git(&[
+        "remote",
+        "add",
+        "azure",
+        "https://work.example.invalid/app.git",
+    ]);
+    let work = repo.root.path().join("work.gitconfig");
+    std::fs::write(
+        &work,
+        "[user]\n\tname = Work Name\n\temail = work@example.invalid\n",
+    )
+    .unwrap();
+    repo.git(&[
+        "config",
+        "includeIf.hasconfig:remote.*.url:https://work.example.invalid/**.path",
+        work.to_str().unwrap(),
+    ]);
+    let env = GitEnv::default()
+        .with("HOME", repo.root.path().to_str().unwrap())
+        .with("GIT_CONFIG_NOSYSTEM", "1");
+    let ours = Repo::open(&repo.dir, env)
+        .unwrap()
+        .commit_files(
+            &CommitId::parse(&base).unwrap(),
+            &[(".envguard/force-clean", b"t\n")],
+            "m\n",
+        )
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%an <%ae> / %cn <%ce>", &ours]),
+        "Work Name <work@example.invalid> / Work Name <work@example.invalid>"
+    );
 }

@@ -5,9 +5,10 @@
 //! failure is a [`GitError`] naming what was being read, so a corrupt object
 //! store is never mistaken for a commit that was not fetched.
 //!
-//! Reads use git2. The marker commit object itself is written by
-//! `git commit-tree`, so identity, dates and signing follow the user's git
-//! exactly (`GIT_AUTHOR_*`, `GIT_COMMITTER_*`, `commit.gpgsign`).
+//! Reads use git2, and so do the writes where the result is certain to be
+//! git's own: the marker commit object is written by `git commit-tree`
+//! wherever identity, dates or signing need git itself (`ident.rs` says
+//! when), so they follow the user's git exactly.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use envguard_core::message::{Message, Operation};
 use envguard_core::token::Entry;
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository};
 
+mod ident;
 mod write;
 
 /// A git failure other than "not found", with what envguard was doing.
@@ -122,6 +124,10 @@ pub struct Repo {
 #[derive(Clone, Debug, Default)]
 pub struct GitEnv {
     vars: Vec<(&'static str, String)>,
+    /// Config given on git's command line (`git -c key=value push`), which
+    /// git passes to the hook in `GIT_CONFIG_PARAMETERS` or
+    /// `GIT_CONFIG_COUNT`: git reads it, libgit2 does not.
+    config_overridden: bool,
 }
 
 impl GitEnv {
@@ -146,7 +152,18 @@ impl GitEnv {
             .iter()
             .filter_map(|&key| Some((key, std::env::var(key).ok()?)))
             .collect();
-        GitEnv { vars }
+        let config_overridden = ["GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"]
+            .iter()
+            .any(|key| std::env::var_os(key).is_some());
+        GitEnv {
+            vars,
+            config_overridden,
+        }
+    }
+
+    /// Whether git's command line set config that only git reads.
+    fn config_overridden(&self) -> bool {
+        self.config_overridden
     }
 
     /// Sets one of [`GitEnv::KEYS`].
@@ -571,40 +588,6 @@ impl Repo {
             .get_string(key)
             .ok()
             .filter(|v| !v.is_empty())
-    }
-
-    /// `None` when git has an author and committer identity for this
-    /// repository; else what is missing. envguard never invents one.
-    pub fn missing_identity(&self) -> Option<String> {
-        let from_env = |var: &str| {
-            self.env
-                .get(var)
-                .filter(|v| !v.trim().is_empty())
-                .map(str::to_string)
-        };
-        let name = |role: &str, var: &str| {
-            from_env(var)
-                .or_else(|| self.config_string(&format!("{role}.name")))
-                .or_else(|| self.config_string("user.name"))
-        };
-        let email = |role: &str, var: &str| {
-            from_env(var)
-                .or_else(|| self.config_string(&format!("{role}.email")))
-                .or_else(|| self.config_string("user.email"))
-                .or_else(|| from_env("EMAIL"))
-        };
-        let mut missing = Vec::new();
-        if name("author", "GIT_AUTHOR_NAME").is_none()
-            || name("committer", "GIT_COMMITTER_NAME").is_none()
-        {
-            missing.push("user.name");
-        }
-        if email("author", "GIT_AUTHOR_EMAIL").is_none()
-            || email("committer", "GIT_COMMITTER_EMAIL").is_none()
-        {
-            missing.push("user.email");
-        }
-        (!missing.is_empty()).then(|| missing.join(" and "))
     }
 
     /// How the user's files and index stand for `path` relative to commit

@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
 use envguard_core::message::{Message, Retry};
 use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
-use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid};
+use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Signature};
 
 use super::{blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo};
 
@@ -58,8 +58,35 @@ impl Repo {
         self.commit_tree(tree, parent, message).map(commit_id)
     }
 
-    /// `git commit-tree`, so that identity, dates and signing are git's own.
+    /// The commit object: written here when its identity and dates are
+    /// certain to be what git would write ([`Repo::signatures`]), else by
+    /// `git commit-tree`, so that signing and every identity rule are git's
+    /// own. Spawning git is most of the hook's removal path otherwise.
     fn commit_tree(&self, tree: Oid, parent: &CommitId, message: &str) -> Result<Oid> {
+        match self.signatures() {
+            Some((author, committer)) => {
+                self.commit_in_process(tree, parent, message, &author, &committer)
+            }
+            None => self.commit_by_git(tree, parent, message),
+        }
+    }
+
+    fn commit_in_process(
+        &self,
+        tree: Oid,
+        parent: &CommitId,
+        message: &str,
+        author: &Signature<'_>,
+        committer: &Signature<'_>,
+    ) -> Result<Oid> {
+        let tree = self.repo.find_tree(tree)?;
+        let parent = self.repo.find_commit(oid(parent))?;
+        self.repo
+            .commit(None, author, committer, message, &tree, &[&parent])
+            .context("cannot write the marker commit")
+    }
+
+    fn commit_by_git(&self, tree: Oid, parent: &CommitId, message: &str) -> Result<Oid> {
         let mut command = Command::new("git");
         self.env.apply(&mut command);
         command.arg("--git-dir").arg(self.repo.path()).args([
