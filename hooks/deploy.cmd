@@ -4,7 +4,7 @@
 :: envguard deploy.cmd: Kudu deployment script for Python on Windows App Service
 :: `envguard init` updates a copy of this file only while the next line matches it
 :: (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-:: envguard-digest: sha256:bc5a86afc3b44dffd4840d33045d372cb3d495c27944f73cf930d47010279e2e
+:: envguard-digest: sha256:45524dc632c12d87cec8c8b6320b06e1eda7243dbab137d2e9cd549afb1333dc
 ::
 :: It does what Kudu's stock Python script (KuduScript's
 :: deploy.batch.python.template) does -- KuduSync the app to wwwroot, select
@@ -26,11 +26,14 @@
 ::      again on the next deployment.
 ::   4. Then the environment checks itself: envguard_check.py (beside this
 ::      script) lists what is installed but no longer reached from
-::      requirements.txt. With ENVGUARD_ON_LEFTOVERS=rebuild (the default) an
-::      env kept from an earlier deployment is rebuilt once, in this
-::      deployment; what a fresh env still has left over was installed on
+::      requirements.txt. With ENVGUARD_ON_LEFTOVERS=prune (the default) an env
+::      kept from an earlier deployment has exactly those uninstalled by its
+::      own pip and is checked again; an uninstall that fails, anything still
+::      left, or a check that cannot judge rebuilds it once, in this
+::      deployment. "rebuild" rebuilds instead of pruning, "warn" only
+::      reports. What a fresh env still has left over was installed on
 ::      purpose by something else: it is reported and recorded in
-::      env\.envguard-leftovers, and never rebuilt for. "warn" only reports.
+::      env\.envguard-leftovers, and never pruned or rebuilt for.
 ::
 :: It trusts nothing in the repository: pip and the checker run without the
 :: app's folder on sys.path (an app's own token.py or queue.py would shadow
@@ -121,14 +124,16 @@ set "WORK="
 :: Set once this deployment has created the env: it is never rebuilt again.
 set "ENV_FRESH="
 
-:: The leftovers policy, an app setting; anything but "warn" rebuilds.
-set "ON_LEFTOVERS=rebuild"
+:: The leftovers policy, an app setting: prune (the default), rebuild or warn.
+set "ON_LEFTOVERS=prune"
 if not defined ENVGUARD_ON_LEFTOVERS goto onLeftoversSet
+if /i "%ENVGUARD_ON_LEFTOVERS%"=="prune" goto onLeftoversSet
+set "ON_LEFTOVERS=rebuild"
 if /i "%ENVGUARD_ON_LEFTOVERS%"=="rebuild" goto onLeftoversSet
 set "ON_LEFTOVERS=warn"
 if /i "%ENVGUARD_ON_LEFTOVERS%"=="warn" goto onLeftoversSet
-set "ON_LEFTOVERS=rebuild"
-echo envguard: warning: ENVGUARD_ON_LEFTOVERS is neither "rebuild" nor "warn": refused, leftovers rebuild the env.
+set "ON_LEFTOVERS=prune"
+echo envguard: warning: ENVGUARD_ON_LEFTOVERS is none of "prune", "rebuild" and "warn": refused, leftovers are pruned (the default).
 :onLeftoversSet
 
 :: The leftovers checker: beside this script, as envguard init writes them.
@@ -270,17 +275,33 @@ echo envguard: recorded marker %MARKER_TOKEN:~0,12%... in the virtual environmen
 :: 7. envguard: the leftovers check, by the env's own Python.
 call :CheckLeftovers
 if "%LEFTOVERS%"=="new" goto leftoversNew
-if "%LEFTOVERS%"=="unknown" echo envguard: nothing is changed.
+if "%LEFTOVERS%"=="unknown" goto leftoversUnknown
 if not "%LEFTOVERS%"=="known" goto leftoversDone
-echo envguard: still left over since the last fresh build, so installed on purpose by something else; not rebuilt for. List them in ENVGUARD_KEEP to silence this:
+echo envguard: still left over since the last fresh build, so installed on purpose by something else; not pruned or rebuilt for. List them in ENVGUARD_KEEP to silence this:
 type "%LEFTOVERS_LIST%"
+goto leftoversDone
+:leftoversUnknown
+:: What cannot be judged is rebuilt once (unless warn): a fresh env holds
+:: what the requirements install, whatever the check could not say.
+if defined ENV_FRESH goto leftoversKept
+if "%ON_LEFTOVERS%"=="warn" goto leftoversKept
+echo envguard: rebuilding the virtual environment once, so that it holds only what requirements.txt installs (ENVGUARD_ON_LEFTOVERS=%ON_LEFTOVERS%).
+goto leftoversRebuild
+:leftoversKept
+echo envguard: the virtual environment is kept as it is.
 goto leftoversDone
 :leftoversNew
 echo envguard: installed, but no longer reached from requirements.txt:
 type "%LEFTOVERS_LIST%"
 if defined ENV_FRESH goto leftoversRecord
 if "%ON_LEFTOVERS%"=="warn" goto leftoversWarn
-echo envguard: no marker scheduled this (was the hook bypassed?): rebuilding the virtual environment once.
+echo envguard: no marker scheduled this (was the hook bypassed?).
+if "%ON_LEFTOVERS%"=="rebuild" goto leftoversRebuildOnce
+call :Prune
+if defined PRUNED goto leftoversDone
+:leftoversRebuildOnce
+echo envguard: rebuilding the virtual environment once.
+:leftoversRebuild
 popd
 call :DeleteEnv
 if %ERRORLEVEL% NEQ 0 goto error
@@ -291,7 +312,7 @@ goto leftoversDone
 :leftoversRecord
 :: A fresh env that still has leftovers: something besides requirements.txt
 :: installed them. Recorded, so that later deployments only report them.
-echo envguard: the virtual environment was built in this deployment, so something else installed these on purpose: recorded in env\.envguard-leftovers and never rebuilt for.
+echo envguard: the virtual environment was built in this deployment, so something else installed these on purpose: recorded in env\.envguard-leftovers and never pruned or rebuilt for.
 call :RecordLeftovers
 if %ERRORLEVEL% NEQ 0 goto error
 :leftoversDone
@@ -634,6 +655,40 @@ exit /b 0
 :: %1 = a canonical name; LEFTOVERS becomes new unless it is known.
 call :IsKnown %1
 if not defined KNOWN set "LEFTOVERS=new"
+exit /b 0
+
+:Prune
+:: Uninstalls, with the env's own pip, exactly the new leftovers (not what
+:: env\.envguard-leftovers lists: a fresh env had those too), then checks
+:: again. PRUNED is set when nothing new is left; otherwise it says why, and
+:: the caller rebuilds. The checker never lists pip, setuptools, wheel,
+:: ENVGUARD_KEEP or keep, nor what they require.
+set "PRUNED="
+set "PRUNE_NAMES="
+for /f "usebackq tokens=1 delims==" %%N in ("%LEFTOVERS_LIST%") do (
+  call :AddPruneName %%N
+)
+echo envguard: ENVGUARD_ON_LEFTOVERS=prune: uninstalling them in place:%PRUNE_NAMES%
+call "%ENV_DIR%\Scripts\python" -c "%RUN_PIP%" uninstall -y%PRUNE_NAMES%
+if %ERRORLEVEL% EQU 0 goto pruneCheck
+echo envguard: pip could not uninstall them (see above).
+exit /b 0
+:pruneCheck
+call :CheckLeftovers
+if "%LEFTOVERS%"=="clean" goto pruned
+if "%LEFTOVERS%"=="known" goto pruned
+if not "%LEFTOVERS%"=="new" exit /b 0
+echo envguard: still installed after pruning:
+type "%LEFTOVERS_LIST%"
+exit /b 0
+:pruned
+set "PRUNED=1"
+echo envguard: pruned in place: the virtual environment holds what requirements.txt installs.
+exit /b 0
+
+:AddPruneName
+call :IsKnown %1
+if not defined KNOWN set "PRUNE_NAMES=%PRUNE_NAMES% %~1"
 exit /b 0
 
 :RecordLeftovers

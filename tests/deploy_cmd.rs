@@ -899,7 +899,7 @@ fn links_at_the_files_deploy_cmd_writes_are_never_written_through() {
 }
 
 #[test]
-fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
+fn a_removal_pushed_without_a_marker_is_pruned_in_place() {
     let site = Site::new();
     let first = site.deploy();
     assert_eq!(first.envs_created(), 1);
@@ -912,25 +912,41 @@ fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
     assert_eq!(site.installed(), ["alpha", "bravo"]);
     let planted = site.plant();
 
-    // bravo removed, and no marker came with it (git push --no-verify).
+    // bravo removed, and no marker came with it (git push --no-verify). A
+    // kept name is never a leftover, so never pruned.
     site.write("requirements.txt", "alpha\r\n");
+    let kept = site.deploy_with(&[("ENVGUARD_KEEP", "bravo")]);
+    assert!(
+        !kept.pip().iter().any(|c| c.starts_with("pip uninstall")),
+        "{:#?}",
+        kept.calls
+    );
+    assert_eq!(site.installed(), ["alpha", "bravo"]);
+
+    // Without it: the env's own pip uninstalls exactly bravo, in place, and
+    // the check runs again. No rebuild: the env (and the planted file)
+    // stays.
     let run = site.deploy();
     assert!(run.output.contains("bravo==1.0"), "{}", run.output);
     assert!(
         run.output
-            .contains("no marker scheduled this (was the hook bypassed?)"),
+            .contains("no marker scheduled this (was the hook bypassed?)")
+            && run
+                .output
+                .contains("ENVGUARD_ON_LEFTOVERS=prune: uninstalling them in place: bravo")
+            && run.output.contains("pruned in place"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
-    assert_eq!(run.checks().len(), 2, "checked again after the rebuild");
-    assert!(!planted.exists());
+    assert_eq!(run.envs_created(), 0, "{:#?}", run.calls);
+    assert_eq!(run.checks().len(), 2, "checked again after pruning");
+    assert!(planted.exists());
     assert_eq!(site.installed(), ["alpha"]);
     assert_eq!(
         run.pip(),
         [
             "pip install -r requirements.txt (online)",
-            "pip install -r requirements.txt (offline)"
+            "pip uninstall -y bravo (online)"
         ]
     );
     assert!(!site.wwwroot.join("app_offline.htm").exists());
@@ -938,6 +954,60 @@ fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
 
     let steady = site.deploy();
     assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
+    assert_eq!(steady.pip(), ["pip install -r requirements.txt (online)"]);
+}
+
+#[test]
+fn a_failed_or_incomplete_prune_falls_back_to_one_rebuild() {
+    let site = Site::new();
+    site.write("requirements.txt", "alpha\r\nbravo\r\ncharlie\r\n");
+    site.deploy();
+    let planted = site.plant();
+
+    // pip fails to uninstall: rebuilt once, offline.
+    site.write("requirements.txt", "alpha\r\ncharlie\r\n");
+    let failed = site.deploy_with(&[("STUB_UNINSTALL_FAIL", "1")]);
+    assert_eq!(failed.code, 0, "{}", failed.output);
+    assert!(
+        failed.output.contains("pip could not uninstall them")
+            && failed
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        failed.output
+    );
+    assert_eq!(failed.envs_created(), 1, "{:#?}", failed.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha", "charlie"]);
+    assert_eq!(
+        failed.pip(),
+        [
+            "pip install -r requirements.txt (online)",
+            "pip uninstall -y bravo (online)",
+            "pip install -r requirements.txt (offline)"
+        ]
+    );
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+    assert_eq!(site.recorded_leftovers(), None);
+    let planted = site.plant();
+
+    // pip "succeeds" but leaves one (it says it is not installed): the
+    // check after pruning finds it, and the env is rebuilt once.
+    site.write("requirements.txt", "alpha\r\n");
+    let left = site.deploy_with(&[("STUB_UNINSTALL_SKIPS", "charlie")]);
+    assert_eq!(left.code, 0, "{}", left.output);
+    assert!(
+        left.output.contains("still installed after pruning")
+            && left
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        left.output
+    );
+    assert_eq!(left.envs_created(), 1, "{:#?}", left.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+    assert_eq!(left.checks().len(), 3, "{:#?}", left.calls);
 }
 
 #[test]
@@ -969,10 +1039,30 @@ fn a_package_installed_on_purpose_is_reported_and_never_rebuilt_for() {
         );
     }
 
-    // A removal on top of that still rebuilds: bravo is new.
+    // A removal on top of that is still pruned: bravo is new, gunicorn is
+    // what a fresh env holds on purpose and stays.
     site.write("requirements.txt", "alpha\r\n");
     let removal = site.deploy_with(&extra);
-    assert_eq!(removal.envs_created(), 1, "{:#?}", removal.calls);
+    assert_eq!(removal.envs_created(), 0, "{:#?}", removal.calls);
+    assert!(
+        removal.pip().contains(&"pip uninstall -y bravo (online)"),
+        "{:#?}",
+        removal.calls
+    );
+    assert_eq!(site.installed(), ["alpha", "gunicorn"]);
+    assert_eq!(
+        site.recorded_leftovers(),
+        Some(vec!["gunicorn".to_string()])
+    );
+    // With rebuild, it still rebuilds, and records gunicorn again.
+    site.write("requirements.txt", "charlie\r\n");
+    site.deploy_with(&extra);
+    site.write("requirements.txt", "alpha\r\n");
+    let rebuilt = site.deploy_with(&[
+        ("STUB_PIP_EXTRA", "gunicorn"),
+        ("ENVGUARD_ON_LEFTOVERS", "rebuild"),
+    ]);
+    assert_eq!(rebuilt.envs_created(), 1, "{:#?}", rebuilt.calls);
     assert_eq!(site.installed(), ["alpha", "gunicorn"]);
     assert_eq!(
         site.recorded_leftovers(),
@@ -1012,23 +1102,44 @@ fn a_marker_and_leftovers_in_one_deployment_rebuild_once() {
 }
 
 #[test]
-fn a_checker_that_cannot_judge_changes_nothing() {
+fn a_checker_that_cannot_judge_rebuilds_once_unless_warn() {
     let site = Site::new();
     site.deploy();
     let planted = site.plant();
     site.write("requirements.txt", "alpha\r\n");
+    let warn = site.deploy_with(&[
+        ("STUB_CHECKER_CANNOT_JUDGE", "1"),
+        ("ENVGUARD_ON_LEFTOVERS", "warn"),
+    ]);
+    assert_eq!(warn.code, 0, "{}", warn.output);
+    assert!(
+        warn.output.contains("cannot judge this environment")
+            && warn.output.contains("kept as it is"),
+        "{}",
+        warn.output
+    );
+    assert_eq!(warn.envs_created(), 0);
+    assert!(planted.exists());
+
+    // The default: what cannot be judged is rebuilt once; the fresh env,
+    // which cannot be judged either, is kept.
     let run = site.deploy_with(&[("STUB_CHECKER_CANNOT_JUDGE", "1")]);
     assert_eq!(run.code, 0, "{}", run.output);
     assert!(
-        run.output.contains("cannot judge this environment"),
+        run.output
+            .contains("rebuilding the virtual environment once, so that it holds only what"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 0);
-    assert!(planted.exists());
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.checks().len(), 2, "{:#?}", run.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
     assert_eq!(site.recorded_leftovers(), None);
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
 
-    // No checker beside deploy.cmd: said, and nothing changes either.
+    // No checker beside deploy.cmd: said, and nothing changes.
+    let planted = site.plant();
     fs::remove_file(site.repository.join("envguard_check.py")).expect("rm");
     let run = site.deploy();
     assert!(
@@ -1041,7 +1152,7 @@ fn a_checker_that_cannot_judge_changes_nothing() {
 }
 
 #[test]
-fn on_leftovers_warn_only_reports_and_anything_else_rebuilds() {
+fn on_leftovers_rebuild_rebuilds_warn_only_reports_and_anything_else_prunes() {
     let site = Site::new();
     site.deploy();
     let planted = site.plant();
@@ -1054,18 +1165,45 @@ fn on_leftovers_warn_only_reports_and_anything_else_rebuilds() {
         warn.output
     );
     assert_eq!(warn.envs_created(), 0);
+    assert_eq!(warn.pip(), ["pip install -r requirements.txt (online)"]);
     assert!(planted.exists());
 
+    let rebuild = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "rebuild")]);
+    assert!(
+        rebuild
+            .output
+            .contains("no marker scheduled this (was the hook bypassed?)")
+            && rebuild
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        rebuild.output
+    );
+    assert_eq!(rebuild.envs_created(), 1, "{:#?}", rebuild.calls);
+    assert_eq!(
+        rebuild.pip(),
+        [
+            "pip install -r requirements.txt (online)",
+            "pip install -r requirements.txt (offline)"
+        ]
+    );
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+
+    site.write("requirements.txt", "alpha\r\ncharlie\r\n");
+    site.deploy();
+    site.write("requirements.txt", "alpha\r\n");
     let bogus = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "nuke")]);
     assert!(
         bogus
             .output
-            .contains("ENVGUARD_ON_LEFTOVERS is neither \"rebuild\" nor \"warn\""),
+            .contains("ENVGUARD_ON_LEFTOVERS is none of \"prune\", \"rebuild\" and \"warn\""),
         "{}",
         bogus.output
     );
-    assert_eq!(bogus.envs_created(), 1);
-    assert!(!planted.exists());
+    assert_eq!(bogus.envs_created(), 0, "{:#?}", bogus.calls);
+    assert!(bogus.pip().contains(&"pip uninstall -y charlie (online)"));
+    assert_eq!(site.installed(), ["alpha"]);
 }
 
 #[test]
@@ -1300,7 +1438,7 @@ fn real_python(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 #[test]
-fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
+fn a_real_venv_pip_and_checker_prune_a_removal_without_a_marker() {
     let dir = tempfile::Builder::new()
         .prefix("envguard-wine-real")
         .tempdir()
@@ -1332,7 +1470,9 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
     );
 
     // bravo-web removed, pushed without a marker: the checker finds it and
-    // charlie, which only it needed; the env is rebuilt once, and they are gone.
+    // charlie, which only it needed; the env's own pip uninstalls exactly
+    // those, in place, and the check finds nothing more: the env holds what
+    // a fresh one would.
     site.write("requirements.txt", "alpha\r\n");
     let run = site.deploy_with(&settings);
     assert_eq!(run.code, 0, "{}\n{}", run.output, run.stderr);
@@ -1342,17 +1482,44 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
         run.output
     );
     assert!(
-        run.output.contains("was the hook bypassed?"),
+        run.output.contains("was the hook bypassed?")
+            && run
+                .output
+                .contains("uninstalling them in place: bravo-web charlie")
+            && run.output.contains("pruned in place"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.envs_created(), 0, "{:#?}", run.calls);
     assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
     assert!(!site.wwwroot.join("app_offline.htm").exists());
+
+    // A marker: a fresh env from the same requirements, which holds the same.
+    site.marker(format!("{}\n", token(1)));
+    let fresh = site.deploy_with(&settings);
+    assert_eq!(fresh.code, 0, "{}\n{}", fresh.output, fresh.stderr);
+    assert_eq!(fresh.envs_created(), 1, "{:#?}", fresh.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
+
+    // With rebuild, the same removal rebuilds instead.
+    site.write("requirements.txt", "alpha\r\nbravo-web\r\n");
+    site.deploy_with(&settings);
+    site.write("requirements.txt", "alpha\r\n");
+    let mut rebuild = settings.clone();
+    rebuild.push(("ENVGUARD_ON_LEFTOVERS", "rebuild"));
+    let rebuilt = site.deploy_with(&rebuild);
+    assert_eq!(rebuilt.code, 0, "{}\n{}", rebuilt.output, rebuilt.stderr);
+    assert_eq!(rebuilt.envs_created(), 1, "{:#?}", rebuilt.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
 
     let steady = site.deploy_with(&settings);
     assert_eq!(steady.code, 0, "{}", steady.output);
     assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
+    assert!(
+        steady.output.contains("every installed package is reached"),
+        "{}",
+        steady.output
+    );
 }
 
 #[test]
