@@ -65,13 +65,20 @@ fn token(seed: u8) -> String {
 
 // The stubs. Kudu calls KuduSync as `-v 50 -f <from> -t <to> ...`; the
 // selector with the app folder, wwwroot and the temp folder; python as
-// `python -m venv <env>`. The env's pip "installs" by adding each name of
+// `python -m venv <env>`. deploy.cmd runs everything else with the env's
+// python as `python -c CODE ...`, isolated from the app's modules: CODE runs
+// pip (`install ...`, `uninstall -y ...`), the checker (`<path of
+// envguard_check.py> -r ...`) or the requirements files' check (`<path of
+// deploy.cmd> <repository> <requirements.txt>`), and the stub tells them
+// apart by the argument after CODE. Its pip "installs" by adding each name of
 // requirements.txt (and STUB_PIP_EXTRA, a package some other step installs)
-// to env\installed.txt and, like pip, never removes one; the env's python
-// plays the leftovers checker (hooks/envguard_check.py is tested against real
-// environments in tests/envguard_check.rs): it prints each installed name
-// that requirements.txt and --keep do not name. pip and python log whether
-// the site was offline while they ran.
+// to env\installed.txt and, like pip, never removes one unless uninstalled
+// (STUB_UNINSTALL_FAIL: the uninstall fails; STUB_UNINSTALL_SKIPS: pip says
+// that one is not installed, and leaves it); it plays the leftovers checker
+// (hooks/envguard_check.py is tested against real environments in
+// tests/envguard_check.rs): it prints each installed name that
+// requirements.txt and --keep do not name. pip and python log whether the
+// site was offline while they ran.
 const KUDUSYNC: &str = r#"@echo off
 >> "%STUB_LOG%" echo kudusync %*
 xcopy "%~4" "%~6" /e /i /h /y /q >nul
@@ -102,23 +109,37 @@ set "RUNTIME=%PREFIX%"
 const PYTHON: &str = r#"@echo off
 >> "%STUB_LOG%" echo python %*
 mkdir "%~3\Scripts"
-copy /y "%~dp0env-pip.cmd" "%~3\Scripts\pip.cmd" >nul
 copy /y "%~dp0env-python.cmd" "%~3\Scripts\python.cmd" >nul
 type nul > "%~3\installed.txt"
 "#;
-const ENV_PIP: &str = r#"@echo off
+const ENV_PYTHON: &str = r#"@echo off
 setlocal
 set "OFFLINE=online"
 if exist "%DEPLOYMENT_TARGET%\app_offline.htm" set "OFFLINE=offline"
->> "%STUB_LOG%" echo pip %* (%OFFLINE%)
-if defined STUB_PIP_FAIL exit /b 1
-set "INSTALLED=%~dp0..\installed.txt"
-for /f "usebackq delims=" %%R in ("%~3") do (
-  call :install %%R
-)
-if defined STUB_PIP_EXTRA call :install %STUB_PIP_EXTRA%
+if not "%~1"=="-c" goto script
+if /i "%~nx3"=="envguard_check.py" goto checker
+if /i "%~nx3"=="deploy.cmd" goto files
+if "%~3"=="install" goto install
+if "%~3"=="uninstall" goto uninstall
+>> "%STUB_LOG%" echo env-python -c with %3
+exit /b 9
+:script
+>> "%STUB_LOG%" echo env-python %* (%OFFLINE%)
+if defined STUB_COLLECTSTATIC_FAIL exit /b 1
+exit /b 0
+:files
+>> "%STUB_LOG%" echo requirement-files %~nx5
 exit /b 0
 :install
+>> "%STUB_LOG%" echo pip %3 %4 %5 (%OFFLINE%)
+if defined STUB_PIP_FAIL exit /b 1
+set "INSTALLED=%~dp0..\installed.txt"
+for /f "usebackq delims=" %%R in ("%~5") do (
+  call :add %%R
+)
+if defined STUB_PIP_EXTRA call :add %STUB_PIP_EXTRA%
+exit /b 0
+:add
 set "FOUND="
 for /f "usebackq delims=" %%P in ("%INSTALLED%") do (
   if /i "%%P"=="%~1" set "FOUND=1"
@@ -126,19 +147,39 @@ for /f "usebackq delims=" %%P in ("%INSTALLED%") do (
 if not defined FOUND >> "%INSTALLED%" echo %~1
 if /i "%~1"=="Django" mkdir "%~dp0..\Lib\site-packages\django" 2>nul
 exit /b 0
-"#;
-const ENV_PYTHON: &str = r#"@echo off
-setlocal
-set "OFFLINE=online"
-if exist "%DEPLOYMENT_TARGET%\app_offline.htm" set "OFFLINE=offline"
-if /i "%~nx1"=="envguard_check.py" goto checker
->> "%STUB_LOG%" echo env-python %* (%OFFLINE%)
-if defined STUB_COLLECTSTATIC_FAIL exit /b 1
+:uninstall
+shift
+shift
+shift
+shift
+set "NAMES="
+:uninstallArgs
+if "%~1"=="" goto uninstallNow
+set "NAMES=%NAMES% %~1"
+shift
+goto uninstallArgs
+:uninstallNow
+>> "%STUB_LOG%" echo pip uninstall -y%NAMES% (%OFFLINE%)
+if defined STUB_UNINSTALL_FAIL exit /b 1
+set "INSTALLED=%~dp0..\installed.txt"
+type nul > "%INSTALLED%.new"
+for /f "usebackq delims=" %%P in ("%INSTALLED%") do (
+  call :keepUnlessNamed %%P
+)
+move /y "%INSTALLED%.new" "%INSTALLED%" >nul
+exit /b 0
+:keepUnlessNamed
+set "GONE="
+for %%N in (%NAMES%) do (
+  if /i "%%N"=="%~1" set "GONE=1"
+)
+if /i "%STUB_UNINSTALL_SKIPS%"=="%~1" set "GONE="
+if not defined GONE >> "%INSTALLED%.new" echo %~1
 exit /b 0
 :checker
->> "%STUB_LOG%" echo checker %2 %3 %4 %5 %6 %7
+>> "%STUB_LOG%" echo checker %4 %5 %6 %7 %8 %9
 if defined STUB_CHECKER_CANNOT_JUDGE goto cannot
-set "KEEP=%~5"
+set "KEEP=%~7"
 set "ANY="
 for /f "usebackq delims=" %%P in ("%~dp0..\installed.txt") do (
   call :judge %%P
@@ -207,12 +248,7 @@ const REAL_PYTHON: &str = r#"@echo off
 call "%~dp0run.cmd" /bin/cp -a "%REAL_VENV_TEMPLATE%" "%~3"
 if not exist "%~3\bin" exit /b 1
 mkdir "%~3\Scripts"
-copy /y "%~dp0env-pip.cmd" "%~3\Scripts\pip.cmd" >nul
 copy /y "%~dp0env-python.cmd" "%~3\Scripts\python.cmd" >nul
-"#;
-const REAL_ENV_PIP: &str = r#"@echo off
->> "%STUB_LOG%" echo pip %*
-call "%STUB_TOOLS%\run.cmd" "%~dp0..\bin\python" -m pip %*
 "#;
 const REAL_ENV_PYTHON: &str = r#"@echo off
 >> "%STUB_LOG%" echo env-python %*
@@ -286,7 +322,6 @@ impl Site {
             ("kudusync.cmd", KUDUSYNC),
             ("select-python.cmd", SELECT_PYTHON),
             ("python.cmd", PYTHON),
-            ("env-pip.cmd", ENV_PIP),
             ("env-python.cmd", ENV_PYTHON),
         ] {
             let crlf = text.replace('\n', "\r\n");
@@ -312,7 +347,6 @@ impl Site {
         for (name, text) in [
             ("run.cmd", RUN_CMD),
             ("python.cmd", REAL_PYTHON),
-            ("env-pip.cmd", REAL_ENV_PIP),
             ("env-python.cmd", REAL_ENV_PYTHON),
         ] {
             fs::write(tools.join(name), text.replace('\n', "\r\n")).expect("write tool");
@@ -385,6 +419,8 @@ impl Site {
             "SCM_TRACE_LEVEL",
             "STUB_PIP_FAIL",
             "STUB_PIP_EXTRA",
+            "STUB_UNINSTALL_FAIL",
+            "STUB_UNINSTALL_SKIPS",
             "STUB_CHECKER_CANNOT_JUDGE",
             "STUB_COLLECTSTATIC_FAIL",
             "ENVGUARD_KEEP",
@@ -590,7 +626,9 @@ fn marker_files_are_read_as_tokens_tsv_says() {
                 );
                 assert!(!run.created_env(), "{case}: {:#?}", run.calls);
                 assert!(planted.exists(), "{case}: the env must stay");
-                assert_eq!(site.env_token(), Some(token(1)), "{case}");
+                // The deployed commit carries no token: the recorded one is
+                // forgotten (a marker that comes back cleans again).
+                assert_eq!(site.env_token(), None, "{case}");
             }
             other => panic!("tokens.tsv: unknown verdict {other}"),
         }
@@ -631,7 +669,237 @@ fn the_runtime_is_the_selectors_and_newer_pythons_are_refused_clearly() {
 }
 
 #[test]
-fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
+fn a_rollback_to_a_commit_without_a_marker_forgets_the_recorded_token() {
+    let site = Site::new();
+    site.deploy();
+    // B: bravo removed, with marker T.
+    site.write("requirements.txt", "alpha\r\n");
+    site.marker(format!("{}\n", token(1)));
+    let b = site.deploy();
+    assert!(b.created_env(), "{:#?}", b.calls);
+    assert_eq!(site.env_token(), Some(token(1)));
+
+    // A again (a rollback): bravo back, no marker. The env is kept, and the
+    // token it recorded is forgotten.
+    fs::remove_dir_all(site.repository.join(".envguard")).expect("rm .envguard");
+    site.write("requirements.txt", "alpha\r\nbravo\r\n");
+    let a = site.deploy();
+    assert!(!a.created_env(), "{:#?}", a.calls);
+    assert!(
+        a.output
+            .contains("this commit carries no marker: forgetting"),
+        "{}",
+        a.output
+    );
+    assert_eq!(site.env_token(), None);
+    assert_eq!(site.installed(), ["alpha", "bravo"]);
+    let planted = site.plant();
+
+    // B again, with the same marker T: the env is rebuilt and bravo is gone
+    // (with ENVGUARD_ON_LEFTOVERS=warn, so the marker alone does it).
+    site.write("requirements.txt", "alpha\r\n");
+    site.marker(format!("{}\n", token(1)));
+    let again = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "warn")]);
+    assert_eq!(again.code, 0, "{}", again.output);
+    assert!(again.created_env(), "{:#?}", again.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+    assert_eq!(site.env_token(), Some(token(1)));
+
+    // A marker that is no token forgets the recorded one as well.
+    site.marker("not a token\n");
+    let invalid = site.deploy();
+    assert!(
+        invalid.output.contains(IGNORED_MARKER) && invalid.output.contains("forgetting"),
+        "{}",
+        invalid.output
+    );
+    assert!(!invalid.created_env());
+    assert_eq!(site.env_token(), None);
+}
+
+/// Every file and folder under `dir` with its contents (links as their
+/// target), to show that nothing there changed.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let mut entries: Vec<_> = fs::read_dir(&d)
+            .map(|r| r.map(|e| e.expect("entry").path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for path in entries {
+            let meta = fs::symlink_metadata(&path).expect("lstat");
+            if meta.file_type().is_symlink() {
+                let target = fs::read_link(&path).expect("readlink");
+                out.push((path, target.into_os_string().into_encoded_bytes()));
+            } else if meta.is_dir() {
+                out.push((path.clone(), Vec::new()));
+                todo.push(path);
+            } else {
+                let bytes = fs::read(&path).expect("read");
+                out.push((path, bytes));
+            }
+        }
+    }
+    out
+}
+
+/// A folder beside the site (not wwwroot, the repository or the temp
+/// folder) holding `secret.txt` and `folder/keep.txt`.
+fn outside(site: &Site) -> PathBuf {
+    let outside = site.root.join("outside");
+    fs::create_dir_all(outside.join("folder")).expect("mkdir");
+    fs::write(outside.join("secret.txt"), "not the site's\r\n").expect("write");
+    fs::write(outside.join("folder/keep.txt"), "not the site's\r\n").expect("write");
+    outside
+}
+
+fn no_work_folder_left(site: &Site) {
+    let left: Vec<_> = fs::read_dir(&site.wwwroot)
+        .expect("read wwwroot")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".envguard-tmp"))
+        .collect();
+    assert!(left.is_empty(), "left behind in wwwroot: {left:?}");
+}
+
+#[test]
+fn a_link_at_env_or_inside_it_is_refused_and_what_it_points_to_is_untouched() {
+    let site = Site::new();
+    let outside = outside(&site);
+    site.deploy();
+    let before = tree(&outside);
+
+    // env itself a link to a folder outside: refused with or without a
+    // marker (which would delete env), before anything is read or written.
+    fs::remove_dir_all(site.env_dir()).expect("rm env");
+    std::os::unix::fs::symlink(outside.join("folder"), site.env_dir()).expect("symlink");
+    for marker in [None, Some(token(1))] {
+        if let Some(t) = &marker {
+            site.marker(format!("{t}\n"));
+        }
+        let run = site.deploy_with(&[]);
+        assert_ne!(run.code, 0, "{marker:?}:\n{}", run.output);
+        assert!(
+            run.output.contains("is a link (a symlink or junction)"),
+            "{}",
+            run.output
+        );
+        assert!(run.pip().is_empty(), "{:#?}", run.calls);
+        assert_eq!(tree(&outside), before);
+        no_work_folder_left(&site);
+    }
+
+    // env a link to nothing: cmd cannot see it; creating env is refused.
+    fs::remove_file(site.env_dir()).expect("rm link");
+    std::os::unix::fs::symlink(outside.join("nothing"), site.env_dir()).expect("symlink");
+    let run = site.deploy_with(&[]);
+    assert_ne!(run.code, 0, "{}", run.output);
+    assert!(run.output.contains("cannot create"), "{}", run.output);
+    assert!(!outside.join("nothing").exists());
+    assert_eq!(tree(&outside), before);
+
+    // A link to a folder deep inside env (hidden, too) when a marker
+    // deletes env: Wine's rmdir /s would empty the folder it points to.
+    fs::remove_file(site.env_dir()).expect("rm link");
+    site.marker(format!("{}\n", token(2)));
+    site.deploy();
+    for inside in ["Lib/site-packages/evil", "Lib/.hidden/.evil"] {
+        let link = site.env_dir().join(inside);
+        fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(outside.join("folder"), &link).expect("symlink");
+        site.marker(format!("{}\n", token(3)));
+        let run = site.deploy_with(&[]);
+        assert_ne!(run.code, 0, "{inside}:\n{}", run.output);
+        assert!(
+            run.output
+                .contains("is a link (a symlink or junction) inside"),
+            "{inside}:\n{}",
+            run.output
+        );
+        assert!(!run.created_env(), "{inside}");
+        assert_eq!(tree(&outside), before, "{inside}");
+        assert!(!site.wwwroot.join("app_offline.htm").exists(), "{inside}");
+        no_work_folder_left(&site);
+        fs::remove_file(&link).expect("rm link");
+    }
+    let run = site.deploy();
+    assert!(run.created_env());
+    assert_eq!(site.env_token(), Some(token(3)));
+}
+
+#[test]
+fn links_at_the_files_deploy_cmd_writes_are_never_written_through() {
+    let site = Site::new();
+    let outside = outside(&site);
+    site.write("web.3.6.config", "<configuration/>\r\n");
+    site.deploy();
+    let before = tree(&outside);
+    let mut seed = 10;
+    for name in [
+        "env/.envguard-token",
+        "env/.envguard-leftovers",
+        "app_offline.htm",
+        "web.config",
+    ] {
+        for (kind, target) in [
+            ("a file", outside.join("secret.txt")),
+            ("a folder", outside.join("folder")),
+            ("nothing", outside.join("created-by-deploy")),
+        ] {
+            let case = format!("{name} a link to {kind}");
+            let at = site.wwwroot.join(name);
+            if at.exists() {
+                fs::remove_file(&at).expect("rm");
+            }
+            std::os::unix::fs::symlink(&target, &at).expect("symlink");
+            // A new marker: env is deleted (site offline) and its token
+            // written; web.config is copied every time.
+            seed += 1;
+            site.marker(format!("{}\n", token(seed)));
+            let run = site.deploy_with(&[]);
+            assert_eq!(tree(&outside), before, "{case}:\n{}", run.output);
+            assert!(!outside.join("created-by-deploy").exists(), "{case}");
+            no_work_folder_left(&site);
+            if kind == "a folder" {
+                // Wine shows a link to a folder as one (as Windows shows
+                // every link): refused.
+                assert_ne!(run.code, 0, "{case}:\n{}", run.output);
+                assert!(
+                    run.output.contains("is a link (a symlink or junction)"),
+                    "{case}:\n{}",
+                    run.output
+                );
+            } else if name == "app_offline.htm" && kind == "a file" {
+                // Wine shows a link to a file as that file: the owner's
+                // page, left alone.
+                assert_eq!(run.code, 0, "{case}:\n{}", run.output);
+                assert!(
+                    fs::symlink_metadata(&at).expect("lstat").is_symlink(),
+                    "{case}"
+                );
+            } else {
+                // Replaced by a rename, never written through.
+                assert_eq!(run.code, 0, "{case}:\n{}", run.output);
+                assert!(run.created_env(), "{case}");
+                assert!(!site.wwwroot.join("app_offline.htm").exists(), "{case}");
+            }
+            if fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+                fs::remove_file(&at).expect("rm link");
+            }
+        }
+    }
+    let run = site.deploy();
+    assert_eq!(
+        fs::read_to_string(site.wwwroot.join("web.config")).expect("web.config"),
+        "<configuration/>\r\n"
+    );
+    assert!(!run.created_env());
+}
+
+#[test]
+fn a_removal_pushed_without_a_marker_is_pruned_in_place() {
     let site = Site::new();
     let first = site.deploy();
     assert_eq!(first.envs_created(), 1);
@@ -644,25 +912,41 @@ fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
     assert_eq!(site.installed(), ["alpha", "bravo"]);
     let planted = site.plant();
 
-    // bravo removed, and no marker came with it (git push --no-verify).
+    // bravo removed, and no marker came with it (git push --no-verify). A
+    // kept name is never a leftover, so never pruned.
     site.write("requirements.txt", "alpha\r\n");
+    let kept = site.deploy_with(&[("ENVGUARD_KEEP", "bravo")]);
+    assert!(
+        !kept.pip().iter().any(|c| c.starts_with("pip uninstall")),
+        "{:#?}",
+        kept.calls
+    );
+    assert_eq!(site.installed(), ["alpha", "bravo"]);
+
+    // Without it: the env's own pip uninstalls exactly bravo, in place, and
+    // the check runs again. No rebuild: the env (and the planted file)
+    // stays.
     let run = site.deploy();
     assert!(run.output.contains("bravo==1.0"), "{}", run.output);
     assert!(
         run.output
-            .contains("no marker scheduled this (was the hook bypassed?)"),
+            .contains("no marker scheduled this (was the hook bypassed?)")
+            && run
+                .output
+                .contains("ENVGUARD_ON_LEFTOVERS=prune: uninstalling them in place: bravo")
+            && run.output.contains("pruned in place"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
-    assert_eq!(run.checks().len(), 2, "checked again after the rebuild");
-    assert!(!planted.exists());
+    assert_eq!(run.envs_created(), 0, "{:#?}", run.calls);
+    assert_eq!(run.checks().len(), 2, "checked again after pruning");
+    assert!(planted.exists());
     assert_eq!(site.installed(), ["alpha"]);
     assert_eq!(
         run.pip(),
         [
             "pip install -r requirements.txt (online)",
-            "pip install -r requirements.txt (offline)"
+            "pip uninstall -y bravo (online)"
         ]
     );
     assert!(!site.wwwroot.join("app_offline.htm").exists());
@@ -670,6 +954,60 @@ fn a_removal_pushed_without_a_marker_is_rebuilt_once_and_gone() {
 
     let steady = site.deploy();
     assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
+    assert_eq!(steady.pip(), ["pip install -r requirements.txt (online)"]);
+}
+
+#[test]
+fn a_failed_or_incomplete_prune_falls_back_to_one_rebuild() {
+    let site = Site::new();
+    site.write("requirements.txt", "alpha\r\nbravo\r\ncharlie\r\n");
+    site.deploy();
+    let planted = site.plant();
+
+    // pip fails to uninstall: rebuilt once, offline.
+    site.write("requirements.txt", "alpha\r\ncharlie\r\n");
+    let failed = site.deploy_with(&[("STUB_UNINSTALL_FAIL", "1")]);
+    assert_eq!(failed.code, 0, "{}", failed.output);
+    assert!(
+        failed.output.contains("pip could not uninstall them")
+            && failed
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        failed.output
+    );
+    assert_eq!(failed.envs_created(), 1, "{:#?}", failed.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha", "charlie"]);
+    assert_eq!(
+        failed.pip(),
+        [
+            "pip install -r requirements.txt (online)",
+            "pip uninstall -y bravo (online)",
+            "pip install -r requirements.txt (offline)"
+        ]
+    );
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
+    assert_eq!(site.recorded_leftovers(), None);
+    let planted = site.plant();
+
+    // pip "succeeds" but leaves one (it says it is not installed): the
+    // check after pruning finds it, and the env is rebuilt once.
+    site.write("requirements.txt", "alpha\r\n");
+    let left = site.deploy_with(&[("STUB_UNINSTALL_SKIPS", "charlie")]);
+    assert_eq!(left.code, 0, "{}", left.output);
+    assert!(
+        left.output.contains("still installed after pruning")
+            && left
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        left.output
+    );
+    assert_eq!(left.envs_created(), 1, "{:#?}", left.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+    assert_eq!(left.checks().len(), 3, "{:#?}", left.calls);
 }
 
 #[test]
@@ -701,10 +1039,30 @@ fn a_package_installed_on_purpose_is_reported_and_never_rebuilt_for() {
         );
     }
 
-    // A removal on top of that still rebuilds: bravo is new.
+    // A removal on top of that is still pruned: bravo is new, gunicorn is
+    // what a fresh env holds on purpose and stays.
     site.write("requirements.txt", "alpha\r\n");
     let removal = site.deploy_with(&extra);
-    assert_eq!(removal.envs_created(), 1, "{:#?}", removal.calls);
+    assert_eq!(removal.envs_created(), 0, "{:#?}", removal.calls);
+    assert!(
+        removal.pip().contains(&"pip uninstall -y bravo (online)"),
+        "{:#?}",
+        removal.calls
+    );
+    assert_eq!(site.installed(), ["alpha", "gunicorn"]);
+    assert_eq!(
+        site.recorded_leftovers(),
+        Some(vec!["gunicorn".to_string()])
+    );
+    // With rebuild, it still rebuilds, and records gunicorn again.
+    site.write("requirements.txt", "charlie\r\n");
+    site.deploy_with(&extra);
+    site.write("requirements.txt", "alpha\r\n");
+    let rebuilt = site.deploy_with(&[
+        ("STUB_PIP_EXTRA", "gunicorn"),
+        ("ENVGUARD_ON_LEFTOVERS", "rebuild"),
+    ]);
+    assert_eq!(rebuilt.envs_created(), 1, "{:#?}", rebuilt.calls);
     assert_eq!(site.installed(), ["alpha", "gunicorn"]);
     assert_eq!(
         site.recorded_leftovers(),
@@ -744,23 +1102,44 @@ fn a_marker_and_leftovers_in_one_deployment_rebuild_once() {
 }
 
 #[test]
-fn a_checker_that_cannot_judge_changes_nothing() {
+fn a_checker_that_cannot_judge_rebuilds_once_unless_warn() {
     let site = Site::new();
     site.deploy();
     let planted = site.plant();
     site.write("requirements.txt", "alpha\r\n");
+    let warn = site.deploy_with(&[
+        ("STUB_CHECKER_CANNOT_JUDGE", "1"),
+        ("ENVGUARD_ON_LEFTOVERS", "warn"),
+    ]);
+    assert_eq!(warn.code, 0, "{}", warn.output);
+    assert!(
+        warn.output.contains("cannot judge this environment")
+            && warn.output.contains("kept as it is"),
+        "{}",
+        warn.output
+    );
+    assert_eq!(warn.envs_created(), 0);
+    assert!(planted.exists());
+
+    // The default: what cannot be judged is rebuilt once; the fresh env,
+    // which cannot be judged either, is kept.
     let run = site.deploy_with(&[("STUB_CHECKER_CANNOT_JUDGE", "1")]);
     assert_eq!(run.code, 0, "{}", run.output);
     assert!(
-        run.output.contains("cannot judge this environment"),
+        run.output
+            .contains("rebuilding the virtual environment once, so that it holds only what"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 0);
-    assert!(planted.exists());
+    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.checks().len(), 2, "{:#?}", run.calls);
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
     assert_eq!(site.recorded_leftovers(), None);
+    assert!(!site.wwwroot.join("app_offline.htm").exists());
 
-    // No checker beside deploy.cmd: said, and nothing changes either.
+    // No checker beside deploy.cmd: said, and nothing changes.
+    let planted = site.plant();
     fs::remove_file(site.repository.join("envguard_check.py")).expect("rm");
     let run = site.deploy();
     assert!(
@@ -773,7 +1152,7 @@ fn a_checker_that_cannot_judge_changes_nothing() {
 }
 
 #[test]
-fn on_leftovers_warn_only_reports_and_anything_else_rebuilds() {
+fn on_leftovers_rebuild_rebuilds_warn_only_reports_and_anything_else_prunes() {
     let site = Site::new();
     site.deploy();
     let planted = site.plant();
@@ -786,18 +1165,45 @@ fn on_leftovers_warn_only_reports_and_anything_else_rebuilds() {
         warn.output
     );
     assert_eq!(warn.envs_created(), 0);
+    assert_eq!(warn.pip(), ["pip install -r requirements.txt (online)"]);
     assert!(planted.exists());
 
+    let rebuild = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "rebuild")]);
+    assert!(
+        rebuild
+            .output
+            .contains("no marker scheduled this (was the hook bypassed?)")
+            && rebuild
+                .output
+                .contains("rebuilding the virtual environment once"),
+        "{}",
+        rebuild.output
+    );
+    assert_eq!(rebuild.envs_created(), 1, "{:#?}", rebuild.calls);
+    assert_eq!(
+        rebuild.pip(),
+        [
+            "pip install -r requirements.txt (online)",
+            "pip install -r requirements.txt (offline)"
+        ]
+    );
+    assert!(!planted.exists());
+    assert_eq!(site.installed(), ["alpha"]);
+
+    site.write("requirements.txt", "alpha\r\ncharlie\r\n");
+    site.deploy();
+    site.write("requirements.txt", "alpha\r\n");
     let bogus = site.deploy_with(&[("ENVGUARD_ON_LEFTOVERS", "nuke")]);
     assert!(
         bogus
             .output
-            .contains("ENVGUARD_ON_LEFTOVERS is neither \"rebuild\" nor \"warn\""),
+            .contains("ENVGUARD_ON_LEFTOVERS is none of \"prune\", \"rebuild\" and \"warn\""),
         "{}",
         bogus.output
     );
-    assert_eq!(bogus.envs_created(), 1);
-    assert!(!planted.exists());
+    assert_eq!(bogus.envs_created(), 0, "{:#?}", bogus.calls);
+    assert!(bogus.pip().contains(&"pip uninstall -y charlie (online)"));
+    assert_eq!(site.installed(), ["alpha"]);
 }
 
 #[test]
@@ -989,14 +1395,11 @@ fn pip_list(env: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
-    let dir = tempfile::Builder::new()
-        .prefix("envguard-wine-real")
-        .tempdir()
-        .expect("tempdir");
-    // A real venv, without symlinks (--copies, no lib64) since cmd deletes it.
-    let template = dir.path().join("venv");
+/// A real venv to copy (without symlinks: --copies, no lib64, since cmd
+/// deletes it) and a wheelhouse of alpha, Bravo_Web (requires charlie) and
+/// charlie, in `dir`.
+fn real_python(dir: &Path) -> (PathBuf, PathBuf) {
+    let template = dir.join("venv");
     let out = Command::new("python3")
         .args(["-m", "venv", "--copies"])
         .arg(&template)
@@ -1008,10 +1411,10 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
         String::from_utf8_lossy(&out.stderr)
     );
     let _ = fs::remove_file(template.join("lib64"));
-    let wheelhouse = dir.path().join("wheels");
+    let wheelhouse = dir.join("wheels");
     fs::create_dir_all(&wheelhouse).expect("mkdir");
     fs::write(
-        dir.path().join("spec.json"),
+        dir.join("spec.json"),
         r#"[{"name": "alpha", "version": "1.0"},
             {"name": "Bravo_Web", "version": "2.0", "requires": ["charlie>=1"]},
             {"name": "charlie", "version": "1.0"}]"#,
@@ -1023,7 +1426,7 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
             "/tests/data/checker/make_wheels.py"
         ))
         .arg(&wheelhouse)
-        .arg(dir.path().join("spec.json"))
+        .arg(dir.join("spec.json"))
         .output()
         .expect("build wheels");
     assert!(
@@ -1031,24 +1434,45 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    (template, wheelhouse)
+}
 
+#[test]
+fn a_real_venv_pip_and_checker_prune_a_removal_without_a_marker() {
+    let dir = tempfile::Builder::new()
+        .prefix("envguard-wine-real")
+        .tempdir()
+        .expect("tempdir");
+    let (template, wheelhouse) = real_python(dir.path());
     let (site, settings) = Site::with_real_python(&template, &wheelhouse);
     let settings: Vec<(&str, &str)> = settings
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     site.write("requirements.txt", "alpha\r\nbravo-web\r\n");
+    // Modules of the app's own named like the standard library's, at the
+    // root of the repository (where the checker lies) and of the app: pip
+    // and the checker must never import them.
+    for module in ["token.py", "queue.py", "email/__init__.py"] {
+        site.write(
+            module,
+            "raise ImportError('the app shadows the standard library')\n",
+        );
+    }
     let first = site.deploy_with(&settings);
     assert_eq!(first.code, 0, "{}\n{}", first.output, first.stderr);
     assert_eq!(pip_list(&site.env_dir()), ["alpha", "bravo-web", "charlie"]);
     assert!(
         first.output.contains("every installed package is reached"),
-        "{}",
-        first.output
+        "{}\n{}",
+        first.output,
+        first.stderr
     );
 
     // bravo-web removed, pushed without a marker: the checker finds it and
-    // charlie, which only it needed; the env is rebuilt once, and they are gone.
+    // charlie, which only it needed; the env's own pip uninstalls exactly
+    // those, in place, and the check finds nothing more: the env holds what
+    // a fresh one would.
     site.write("requirements.txt", "alpha\r\n");
     let run = site.deploy_with(&settings);
     assert_eq!(run.code, 0, "{}\n{}", run.output, run.stderr);
@@ -1058,17 +1482,121 @@ fn a_real_venv_pip_and_checker_clean_a_removal_without_a_marker() {
         run.output
     );
     assert!(
-        run.output.contains("was the hook bypassed?"),
+        run.output.contains("was the hook bypassed?")
+            && run
+                .output
+                .contains("uninstalling them in place: bravo-web charlie")
+            && run.output.contains("pruned in place"),
         "{}",
         run.output
     );
-    assert_eq!(run.envs_created(), 1, "{:#?}", run.calls);
+    assert_eq!(run.envs_created(), 0, "{:#?}", run.calls);
     assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
     assert!(!site.wwwroot.join("app_offline.htm").exists());
+
+    // A marker: a fresh env from the same requirements, which holds the same.
+    site.marker(format!("{}\n", token(1)));
+    let fresh = site.deploy_with(&settings);
+    assert_eq!(fresh.code, 0, "{}\n{}", fresh.output, fresh.stderr);
+    assert_eq!(fresh.envs_created(), 1, "{:#?}", fresh.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
+
+    // With rebuild, the same removal rebuilds instead.
+    site.write("requirements.txt", "alpha\r\nbravo-web\r\n");
+    site.deploy_with(&settings);
+    site.write("requirements.txt", "alpha\r\n");
+    let mut rebuild = settings.clone();
+    rebuild.push(("ENVGUARD_ON_LEFTOVERS", "rebuild"));
+    let rebuilt = site.deploy_with(&rebuild);
+    assert_eq!(rebuilt.code, 0, "{}\n{}", rebuilt.output, rebuilt.stderr);
+    assert_eq!(rebuilt.envs_created(), 1, "{:#?}", rebuilt.calls);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
 
     let steady = site.deploy_with(&settings);
     assert_eq!(steady.code, 0, "{}", steady.output);
     assert_eq!(steady.envs_created(), 0, "{:#?}", steady.calls);
+    assert!(
+        steady.output.contains("every installed package is reached"),
+        "{}",
+        steady.output
+    );
+}
+
+#[test]
+fn a_requirements_file_or_include_leading_outside_the_repository_is_refused_before_pip() {
+    let dir = tempfile::Builder::new()
+        .prefix("envguard-wine-real")
+        .tempdir()
+        .expect("tempdir");
+    let (template, wheelhouse) = real_python(dir.path());
+    let outside = dir.path().join("outside");
+    fs::create_dir_all(&outside).expect("mkdir");
+    fs::write(outside.join("secret.txt"), "alpha\nTOP-SECRET-LINE\n").expect("write");
+    let (site, settings) = Site::with_real_python(&template, &wheelhouse);
+    let settings: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+
+    // A link inside the repository is followed, as pip and the hook do.
+    site.write("reqs/prod.txt", "alpha\r\n");
+    fs::remove_file(site.repository.join("requirements.txt")).expect("rm");
+    std::os::unix::fs::symlink("reqs/prod.txt", site.repository.join("requirements.txt"))
+        .expect("symlink");
+    let inside = site.deploy_with(&settings);
+    assert_eq!(inside.code, 0, "{}\n{}", inside.output, inside.stderr);
+    assert_eq!(pip_list(&site.env_dir()), ["alpha"]);
+
+    let cases: [(&str, &dyn Fn()); 3] = [
+        ("requirements.txt a link out", &|| {
+            fs::remove_file(site.repository.join("requirements.txt")).expect("rm");
+            std::os::unix::fs::symlink(
+                outside.join("secret.txt"),
+                site.repository.join("requirements.txt"),
+            )
+            .expect("symlink");
+        }),
+        ("an include a link out", &|| {
+            fs::remove_file(site.repository.join("requirements.txt")).expect("rm");
+            site.write("requirements.txt", "-r reqs/base.txt\r\n");
+            std::os::unix::fs::symlink(
+                outside.join("secret.txt"),
+                site.repository.join("reqs/base.txt"),
+            )
+            .expect("symlink");
+        }),
+        ("an include by a path out", &|| {
+            site.write(
+                "requirements.txt",
+                format!(
+                    "alpha\r\n--requirement {}\r\n",
+                    outside.join("secret.txt").display()
+                ),
+            );
+        }),
+    ];
+    for (case, arrange) in cases {
+        arrange();
+        let run = site.deploy_with(&settings);
+        assert_ne!(run.code, 0, "{case}:\n{}", run.output);
+        assert!(
+            run.output.contains("leads outside the repository"),
+            "{case}:\n{}\n{}",
+            run.output,
+            run.stderr
+        );
+        assert!(
+            !run.calls.iter().any(|c| c.contains(" install ")),
+            "{case}: pip ran: {:#?}",
+            run.calls
+        );
+        assert!(
+            !run.output.contains("TOP-SECRET") && !run.stderr.contains("TOP-SECRET"),
+            "{case}:\n{}",
+            run.output
+        );
+        assert!(!site.wwwroot.join("app_offline.htm").exists(), "{case}");
+    }
 }
 
 #[test]
