@@ -201,6 +201,10 @@ pub fn status(
         .collect();
     report.warnings = warnings.iter().map(ToString::to_string).collect();
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
+    let place = format!("{remote} {branch}");
+    if let Some(note) = crate::hook::runtime_note(&place, &decision) {
+        report.notes.push(note.to_string());
+    }
     report.decision = Some(decision_key(&decision));
     report.stops_push = decision.stops_push();
     if let Some(change) = decision.change() {

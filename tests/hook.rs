@@ -211,9 +211,11 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
 }
 
 #[test]
-fn runtime_minor_change_passes_but_patch_change_with_removal_stops() {
-    let (repo, _bare) = deployed();
-    let commit = repo.commit(
+fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
+    let (repo, bare) = deployed();
+    // A Linux site runs its own FRAMEWORK_VERSION, whatever runtime.txt
+    // says: a bump that removes packages is handled as any removal.
+    let pushed = repo.commit(
         &[
             ("requirements.txt", "flask\n"),
             ("runtime.txt", "python-3.12\n"),
@@ -221,26 +223,51 @@ fn runtime_minor_change_passes_but_patch_change_with_removal_stops() {
         "new runtime, fewer packages",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(
-        run.stderr.contains("python-3.11 to python-3.12"),
+        run.stderr.contains("removes requests and six"),
         "{}",
         run.stderr
     );
-    assert_eq!(repo.rev("HEAD"), commit);
+    assert!(
+        run.stderr.contains(
+            "runtime.txt also changes from python-3.11 to python-3.12, which does not excuse"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_ne!(repo.rev("HEAD"), pushed);
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        repo.rev("HEAD")
+    );
+
+    // The runtime alone: a note, exit 0, no commit.
+    let alone = repo.commit(&[("runtime.txt", "python-3.13\n")], "runtime only");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains("python-3.12 to python-3.13 and no package is removed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), alone);
 
     repo.commit(&[("requirements.txt", "flask\nsix\n")], "add six");
     assert_code(&repo.push(&["azure", "main"]), 0);
     repo.commit(
         &[
             ("requirements.txt", "flask\n"),
-            ("runtime.txt", "python-3.12.4\n"),
+            ("runtime.txt", "python-3.13.4\n"),
         ],
         "patch bump",
     );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert!(!run.stderr.contains("runtime.txt also"), "{}", run.stderr);
 }
 
 #[test]

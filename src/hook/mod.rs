@@ -286,12 +286,29 @@ fn judge(
     for warning in warnings {
         writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
     }
+    if let Some(note) = runtime_note(&target.place(), &decision) {
+        writeln!(err, "envguard: {note}")?;
+    }
     Ok(match decision {
         Decision::Removed {
             policy: OnRemoval::Commit,
             change,
         } => Judgement::CommitMarker { change, snapshot },
         decision => Judgement::Said(decision),
+    })
+}
+
+/// The note that a runtime change in a push that removes packages does
+/// not excuse the removal (`status` says it too).
+pub fn runtime_note(place: &str, decision: &Decision) -> Option<Message> {
+    let Decision::Removed { change, .. } = decision else {
+        return None;
+    };
+    let (from, to) = change.runtime_switch()?;
+    Some(Message::RuntimeDoesNotExcuse {
+        place: place.to_string(),
+        from: from.clone(),
+        to: to.clone(),
     })
 }
 

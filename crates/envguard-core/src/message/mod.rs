@@ -22,6 +22,7 @@ use crate::config::OnRemoval;
 use crate::decide::{BaselineSource, Decision, Removal};
 use crate::deployment::{DeployPath, DEPLOYMENT_PATH};
 use crate::ids::CommitId;
+use crate::platform::Runtime;
 use crate::requirements::Warning;
 use crate::text::quote;
 use crate::token::{
@@ -53,6 +54,13 @@ pub enum Message {
     },
     /// One push names a branch twice; the first marker serves both.
     MarkerCoversThisBranch { place: String },
+    /// A push that removes packages also changes the runtime, which does
+    /// not excuse the removal.
+    RuntimeDoesNotExcuse {
+        place: String,
+        from: Runtime,
+        to: Runtime,
+    },
     /// A line of requirements envguard could not read.
     RequirementsWarning(Warning),
     /// The deployed requirements cannot be read now.
@@ -316,6 +324,14 @@ impl fmt::Display for Message {
             Message::MarkerCoversThisBranch { place } => {
                 write!(f, "{place}: the marker committed above covers this branch too")
             }
+            Message::RuntimeDoesNotExcuse { place, from, to } => write!(
+                f,
+                "{place}: runtime.txt also changes from {} to {}, which does not excuse the \
+                 removal: a Linux App Service site runs the Python of its own setting \
+                 (FRAMEWORK_VERSION), not runtime.txt's, and keeps its environment while that stays",
+                from.selector(),
+                to.selector()
+            ),
             Message::RequirementsWarning(warning) => {
                 write!(f, "warning: {}", quote(warning.to_string()))
             }

@@ -49,7 +49,8 @@ fn decisions_read_as_they_should() {
                 to: Runtime::new(3, 12, None),
                 change: Change::default(),
             },
-            "azure main: runtime changes from python-3.11 to python-3.12: the server rebuilds the environment by itself",
+            "azure main: runtime changes from python-3.11 to python-3.12 and no package is removed: nothing \
+             stale to clean (the deployment script builds an environment for the Python the site runs)",
         ),
         (
             Decision::NothingRemoved(Change::default()),
@@ -76,6 +77,17 @@ fn decisions_read_as_they_should() {
     for (decision, want) in cases {
         assert_eq!(decided(decision), want);
     }
+    let note = Message::RuntimeDoesNotExcuse {
+        place: "azure main".into(),
+        from: Runtime::new(3, 11, Some(4)),
+        to: Runtime::new(3, 12, None),
+    };
+    assert_eq!(
+        note.to_string(),
+        "azure main: runtime.txt also changes from python-3.11 to python-3.12, which does not excuse the \
+         removal: a Linux App Service site runs the Python of its own setting (FRAMEWORK_VERSION), not \
+         runtime.txt's, and keeps its environment while that stays"
+    );
     assert_eq!(
         Outcome(&removal(OnRemoval::Block), "requirements.txt").to_string(),
         "stopped: removes six, requests[socks]; run `envguard --reset`, then push"
