@@ -167,7 +167,7 @@ pub fn status(
     }
     report.deploys = true;
     let deployment = read(DEPLOYMENT_PATH)?;
-    let path = Deployment::parse(deployment.as_deref().unwrap_or_default()).path(config.target);
+    let path = Deployment::parse(deployment.as_deref().unwrap_or_default())?.path(config.target);
     report.deploy_path = Some(path.key());
     report.deploy_text = Some(Message::Deploys { path }.to_string());
     if config

@@ -610,3 +610,62 @@ fn a_branch_checked_out_in_another_worktree_is_not_moved_from_here() {
     assert_eq!(repo.rev("main"), pushed);
     assert_eq!(repo.status(), "");
 }
+
+/// `.deployment` read as Kudu reads it (tests/data/deployment_ini.tsv):
+/// a section name with spaces, and UTF-16 with a BOM (Windows PowerShell
+/// 5's `Out-File`), still name the app's folder, so a removal there stops.
+#[test]
+fn a_deployment_file_in_any_spelling_kudu_reads_names_the_app_folder() {
+    let utf16 = |text: &str| {
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let spellings: [(&str, Vec<u8>); 3] = [
+        ("spaces", b"[ config ]\nproject = src/app\n".to_vec()),
+        ("utf-16", utf16("[config]\r\nproject = src/app\r\n")),
+        ("lone CR", b"[Config]\rPROJECT = src/app\r".to_vec()),
+    ];
+    for (name, deployment) in spellings {
+        let repo = TestRepo::new();
+        std::fs::write(repo.dir.join(".deployment"), &deployment).unwrap();
+        repo.git(&["add", ".deployment"]);
+        repo.commit(&[("src/app/requirements.txt", "flask\nsix\n")], "app");
+        repo.add_remote("azure");
+        repo.install_hook();
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        repo.commit(&[("src/app/requirements.txt", "flask\n")], "drop six");
+        let run = repo.push(&["azure", "main"]);
+        assert_code(&run, 1);
+        assert!(
+            run.stderr.contains("src/app/requirements.txt removes six"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A `.deployment` whose `project` Kudu would read with U+FFFD in it
+/// (bytes that are not valid for its encoding) stops every deploying push.
+#[test]
+fn a_deployment_value_kudu_cannot_decode_stops_the_push() {
+    let repo = TestRepo::new();
+    std::fs::write(
+        repo.dir.join(".deployment"),
+        b"[config]\nproject = caf\xe9\n",
+    )
+    .unwrap();
+    repo.git(&["add", ".deployment"]);
+    repo.commit(&[("requirements.txt", "flask\n")], "app");
+    repo.add_remote("azure");
+    repo.install_hook();
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains(".deployment:2: the value of `project` holds bytes that are not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+}
