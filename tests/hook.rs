@@ -669,3 +669,44 @@ fn a_deployment_value_kudu_cannot_decode_stops_the_push() {
     );
     assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
 }
+
+/// A marker on a value the hook cannot know for the server (its kernel,
+/// its build, its machine) may hold there: removing the requirement is a
+/// removal.
+#[test]
+fn a_requirement_whose_marker_may_hold_on_the_server_counts_when_removed() {
+    let repo = TestRepo::new();
+    repo.commit(
+        &[
+            (
+                "requirements.txt",
+                "flask\nsix; platform_release >= \"5\"\nattrs; platform_version != \"\"\n\
+                 cffi; platform_machine == \"aarch64\"\npywin32; sys_platform == \"win32\"\n",
+            ),
+            ("runtime.txt", "python-3.11\n"),
+        ],
+        "app",
+    );
+    repo.add_remote("azure");
+    repo.install_hook();
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    // pywin32 was never installed on a Linux site: deleting it removes nothing.
+    repo.commit(
+        &[(
+            "requirements.txt",
+            "flask\nsix; platform_release >= \"5\"\nattrs; platform_version != \"\"\n\
+             cffi; platform_machine == \"aarch64\"\n",
+        )],
+        "drop pywin32",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    repo.commit(&[("requirements.txt", "flask\n")], "drop the rest");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains("removes attrs, cffi and six"),
+        "{}",
+        run.stderr
+    );
+}

@@ -45,11 +45,15 @@
 //!    URLs and `-e` VCS URLs named by `#egg=` or a wheel file name; unnamed
 //!    URLs and local paths identified by their normalised text. Names are
 //!    PEP 503 canonical, extras PEP 685 canonical.
-//! 6. **Markers** ([`Requirements::packages_by_python`]): evaluated for the
-//!    deployment [`Target`] as CPython on Windows or Linux, for the site's
-//!    Python or, when it is unknown, for each candidate on its own; `extra == …` is
-//!    false, as pip evaluates a requirements file with no extras. A marker
-//!    that cannot be parsed counts as true, with a warning.
+//! 6. **Markers** ([`Requirements::packages_by_python`], `markers`): judged
+//!    for the deployment [`Target`] as CPython on Windows or Linux, for the
+//!    site's Python or, when it is unknown, for each candidate on its own; a
+//!    requirement counts when its marker may hold there. Values the
+//!    repository cannot tell (`platform_machine`, `platform_release`,
+//!    `platform_version`, the patch level in `python_full_version`) may be
+//!    anything; `extra == …` is false, as pip evaluates a requirements file
+//!    with no extras. A marker that cannot be parsed counts as true, with a
+//!    warning.
 //!
 //! A line envguard cannot read is a [`Warning`] and is identified by its
 //! text, so removing it still counts as a removal (when in doubt, rebuild).
@@ -68,16 +72,17 @@
 mod decode;
 mod guard;
 mod lines;
+mod markers;
 mod options;
 mod requirement;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
+use pep508_rs::MarkerTree;
 
 use crate::names::{PackageId, PackageSet};
-use crate::platform::{Platform, Runtime, Target};
+use crate::platform::{Runtime, Target};
 
 /// At most this many files are read, counting an include each time it is
 /// followed: generous for real projects, and it bounds the work an include
@@ -105,16 +110,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Whether pip installs this entry in one of `envs`. No extras: pip
-    /// evaluates a requirements file's markers with `extra` empty, so
-    /// `extra == "x"` is false.
-    /// With no environment to judge in, every marker counts as true, as in
-    /// [`Requirements::packages_by_python`].
-    fn applies(&self, envs: &[MarkerEnvironment]) -> bool {
-        match &self.marker {
-            None => true,
-            Some(marker) => envs.is_empty() || envs.iter().any(|env| marker.evaluate(env, &[])),
-        }
+    /// Whether pip may install this entry on `target` running `python`
+    /// (module `markers`: a value the server's interpreter may have counts).
+    fn applies(&self, target: &Target, python: &Runtime) -> bool {
+        self.marker
+            .as_ref()
+            .is_none_or(|marker| markers::may_hold(marker, target.platform, python))
     }
 }
 
@@ -179,25 +180,18 @@ pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<Option<Vec<u8>>> + 'a;
 
 impl Requirements {
     /// The packages pip would install on `target`, for each Python it may
-    /// run ([`Target::pythons`]): entries whose marker is false there are
-    /// left out; a marker that cannot be evaluated counts as present (when
-    /// in doubt, rebuild).
+    /// run ([`Target::pythons`]): entries whose marker cannot hold there
+    /// are left out; one whose marker may hold on a value envguard cannot
+    /// know (`platform_release`, …) counts as present (when in doubt,
+    /// rebuild).
     pub fn packages_by_python(&self, target: &Target) -> Vec<(Runtime, PackageSet)> {
         target
             .pythons()
             .into_iter()
             .map(|python| {
-                let env = marker_environment(target.platform, &python);
                 let mut set = PackageSet::new();
                 for entry in &self.entries {
-                    // No extras: pip evaluates a requirements file's markers
-                    // with `extra` empty, so `extra == "x"` is false. An
-                    // environment that cannot be built counts every marker true.
-                    let applies = entry
-                        .marker
-                        .as_ref()
-                        .is_none_or(|m| env.as_ref().is_none_or(|env| m.evaluate(env, &[])));
-                    if applies {
+                    if entry.applies(target, &python) {
                         set.entry(entry.id.clone())
                             .or_default()
                             .extend(entry.extras.iter().cloned());
@@ -232,10 +226,10 @@ impl Requirements {
     /// is listed in (the first such file), so a message can name the file
     /// a removal happened in.
     pub fn origins(&self, target: &Target) -> BTreeMap<PackageId, String> {
-        let envs = marker_environments(target);
+        let pythons = target.pythons();
         let mut origins = BTreeMap::new();
         for entry in &self.entries {
-            if entry.applies(&envs) {
+            if pythons.iter().any(|python| entry.applies(target, python)) {
                 origins
                     .entry(entry.id.clone())
                     .or_insert_with(|| entry.file.clone());
@@ -633,40 +627,6 @@ fn resolve(including: &str, target: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-/// The marker environment of CPython `runtime` on Windows (x64) or Linux
-/// (x86-64).
-/// The marker environments of every Python `target` may run.
-fn marker_environments(target: &Target) -> Vec<MarkerEnvironment> {
-    target
-        .pythons()
-        .iter()
-        .filter_map(|python| marker_environment(target.platform, python))
-        .collect()
-}
-
-fn marker_environment(platform: Platform, runtime: &Runtime) -> Option<MarkerEnvironment> {
-    let (os_name, sys_platform, platform_system, platform_machine) = match platform {
-        Platform::Windows => ("nt", "win32", "Windows", "AMD64"),
-        Platform::Linux => ("posix", "linux", "Linux", "x86_64"),
-    };
-    let full = runtime.python_full_version();
-    let short = runtime.python_version();
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: &full,
-        os_name,
-        platform_machine,
-        platform_python_implementation: "CPython",
-        platform_release: "",
-        platform_system,
-        platform_version: "",
-        python_full_version: &full,
-        python_version: &short,
-        sys_platform,
-    })
-    .ok()
 }
 
 #[cfg(test)]
