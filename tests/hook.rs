@@ -710,3 +710,32 @@ fn a_requirement_whose_marker_may_hold_on_the_server_counts_when_removed() {
         run.stderr
     );
 }
+
+/// A branch new on the remote with a fingerprint this envguard cannot read
+/// stops, and says what to do (docs/formats.md).
+#[test]
+fn an_unreadable_fingerprint_on_a_new_branch_stops_the_push() {
+    let repo = TestRepo::new();
+    repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            (
+                ".envguard/fingerprint.toml",
+                "schema = 2\npackages = [\"six\"]\n",
+            ),
+        ],
+        "app",
+    );
+    let bare = repo.add_remote("azure");
+    repo.install_hook();
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("has schema 2, written by a newer envguard"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert!(repo.remote_rev(&bare, "refs/heads/main").is_none());
+}

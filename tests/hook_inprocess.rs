@@ -474,3 +474,32 @@ fn commit_files_writes_one_top_level_folder_and_refuses_anything_else() {
     );
     assert_eq!(repo.rev("main"), base, "commit_files moves no ref");
 }
+
+/// A branch new on the remote is compared with the pushed commit's
+/// fingerprint; one this envguard cannot read (a newer schema, garbage)
+/// stops the push with exit 2, never "a first deployment".
+#[test]
+fn an_unreadable_fingerprint_stops_with_exit_2() {
+    let (repo, _) = deployed();
+    let zero = "0".repeat(40);
+    for (name, fingerprint) in [
+        ("fingerprint_newer_schema", "schema = 2\npackages = []\n"),
+        ("fingerprint_garbage", "\u{1}not toml at all ["),
+    ] {
+        let pushed = repo.commit(
+            &[
+                ("requirements.txt", "flask==3.0.0\n"),
+                (".envguard/fingerprint.toml", fingerprint),
+            ],
+            name,
+        );
+        let (code, out) = hook(
+            &repo,
+            full_env(&repo),
+            &line("refs/heads/main", &pushed, &zero),
+        );
+        assert_eq!(code, 2, "{out}");
+        insta::assert_snapshot!(name, out);
+        assert_eq!(repo.rev("HEAD"), pushed, "nothing committed");
+    }
+}

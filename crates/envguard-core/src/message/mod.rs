@@ -21,6 +21,7 @@ pub use hook::{and_list, Operation, Outcome, Removals, Retry};
 use crate::config::OnRemoval;
 use crate::decide::{BaselineSource, Decision, Removal};
 use crate::deployment::{DeployPath, DEPLOYMENT_PATH};
+use crate::fingerprint::FingerprintError;
 use crate::ids::CommitId;
 use crate::platform::Runtime;
 use crate::requirements::Warning;
@@ -65,8 +66,12 @@ pub enum Message {
     RequirementsWarning(Warning),
     /// The deployed requirements cannot be read now.
     UnreadableBaseline { why: String },
-    /// The pushed commit's fingerprint cannot be read.
-    BadFingerprint { why: String },
+    /// The pushed commit's fingerprint, the baseline of a branch new on
+    /// the remote, cannot be read.
+    BadFingerprint {
+        place: String,
+        error: FingerprintError,
+    },
     /// The remote's commit is not in this repository.
     FetchFirst {
         remote: String,
@@ -339,8 +344,24 @@ impl fmt::Display for Message {
                 f,
                 "warning: cannot read the deployed requirements ({why}); treating this as a first deployment"
             ),
-            Message::BadFingerprint { why } => {
-                write!(f, "warning: {FINGERPRINT_PATH}: {why}; ignoring it")
+            Message::BadFingerprint { place, error } => {
+                write!(
+                    f,
+                    "{place}: the branch is new there, so the pushed commit's {FINGERPRINT_PATH} \
+                     stands for what the site last installed, but it {error}; envguard cannot tell \
+                     what this push removes. "
+                )?;
+                match error {
+                    FingerprintError::NewerSchema(_) => f.write_str(
+                        "Update envguard to the version your team uses, then push again",
+                    ),
+                    FingerprintError::Unreadable(_) => write!(
+                        f,
+                        "Restore it from the commit that wrote it (`git log -- {FINGERPRINT_PATH}`), \
+                         or run `envguard --reset` to commit a fresh marker and fingerprint (the next \
+                         deployment then rebuilds the environment), then push again"
+                    ),
+                }
             }
             Message::FetchFirst {
                 remote,

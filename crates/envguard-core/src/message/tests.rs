@@ -99,6 +99,33 @@ fn decisions_read_as_they_should() {
 }
 
 #[test]
+fn an_unreadable_fingerprint_says_which_fix_fits() {
+    let bad = |error| {
+        Message::BadFingerprint {
+            place: "azure main".into(),
+            error,
+        }
+        .to_string()
+    };
+    let newer = bad(FingerprintError::NewerSchema(2));
+    assert!(
+        newer.contains("has schema 2, written by a newer envguard (this one reads schema 1)"),
+        "{newer}"
+    );
+    assert!(newer.ends_with("Update envguard to the version your team uses, then push again"));
+    let garbage = bad(FingerprintError::Unreadable("is not UTF-8".into()));
+    assert!(
+        garbage.starts_with(
+            "azure main: the branch is new there, so the pushed commit's .envguard/fingerprint.toml \
+             stands for what the site last installed, but it is not UTF-8; envguard cannot tell what \
+             this push removes. Restore it"
+        ),
+        "{garbage}"
+    );
+    assert!(garbage.contains("`envguard --reset`"), "{garbage}");
+}
+
+#[test]
 fn commit_ids_and_tokens_show_one_short_width() {
     let token = Token::parse(&"ab".repeat(32)).unwrap();
     let text = Message::MarkerCommitted {
