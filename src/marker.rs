@@ -14,7 +14,8 @@ use envguard_core::ids::CommitId;
 use envguard_core::message::{Message, Retry};
 use envguard_core::text::quote;
 use envguard_core::token::{
-    check_written, Entry, Place, Token, FINGERPRINT_PATH, MARKER_PATH, WRITTEN,
+    check_written, converted, Entry, Place, Token, CHECKOUT_ATTRIBUTES, FINGERPRINT_PATH,
+    MARKER_PATH, WRITTEN,
 };
 
 use crate::hook::Deploying;
@@ -89,8 +90,9 @@ pub fn schedule_clean(
         in_commit.push((path, repo.entry_in_commit(parent, path)?));
     }
     check_written(Place::Commit, |path| found(&in_commit, path)).map_err(Message::InTheWay)?;
-    let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     let paths = [MARKER_PATH, FINGERPRINT_PATH];
+    check_checkout(repo, parent, &paths, None, retry)?;
+    let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     let excluded = if checked_out {
         repo.sparse_excluded(&paths)?
     } else {
@@ -137,6 +139,33 @@ pub fn schedule_clean(
         repo.move_ref(refname, parent, &commit, "force-clean marker")?;
     }
     Ok(Scheduled { commit, token })
+}
+
+/// Refuses when git attributes make a checkout of `commit` write one of
+/// `paths` as other bytes than envguard commits (a UTF-16
+/// `working-tree-encoding`, a `filter`): the server's script would not read
+/// the marker's token (`token::converted`). `pushed`: the place of a push
+/// whose commit carries the marker already.
+pub fn check_checkout(
+    repo: &Repo,
+    commit: &CommitId,
+    paths: &[&str],
+    pushed: Option<String>,
+    retry: Retry,
+) -> Result<()> {
+    let found = repo
+        .attributes(commit, paths, &CHECKOUT_ATTRIBUTES)?
+        .iter()
+        .find_map(|(path, name, value)| converted(path, name, value));
+    match found {
+        Some(converted) => Err(Message::EnvguardFileConverted {
+            converted,
+            pushed,
+            retry,
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// What `entries` says is at `path`.

@@ -739,3 +739,116 @@ fn an_unreadable_fingerprint_on_a_new_branch_stops_the_push() {
     assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
     assert!(repo.remote_rev(&bare, "refs/heads/main").is_none());
 }
+
+/// The server reads the marker from its own checkout of the pushed commit,
+/// which applies the commit's `.gitattributes`: what a checkout of `commit`
+/// from `bare` writes at `path` (as the simulated Kudu's post-receive
+/// checks it out).
+fn server_checkout(repo: &TestRepo, bare: &std::path::Path, commit: &str, path: &str) -> Vec<u8> {
+    let site = repo.root.path().join(format!("site-{commit}"));
+    std::fs::create_dir_all(&site).unwrap();
+    let out = repo
+        .command("git", repo.root.path())
+        .arg(format!("--git-dir={}", bare.display()))
+        .arg(format!("--work-tree={}", site.display()))
+        .args(["checkout", "-q", "-f", commit])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(site.join(path)).unwrap()
+}
+
+/// `.gitattributes` that re-encode envguard's files (a UTF-16
+/// `working-tree-encoding`, a `filter`) would give the server a marker its
+/// script does not read: the hook refuses with the fix, before committing
+/// anything; with the fix, the server's checkout holds the token. Line
+/// endings are no problem: the scripts drop one CR.
+#[test]
+fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
+    let (repo, bare) = deployed();
+    let utf16 = ".envguard/* working-tree-encoding=UTF-16LE-BOM text\n";
+    repo.commit(&[(".gitattributes", utf16)], "attributes");
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    let pushed = repo.commit(
+        &[(
+            "requirements.txt",
+            "flask==3.0.0\nrequests[socks]==2.31.0\n",
+        )],
+        "drop six",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(
+            ".envguard/force-clean gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`/.envguard/** -working-tree-encoding -filter`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), pushed, "nothing committed");
+    assert!(!repo.dir.join(".envguard").exists());
+
+    // A filter the server's git may run is refused the same way.
+    repo.commit(
+        &[(".gitattributes", "/.envguard/fingerprint.toml filter=lfs\n")],
+        "lfs",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains(".envguard/fingerprint.toml gets `filter=lfs`"),
+        "{}",
+        run.stderr
+    );
+
+    // The fix the message gives, after a CRLF rule.
+    let fixed =
+        format!("{utf16}.envguard/* eol=crlf\n/.envguard/** -working-tree-encoding -filter\n");
+    repo.commit(&[(".gitattributes", &fixed)], "fix the attributes");
+    assert_code(&repo.push(&["azure", "main"]), 1);
+    let marker = repo.rev("HEAD");
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    let bytes = server_checkout(&repo, &bare, &marker, ".envguard/force-clean");
+    assert!(bytes.ends_with(b"\r\n"), "{bytes:?}");
+    let token = envguard_core::token::Token::from_marker(&bytes);
+    assert_eq!(
+        token.map(|t| t.to_string()),
+        Some(marker_token(&repo).trim_end().to_string())
+    );
+    assert_eq!(repo.status(), "", "git status is clean");
+}
+
+/// A push that carries a marker already promises a clean; when the pushed
+/// commit's attributes would re-encode that marker on the server, the
+/// promise cannot hold, and the push stops.
+#[test]
+fn a_carried_marker_the_server_would_not_read_stops_the_push() {
+    let (repo, _bare) = deployed();
+    repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    assert_code(&repo.push(&["azure", "main"]), 1);
+    repo.commit(
+        &[(".gitattributes", ".envguard/* working-tree-encoding=UTF-16\n")],
+        "attributes after the marker",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(
+            "azure main: this push carries a new force-clean marker, but .envguard/force-clean gets \
+             `working-tree-encoding=UTF-16`"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -21,9 +21,10 @@ use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::{CommitId, MaybeZeroId};
 use envguard_core::managers::{self, PreCommitPush};
 use envguard_core::message::Message;
+use envguard_core::message::Retry;
 use envguard_core::names::PackageId;
 use envguard_core::requirements::ReadFile;
-use envguard_core::token::FINGERPRINT_PATH;
+use envguard_core::token::{FINGERPRINT_PATH, MARKER_PATH};
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
@@ -213,7 +214,16 @@ fn check_line(
         verbosity,
     };
     match judge(repo, &target, &mut read, err)? {
-        Judgement::Said(decision) => say(&target, decision, err),
+        Judgement::Said(decision) => {
+            if let Decision::CleanScheduled(_) = decision {
+                // The clean this push promises happens only if the server
+                // reads the marker's token from its checkout.
+                let place = Some(target.place());
+                let paths = [MARKER_PATH];
+                marker::check_checkout(repo, &target.pushed, &paths, place, Retry::Push)?;
+            }
+            say(&target, decision, err)
+        }
         Judgement::CommitMarker { change, snapshot } => {
             let key = (line.local_ref.clone(), target.pushed.clone());
             say_kept(&target, &change, OnRemoval::Commit, err)?;

@@ -27,7 +27,7 @@ use crate::platform::Runtime;
 use crate::requirements::Warning;
 use crate::text::quote;
 use crate::token::{
-    InTheWay, Place, Token, ENVGUARD_DIR, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH,
+    Converted, InTheWay, Place, Token, ENVGUARD_DIR, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH,
 };
 
 /// How to push without envguard, said after every error that stops a push.
@@ -132,6 +132,15 @@ pub enum Message {
     },
     /// The branch is checked out in another worktree.
     CheckedOutElsewhere { refname: String, worktree: String },
+    /// A git attribute makes a checkout write an envguard file as other
+    /// bytes than envguard commits. `pushed`: the place of a push that
+    /// carries such a marker already; `None` for a marker about to be
+    /// committed.
+    EnvguardFileConverted {
+        converted: Converted,
+        pushed: Option<String>,
+        retry: Retry,
+    },
     /// The user's own edit of an envguard file is in the way.
     EnvguardFileEdited {
         what: String,
@@ -512,6 +521,33 @@ impl fmt::Display for Message {
                 f,
                 "{refname} is checked out in the worktree {worktree}; run this there, so that its index and files follow the marker commit"
             ),
+            Message::EnvguardFileConverted {
+                converted: Converted { path, attribute },
+                pushed,
+                retry,
+            } => {
+                let (lead, source, also) = match pushed {
+                    Some(place) => (
+                        format!("{place}: this push carries a new force-clean marker, but "),
+                        "the pushed commit's .gitattributes",
+                        "",
+                    ),
+                    None => (
+                        String::new(),
+                        "the pushed commit's .gitattributes (or this clone's .git/info/attributes)",
+                        " (and `git status` here would fail on it); the marker commit holds \
+                         envguard's two files only, so it cannot change that",
+                    ),
+                };
+                write!(
+                    f,
+                    "{lead}{path} gets `{attribute}` from {source}: a checkout writes it as other bytes \
+                     than envguard commits, so the server's deployment script would not read its token \
+                     and would not rebuild the environment{also}. End .gitattributes with the line \
+                     `/{ENVGUARD_DIR}/** -working-tree-encoding -filter` (or drop the rule; one in \
+                     {ENVGUARD_DIR}/.gitattributes wins over the root's), commit it, then {retry}"
+                )
+            }
             Message::EnvguardFileEdited { what, path, retry } => write!(
                 f,
                 "{what}; envguard would overwrite it. Commit or discard that change \

@@ -99,6 +99,39 @@ fn decisions_read_as_they_should() {
 }
 
 #[test]
+fn attributes_that_re_encode_envguards_files_say_the_fix() {
+    let converted = |pushed: Option<&str>, retry| {
+        Message::EnvguardFileConverted {
+            converted: crate::token::Converted {
+                path: MARKER_PATH.into(),
+                attribute: "working-tree-encoding=UTF-16LE-BOM".into(),
+            },
+            pushed: pushed.map(str::to_string),
+            retry,
+        }
+        .to_string()
+    };
+    assert_eq!(
+        converted(None, Retry::Reset),
+        ".envguard/force-clean gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's \
+         .gitattributes (or this clone's .git/info/attributes): a checkout writes it as other bytes than \
+         envguard commits, so the server's deployment script would not read its token and would not \
+         rebuild the environment (and `git status` here would fail on it); the marker commit holds \
+         envguard's two files only, so it cannot change that. End .gitattributes with the line \
+         `/.envguard/** -working-tree-encoding -filter` (or drop the rule; one in .envguard/.gitattributes \
+         wins over the root's), commit it, then run `envguard --reset` again"
+    );
+    let carried = converted(Some("azure main"), Retry::Push);
+    assert!(
+        carried.starts_with(
+            "azure main: this push carries a new force-clean marker, but .envguard/force-clean gets"
+        ),
+        "{carried}"
+    );
+    assert!(carried.ends_with("commit it, then push again"), "{carried}");
+}
+
+#[test]
 fn an_unreadable_fingerprint_says_which_fix_fits() {
     let bad = |error| {
         Message::BadFingerprint {
