@@ -838,7 +838,10 @@ fn a_carried_marker_the_server_would_not_read_stops_the_push() {
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
     assert_code(&repo.push(&["azure", "main"]), 1);
     repo.commit(
-        &[(".gitattributes", ".envguard/* working-tree-encoding=UTF-16\n")],
+        &[(
+            ".gitattributes",
+            ".envguard/* working-tree-encoding=UTF-16\n",
+        )],
         "attributes after the marker",
     );
     let run = repo.push(&["azure", "main"]);
@@ -850,5 +853,38 @@ fn a_carried_marker_the_server_would_not_read_stops_the_push() {
         ),
         "{}",
         run.stderr
+    );
+}
+
+/// A requirements file stored in Git LFS is a pointer in the commit; pip
+/// on the server reads the real file. The hook cannot judge it: exit 2 with
+/// what to do, never "removes oid sha256:…".
+#[test]
+fn a_requirements_file_in_git_lfs_stops_the_push() {
+    let (repo, bare) = deployed();
+    let deployed_commit = repo.rev("HEAD");
+    repo.commit(
+        &[(
+            "requirements.txt",
+            "version https://git-lfs.github.com/spec/v1\n\
+             oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n\
+             size 41\n",
+        )],
+        "requirements into LFS",
+    );
+    let pushed = repo.rev("HEAD");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("requirements.txt: is a Git LFS pointer (oid sha256:4d7a2146"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("removes oid"), "{}", run.stderr);
+    assert_eq!(repo.rev("HEAD"), pushed, "no marker committed");
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        deployed_commit
     );
 }

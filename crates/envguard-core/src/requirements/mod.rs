@@ -57,6 +57,9 @@
 //!
 //! A line envguard cannot read is a [`Warning`] and is identified by its
 //! text, so removing it still counts as a removal (when in doubt, rebuild).
+//! A file stored in Git LFS (the commit holds a pointer to it) cannot be
+//! read at all: an [`Error`], whether its packages or only its bytes are
+//! wanted.
 //!
 //! Not supported: following includes by URL; the names of local
 //! directories (pip learns them by building the project; their path
@@ -141,15 +144,17 @@ impl fmt::Display for Warning {
 }
 
 /// A problem that stops the reading: pip would fail the deployment on it too,
-/// or (`read_failed`) the caller's reader could not give a file's bytes.
+/// or (`read_failed`) a file's bytes cannot be known: the caller's reader
+/// could not give them, or the commit holds a Git LFS pointer instead.
 /// `line` is 0 when the problem is the file as a whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     pub file: String,
     pub line: usize,
     pub message: String,
-    /// The reader failed (an unreadable repository, say), so nothing is
-    /// known about the file's contents: never a judgement of them.
+    /// The reader failed (an unreadable repository, say), or the commit
+    /// holds only a pointer to the file (Git LFS), so nothing is known
+    /// about the file's contents: never a judgement of them.
     pub read_failed: bool,
 }
 
@@ -372,6 +377,39 @@ fn read_requirement(
     }
 }
 
+/// The object id a Git LFS pointer names, when `bytes` are one: the
+/// git-lfs spec (`docs/spec.md` in git-lfs/git-lfs) writes a pointer as
+/// `key value` lines, `version https://git-lfs.github.com/spec/v1` first
+/// (`https://hawser.github.com/spec/v1` in the oldest pointers), then `oid
+/// sha256:<hex>` and `size <bytes>`, in under 1024 bytes.
+fn lfs_pointer(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() >= 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
+    let version = lines.next()?.strip_prefix("version ")?;
+    if !matches!(
+        version,
+        "https://git-lfs.github.com/spec/v1" | "https://hawser.github.com/spec/v1"
+    ) {
+        return None;
+    }
+    let mut oid = None;
+    let mut size = false;
+    for line in lines {
+        if let Some(value) = line.strip_prefix("oid ") {
+            oid = Some(value);
+        } else if line
+            .strip_prefix("size ")
+            .is_some_and(|n| n.parse::<u64>().is_ok())
+        {
+            size = true;
+        }
+    }
+    oid.filter(|_| size)
+}
+
 /// Walks a file and its includes, depth first, in pip's order.
 struct Walker<'r, 'a> {
     read: &'r mut ReadFile<'a>,
@@ -454,6 +492,23 @@ impl Walker<'_, '_> {
                 "the requirements files add up to more than {} MiB; envguard stops here",
                 MAX_BYTES >> 20
             )));
+        }
+        // What git stores for a file in Git LFS is a pointer to it: pip on
+        // the server reads the real file, which the commit does not hold.
+        if let Some(oid) = lfs_pointer(&bytes) {
+            return Err(Error {
+                file: path.to_string(),
+                line: 0,
+                message: format!(
+                    "is a Git LFS pointer (oid {oid}), not the requirements themselves: pip on the \
+                     server reads the real file, which this commit does not hold, so envguard cannot \
+                     tell what it installs. Keep requirements files out of Git LFS (`git lfs untrack \
+                     {path}`, then `git add --renormalize {path}` and commit); while a deployed commit \
+                     still has the pointer, check the change yourself and push with `git push \
+                     --no-verify` (after `envguard --reset` if it removes packages)"
+                ),
+                read_failed: true,
+            });
         }
         // A file included again says again what it said: its packages
         // count once more (harmlessly), its warnings are not repeated.
