@@ -98,6 +98,12 @@ pub fn schedule_clean(
     } else {
         vec![true; paths.len()]
     };
+    // The index and files are judged against `parent`: if the branch moved
+    // (another push's marker commit), that is what to say, not that they
+    // differ from it.
+    if let Some(moved) = repo.moved_meanwhile(refname, parent, retry)? {
+        return Err(moved.into());
+    }
     if checked_out {
         let mut on_disk = Vec::new();
         for (path, _) in WRITTEN {
@@ -135,8 +141,11 @@ pub fn schedule_clean(
         let paths = [(MARKER_PATH, excluded[0]), (FINGERPRINT_PATH, excluded[1])];
         let why = ("force-clean marker", retry);
         repo.switch_checked_out(refname, parent, &commit, &paths, why)?;
-    } else {
-        repo.move_ref(refname, parent, &commit, "force-clean marker")?;
+    } else if let Err(err) = repo.move_ref(refname, parent, &commit, "force-clean marker") {
+        return Err(match repo.moved_meanwhile(refname, parent, retry)? {
+            Some(moved) => moved.into(),
+            None => err,
+        });
     }
     Ok(Scheduled { commit, token })
 }
@@ -197,12 +206,8 @@ pub fn commit_for_push(
         }
         .into());
     };
-    if repo.ref_target(refname)?.as_ref() != Some(&target.pushed) {
-        return Err(Message::RefMoved {
-            refname: refname.to_string(),
-            pushed: target.pushed.clone(),
-        }
-        .into());
+    if let Some(moved) = repo.moved_meanwhile(refname, &target.pushed, Retry::Push)? {
+        return Err(moved.into());
     }
     // The commit message holds no byte git refuses (NUL) or a terminal acts on.
     let quoted: Vec<String> = change.removed_labels().iter().map(quote).collect();

@@ -121,8 +121,17 @@ pub enum Message {
     Sha256Repository,
     /// `install` in a SHA-256 repository.
     Sha256Install,
-    /// The pushed branch moved between git's resolving it and the hook.
-    RefMoved { refname: String, pushed: CommitId },
+    /// The branch moved while envguard worked on it: between git's
+    /// resolving it and the hook, or between the hook's checks and its
+    /// marker commit (another push running at the same time).
+    RefMoved {
+        refname: String,
+        /// Where envguard found it (the pushed commit, or HEAD's).
+        was: CommitId,
+        /// Where it is now; `None` when it no longer exists.
+        now: Option<CommitId>,
+        retry: Retry,
+    },
     /// git has no identity to commit with; `removals`: what the push
     /// that needed the marker removes (none for `--reset`).
     NoIdentity {
@@ -493,11 +502,25 @@ impl fmt::Display for Message {
                  that cannot deploy go on as usual, but a push that deploys stops with exit 2 (check its \
                  requirements yourself and push it with `git push --no-verify`)",
             ),
-            Message::RefMoved { refname, pushed } => write!(
-                f,
-                "{refname} no longer points at the pushed commit {}; check `git log` and push again",
-                pushed.short()
-            ),
+            Message::RefMoved {
+                refname,
+                was,
+                now,
+                retry,
+            } => {
+                let now = match now {
+                    Some(now) => format!("now points at {}", now.short()),
+                    None => "no longer exists".to_string(),
+                };
+                write!(
+                    f,
+                    "{refname} moved while envguard was working on it: it pointed at {}, and {now} \
+                     (a commit made meanwhile, or another push running at the same time whose envguard \
+                     committed a marker there). This run changed nothing. Look at `git log` (a marker \
+                     commit reads \"envguard: force a clean environment…\"), then {retry}",
+                    was.short()
+                )
+            }
             Message::NoIdentity {
                 missing,
                 removals,

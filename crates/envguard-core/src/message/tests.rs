@@ -204,12 +204,27 @@ fn commit_ids_and_tokens_show_one_short_width() {
     );
     let moved = Message::RefMoved {
         refname: "refs/heads/main".into(),
-        pushed: id('f'),
+        was: id('f'),
+        now: Some(id('a')),
+        retry: Retry::Push,
     };
     assert_eq!(
         moved.to_string(),
-        "refs/heads/main no longer points at the pushed commit ffffffffffff; check `git log` and push again"
+        "refs/heads/main moved while envguard was working on it: it pointed at ffffffffffff, and now \
+         points at aaaaaaaaaaaa (a commit made meanwhile, or another push running at the same time whose \
+         envguard committed a marker there). This run changed nothing. Look at `git log` (a marker commit \
+         reads \"envguard: force a clean environment…\"), then push again"
     );
+    let gone = Message::RefMoved {
+        refname: "refs/heads/main".into(),
+        was: id('f'),
+        now: None,
+        retry: Retry::Reset,
+    };
+    assert!(gone.to_string().contains("and no longer exists"), "{gone}");
+    assert!(gone
+        .to_string()
+        .ends_with("then run `envguard --reset` again"));
 }
 
 #[test]
