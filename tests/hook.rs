@@ -888,3 +888,38 @@ fn a_requirements_file_in_git_lfs_stops_the_push() {
         deployed_commit
     );
 }
+
+/// An annotated tag pushed onto a branch sends the tag object, not a
+/// commit: the hook says what it is and how to push the commit it tags,
+/// never "check the repository with git fsck".
+#[test]
+fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
+    let (repo, bare) = deployed();
+    repo.commit(&[("app.py", "print('v1')\n")], "v1");
+    repo.git(&["tag", "-a", "v1", "-m", "release 1"]);
+    let commit = repo.rev("v1^{}");
+    let run = repo.push(&["azure", "v1:refs/heads/main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "`refs/tags/v1` names an annotated tag ({}), not a commit (it tags commit {})",
+            &repo.rev("v1")[..12],
+            &commit[..12]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("fsck"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("git push azure 'refs/tags/v1^{}:refs/heads/main'"),
+        "{}",
+        run.stderr
+    );
+    // The command it gives deploys the tagged commit.
+    assert_code(&repo.push(&["azure", "refs/tags/v1^{}:refs/heads/main"]), 0);
+    assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), commit);
+    // To a branch that does not deploy, it is git's business alone.
+    let run = repo.push(&["azure", "v1:refs/heads/feature"]);
+    assert!(!run.stderr.contains("envguard:"), "{}", run.stderr);
+}

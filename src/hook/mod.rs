@@ -28,6 +28,7 @@ use envguard_core::token::{FINGERPRINT_PATH, MARKER_PATH};
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
+use crate::quote::shell_word;
 use crate::repo::{self, Repo};
 use crate::{Outcome, Verbosity};
 use protocol::RefLine;
@@ -196,6 +197,9 @@ fn check_line(
     else {
         return Ok(Outcome::Success);
     };
+    if let Some((kind, tagged)) = repo.not_a_commit(&pushed)? {
+        return not_a_commit(repo, remote, url, line, (pushed, kind, tagged), remote_ref);
+    }
     // Every file of the pushed commit is read through this one reader.
     let mut read = repo.reader(&pushed)?;
     let config = Config::read(&mut read)?;
@@ -238,6 +242,46 @@ fn check_line(
             Ok(Outcome::Stopped)
         }
     }
+}
+
+/// A line that sends an object other than a commit (an annotated tag,
+/// `git push azure v1:refs/heads/master`) to a branch. git on the remote
+/// refuses it, so it cannot deploy; where it would go to a deploying branch
+/// (by the tagged commit's config), the push stops with what it is and the
+/// push of the tagged commit, rather than pass a push that fails anyway.
+fn not_a_commit(
+    repo: &Repo,
+    remote: &str,
+    url: &str,
+    line: &RefLine,
+    (object, kind, tagged): (CommitId, &'static str, Option<CommitId>),
+    remote_ref: &str,
+) -> Result<Outcome> {
+    if let Some(commit) = &tagged {
+        let config = Config::read(&mut repo.reader(commit)?)?;
+        let deploys =
+            config.deploying_branch(remote_ref).is_some() && config.matches_remote(remote, url);
+        if !deploys {
+            return Ok(Outcome::Success);
+        }
+    }
+    let again = match (&tagged, line.local_ref()) {
+        (Some(_), Some(local)) => Some(format!(
+            "git push {} {}",
+            shell_word(remote),
+            shell_word(&format!("{local}^{{}}:{remote_ref}"))
+        )),
+        _ => None,
+    };
+    Err(Message::NotACommit {
+        local_ref: line.local_ref.clone(),
+        object,
+        kind,
+        tagged,
+        remote_ref: remote_ref.to_string(),
+        again,
+    }
+    .into())
 }
 
 /// What the hook does with a deploying line.

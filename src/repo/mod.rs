@@ -251,6 +251,28 @@ impl Repo {
         Ok(found(self.repo.find_commit(oid(id)), || format!("commit {id}"))?.is_some())
     }
 
+    /// What `id` names when it is not a commit (git passes the hook the
+    /// object a pushed ref names, which a tag makes an annotated tag):
+    /// its kind and, for a tag, the commit it tags. `None` for a commit,
+    /// or an object this repository does not have (reading it says so).
+    pub fn not_a_commit(&self, id: &CommitId) -> Result<Option<(&'static str, Option<CommitId>)>> {
+        let object = match found(self.repo.find_object(oid(id), None), || {
+            format!("object {id}")
+        })? {
+            Some(object) => object,
+            None => return Ok(None),
+        };
+        Ok(match object.kind() {
+            Some(ObjectType::Commit) => None,
+            Some(ObjectType::Tag) => {
+                let tagged = object.peel_to_commit().ok().map(|c| commit_id(c.id()));
+                Some(("an annotated tag", tagged))
+            }
+            Some(ObjectType::Tree) => Some(("a tree", None)),
+            _ => Some(("a file's contents (a blob)", None)),
+        })
+    }
+
     /// A file of a commit by repository-relative path, symbolic links
     /// followed as the server's file system follows them
     /// ([`links::resolve`]); `Ok(None)` when the commit has no file there.

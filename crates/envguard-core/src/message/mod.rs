@@ -90,6 +90,18 @@ pub enum Message {
         tracking: CommitId,
         from_ref: CommitId,
     },
+    /// A push sends an object that is not a commit (an annotated tag) to a
+    /// branch.
+    NotACommit {
+        local_ref: Vec<u8>,
+        object: CommitId,
+        kind: &'static str,
+        /// The commit a tag tags.
+        tagged: Option<CommitId>,
+        remote_ref: String,
+        /// The push of the tagged commit instead.
+        again: Option<String>,
+    },
     /// The push names no branch to put the marker on.
     NotABranch {
         removals: Vec<Removal>,
@@ -421,6 +433,33 @@ impl fmt::Display for Message {
                 from_ref.short(),
                 tracking.short()
             ),
+            Message::NotACommit {
+                local_ref,
+                object,
+                kind,
+                tagged,
+                remote_ref,
+                again,
+            } => {
+                write!(
+                    f,
+                    "`{}` names {kind} ({}), not a commit",
+                    quote(local_ref),
+                    object.short()
+                )?;
+                if let Some(commit) = tagged {
+                    write!(f, " (it tags commit {})", commit.short())?;
+                }
+                write!(
+                    f,
+                    ": a branch holds commits only, so git on the remote refuses to write it to \
+                     {remote_ref}, and nothing would deploy"
+                )?;
+                match again {
+                    Some(again) => write!(f, ". Push the commit it tags:\n\n    {again}\n"),
+                    None => f.write_str(". Push a commit to the branch"),
+                }
+            }
             Message::NotABranch { removals, local_ref } => write!(
                 f,
                 "{}, but this push names `{}`, not a branch, so envguard cannot commit \

@@ -132,6 +132,36 @@ fn attributes_that_re_encode_envguards_files_say_the_fix() {
 }
 
 #[test]
+fn an_object_that_is_no_commit_is_named() {
+    let tag = Message::NotACommit {
+        local_ref: b"refs/tags/v1".to_vec(),
+        object: id('7'),
+        kind: "an annotated tag",
+        tagged: Some(id('c')),
+        remote_ref: "refs/heads/main".into(),
+        again: Some("git push azure 'refs/tags/v1^{}:refs/heads/main'".into()),
+    };
+    assert_eq!(
+        tag.to_string(),
+        "`refs/tags/v1` names an annotated tag (777777777777), not a commit (it tags commit \
+         cccccccccccc): a branch holds commits only, so git on the remote refuses to write it to \
+         refs/heads/main, and nothing would deploy. Push the commit it tags:\n\n    \
+         git push azure 'refs/tags/v1^{}:refs/heads/main'\n"
+    );
+    let tree = Message::NotACommit {
+        local_ref: b"HEAD^{tree}".to_vec(),
+        object: id('7'),
+        kind: "a tree",
+        tagged: None,
+        remote_ref: "refs/heads/main".into(),
+        again: None,
+    };
+    assert!(tree
+        .to_string()
+        .ends_with("nothing would deploy. Push a commit to the branch"));
+}
+
+#[test]
 fn an_unreadable_fingerprint_says_which_fix_fits() {
     let bad = |error| {
         Message::BadFingerprint {
