@@ -923,3 +923,38 @@ fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
     let run = repo.push(&["azure", "v1:refs/heads/feature"]);
     assert!(!run.stderr.contains("envguard:"), "{}", run.stderr);
 }
+
+/// This clone's own attributes (`.git/info/attributes`) would re-encode
+/// the files envguard writes into the working tree: refused the same way.
+#[test]
+fn this_clones_own_attributes_are_checked_too() {
+    let (repo, _bare) = deployed();
+    let info = repo.dir.join(".git/info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(
+        info.join("attributes"),
+        ".envguard/* working-tree-encoding=UTF-16LE-BOM\n",
+    )
+    .unwrap();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes (or this clone's .git/info/attributes)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), pushed);
+    assert!(!repo
+        .root
+        .path()
+        .join("app/.git")
+        .read_dir()
+        .unwrap()
+        .any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("envguard-attributes")));
+}

@@ -694,13 +694,16 @@ impl Repo {
             .join(format!("envguard-attributes-{}.index", std::process::id()));
         let _ = std::fs::remove_file(&index_path);
         let output = (|| -> Result<std::process::Output> {
-            let mut index = Index::open(&index_path).context("cannot create a git index")?;
-            for (file, id) in &files {
-                index.add(&attributes_entry(file, *id))?;
+            // No file to hold: git reads a missing index as an empty one.
+            if !files.is_empty() {
+                let mut index = Index::open(&index_path).context("cannot create a git index")?;
+                for (file, id) in &files {
+                    index.add(&attributes_entry(file, *id))?;
+                }
+                index
+                    .write()
+                    .with_context(|| format!("cannot write {}", index_path.display()))?;
             }
-            index
-                .write()
-                .with_context(|| format!("cannot write {}", index_path.display()))?;
             let mut command = Command::new("git");
             self.env.apply(&mut command);
             command
