@@ -145,7 +145,8 @@ mod tests {
 
     #[test]
     fn byte_order_marks_as_dotnet_detects_them() {
-        let cases: [(&[u8], Option<(Encoding, usize)>); 8] = [
+        type Detected = Option<(Encoding, usize)>;
+        let cases: [(&[u8], Detected); 8] = [
             (b"\xef\xbb\xbfa", Some((Encoding::Utf8, 3))),
             (b"\xff\xfea\x00", Some((Encoding::Utf16Le, 2))),
             (b"\xfe\xff\x00a", Some((Encoding::Utf16Be, 2))),
