@@ -7,7 +7,8 @@ Each DIR holds a `requirements.txt` (and whatever it includes). For each, this
 runs pip's `parse_requirements` (pip._internal.req.req_file) from inside DIR,
 turns every requirement into an InstallRequirement the way `pip install -r`
 does (`install_req_from_parsed_requirement`), evaluates its markers for the
-given CPython target, and prints one JSON object keyed by DIR (or the same as
+given CPython target (installed when they hold in any environment the server
+may have, as envguard's requirements/markers.rs counts them), and prints one JSON object keyed by DIR (or the same as
 TOML, `[DIR]` tables, which envguard's tests read without a JSON crate):
 
     {"error":    null, or why pip refuses the whole file set,
@@ -27,6 +28,7 @@ envguard's test `crates/envguard-core/tests/requirements_pip.rs` runs this and c
 """
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -74,7 +76,7 @@ def main() -> int:
     # pip < 25 has no cycle check: an include cycle recurses until Python
     # gives up. A lower limit makes that quick; real include trees are shallow.
     sys.setrecursionlimit(200)
-    environment = marker_environment(args.platform, args.python)
+    environments = marker_environments(args.platform, args.python)
     comes_from_re = re.compile(r"^-[rc] (.*) \(line (\d+)\)$")
     results = {}
     start = os.getcwd()
@@ -88,7 +90,8 @@ def main() -> int:
                 try:
                     ireq = install_req_from_parsed_requirement(parsed)
                     if ireq.markers is not None:
-                        applies = ireq.markers.evaluate(dict(environment, extra=""))
+                        applies = any(ireq.markers.evaluate(dict(env, extra=""))
+                                      for env in environments)
                     else:
                         applies = True
                 except Exception:  # noqa: BLE001 - pip refuses the requirement, whatever the kind
@@ -136,27 +139,35 @@ def to_toml(results: dict) -> str:
     return "\n".join(out)
 
 
-def marker_environment(platform: str, python: str) -> dict:
-    """A full PEP 508 environment for CPython on the deployment target."""
-    parts = python.split(".")
-    full = python if len(parts) >= 3 else f"{parts[0]}.{parts[1]}.0"
+def marker_environments(platform: str, python: str) -> list:
+    """The PEP 508 environments of CPython X.Y on the deployment target that
+    envguard cannot tell apart: the machine, the kernel or Windows build and
+    the patch level are not in the repository, so each takes the values the
+    fixtures compare with (envguard counts any value)."""
+    major, minor = python.split(".")[:2]
     if platform == "windows":
-        os_name, sys_platform, system, machine = "nt", "win32", "Windows", "AMD64"
+        os_name, sys_platform, system = "nt", "win32", "Windows"
     else:
-        os_name, sys_platform, system, machine = "posix", "linux", "Linux", "x86_64"
-    return {
-        "implementation_name": "cpython",
-        "implementation_version": full,
-        "os_name": os_name,
-        "platform_machine": machine,
-        "platform_python_implementation": "CPython",
-        "platform_release": "",
-        "platform_system": system,
-        "platform_version": "",
-        "python_full_version": full,
-        "python_version": ".".join(parts[:2]),
-        "sys_platform": sys_platform,
-    }
+        os_name, sys_platform, system = "posix", "linux", "Linux"
+    machines = ["x86_64", "AMD64", "aarch64", "x86"]
+    builds = ["", "6.8.0-azure"]
+    fulls = [f"{major}.{minor}.{patch}" for patch in (0, 3, 4, 99)]
+    return [
+        {
+            "implementation_name": "cpython",
+            "implementation_version": full,
+            "os_name": os_name,
+            "platform_machine": machine,
+            "platform_python_implementation": "CPython",
+            "platform_release": build,
+            "platform_system": system,
+            "platform_version": build,
+            "python_full_version": full,
+            "python_version": f"{major}.{minor}",
+            "sys_platform": sys_platform,
+        }
+        for machine, build, full in itertools.product(machines, builds, fulls)
+    ]
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ pub fn status(
     }
     report.deploys = true;
     let deployment = read(DEPLOYMENT_PATH)?;
-    let path = Deployment::parse(deployment.as_deref().unwrap_or_default()).path(config.target);
+    let path = Deployment::parse(deployment.as_deref().unwrap_or_default())?.path(config.target);
     report.deploy_path = Some(path.key());
     report.deploy_text = Some(Message::Deploys { path }.to_string());
     if config
@@ -217,6 +217,10 @@ pub fn status(
         .collect();
     report.warnings = warnings.iter().map(ToString::to_string).collect();
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
+    let place = format!("{remote} {branch}");
+    if let Some(note) = crate::hook::runtime_note(&place, &decision) {
+        report.notes.push(note.to_string());
+    }
     report.decision = Some(decision_key(&decision));
     report.stops_push = decision.stops_push();
     if let Some(change) = decision.change() {

@@ -427,7 +427,7 @@ fn check_server_script(
         }
     };
     let deployment = read(DEPLOYMENT_PATH)?;
-    let parsed = Deployment::parse(deployment.as_deref().unwrap_or_default());
+    let parsed = Deployment::parse(deployment.as_deref().unwrap_or_default())?;
     let path = parsed.path(config.target);
     let ours = match path {
         DeployPath::Envguard(platform) => Some(platform),

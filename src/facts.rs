@@ -119,9 +119,9 @@ pub fn baseline_for(
         BaselineSource::Fingerprint => {
             match Snapshot::from_fingerprint(push.fingerprint.unwrap_or_default()) {
                 Ok(snapshot) => BaselineState::Recorded(Box::new(snapshot)),
-                Err(why) => {
-                    writeln!(err, "envguard: {}", Message::BadFingerprint { why })?;
-                    BaselineState::Nothing
+                Err(error) => {
+                    let place = format!("{} {}", push.remote, push.branch);
+                    return Err(Message::BadFingerprint { place, error }.into());
                 }
             }
         }

@@ -149,7 +149,7 @@ pub fn init(root: &Path, target: Platform, force: bool) -> Result<Report> {
     if let Some(message) = refused {
         return Err(message.into());
     }
-    let before = Deployment::parse(existing_deployment.as_deref().unwrap_or_default());
+    let before = Deployment::parse(existing_deployment.as_deref().unwrap_or_default())?;
     let deployment = match &existing_deployment {
         None => format!("[config]\ncommand = {command}\n").into_bytes(),
         Some(bytes) => match set_command(bytes, command, force) {

@@ -14,7 +14,8 @@ use envguard_core::ids::CommitId;
 use envguard_core::message::{Message, Retry};
 use envguard_core::text::quote;
 use envguard_core::token::{
-    check_written, Entry, Place, Token, FINGERPRINT_PATH, MARKER_PATH, WRITTEN,
+    check_written, converted, Entry, Place, Token, CHECKOUT_ATTRIBUTES, FINGERPRINT_PATH,
+    MARKER_PATH, WRITTEN,
 };
 
 use crate::hook::Deploying;
@@ -89,13 +90,20 @@ pub fn schedule_clean(
         in_commit.push((path, repo.entry_in_commit(parent, path)?));
     }
     check_written(Place::Commit, |path| found(&in_commit, path)).map_err(Message::InTheWay)?;
-    let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     let paths = [MARKER_PATH, FINGERPRINT_PATH];
+    check_checkout(repo, parent, &paths, None, retry)?;
+    let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
     let excluded = if checked_out {
         repo.sparse_excluded(&paths)?
     } else {
         vec![true; paths.len()]
     };
+    // The index and files are judged against `parent`: if the branch moved
+    // (another push's marker commit), that is what to say, not that they
+    // differ from it.
+    if let Some(moved) = repo.moved_meanwhile(refname, parent, retry)? {
+        return Err(moved.into());
+    }
     if checked_out {
         let mut on_disk = Vec::new();
         for (path, _) in WRITTEN {
@@ -133,10 +141,40 @@ pub fn schedule_clean(
         let paths = [(MARKER_PATH, excluded[0]), (FINGERPRINT_PATH, excluded[1])];
         let why = ("force-clean marker", retry);
         repo.switch_checked_out(refname, parent, &commit, &paths, why)?;
-    } else {
-        repo.move_ref(refname, parent, &commit, "force-clean marker")?;
+    } else if let Err(err) = repo.move_ref(refname, parent, &commit, "force-clean marker") {
+        return Err(match repo.moved_meanwhile(refname, parent, retry)? {
+            Some(moved) => moved.into(),
+            None => err,
+        });
     }
     Ok(Scheduled { commit, token })
+}
+
+/// Refuses when git attributes make a checkout of `commit` write one of
+/// `paths` as other bytes than envguard commits (a UTF-16
+/// `working-tree-encoding`, a `filter`): the server's script would not read
+/// the marker's token (`token::converted`). `pushed`: the place of a push
+/// whose commit carries the marker already.
+pub fn check_checkout(
+    repo: &Repo,
+    commit: &CommitId,
+    paths: &[&str],
+    pushed: Option<String>,
+    retry: Retry,
+) -> Result<()> {
+    let found = repo
+        .attributes(commit, paths, &CHECKOUT_ATTRIBUTES)?
+        .iter()
+        .find_map(|(path, name, value)| converted(path, name, value));
+    match found {
+        Some(converted) => Err(Message::EnvguardFileConverted {
+            converted,
+            pushed,
+            retry,
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 /// What `entries` says is at `path`.
@@ -168,12 +206,8 @@ pub fn commit_for_push(
         }
         .into());
     };
-    if repo.ref_target(refname)?.as_ref() != Some(&target.pushed) {
-        return Err(Message::RefMoved {
-            refname: refname.to_string(),
-            pushed: target.pushed.clone(),
-        }
-        .into());
+    if let Some(moved) = repo.moved_meanwhile(refname, &target.pushed, Retry::Push)? {
+        return Err(moved.into());
     }
     // The commit message holds no byte git refuses (NUL) or a terminal acts on.
     let quoted: Vec<String> = change.removed_labels().iter().map(quote).collect();

@@ -211,9 +211,11 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
 }
 
 #[test]
-fn runtime_minor_change_passes_but_patch_change_with_removal_stops() {
-    let (repo, _bare) = deployed();
-    let commit = repo.commit(
+fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
+    let (repo, bare) = deployed();
+    // A Linux site runs its own FRAMEWORK_VERSION, whatever runtime.txt
+    // says: a bump that removes packages is handled as any removal.
+    let pushed = repo.commit(
         &[
             ("requirements.txt", "flask\n"),
             ("runtime.txt", "python-3.12\n"),
@@ -221,26 +223,51 @@ fn runtime_minor_change_passes_but_patch_change_with_removal_stops() {
         "new runtime, fewer packages",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 0);
+    assert_code(&run, 1);
     assert!(
-        run.stderr.contains("python-3.11 to python-3.12"),
+        run.stderr.contains("removes requests and six"),
         "{}",
         run.stderr
     );
-    assert_eq!(repo.rev("HEAD"), commit);
+    assert!(
+        run.stderr.contains(
+            "runtime.txt also changes from python-3.11 to python-3.12, which does not excuse"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_ne!(repo.rev("HEAD"), pushed);
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        repo.rev("HEAD")
+    );
+
+    // The runtime alone: a note, exit 0, no commit.
+    let alone = repo.commit(&[("runtime.txt", "python-3.13\n")], "runtime only");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    assert!(
+        run.stderr
+            .contains("python-3.12 to python-3.13 and no package is removed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), alone);
 
     repo.commit(&[("requirements.txt", "flask\nsix\n")], "add six");
     assert_code(&repo.push(&["azure", "main"]), 0);
     repo.commit(
         &[
             ("requirements.txt", "flask\n"),
-            ("runtime.txt", "python-3.12.4\n"),
+            ("runtime.txt", "python-3.13.4\n"),
         ],
         "patch bump",
     );
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
     assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert!(!run.stderr.contains("runtime.txt also"), "{}", run.stderr);
 }
 
 #[test]
@@ -582,4 +609,352 @@ fn a_branch_checked_out_in_another_worktree_is_not_moved_from_here() {
     );
     assert_eq!(repo.rev("main"), pushed);
     assert_eq!(repo.status(), "");
+}
+
+/// `.deployment` read as Kudu reads it (tests/data/deployment_ini.tsv):
+/// a section name with spaces, and UTF-16 with a BOM (Windows PowerShell
+/// 5's `Out-File`), still name the app's folder, so a removal there stops.
+#[test]
+fn a_deployment_file_in_any_spelling_kudu_reads_names_the_app_folder() {
+    let utf16 = |text: &str| {
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let spellings: [(&str, Vec<u8>); 3] = [
+        ("spaces", b"[ config ]\nproject = src/app\n".to_vec()),
+        ("utf-16", utf16("[config]\r\nproject = src/app\r\n")),
+        ("lone CR", b"[Config]\rPROJECT = src/app\r".to_vec()),
+    ];
+    for (name, deployment) in spellings {
+        let repo = TestRepo::new();
+        std::fs::write(repo.dir.join(".deployment"), &deployment).unwrap();
+        repo.git(&["add", ".deployment"]);
+        repo.commit(&[("src/app/requirements.txt", "flask\nsix\n")], "app");
+        repo.add_remote("azure");
+        repo.install_hook();
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        repo.commit(&[("src/app/requirements.txt", "flask\n")], "drop six");
+        let run = repo.push(&["azure", "main"]);
+        assert_code(&run, 1);
+        assert!(
+            run.stderr.contains("src/app/requirements.txt removes six"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A `.deployment` whose `project` Kudu would read with U+FFFD in it
+/// (bytes that are not valid for its encoding) stops every deploying push.
+#[test]
+fn a_deployment_value_kudu_cannot_decode_stops_the_push() {
+    let repo = TestRepo::new();
+    std::fs::write(
+        repo.dir.join(".deployment"),
+        b"[config]\nproject = caf\xe9\n",
+    )
+    .unwrap();
+    repo.git(&["add", ".deployment"]);
+    repo.commit(&[("requirements.txt", "flask\n")], "app");
+    repo.add_remote("azure");
+    repo.install_hook();
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains(".deployment:2: the value of `project` holds bytes that are not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+}
+
+/// A marker on a value the hook cannot know for the server (its kernel,
+/// its build, its machine) may hold there: removing the requirement is a
+/// removal.
+#[test]
+fn a_requirement_whose_marker_may_hold_on_the_server_counts_when_removed() {
+    let repo = TestRepo::new();
+    repo.commit(
+        &[
+            (
+                "requirements.txt",
+                "flask\nsix; platform_release >= \"5\"\nattrs; platform_version != \"\"\n\
+                 cffi; platform_machine == \"aarch64\"\npywin32; sys_platform == \"win32\"\n",
+            ),
+            ("runtime.txt", "python-3.11\n"),
+        ],
+        "app",
+    );
+    repo.add_remote("azure");
+    repo.install_hook();
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    // pywin32 was never installed on a Linux site: deleting it removes nothing.
+    repo.commit(
+        &[(
+            "requirements.txt",
+            "flask\nsix; platform_release >= \"5\"\nattrs; platform_version != \"\"\n\
+             cffi; platform_machine == \"aarch64\"\n",
+        )],
+        "drop pywin32",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 0);
+    repo.commit(&[("requirements.txt", "flask\n")], "drop the rest");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains("removes attrs, cffi and six"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A branch new on the remote with a fingerprint this envguard cannot read
+/// stops, and says what to do (docs/formats.md).
+#[test]
+fn an_unreadable_fingerprint_on_a_new_branch_stops_the_push() {
+    let repo = TestRepo::new();
+    repo.commit(
+        &[
+            ("requirements.txt", "flask\n"),
+            (
+                ".envguard/fingerprint.toml",
+                "schema = 2\npackages = [\"six\"]\n",
+            ),
+        ],
+        "app",
+    );
+    let bare = repo.add_remote("azure");
+    repo.install_hook();
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("has schema 2, written by a newer envguard"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert!(repo.remote_rev(&bare, "refs/heads/main").is_none());
+}
+
+/// The server reads the marker from its own checkout of the pushed commit,
+/// which applies the commit's `.gitattributes`: what a checkout of `commit`
+/// from `bare` writes at `path` (as the simulated Kudu's post-receive
+/// checks it out).
+fn server_checkout(repo: &TestRepo, bare: &std::path::Path, commit: &str, path: &str) -> Vec<u8> {
+    let site = repo.root.path().join(format!("site-{commit}"));
+    std::fs::create_dir_all(&site).unwrap();
+    let out = repo
+        .command("git", repo.root.path())
+        .arg(format!("--git-dir={}", bare.display()))
+        .arg(format!("--work-tree={}", site.display()))
+        .args(["checkout", "-q", "-f", commit])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(site.join(path)).unwrap()
+}
+
+/// `.gitattributes` that re-encode envguard's files (a UTF-16
+/// `working-tree-encoding`, a `filter`) would give the server a marker its
+/// script does not read: the hook refuses with the fix, before committing
+/// anything; with the fix, the server's checkout holds the token. Line
+/// endings are no problem: the scripts drop one CR.
+#[test]
+fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
+    let (repo, bare) = deployed();
+    let utf16 = ".envguard/* working-tree-encoding=UTF-16LE-BOM text\n";
+    repo.commit(&[(".gitattributes", utf16)], "attributes");
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    let pushed = repo.commit(
+        &[(
+            "requirements.txt",
+            "flask==3.0.0\nrequests[socks]==2.31.0\n",
+        )],
+        "drop six",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(
+            ".envguard/force-clean gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`/.envguard/** -working-tree-encoding -filter`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), pushed, "nothing committed");
+    assert!(!repo.dir.join(".envguard").exists());
+
+    // A filter the server's git may run is refused the same way.
+    repo.commit(
+        &[(".gitattributes", "/.envguard/fingerprint.toml filter=lfs\n")],
+        "lfs",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains(".envguard/fingerprint.toml gets `filter=lfs`"),
+        "{}",
+        run.stderr
+    );
+
+    // The fix the message gives, after a CRLF rule.
+    let fixed =
+        format!("{utf16}.envguard/* eol=crlf\n/.envguard/** -working-tree-encoding -filter\n");
+    repo.commit(&[(".gitattributes", &fixed)], "fix the attributes");
+    assert_code(&repo.push(&["azure", "main"]), 1);
+    let marker = repo.rev("HEAD");
+    assert_code(&repo.push(&["azure", "main"]), 0);
+    let bytes = server_checkout(&repo, &bare, &marker, ".envguard/force-clean");
+    assert!(bytes.ends_with(b"\r\n"), "{bytes:?}");
+    let token = envguard_core::token::Token::from_marker(&bytes);
+    assert_eq!(
+        token.map(|t| t.to_string()),
+        Some(marker_token(&repo).trim_end().to_string())
+    );
+    assert_eq!(repo.status(), "", "git status is clean");
+}
+
+/// A push that carries a marker already promises a clean; when the pushed
+/// commit's attributes would re-encode that marker on the server, the
+/// promise cannot hold, and the push stops.
+#[test]
+fn a_carried_marker_the_server_would_not_read_stops_the_push() {
+    let (repo, _bare) = deployed();
+    repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    assert_code(&repo.push(&["azure", "main"]), 1);
+    repo.commit(
+        &[(
+            ".gitattributes",
+            ".envguard/* working-tree-encoding=UTF-16\n",
+        )],
+        "attributes after the marker",
+    );
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(
+            "azure main: this push carries a new force-clean marker, but .envguard/force-clean gets \
+             `working-tree-encoding=UTF-16`"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A requirements file stored in Git LFS is a pointer in the commit; pip
+/// on the server reads the real file. The hook cannot judge it: exit 2 with
+/// what to do, never "removes oid sha256:…".
+#[test]
+fn a_requirements_file_in_git_lfs_stops_the_push() {
+    let (repo, bare) = deployed();
+    let deployed_commit = repo.rev("HEAD");
+    repo.commit(
+        &[(
+            "requirements.txt",
+            "version https://git-lfs.github.com/spec/v1\n\
+             oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n\
+             size 41\n",
+        )],
+        "requirements into LFS",
+    );
+    let pushed = repo.rev("HEAD");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("requirements.txt: is a Git LFS pointer (oid sha256:4d7a2146"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("removes oid"), "{}", run.stderr);
+    assert_eq!(repo.rev("HEAD"), pushed, "no marker committed");
+    assert_eq!(
+        repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+        deployed_commit
+    );
+}
+
+/// An annotated tag pushed onto a branch sends the tag object, not a
+/// commit: the hook says what it is and how to push the commit it tags,
+/// never "check the repository with git fsck".
+#[test]
+fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
+    let (repo, bare) = deployed();
+    repo.commit(&[("app.py", "print('v1')\n")], "v1");
+    repo.git(&["tag", "-a", "v1", "-m", "release 1"]);
+    let commit = repo.rev("v1^{}");
+    let run = repo.push(&["azure", "v1:refs/heads/main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "`refs/tags/v1` names an annotated tag ({}), not a commit (it tags commit {})",
+            &repo.rev("v1")[..12],
+            &commit[..12]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("fsck"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("git push azure 'refs/tags/v1^{}:refs/heads/main'"),
+        "{}",
+        run.stderr
+    );
+    // The command it gives deploys the tagged commit.
+    assert_code(&repo.push(&["azure", "refs/tags/v1^{}:refs/heads/main"]), 0);
+    assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), commit);
+    // To a branch that does not deploy, it is git's business alone.
+    let run = repo.push(&["azure", "v1:refs/heads/feature"]);
+    assert!(!run.stderr.contains("envguard:"), "{}", run.stderr);
+}
+
+/// This clone's own attributes (`.git/info/attributes`) would re-encode
+/// the files envguard writes into the working tree: refused the same way.
+#[test]
+fn this_clones_own_attributes_are_checked_too() {
+    let (repo, _bare) = deployed();
+    let info = repo.dir.join(".git/info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(
+        info.join("attributes"),
+        ".envguard/* working-tree-encoding=UTF-16LE-BOM\n",
+    )
+    .unwrap();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let run = repo.push(&["azure", "main"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes (or this clone's .git/info/attributes)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.rev("HEAD"), pushed);
+    assert!(!repo
+        .root
+        .path()
+        .join("app/.git")
+        .read_dir()
+        .unwrap()
+        .any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("envguard-attributes")));
 }

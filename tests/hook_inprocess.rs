@@ -669,3 +669,63 @@ fn identity_from_config_only_git_reads_comes_from_git() {
         "Work Name <work@example.invalid> / Work Name <work@example.invalid>"
     );
 }
+
+/// A branch new on the remote is compared with the pushed commit's
+/// fingerprint; one this envguard cannot read (a newer schema, garbage)
+/// stops the push with exit 2, never "a first deployment".
+#[test]
+fn an_unreadable_fingerprint_stops_with_exit_2() {
+    let (repo, _) = deployed();
+    let zero = "0".repeat(40);
+    for (name, fingerprint) in [
+        ("fingerprint_newer_schema", "schema = 2\npackages = []\n"),
+        ("fingerprint_garbage", "\u{1}not toml at all ["),
+    ] {
+        let pushed = repo.commit(
+            &[
+                ("requirements.txt", "flask==3.0.0\n"),
+                (".envguard/fingerprint.toml", fingerprint),
+            ],
+            name,
+        );
+        let (code, out) = hook(
+            &repo,
+            full_env(&repo),
+            &line("refs/heads/main", &pushed, &zero),
+        );
+        assert_eq!(code, 2, "{out}");
+        insta::assert_snapshot!(name, out);
+        assert_eq!(repo.rev("HEAD"), pushed, "nothing committed");
+    }
+}
+
+/// Two pushes of one branch at the same time: the one that commits its
+/// marker second finds the branch moved and its files staged by the first.
+/// It says the branch moved, not that the user edited the marker.
+#[test]
+fn the_push_that_loses_a_race_says_the_branch_moved() {
+    let (repo, _) = deployed();
+    let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
+    let open = || Repo::open(&repo.dir, full_env(&repo)).unwrap();
+    let (winner, loser) = (open(), open());
+    let commit = envguard_core::ids::CommitId::parse(&pushed).unwrap();
+    let config = envguard::facts::config_at(&winner, &commit).unwrap();
+    let (snapshot, _) = envguard::facts::snapshot_at(&winner, &commit, &config).unwrap();
+    let why = (&[][..], envguard_core::message::Retry::Push);
+    let schedule = |repo: &Repo| {
+        envguard::marker::schedule_clean(repo, "refs/heads/main", &commit, &snapshot, "race", why)
+    };
+    let won = schedule(&winner).unwrap();
+    let lost = format!("{:#}", schedule(&loser).unwrap_err());
+    let won = won.commit.short().to_string();
+    assert!(
+        lost.starts_with(&format!(
+            "refs/heads/main moved while envguard was working on it: it pointed at {}, and now points at {won}",
+            &pushed[..12]
+        )),
+        "{lost}"
+    );
+    assert!(!lost.contains("staged changes"), "{lost}");
+    assert_eq!(repo.rev("HEAD")[..12], won);
+    assert_eq!(repo.status(), "");
+}

@@ -21,12 +21,14 @@ use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::{CommitId, MaybeZeroId};
 use envguard_core::managers::{self, PreCommitPush};
 use envguard_core::message::Message;
+use envguard_core::message::Retry;
 use envguard_core::names::PackageId;
 use envguard_core::requirements::ReadFile;
-use envguard_core::token::FINGERPRINT_PATH;
+use envguard_core::token::{FINGERPRINT_PATH, MARKER_PATH};
 
 use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
+use crate::quote::shell_word;
 use crate::repo::{self, Repo};
 use crate::{Outcome, Verbosity};
 use protocol::RefLine;
@@ -195,6 +197,9 @@ fn check_line(
     else {
         return Ok(Outcome::Success);
     };
+    if let Some((kind, tagged)) = repo.not_a_commit(&pushed)? {
+        return not_a_commit(repo, remote, url, line, (pushed, kind, tagged), remote_ref);
+    }
     // Every file of the pushed commit is read through this one reader.
     let mut read = repo.reader(&pushed)?;
     let config = Config::read(&mut read)?;
@@ -213,7 +218,16 @@ fn check_line(
         verbosity,
     };
     match judge(repo, &target, &mut read, err)? {
-        Judgement::Said(decision) => say(&target, decision, err),
+        Judgement::Said(decision) => {
+            if let Decision::CleanScheduled(_) = decision {
+                // The clean this push promises happens only if the server
+                // reads the marker's token from its checkout.
+                let place = Some(target.place());
+                let paths = [MARKER_PATH];
+                marker::check_checkout(repo, &target.pushed, &paths, place, Retry::Push)?;
+            }
+            say(&target, decision, err)
+        }
         Judgement::CommitMarker { change, snapshot } => {
             let key = (line.local_ref.clone(), target.pushed.clone());
             say_kept(&target, &change, OnRemoval::Commit, err)?;
@@ -228,6 +242,46 @@ fn check_line(
             Ok(Outcome::Stopped)
         }
     }
+}
+
+/// A line that sends an object other than a commit (an annotated tag,
+/// `git push azure v1:refs/heads/master`) to a branch. git on the remote
+/// refuses it, so it cannot deploy; where it would go to a deploying branch
+/// (by the tagged commit's config), the push stops with what it is and the
+/// push of the tagged commit, rather than pass a push that fails anyway.
+fn not_a_commit(
+    repo: &Repo,
+    remote: &str,
+    url: &str,
+    line: &RefLine,
+    (object, kind, tagged): (CommitId, &'static str, Option<CommitId>),
+    remote_ref: &str,
+) -> Result<Outcome> {
+    if let Some(commit) = &tagged {
+        let config = Config::read(&mut repo.reader(commit)?)?;
+        let deploys =
+            config.deploying_branch(remote_ref).is_some() && config.matches_remote(remote, url);
+        if !deploys {
+            return Ok(Outcome::Success);
+        }
+    }
+    let again = match (&tagged, line.local_ref()) {
+        (Some(_), Some(local)) => Some(format!(
+            "git push {} {}",
+            shell_word(remote),
+            shell_word(&format!("{local}^{{}}:{remote_ref}"))
+        )),
+        _ => None,
+    };
+    Err(Message::NotACommit {
+        local_ref: line.local_ref.clone(),
+        object,
+        kind,
+        tagged,
+        remote_ref: remote_ref.to_string(),
+        again,
+    }
+    .into())
 }
 
 /// What the hook does with a deploying line.
@@ -286,12 +340,29 @@ fn judge(
     for warning in warnings {
         writeln!(err, "envguard: {}", Message::RequirementsWarning(warning))?;
     }
+    if let Some(note) = runtime_note(&target.place(), &decision) {
+        writeln!(err, "envguard: {note}")?;
+    }
     Ok(match decision {
         Decision::Removed {
             policy: OnRemoval::Commit,
             change,
         } => Judgement::CommitMarker { change, snapshot },
         decision => Judgement::Said(decision),
+    })
+}
+
+/// The note that a runtime change in a push that removes packages does
+/// not excuse the removal (`status` says it too).
+pub fn runtime_note(place: &str, decision: &Decision) -> Option<Message> {
+    let Decision::Removed { change, .. } = decision else {
+        return None;
+    };
+    let (from, to) = change.runtime_switch()?;
+    Some(Message::RuntimeDoesNotExcuse {
+        place: place.to_string(),
+        from: from.clone(),
+        to: to.clone(),
     })
 }
 

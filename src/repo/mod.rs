@@ -268,6 +268,28 @@ impl Repo {
         Ok(found(self.repo.find_commit(oid(id)), || format!("commit {id}"))?.is_some())
     }
 
+    /// What `id` names when it is not a commit (git passes the hook the
+    /// object a pushed ref names, which a tag makes an annotated tag):
+    /// its kind and, for a tag, the commit it tags. `None` for a commit,
+    /// or an object this repository does not have (reading it says so).
+    pub fn not_a_commit(&self, id: &CommitId) -> Result<Option<(&'static str, Option<CommitId>)>> {
+        let object = match found(self.repo.find_object(oid(id), None), || {
+            format!("object {id}")
+        })? {
+            Some(object) => object,
+            None => return Ok(None),
+        };
+        Ok(match object.kind() {
+            Some(ObjectType::Commit) => None,
+            Some(ObjectType::Tag) => {
+                let tagged = object.peel_to_commit().ok().map(|c| commit_id(c.id()));
+                Some(("an annotated tag", tagged))
+            }
+            Some(ObjectType::Tree) => Some(("a tree", None)),
+            _ => Some(("a file's contents (a blob)", None)),
+        })
+    }
+
     /// A file of a commit by repository-relative path, symbolic links
     /// followed as the server's file system follows them
     /// ([`links::resolve`]); `Ok(None)` when the commit has no file there.
@@ -634,6 +656,93 @@ impl Repo {
         Ok(state)
     }
 
+    /// The git attributes `names` of each of `paths` as a checkout of
+    /// `commit` sets them, as `(path, name, value)` in git's words
+    /// (`unspecified`, `unset`, `set` or the value): from the commit's own
+    /// `.gitattributes` files (the root's and those of the folders above
+    /// each path), which the server's checkout reads too, and this clone's
+    /// (`$GIT_DIR/info/attributes`, `core.attributesFile`). git decides
+    /// (`git check-attr --cached`, over a temporary index that holds the
+    /// commit's `.gitattributes` files alone: any git version reads it,
+    /// where `--source` needs git 2.40).
+    pub fn attributes(
+        &self,
+        commit: &CommitId,
+        paths: &[&str],
+        names: &[&str],
+    ) -> Result<Vec<(String, String, String)>> {
+        let tree = self.root_tree(commit)?;
+        let mut files = Vec::new();
+        for path in paths {
+            let parts: Vec<&str> = path.split('/').collect();
+            for depth in 0..parts.len() {
+                let file = [&parts[..depth], &[".gitattributes"]].concat().join("/");
+                if files.iter().any(|(f, _)| *f == file) {
+                    continue;
+                }
+                // git reads a regular file only: a link there is ignored.
+                match tree.get_path(Path::new(&file)) {
+                    Ok(entry) if matches!(entry.filemode(), 0o100644 | 0o100755) => {
+                        files.push((file, entry.id()));
+                    }
+                    Ok(_) => {}
+                    Err(err) if err.code() == ErrorCode::NotFound => {}
+                    Err(source) => {
+                        let what = format!("{file} in commit {commit}");
+                        return Err(GitError { what, source }.into());
+                    }
+                }
+            }
+        }
+        let index_path = self
+            .repo
+            .path()
+            .join(format!("envguard-attributes-{}.index", std::process::id()));
+        let _ = std::fs::remove_file(&index_path);
+        let output = (|| -> Result<std::process::Output> {
+            // No file to hold: git reads a missing index as an empty one.
+            if !files.is_empty() {
+                let mut index = Index::open(&index_path).context("cannot create a git index")?;
+                for (file, id) in &files {
+                    index.add(&attributes_entry(file, *id))?;
+                }
+                index
+                    .write()
+                    .with_context(|| format!("cannot write {}", index_path.display()))?;
+            }
+            let mut command = Command::new("git");
+            self.env.apply(&mut command);
+            command
+                .env("GIT_INDEX_FILE", &index_path)
+                .arg("--git-dir")
+                .arg(self.repo.path())
+                .args(["check-attr", "--cached", "-z"])
+                .args(names)
+                .arg("--")
+                .args(paths);
+            command.output().context("cannot run git (is it on PATH?)")
+        })();
+        let _ = std::fs::remove_file(&index_path);
+        let output = output?;
+        if !output.status.success() {
+            bail!(
+                "`git check-attr` cannot tell the git attributes of {}: {}",
+                paths.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        // `<path>\0<name>\0<value>\0`, once per path and name.
+        let fields: Vec<String> = output
+            .stdout
+            .split(|&b| b == 0)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        Ok(fields
+            .chunks_exact(3)
+            .map(|t| (t[0].clone(), t[1].clone(), t[2].clone()))
+            .collect())
+    }
+
     /// What `commit`'s tree holds at `path`.
     pub fn entry_in_commit(&self, commit: &CommitId, path: &str) -> Result<Entry> {
         let tree = self.repo.find_commit(oid(commit))?.tree()?;
@@ -746,6 +855,25 @@ fn entry_on_disk(path: &Path) -> Result<Entry> {
     } else {
         Entry::Special
     })
+}
+
+/// An index entry for a committed `.gitattributes` file, which
+/// `git check-attr --cached` reads by its blob.
+fn attributes_entry(path: &str, id: Oid) -> git2::IndexEntry {
+    git2::IndexEntry {
+        ctime: git2::IndexTime::new(0, 0),
+        mtime: git2::IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: 0o100644,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: u16::try_from(path.len()).unwrap_or(0xfff).min(0xfff),
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 /// The blob at `path` in `tree`; `None` when there is none, or a folder.

@@ -15,6 +15,26 @@ use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Signature};
 use super::{blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo};
 
 impl Repo {
+    /// [`Message::RefMoved`] when `refname` no longer points at `was`:
+    /// whatever else failed meanwhile, that is what happened (another push
+    /// running at the same time, say, whose marker commit moved it and
+    /// staged its files).
+    pub fn moved_meanwhile(
+        &self,
+        refname: &str,
+        was: &CommitId,
+        retry: Retry,
+    ) -> Result<Option<Message>> {
+        let now = self.ref_target(refname)?;
+        Ok((now.as_ref() != Some(was)).then(|| Message::RefMoved {
+            refname: refname.to_string(),
+            was: was.clone(),
+            now,
+            retry,
+        }))
+    }
+
+    /// A commit whose tree is `parent`'s with each of `files` added or
     /// replaced, and whose only parent is `parent`; no ref moves. The files
     /// must all sit in one top-level folder (`.envguard/…`): only that
     /// subtree is rebuilt, every other entry is the parent's.
@@ -183,11 +203,23 @@ impl Repo {
         let prepared = self.prepare_switch(&lock, &waiting, old, new, paths, retry);
         let temps = match prepared {
             Ok(temps) => temps,
-            Err(err) if err.downcast_ref::<Message>().is_some() => return Err(err),
-            Err(err) => return Err(nothing(err)),
+            Err(err) => {
+                if let Some(moved) = self.moved_meanwhile(refname, old, retry)? {
+                    return Err(moved.into());
+                }
+                if err.downcast_ref::<Message>().is_some() {
+                    return Err(err);
+                }
+                return Err(nothing(err));
+            }
         };
         // The point of no return: from here on, a failure is undone.
-        self.move_ref(refname, old, new, why).map_err(nothing)?;
+        if let Err(err) = self.move_ref(refname, old, new, why) {
+            return Err(match self.moved_meanwhile(refname, old, retry)? {
+                Some(moved) => moved.into(),
+                None => nothing(err),
+            });
+        }
         let mut placed = Vec::new();
         let result = (|| -> Result<()> {
             for (temp, path) in &temps {

@@ -91,7 +91,8 @@ pub fn fixture(text: &str) -> Vec<(String, String, Vec<u8>)> {
         .collect()
 }
 
-fn unescape(text: &str) -> Vec<u8> {
+/// Undoes the fixtures' escapes (`\n \r \t \\ \xHH`).
+pub fn unescape(text: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -131,6 +132,85 @@ pub fn python3_runtime() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// How Kudu reads `.deployment` and what it puts in the deployment
+/// script's environment, in Python (run by the post-receive below; its
+/// test reads `tests/data/deployment_ini.tsv`, as the hook's does). Modelled
+/// on KuduLite (the same files in projectkudu/kudu):
+/// - `Kudu.Core/Infrastructure/IniFile.cs`: `File.ReadAllLines` (every byte
+///   order mark, else UTF-8; bytes it cannot decode read as U+FFFD; lines
+///   end at CR LF, CR or LF), `String.Trim`, `[name]` sections (more than
+///   `[]`, the name trimmed, an empty one opens none, a repeated one
+///   replaces the earlier whole), keys before the first `=`, trimmed, the
+///   last of a name winning; names compare ignoring case; lines before any
+///   section ignored; no comments.
+/// - `Kudu.Core/Settings/DeploymentSettingsProvider.cs`: section `config`.
+/// - `Kudu.Core/Settings/DeploymentSettingsManager.cs` (`GetValues`,
+///   `GetValue`) and `Kudu.Core/Infrastructure/ExecutableExtensions.cs`
+///   (`AddDeploymentSettingsAsEnvironmentVariables`): every key becomes an
+///   environment variable **named as written** in `.deployment` (on Linux
+///   names are case-sensitive: `project = app` gives `project`, not
+///   `PROJECT`), with the value of an app setting of the same name
+///   (ignoring case) where there is one; `COMMAND` is the first non-empty
+///   of the app setting and the key.
+///
+/// Arguments: the `.deployment` path (may be missing) and a file of app
+/// settings as NUL-separated `NAME=value`. Prints, NUL-separated, the
+/// command (empty for none), then each `NAME=value` to add to the
+/// environment.
+pub const KUDU_INI: &str = r#"
+import re, sys
+WHITE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+BOMS = [(b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")]
+
+def fold(name):
+    # StringComparer.OrdinalIgnoreCase, for the ASCII names that matter.
+    return "".join(c.upper() if c.isascii() else c for c in name)
+
+def sections(data):
+    encoding = "utf-8"
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            encoding, data = name, data[len(bom):]
+            break
+    found, current = {}, None
+    for line in re.split("\r\n|\r|\n", data.decode(encoding, errors="replace")):
+        value = line.strip(WHITE)
+        if not value:
+            continue
+        if value.startswith("[") and value.endswith("]") and value != "[]":
+            name = value[1:-1].strip(WHITE)
+            if name:
+                current = {}
+                found[fold(name)] = current
+            continue
+        if current is None or "=" not in value:
+            continue
+        key, rest = value.split("=", 1)
+        if not key:
+            continue
+        key = key.strip(WHITE)
+        # A dictionary ignoring case: the first spelling stays, the value changes.
+        spelled = next((k for k in current if fold(k) == fold(key)), key)
+        current[spelled] = rest.strip(WHITE)
+    return found
+
+try:
+    config = sections(open(sys.argv[1], "rb").read()).get("CONFIG", {})
+except FileNotFoundError:
+    config = {}
+app = dict(p.split("=", 1) for p in open(sys.argv[2], encoding="utf-8").read().split("\0") if p)
+def app_value(key):
+    return next((v for k, v in app.items() if fold(k) == fold(key)), None)
+command = app_value("COMMAND") or next((v for k, v in config.items() if fold(k) == "COMMAND"), "")
+out = [command]
+for key, value in config.items():
+    value = app_value(key) if app_value(key) is not None else value
+    if key and "\0" not in key + value:
+        out.append(key + "=" + value)
+sys.stdout.write("\0".join(out))
+"#;
+
 /// The post-receive hook of the simulated Kudu. `@ROOT@` and friends are
 /// replaced by [`Kudu::new`] with shell-quoted paths.
 const POST_RECEIVE: &str = r#"#!/usr/bin/env bash
@@ -151,26 +231,18 @@ while read -r old new ref; do
     echo "=== deploying $ref $new"
     git --git-dir=@REMOTE@ --work-tree=@REPOSITORY@ checkout -q -f "$new" || exit 1
     cd @REPOSITORY@ || exit 1
-    # Every key of .deployment's [config] section is exported, upper-cased.
-    command="bash deploy.sh"
-    section=
-    if [[ -f .deployment ]]; then
-      while IFS= read -r line || [[ -n $line ]]; do
-        line=${line%$'\r'}
-        case $line in \[*\]) section=${line,,}; continue ;; esac
-        [[ $section == "[config]" && $line == *=* ]] || continue
-        key=${line%%=*}; key=${key//[[:space:]]/}; key=${key^^}
-        value=${line#*=}; value=${value#"${value%%[![:space:]]*}"}; value=${value%"${value##*[![:space:]]}"}
-        if [[ $key == COMMAND ]]; then command=$value; else export "$key=$value"; fi
-      done < .deployment
-    fi
+    # App settings are the Kudu process's environment; .deployment's
+    # [config] keys are added as Kudu reads them (KUDU_INI), named as
+    # written, an app setting of the same name winning.
+    source "$root/app-settings.sh"
+    mapfile -d '' -t settings < <(python3 "$root/kudu_ini.py" .deployment "$root/app-settings.nul")
+    # No command: a real site would run Oryx; the simulation runs deploy.sh.
+    command=${settings[0]:-bash deploy.sh}
     export DEPLOYMENT_SOURCE=@REPOSITORY@ DEPLOYMENT_TARGET=@WWWROOT@ SCM_COMMIT_ID=$new
     DEPLOYMENT_TEMP=$(mktemp -d "$root/deployment-temp.XXXXXX") || exit 1
     export DEPLOYMENT_TEMP
     export PIP_NO_INDEX=1 PIP_FIND_LINKS=@WHEELHOUSE@ PIP_DISABLE_PIP_VERSION_CHECK=1
-    # App settings override .deployment.
-    source "$root/app-settings.sh"
-    bash -c "$command"
+    env -- "${settings[@]:1}" bash -c "$command"
     echo $? > "$root/last-status"
   } >> "$root/deploy.log" 2>&1
 done
@@ -233,6 +305,7 @@ impl Kudu {
         }
         build_wheels(wheelhouse, specs);
         kudu.write_settings();
+        fs::write(kudu.root.join("kudu_ini.py"), KUDU_INI).expect("write kudu_ini.py");
 
         kudu.git(&kudu.root, &["init", "-q", "--bare", path_str(&remote)]);
         let hook = POST_RECEIVE
@@ -274,6 +347,12 @@ impl Kudu {
             .map(|(k, v)| format!("export {k}={}\n", sh_quote(v)))
             .collect();
         fs::write(self.root.join("app-settings.sh"), script).expect("write app settings");
+        let pairs: String = self
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\0"))
+            .collect();
+        fs::write(self.root.join("app-settings.nul"), pairs).expect("write app settings");
     }
 
     /// Writes a file of the client's work tree (parents created).
@@ -462,4 +541,43 @@ pub fn path_str(path: &Path) -> &str {
 
 pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// What the simulated Kudu takes from `.deployment` (and `app_settings`):
+/// the command (empty for none) and the variables it adds to the
+/// deployment script's environment, by [`KUDU_INI`].
+pub fn kudu_settings(
+    deployment: &[u8],
+    app_settings: &[(&str, &str)],
+) -> (String, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (file, settings, script) = (
+        dir.path().join(".deployment"),
+        dir.path().join("app-settings.nul"),
+        dir.path().join("kudu_ini.py"),
+    );
+    fs::write(&file, deployment).expect("write .deployment");
+    let pairs: String = app_settings
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\0"))
+        .collect();
+    fs::write(&settings, pairs).expect("write app settings");
+    fs::write(&script, KUDU_INI).expect("write kudu_ini.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&file)
+        .arg(&settings)
+        .output()
+        .expect("run python3");
+    assert_success("kudu_ini.py", &out);
+    let text = String::from_utf8(out.stdout).expect("UTF-8 settings");
+    let mut items = text.split('\0');
+    let command = items.next().unwrap_or_default().to_string();
+    let pairs = items
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').expect("NAME=value");
+            (key.to_string(), value.to_string())
+        })
+        .collect();
+    (command, pairs)
 }

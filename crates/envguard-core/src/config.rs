@@ -104,20 +104,21 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Reads the settings a commit carries, `envguard.toml` and
-    /// `.deployment`, through `read`.
+    /// `.deployment`, through `read`. A `.deployment` Kudu would read
+    /// differently from envguard is an error too ([`Deployment::parse`]).
     pub fn read(read: &mut ReadFile<'_>) -> anyhow::Result<Config> {
         let config = read(CONFIG_PATH)?;
-        let deployment = read(DEPLOYMENT_PATH)?;
-        Ok(Config::from_files(
-            config.as_deref(),
-            deployment.as_deref(),
-        )?)
+        let deployment = read(DEPLOYMENT_PATH)?
+            .map(|bytes| Deployment::parse(&bytes))
+            .transpose()?;
+        Ok(Config::from_files(config.as_deref(), deployment.as_ref())?)
     }
 
-    /// Builds the settings from the two files' bytes, either possibly absent.
+    /// Builds the settings from `envguard.toml`'s bytes and the parsed
+    /// `.deployment`, either possibly absent.
     pub fn from_files(
         config: Option<&[u8]>,
-        deployment: Option<&[u8]>,
+        deployment: Option<&Deployment>,
     ) -> Result<Config, ConfigError> {
         let (file, keep) = match config {
             Some(bytes) => {
@@ -127,7 +128,7 @@ impl Config {
             }
             None => (ConfigFile::default(), Vec::new()),
         };
-        let deployment = deployment.map(Deployment::parse).unwrap_or_default();
+        let deployment = deployment.cloned().unwrap_or_default();
         let prefix = deployment.project_prefix();
         Ok(Config {
             remotes: file.remotes,
@@ -395,19 +396,34 @@ mod tests {
 
     #[test]
     fn deployment_file_sets_project_and_target() {
-        let d = b"; comment\n[config]\nPROJECT = src/app/\ncommand = bash deploy.sh\n";
-        let c = Config::from_files(None, Some(d)).unwrap();
+        let parsed = |bytes: &[u8]| Deployment::parse(bytes).unwrap();
+        let d = parsed(b"; comment\n[config]\nPROJECT = src/app/\ncommand = bash deploy.sh\n");
+        let c = Config::from_files(None, Some(&d)).unwrap();
         assert_eq!(c.requirements, "src/app/requirements.txt");
         assert_eq!(c.runtime, "src/app/runtime.txt");
         assert_eq!(c.target, Platform::Linux);
-        let c = Config::from_files(None, Some(b"[config]\ncommand = deploy.cmd\nproject = .\n"))
-            .unwrap();
+        let windows = parsed(b"[config]\ncommand = deploy.cmd\nproject = .\n");
+        let c = Config::from_files(None, Some(&windows)).unwrap();
         assert_eq!(c.requirements, "requirements.txt");
         assert_eq!(c.target, Platform::Windows);
-        let c = Config::from_files(Some(b"target = \"windows\"\n"), Some(d)).unwrap();
+        let c = Config::from_files(Some(b"target = \"windows\"\n"), Some(&d)).unwrap();
         assert_eq!(c.target, Platform::Windows);
-        let c = Config::from_files(None, Some(b"[other]\nproject = x\n")).unwrap();
+        let other = parsed(b"[other]\nproject = x\n");
+        let c = Config::from_files(None, Some(&other)).unwrap();
         assert_eq!(c.requirements, "requirements.txt");
+    }
+
+    #[test]
+    fn reading_a_commit_stops_on_a_deployment_kudu_reads_as_unknown() {
+        let files = |deployment: &'static [u8]| {
+            move |path: &str| -> anyhow::Result<Option<Vec<u8>>> {
+                Ok((path == DEPLOYMENT_PATH).then(|| deployment.to_vec()))
+            }
+        };
+        let c = Config::read(&mut files(b"[ config ]\nproject = src/app\n")).unwrap();
+        assert_eq!(c.requirements, "src/app/requirements.txt");
+        let err = Config::read(&mut files(b"[config]\nproject = caf\xe9\n")).unwrap_err();
+        assert!(err.to_string().starts_with(".deployment:2: "), "{err}");
     }
 
     #[test]

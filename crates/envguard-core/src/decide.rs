@@ -172,6 +172,15 @@ impl Change {
         by_file.into_values().collect()
     }
 
+    /// `(from, to)` when the push changes the `python-X.Y` runtime.txt
+    /// names (a patch level is no change).
+    pub fn runtime_switch(&self) -> Option<(&Runtime, &Runtime)> {
+        match &self.runtime {
+            Some((Some(from), Some(to))) if from.selects_other_env_than(to) => Some((from, to)),
+            _ => None,
+        }
+    }
+
     /// What was removed, one label each: `six`, `requests[socks]` for
     /// dropped extras.
     pub fn removed_labels(&self) -> Vec<String> {
@@ -279,7 +288,10 @@ pub enum Decision {
     Unchanged,
     /// This push carries a new marker token: a clean is already scheduled.
     CleanScheduled(Change),
-    /// The `python-X.Y` runtime changed: the server rebuilds by itself.
+    /// The `python-X.Y` runtime changed and nothing was removed: the
+    /// deployment script builds an environment for the new runtime where
+    /// runtime.txt picks the Python. A removal in the same push is
+    /// [`Decision::Removed`] all the same.
     RuntimeChanged {
         from: Runtime,
         to: Runtime,
@@ -358,23 +370,22 @@ pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemo
     if pushed.token.is_some() && pushed.token != baseline.token {
         return Decision::CleanScheduled(change);
     }
-    // Rule 5: Kudu rebuilds for another python-X.Y by itself; a patch-level
-    // change keeps the env, so removals in it still count.
-    if let (Some(from), Some(to)) = (&baseline.runtime, &pushed.runtime) {
-        if from.selects_other_env_than(to) {
-            return Decision::RuntimeChanged {
-                from: from.clone(),
-                to: to.clone(),
-                change,
-            };
-        }
+    // A runtime change never excuses a removal: on Linux App Service the
+    // site's own setting (FRAMEWORK_VERSION), not runtime.txt, picks the
+    // Python, so deploy.sh may reuse the environment and keep what was
+    // removed. Only a change that removes nothing passes with its note.
+    if change.removes_anything() {
+        return Decision::Removed {
+            policy: on_removal,
+            change,
+        };
     }
-    if !change.removes_anything() {
-        return Decision::NothingRemoved(change);
-    }
-    Decision::Removed {
-        policy: on_removal,
-        change,
+    let switch = change
+        .runtime_switch()
+        .map(|(from, to)| (from.clone(), to.clone()));
+    match switch {
+        Some((from, to)) => Decision::RuntimeChanged { from, to, change },
+        None => Decision::NothingRemoved(change),
     }
 }
 
@@ -644,19 +655,57 @@ mod tests {
     }
 
     #[test]
-    fn rule5_minor_runtime_change_passes_patch_does_not() {
+    fn rule5_a_runtime_change_alone_passes_with_its_note() {
         let base = snapshot(&["a", "b"], "python-3.11", None);
-        let minor = snapshot(&["a"], "python-3.12", None);
+        let minor = snapshot(&["a", "b", "c"], "python-3.12", None);
         match decide(Some(&base), &minor, OnRemoval::Commit) {
             Decision::RuntimeChanged { from, to, change } => {
                 assert_eq!(
                     (from, to),
                     (Runtime::new(3, 11, None), Runtime::new(3, 12, None))
                 );
-                assert_eq!(change.removed_labels(), ["b"]);
+                assert!(!change.removes_anything());
+                assert_eq!(change.added.len(), 1);
             }
             other => panic!("{other:?}"),
         }
+        // The same requirements, runtime.txt alone bumped.
+        let bump = snapshot(&["a", "b"], "python-3.12", None);
+        assert_eq!(verdict(&base, &bump), "runtime changed");
+    }
+
+    #[test]
+    fn rule5_a_runtime_change_never_excuses_a_removal() {
+        let base = snapshot(&["a", "b", "requests[socks]"], "python-3.11", None);
+        for (pushed, removed) in [
+            (vec!["a", "requests[socks]"], "b"),
+            (vec!["a", "b", "requests"], "requests[socks]"),
+        ] {
+            let pushed = snapshot(&pushed, "python-3.12", None);
+            for (policy, name) in [
+                (OnRemoval::Commit, "removed: commit"),
+                (OnRemoval::Block, "removed: block"),
+                (OnRemoval::Warn, "removed: warn"),
+            ] {
+                let d = decide(Some(&base), &pushed, policy);
+                assert_eq!(kind(&d), name);
+                let change = d.change().unwrap();
+                assert_eq!(change.removed_labels(), [removed]);
+                // The runtime change is still known, for the message.
+                assert_eq!(
+                    change.runtime,
+                    Some((
+                        Some(Runtime::new(3, 11, None)),
+                        Some(Runtime::new(3, 12, None))
+                    ))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule5_a_patch_level_is_no_runtime_change() {
+        let base = snapshot(&["a", "b"], "python-3.11", None);
         let patch = snapshot(&["a"], "python-3.11.4", None);
         assert_eq!(verdict(&base, &patch), "removed: commit");
         let mut whitespace = snapshot(&["a"], "python-3.11", None);
@@ -668,6 +717,8 @@ mod tests {
         let appears = snapshot(&["a"], "python-3.12", None);
         let base_unknown = snapshot(&["a", "b"], "", None);
         assert_eq!(verdict(&base_unknown, &appears), "removed: commit");
+        let same_packages = snapshot(&["a", "b"], "python-3.11.4", None);
+        assert_eq!(verdict(&base, &same_packages), "nothing removed");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the script Kudu runs (`command`), and the one answer to "does this
 //! command run envguard's script?" that config, `init` and `doctor` share.
 
+use crate::encoding::{Encoding, REPLACEMENT};
 use crate::platform::Platform;
 
 /// Kudu's deployment settings file, relative to the repository root.
@@ -31,6 +32,181 @@ pub struct Deployment {
     pub command: Option<String>,
     /// `SCM_DO_BUILD_DURING_DEPLOYMENT = …`: whether Kudu builds at all.
     pub build_during_deployment: Option<String>,
+}
+
+/// A `.deployment` whose meaning to Kudu cannot be known, at a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for DeploymentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{DEPLOYMENT_PATH}:{}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for DeploymentError {}
+
+/// `.deployment` as Kudu's `IniFile` reads it: KuduLite and projectkudu/kudu
+/// `Kudu.Core/Infrastructure/IniFile.cs` (the same file in both), called by
+/// `Kudu.Core/Settings/DeploymentSettingsProvider.cs` for section `config`.
+///
+/// - `File.ReadAllLines` decodes by the byte order mark, any of them, and
+///   UTF-8 without one; bytes it cannot decode become U+FFFD
+///   ([`Encoding`]). Lines end at CR LF, a lone CR or LF.
+/// - Each line is trimmed of white space (`String.Trim`: the same
+///   characters as Rust's `trim`); blank lines are skipped.
+/// - `[name]` (more than `[]`) opens a section named by what is inside,
+///   trimmed; `[ ]` opens none and the section before goes on. Sections are
+///   a dictionary by name, ignoring case: a later `[config]` replaces an
+///   earlier one whole.
+/// - Before any section, lines are ignored. In one, a line with `=` is a key
+///   (before the first `=`, trimmed) and its value (the rest, trimmed: `=`
+///   may appear in it; no quotes are removed, no comment is cut off); a
+///   later key of the same name, ignoring case, replaces the value. A line
+///   starting with `=`, or without one, is skipped. There are no comments:
+///   `; project = x` is a key named `; project`.
+/// - Names compare ignoring case (`StringComparer.OrdinalIgnoreCase`);
+///   envguard's names are ASCII and no other character upper-cases to one
+///   of their letters in .NET's ordinal casing.
+mod ini {
+    use super::Encoding;
+
+    /// One line: its bytes, its line ending's bytes, and its text.
+    pub(super) struct Line<'a> {
+        pub content: &'a [u8],
+        pub ending: &'a [u8],
+        pub text: String,
+        /// Whether decoding put U+FFFD in place of bytes.
+        pub replaced: bool,
+    }
+
+    /// A key of the `[config]` section that counts.
+    pub(super) struct Entry {
+        pub key: String,
+        pub value: String,
+        /// Index into [`File::lines`].
+        pub line: usize,
+        pub replaced: bool,
+    }
+
+    pub(super) struct File<'a> {
+        /// The byte order mark, as it was.
+        pub bom: &'a [u8],
+        pub encoding: Encoding,
+        pub lines: Vec<Line<'a>>,
+        /// The last `[config]` section: its header's line index and its keys.
+        pub config: Option<(usize, Vec<Entry>)>,
+    }
+
+    impl<'a> File<'a> {
+        pub fn read(bytes: &'a [u8]) -> File<'a> {
+            let (encoding, bom_len) = Encoding::from_bom(bytes).unwrap_or((Encoding::Utf8, 0));
+            let (bom, body) = bytes.split_at(bom_len);
+            let lines: Vec<Line<'a>> = split(encoding, body)
+                .into_iter()
+                .map(|(content, ending)| {
+                    let (text, replaced) = encoding.decode_lossy(content);
+                    Line {
+                        content,
+                        ending,
+                        text,
+                        replaced,
+                    }
+                })
+                .collect();
+            let mut config: Option<(usize, Vec<Entry>)> = None;
+            let mut in_section = false;
+            let mut in_config = false;
+            for (index, line) in lines.iter().enumerate() {
+                let value = line.text.trim();
+                if value.is_empty() {
+                    continue;
+                }
+                if value.starts_with('[') && value.ends_with(']') && value != "[]" {
+                    let name = value[1..value.len() - 1].trim();
+                    if !name.is_empty() {
+                        in_section = true;
+                        in_config = name.eq_ignore_ascii_case("config");
+                        if in_config {
+                            config = Some((index, Vec::new()));
+                        }
+                    }
+                    continue;
+                }
+                if !in_section {
+                    continue;
+                }
+                let Some((key, rest)) = value.split_once('=') else {
+                    continue;
+                };
+                if key.is_empty() || !in_config {
+                    continue;
+                }
+                if let Some((_, entries)) = config.as_mut() {
+                    entries.push(Entry {
+                        key: key.trim().to_string(),
+                        value: rest.trim().to_string(),
+                        line: index,
+                        replaced: line.replaced,
+                    });
+                }
+            }
+            File {
+                bom,
+                encoding,
+                lines,
+                config,
+            }
+        }
+
+        /// The entry that sets `key` in the last `[config]` section: the
+        /// last one of that name, ignoring case.
+        pub fn config_value(&self, key: &str) -> Option<&Entry> {
+            let (_, entries) = self.config.as_ref()?;
+            entries
+                .iter()
+                .rev()
+                .find(|e| e.key.eq_ignore_ascii_case(key))
+        }
+
+        /// The line ending new lines get: the file's first, else LF.
+        pub fn newline(&self) -> Vec<u8> {
+            self.lines
+                .iter()
+                .map(|l| l.ending)
+                .find(|ending| !ending.is_empty())
+                .map_or_else(|| self.encoding.encode("\n"), <[u8]>::to_vec)
+        }
+    }
+
+    /// `body` cut into lines as `StreamReader.ReadLine` cuts text: at CR LF,
+    /// a lone CR, or LF, counted in code units of `encoding`. Each line's
+    /// bytes come with its ending's; a last line without one has none.
+    fn split(encoding: Encoding, body: &[u8]) -> Vec<(&[u8], &[u8])> {
+        let width = encoding.unit_width();
+        let mut lines = Vec::new();
+        let (mut start, mut at) = (0, 0);
+        while at + width <= body.len() {
+            let unit = encoding.unit(&body[at..]);
+            if unit != 0x0a && unit != 0x0d {
+                at += width;
+                continue;
+            }
+            let mut end = at + width;
+            if unit == 0x0d && end + width <= body.len() && encoding.unit(&body[end..]) == 0x0a {
+                end += width;
+            }
+            lines.push((&body[start..at], &body[at..end]));
+            (start, at) = (end, end);
+        }
+        if start < body.len() {
+            lines.push((&body[start..], &body[body.len()..]));
+        }
+        lines
+    }
 }
 
 /// How the site builds a deployment, as far as `.deployment` tells (an app
@@ -69,32 +245,44 @@ impl DeployPath {
 }
 
 impl Deployment {
-    /// Reads Kudu's INI file: the `[config]` section, keys case-insensitive.
-    pub fn parse(bytes: &[u8]) -> Deployment {
-        let text = String::from_utf8_lossy(bytes);
-        let mut in_config = false;
+    /// Reads `.deployment` exactly as Kudu does (module [`ini`] says how):
+    /// the values of its last `[config]` section. A value envguard uses
+    /// (`project`, `command`) that Kudu would read with U+FFFD in place of
+    /// bytes it cannot decode is an error naming the line: what folder or
+    /// script the site then uses cannot be known.
+    pub fn parse(bytes: &[u8]) -> Result<Deployment, DeploymentError> {
+        let file = ini::File::read(bytes);
         let mut out = Deployment::default();
-        for line in text.trim_start_matches('\u{feff}').lines() {
-            let line = line.trim();
-            if line.starts_with('[') {
-                in_config = line.eq_ignore_ascii_case("[config]");
-                continue;
-            }
-            if !in_config || line.starts_with(';') || line.starts_with('#') {
-                continue;
-            }
-            let Some((key, value)) = line.split_once('=') else {
+        for key in ["project", "command", "scm_do_build_during_deployment"] {
+            // Kudu's settings take an empty value for no value at all
+            // (DeploymentSettingsManager.GetValue skips it).
+            let Some(entry) = file.config_value(key).filter(|e| !e.value.is_empty()) else {
                 continue;
             };
-            let value = value.trim().to_string();
-            match key.trim().to_ascii_lowercase().as_str() {
-                "project" => out.project = Some(value),
-                "command" => out.command = Some(value),
-                "scm_do_build_during_deployment" => out.build_during_deployment = Some(value),
-                _ => {}
+            let value = entry.value.clone();
+            if key != "scm_do_build_during_deployment"
+                && entry.replaced
+                && value.contains(REPLACEMENT)
+            {
+                return Err(DeploymentError {
+                    line: entry.line + 1,
+                    message: format!(
+                        "the value of `{key}` holds bytes that are not valid {} (Kudu reads U+FFFD in \
+                         their place, so the {} it names cannot be known); save {DEPLOYMENT_PATH} as \
+                         UTF-8 (or UTF-16 with a byte order mark) and commit it",
+                        file.encoding.name(),
+                        if key == "project" { "folder" } else { "script" },
+                    ),
+                });
             }
+            let slot = match key {
+                "project" => &mut out.project,
+                "command" => &mut out.command,
+                _ => &mut out.build_during_deployment,
+            };
+            *slot = Some(value);
         }
-        out
+        Ok(out)
     }
 
     /// The project folder as a repository-relative prefix (`""` for the root).
@@ -193,37 +381,29 @@ pub enum Edit {
     Conflict(String),
 }
 
-/// Sets `command = …` in the `[config]` section of a `.deployment`
-/// (adding the section when missing). Works on bytes, line by line: every
-/// other line keeps its bytes and its line ending, so a file in Latin-1 or
-/// with a BOM comes back as it was. A command that is not `init`'s own
-/// ([`Deployment::runs_envguard_script`]) is a conflict unless `force`.
+/// Sets `command = …` in the `[config]` section of a `.deployment`, the one
+/// Kudu reads (the last), adding the section when there is none. Works on
+/// the file's lines as Kudu cuts them, in the file's own encoding (a byte
+/// order mark says which): every other line keeps its bytes and its line
+/// ending, so a file in Latin-1, UTF-16 or with a BOM comes back as it was.
+/// A command that is not `init`'s own ([`Deployment::runs_envguard_script`])
+/// is a conflict unless `force`; an empty one is no command, as for Kudu.
 pub fn set_command(bytes: &[u8], command: &str, force: bool) -> Edit {
-    let newline: &[u8] = if bytes.windows(2).any(|w| w == b"\r\n") {
-        b"\r\n"
-    } else {
-        b"\n"
+    let file = ini::File::read(bytes);
+    let line = file.encoding.encode(&format!("command = {command}"));
+    let newline = file.newline();
+    let raw = |range: std::ops::Range<usize>| -> Vec<u8> {
+        file.lines[range]
+            .iter()
+            .flat_map(|l| [l.content, l.ending])
+            .flatten()
+            .copied()
+            .collect()
     };
-    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
-    let mut in_config = false;
-    let mut config_at = None;
-    for (i, raw) in lines.iter().enumerate() {
-        let text = String::from_utf8_lossy(raw);
-        let trimmed = text.trim().trim_start_matches('\u{feff}');
-        if trimmed.starts_with('[') {
-            in_config = trimmed.eq_ignore_ascii_case("[config]");
-            if in_config {
-                config_at = Some(i);
-            }
-            continue;
-        }
-        let Some((key, value)) = trimmed.split_once('=').filter(|_| in_config) else {
-            continue;
-        };
-        if !key.trim().eq_ignore_ascii_case("command") {
-            continue;
-        }
-        let value = value.trim();
+    let count = file.lines.len();
+    let mut out = file.bom.to_vec();
+    if let Some(entry) = file.config_value("command") {
+        let value = entry.value.as_str();
         if value == command {
             return Edit::Unchanged;
         }
@@ -231,43 +411,34 @@ pub fn set_command(bytes: &[u8], command: &str, force: bool) -> Edit {
             command: Some(value.to_string()),
             ..Deployment::default()
         };
-        if theirs.runs_envguard_script().is_none() && !force {
+        if !value.is_empty() && theirs.runs_envguard_script().is_none() && !force {
             return Edit::Conflict(value.to_string());
         }
-        let ending: &[u8] = if raw.ends_with(b"\r\n") {
-            b"\r\n"
-        } else if raw.ends_with(b"\n") {
-            b"\n"
-        } else {
-            b""
-        };
-        let mut out = lines[..i].concat();
-        out.extend_from_slice(format!("command = {command}").as_bytes());
-        out.extend_from_slice(ending);
-        out.extend_from_slice(&lines[i + 1..].concat());
+        out.extend(raw(0..entry.line));
+        out.extend_from_slice(&line);
+        out.extend_from_slice(file.lines[entry.line].ending);
+        out.extend(raw(entry.line + 1..count));
         return Edit::Changed(out);
     }
-    let line = format!("command = {command}").into_bytes();
-    let mut out = Vec::with_capacity(bytes.len() + 32);
-    match config_at {
-        Some(at) => {
-            out.extend_from_slice(&lines[..=at].concat());
-            if !lines[at].ends_with(b"\n") {
-                out.extend_from_slice(newline);
+    match &file.config {
+        Some((at, _)) => {
+            out.extend(raw(0..at + 1));
+            if file.lines[*at].ending.is_empty() {
+                out.extend_from_slice(&newline);
             }
             out.extend_from_slice(&line);
-            out.extend_from_slice(newline);
-            out.extend_from_slice(&lines[at + 1..].concat());
+            out.extend_from_slice(&newline);
+            out.extend(raw(at + 1..count));
         }
         None => {
-            out.extend_from_slice(bytes);
-            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-                out.extend_from_slice(newline);
+            out.extend(raw(0..count));
+            if file.lines.last().is_some_and(|l| l.ending.is_empty()) {
+                out.extend_from_slice(&newline);
             }
-            out.extend_from_slice(b"[config]");
-            out.extend_from_slice(newline);
+            out.extend_from_slice(&file.encoding.encode("[config]"));
+            out.extend_from_slice(&newline);
             out.extend_from_slice(&line);
-            out.extend_from_slice(newline);
+            out.extend_from_slice(&newline);
         }
     }
     Edit::Changed(out)
@@ -382,20 +553,49 @@ mod tests {
         assert_eq!(Deployment::default().runs_envguard_script(), None);
     }
 
+    fn parse(bytes: &[u8]) -> Deployment {
+        Deployment::parse(bytes).unwrap()
+    }
+
+    // What each spelling means is the shared fixture's job
+    // (tests/data/deployment_ini.tsv, tests/shared_rules.rs, and the
+    // simulated Kudu's own test); here: what the values become.
     #[test]
     fn reads_the_config_section_only() {
-        let d = Deployment::parse(
-            b"\xef\xbb\xbf; c\n[other]\nproject = x\n[CONFIG]\nPROJECT = src/app/\n",
-        );
+        let d = parse(b"\xef\xbb\xbf; c\n[other]\nproject = x\n[CONFIG]\nPROJECT = src/app/\n");
         assert_eq!(d.project.as_deref(), Some("src/app/"));
         assert_eq!(d.project_prefix(), "src/app/");
-        assert_eq!(
-            Deployment::parse(b"[config]\nproject = .\n").project_prefix(),
-            ""
-        );
-        let elsewhere =
-            Deployment::parse(b"[other]\ncommand = deploy.cmd\n[config]\n; project = x\n");
+        assert_eq!(parse(b"[config]\nproject = .\n").project_prefix(), "");
+        let elsewhere = parse(b"[other]\ncommand = deploy.cmd\n[config]\n; project = x\n");
         assert_eq!(elsewhere, Deployment::default());
+    }
+
+    #[test]
+    fn a_value_kudu_reads_with_replacement_characters_is_refused() {
+        let err = Deployment::parse(b"; x\n[config]\nproject = caf\xe9\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert_eq!(
+            err.to_string(),
+            ".deployment:3: the value of `project` holds bytes that are not valid UTF-8 (Kudu reads \
+             U+FFFD in their place, so the folder it names cannot be known); save .deployment as UTF-8 \
+             (or UTF-16 with a byte order mark) and commit it"
+        );
+        let mut odd = b"\xff\xfe".to_vec();
+        odd.extend(
+            "[config]\r\ncommand = x"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        odd.push(b'y');
+        let err = Deployment::parse(&odd).unwrap_err();
+        assert!(err.to_string().contains("not valid UTF-16 LE"), "{err}");
+        assert!(err.to_string().contains("the script it names"), "{err}");
+        // A literal U+FFFD is text like any other; so is a Latin-1 byte in
+        // a key envguard does not use.
+        let literal = parse("[config]\nproject = a\u{fffd}\n".as_bytes());
+        assert_eq!(literal.project.as_deref(), Some("a\u{fffd}"));
+        let other = parse(b"[config]\nSCM_DO_BUILD_DURING_DEPLOYMENT = f\xe9\n");
+        assert_eq!(other.build_during_deployment.as_deref(), Some("f\u{fffd}"));
     }
 
     #[test]
@@ -428,7 +628,7 @@ mod tests {
             with(Some("bash scripts/mydeploy.sh"), None).path(Platform::Linux),
             DeployPath::Custom("bash scripts/mydeploy.sh".into())
         );
-        let d = Deployment::parse(b"[config]\nSCM_DO_BUILD_DURING_DEPLOYMENT = false\n");
+        let d = parse(b"[config]\nSCM_DO_BUILD_DURING_DEPLOYMENT = false\n");
         assert_eq!(d.path(Platform::Linux), DeployPath::NoBuild);
     }
 
@@ -517,6 +717,75 @@ mod tests {
             panic!("not changed");
         };
         assert_eq!(out, b"[config]\ncommand = bash deploy.sh\n; \xff\n");
+    }
+
+    #[test]
+    fn deployment_edits_follow_kudus_reading() {
+        let utf16 = |text: &str| -> Vec<u8> {
+            let mut bytes = b"\xff\xfe".to_vec();
+            bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            bytes
+        };
+        // PowerShell 5's Out-File: UTF-16 LE with a BOM, CRLF.
+        assert_eq!(
+            set_command(
+                &utf16("[config]\r\nproject = src/app\r\n"),
+                "bash deploy.sh",
+                false
+            ),
+            Edit::Changed(utf16(
+                "[config]\r\ncommand = bash deploy.sh\r\nproject = src/app\r\n"
+            ))
+        );
+        assert_eq!(
+            set_command(
+                &utf16("[config]\ncommand = deploy.cmd"),
+                "deploy.cmd",
+                false
+            ),
+            Edit::Unchanged
+        );
+        // The section Kudu reads is the last `[config]`; `[ config ]` is one.
+        assert_eq!(
+            changed(set_command(
+                b"[config]\ncommand = mine.sh\n[ Config ]\nproject = app\n",
+                "bash deploy.sh",
+                false
+            )),
+            "[config]\ncommand = mine.sh\n[ Config ]\ncommand = bash deploy.sh\nproject = app\n"
+        );
+        // The last of a repeated key is the one Kudu uses.
+        assert_eq!(
+            set_command(
+                b"[config]\ncommand = deploy.cmd\ncommand = mine.cmd\n",
+                "deploy.cmd",
+                false
+            ),
+            Edit::Conflict("mine.cmd".into())
+        );
+        // An empty command is no command: replaced in place, no conflict.
+        assert_eq!(
+            changed(set_command(
+                b"[config]\ncommand =\nproject = app",
+                "deploy.cmd",
+                false
+            )),
+            "[config]\ncommand = deploy.cmd\nproject = app"
+        );
+        // Lone CRs end lines for Kudu: the section is found, not appended twice.
+        assert_eq!(
+            changed(set_command(
+                b"[config]\rproject = app\r",
+                "deploy.cmd",
+                false
+            )),
+            "[config]\rcommand = deploy.cmd\rproject = app\r"
+        );
+        // A header with a trailing comment is no header for Kudu.
+        assert_eq!(
+            changed(set_command(b"[config] ; x\n", "deploy.cmd", false)),
+            "[config] ; x\n[config]\ncommand = deploy.cmd\n"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::digest::{hex, sha256};
+use crate::encoding::Encoding;
 use crate::names::{self, PackageId, PackageSet};
 use crate::platform::{Runtime, Target};
 use crate::requirements::{self, ReadFile, SourceFile, Warning};
@@ -147,17 +148,53 @@ impl Snapshot {
     }
 
     /// Reads a committed fingerprint back into the snapshot it recorded.
-    pub fn from_fingerprint(bytes: &[u8]) -> Result<Snapshot, String> {
-        let text = std::str::from_utf8(bytes).map_err(|_| "is not UTF-8".to_string())?;
-        let file: FingerprintFile =
-            toml::from_str(text).map_err(|err| err.message().to_string())?;
-        if file.schema != SCHEMA {
-            return Err(format!(
-                "has schema {}, this envguard reads {SCHEMA}",
-                file.schema
+    /// envguard writes UTF-8 with LF; a checkout or an editor that saved it
+    /// again with CRLF or a byte order mark (UTF-8, UTF-16 or UTF-32) means
+    /// the same. Anything else is an error: a baseline that cannot be read
+    /// is never "nothing deployed".
+    pub fn from_fingerprint(bytes: &[u8]) -> Result<Snapshot, FingerprintError> {
+        let unreadable = |why: String| FingerprintError::Unreadable(why);
+        let text = match Encoding::from_bom(bytes) {
+            Some((encoding, mark)) => match encoding.decode_lossy(&bytes[mark..]) {
+                (text, false) => text,
+                (_, true) => {
+                    return Err(unreadable(format!(
+                        "starts with a {0} byte order mark but is not valid {0}",
+                        encoding.name()
+                    )))
+                }
+            },
+            None => std::str::from_utf8(bytes)
+                .map_err(|_| unreadable("is not UTF-8".to_string()))?
+                .to_string(),
+        };
+        // The schema first: a newer envguard may have changed the rest.
+        let schema = toml::from_str::<toml::Table>(&text)
+            .map_err(|err| unreadable(format!("is not TOML ({})", err.message().trim_end())))?
+            .get("schema")
+            .and_then(toml::Value::as_integer);
+        match schema {
+            Some(schema) if schema == i64::from(SCHEMA) => {}
+            Some(schema) if schema > i64::from(SCHEMA) => {
+                return Err(FingerprintError::NewerSchema(schema))
+            }
+            _ => return Err(unreadable(format!("has no `schema = {SCHEMA}`"))),
+        }
+        let file: FingerprintFile = toml::from_str(&text)
+            .map_err(|err| unreadable(err.message().trim_end().to_string()))?;
+        let runtime = Runtime::parse(&file.runtime);
+        if runtime.is_none() && !file.runtime.is_empty() {
+            return Err(unreadable(format!(
+                "has `runtime = {:?}`, which is no python-X.Y",
+                file.runtime
+            )));
+        }
+        let token = Token::parse(&file.token);
+        if token.is_none() && !file.token.is_empty() {
+            return Err(unreadable(
+                "has a `token` that is not 64 lowercase hex characters".to_string(),
             ));
         }
-        let runtime = Runtime::parse(&file.runtime);
         let packages: PackageSet = file
             .packages
             .iter()
@@ -175,9 +212,30 @@ impl Snapshot {
                 .collect(),
             runtime,
             packages,
-            token: Token::parse(&file.token),
+            token,
             origins: BTreeMap::new(),
         })
+    }
+}
+
+/// Why a committed fingerprint cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FingerprintError {
+    /// A newer envguard wrote it, in a format this one does not know.
+    NewerSchema(i64),
+    /// It is not a fingerprint: what is wrong with it.
+    Unreadable(String),
+}
+
+impl std::fmt::Display for FingerprintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FingerprintError::NewerSchema(schema) => write!(
+                f,
+                "has schema {schema}, written by a newer envguard (this one reads schema {SCHEMA})"
+            ),
+            FingerprintError::Unreadable(why) => f.write_str(why),
+        }
     }
 }
 
@@ -288,8 +346,66 @@ mod tests {
 
     #[test]
     fn a_bad_fingerprint_says_why() {
-        assert!(Snapshot::from_fingerprint(b"schema = 2\n").is_err());
-        assert!(Snapshot::from_fingerprint(b"nonsense").is_err());
-        assert!(Snapshot::from_fingerprint(b"\xff").is_err());
+        let why = |bytes: &[u8]| Snapshot::from_fingerprint(bytes).unwrap_err().to_string();
+        assert_eq!(
+            Snapshot::from_fingerprint(b"schema = 2\nanything = \"new\"\n"),
+            Err(FingerprintError::NewerSchema(2))
+        );
+        assert_eq!(why(b"schema = 0\n"), "has no `schema = 1`");
+        assert_eq!(why(b"packages = []\n"), "has no `schema = 1`");
+        assert!(why(b"nonsense").starts_with("is not TOML ("));
+        assert_eq!(why(b"\xff"), "is not UTF-8");
+        assert_eq!(
+            why(b"\xff\xfes\x00c"),
+            "starts with a UTF-16 LE byte order mark but is not valid UTF-16 LE"
+        );
+        assert!(
+            why(b"schema = 1\n").contains("missing field"),
+            "{}",
+            why(b"schema = 1\n")
+        );
+        let good = fingerprint_text();
+        let bad_runtime = good.replace("runtime = \"python-3.11.4\"", "runtime = \"3.11\"");
+        assert!(why(bad_runtime.as_bytes()).contains("no python-X.Y"));
+        let bad_token = good.replace(&"ab".repeat(32), "not a token");
+        assert!(why(bad_token.as_bytes()).contains("`token`"));
+    }
+
+    /// A fingerprint as envguard writes it.
+    fn fingerprint_text() -> String {
+        let token = "ab".repeat(32);
+        let (snapshot, _) = read_map(&[
+            ("requirements.txt", "flask\n"),
+            ("runtime.txt", "python-3.11.4\n"),
+            (MARKER_PATH, &format!("{token}\n")),
+        ]);
+        String::from_utf8(snapshot.to_fingerprint("removed: six").unwrap()).unwrap()
+    }
+
+    /// Every encoding and line ending a checkout or an editor may give the
+    /// file reads the same.
+    #[test]
+    fn a_fingerprint_saved_again_reads_the_same() {
+        let text = fingerprint_text();
+        let want = Snapshot::from_fingerprint(text.as_bytes()).unwrap();
+        let crlf = text.replace('\n', "\r\n");
+        let mut variants = vec![crlf.clone().into_bytes()];
+        for (encoding, mark) in [
+            (Encoding::Utf8, &b"\xef\xbb\xbf"[..]),
+            (Encoding::Utf16Le, b"\xff\xfe"),
+            (Encoding::Utf16Be, b"\xfe\xff"),
+            (Encoding::Utf32Le, b"\xff\xfe\x00\x00"),
+            (Encoding::Utf32Be, b"\x00\x00\xfe\xff"),
+        ] {
+            for body in [&text, &crlf] {
+                variants.push([mark, &encoding.encode(body)].concat());
+            }
+        }
+        for bytes in variants {
+            assert_eq!(Snapshot::from_fingerprint(&bytes).as_ref(), Ok(&want));
+        }
+        // UTF-16 without its mark is not UTF-8.
+        let bare = Encoding::Utf16Le.encode(&text);
+        assert!(Snapshot::from_fingerprint(&bare).is_err());
     }
 }

@@ -5,7 +5,7 @@
 //! user should read goes out as a [`message::Message`] (or, for `doctor` and
 //! `install`, a [`message::doctor::Finding`] or [`message::install::Install`]).
 //!
-//! Modules, innermost first: [`text`], [`ids`], [`digest`], [`shipped`], [`names`], [`platform`],
+//! Modules, innermost first: [`text`], [`encoding`], [`ids`], [`digest`], [`shipped`], [`names`], [`platform`],
 //! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
 //! [`decide`], [`managers`], [`message`], [`links`]. Each uses only modules before it.
 
@@ -13,6 +13,7 @@ pub mod config;
 pub mod decide;
 pub mod deployment;
 pub mod digest;
+pub mod encoding;
 pub mod fingerprint;
 pub mod ids;
 pub mod links;

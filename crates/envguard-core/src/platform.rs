@@ -123,6 +123,11 @@ impl Runtime {
         format!("python-{}.{}", self.major, self.minor)
     }
 
+    /// `(X, Y)`.
+    pub fn major_minor(&self) -> (u32, u32) {
+        (self.major, self.minor)
+    }
+
     /// `X.Y`, the `python_version` marker variable.
     pub fn python_version(&self) -> String {
         format!("{}.{}", self.major, self.minor)

@@ -137,9 +137,96 @@ pub fn check_written(
     Ok(())
 }
 
+/// The git attributes under which a checkout writes a file as other bytes
+/// than the commit holds, beyond line endings. `eol`, `text` and
+/// `core.autocrlf` only add a CR before each LF, which the server scripts
+/// drop; `ident` only expands `$Id$`, which neither file holds where it is
+/// read.
+pub const CHECKOUT_ATTRIBUTES: [&str; 2] = ["working-tree-encoding", "filter"];
+
+/// An attribute of an envguard file that changes its bytes on checkout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Converted {
+    pub path: String,
+    /// As `.gitattributes` would spell it: `working-tree-encoding=UTF-16`.
+    pub attribute: String,
+}
+
+/// Whether an attribute as `git check-attr` reports it (`unspecified`,
+/// `unset`, `set` or a value) makes a checkout write other bytes: a
+/// `working-tree-encoding` other than UTF-8 (git re-encodes the file;
+/// `utf-8` and `utf8` it leaves alone, git's `same_utf_encoding`; one set
+/// without a value makes the checkout fail), or any `filter` driver (the
+/// server's git runs it, if it has one: envguard cannot know what it does).
+pub fn converted(path: &str, name: &str, value: &str) -> Option<Converted> {
+    let rewrites = match (name, value) {
+        (_, "unspecified" | "unset") => false,
+        ("working-tree-encoding", "set") => true,
+        ("working-tree-encoding", encoding) => {
+            let plain: String = encoding.chars().filter(|c| *c != '-').collect();
+            !plain.eq_ignore_ascii_case("utf8")
+        }
+        ("filter", "set") => false,
+        ("filter", _) => true,
+        _ => false,
+    };
+    rewrites.then(|| Converted {
+        path: path.to_string(),
+        attribute: if value == "set" {
+            name.to_string()
+        } else {
+            format!("{name}={value}")
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_that_change_the_bytes_of_a_checkout() {
+        let cases = [
+            (
+                "working-tree-encoding",
+                "UTF-16LE-BOM",
+                Some("working-tree-encoding=UTF-16LE-BOM"),
+            ),
+            (
+                "working-tree-encoding",
+                "utf-16",
+                Some("working-tree-encoding=utf-16"),
+            ),
+            (
+                "working-tree-encoding",
+                "latin1",
+                Some("working-tree-encoding=latin1"),
+            ),
+            (
+                "working-tree-encoding",
+                "set",
+                Some("working-tree-encoding"),
+            ),
+            ("working-tree-encoding", "UTF-8", None),
+            ("working-tree-encoding", "utf8", None),
+            ("working-tree-encoding", "unset", None),
+            ("working-tree-encoding", "unspecified", None),
+            ("filter", "lfs", Some("filter=lfs")),
+            ("filter", "set", None),
+            ("filter", "unset", None),
+            ("eol", "crlf", None),
+            ("text", "set", None),
+            ("ident", "set", None),
+        ];
+        for (name, value, want) in cases {
+            let got = converted(MARKER_PATH, name, value);
+            assert_eq!(
+                got.as_ref().map(|c| c.attribute.as_str()),
+                want,
+                "{name} {value}"
+            );
+        }
+    }
 
     // Which marker bytes hold a token is the shared fixture's job
     // (tests/data/tokens.tsv, tests/shared_rules.rs).

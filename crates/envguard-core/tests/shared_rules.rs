@@ -2,6 +2,7 @@
 //! the fixtures those scripts' tests read too (`tests/data/*.tsv`), so the
 //! three readers cannot drift apart unseen.
 
+use envguard_core::deployment::{set_command, Deployment, Edit};
 use envguard_core::platform::Runtime;
 use envguard_core::token::Token;
 
@@ -19,6 +20,18 @@ fn cases(file: &str) -> Vec<(String, String, Vec<u8>)> {
             let mut next = || columns.next().unwrap_or_else(|| panic!("{file}: {line:?}"));
             let (first, name, bytes) = (next().to_string(), next().to_string(), next());
             (first, name, unescape(&bytes.replace("{T}", VALID_TOKEN)))
+        })
+        .collect()
+}
+
+/// A fixture's lines as `N` columns, the last one holding the rest.
+fn columns<const N: usize>(file: &str) -> Vec<[String; N]> {
+    let text = std::fs::read_to_string(format!("{DATA}/{file}")).unwrap();
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let mut parts = line.splitn(N, '\t').map(str::to_string);
+            std::array::from_fn(|_| parts.next().unwrap_or_else(|| panic!("{file}: {line:?}")))
         })
         .collect()
 }
@@ -73,5 +86,54 @@ fn tokens() {
             "ignored" => assert_eq!(token, None, "{name}: {bytes:?}"),
             other => panic!("{name}: unknown verdict {other}"),
         }
+    }
+}
+
+#[test]
+fn deployment_ini() {
+    let cases = columns::<5>("deployment_ini.tsv");
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let value = |column: &str| {
+        (column != "-").then(|| String::from_utf8(unescape(column)).expect("UTF-8 value"))
+    };
+    for [hook, project, command, name, bytes] in cases {
+        let parsed = Deployment::parse(&unescape(&bytes));
+        match hook.as_str() {
+            "ok" => {
+                let parsed = parsed.unwrap_or_else(|err| panic!("{name}: {err}"));
+                assert_eq!(parsed.project, value(&project), "{name}");
+                assert_eq!(parsed.command, value(&command), "{name}");
+            }
+            "refused" => {
+                let err = parsed.expect_err(&name);
+                assert!(err.to_string().starts_with(".deployment:"), "{name}: {err}");
+            }
+            other => panic!("{name}: unknown verdict {other}"),
+        }
+    }
+}
+
+/// `init` sets the command in every file Kudu reads: afterwards Kudu's
+/// reading (the hook's) finds that command and the same project, whatever
+/// the encoding, line ends or sections of the file.
+#[test]
+fn init_sets_the_command_kudu_reads() {
+    for [hook, _, _, name, bytes] in columns::<5>("deployment_ini.tsv") {
+        if hook != "ok" {
+            continue;
+        }
+        let bytes = unescape(&bytes);
+        let before = Deployment::parse(&bytes).unwrap();
+        let after = match set_command(&bytes, "bash deploy.sh", true) {
+            Edit::Changed(after) => after,
+            Edit::Unchanged => bytes.clone(),
+            Edit::Conflict(theirs) => panic!("{name}: a conflict with {theirs} despite force"),
+        };
+        let read = Deployment::parse(&after).unwrap_or_else(|err| panic!("{name}: {err}"));
+        assert_eq!(read.command.as_deref(), Some("bash deploy.sh"), "{name}");
+        assert_eq!(read.project, before.project, "{name}");
+        // The file keeps its byte order mark, so its encoding.
+        let start = 2.min(bytes.len());
+        assert_eq!(after[..start], bytes[..start], "{name}");
     }
 }

@@ -130,7 +130,8 @@ impl fmt::Display for Outcome<'_> {
             ),
             Decision::RuntimeChanged { from, to, .. } => write!(
                 f,
-                "runtime changes from {} to {}: the server rebuilds the environment by itself",
+                "runtime changes from {} to {} and no package is removed: nothing stale to clean \
+                 (the deployment script builds an environment for the Python the site runs)",
                 from.selector(),
                 to.selector()
             ),

@@ -21,11 +21,13 @@ pub use hook::{and_list, Operation, Outcome, Removals, Retry};
 use crate::config::OnRemoval;
 use crate::decide::{BaselineSource, Decision, Removal};
 use crate::deployment::{DeployPath, DEPLOYMENT_PATH};
+use crate::fingerprint::FingerprintError;
 use crate::ids::CommitId;
+use crate::platform::Runtime;
 use crate::requirements::Warning;
 use crate::text::quote;
 use crate::token::{
-    InTheWay, Place, Token, ENVGUARD_DIR, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH,
+    Converted, InTheWay, Place, Token, ENVGUARD_DIR, ENV_TOKEN_FILE, FINGERPRINT_PATH, MARKER_PATH,
 };
 
 /// How to push without envguard, said after every error that stops a push.
@@ -53,12 +55,23 @@ pub enum Message {
     },
     /// One push names a branch twice; the first marker serves both.
     MarkerCoversThisBranch { place: String },
+    /// A push that removes packages also changes the runtime, which does
+    /// not excuse the removal.
+    RuntimeDoesNotExcuse {
+        place: String,
+        from: Runtime,
+        to: Runtime,
+    },
     /// A line of requirements envguard could not read.
     RequirementsWarning(Warning),
     /// The deployed requirements cannot be read now.
     UnreadableBaseline { why: String },
-    /// The pushed commit's fingerprint cannot be read.
-    BadFingerprint { why: String },
+    /// The pushed commit's fingerprint, the baseline of a branch new on
+    /// the remote, cannot be read.
+    BadFingerprint {
+        place: String,
+        error: FingerprintError,
+    },
     /// The remote's commit is not in this repository.
     FetchFirst {
         remote: String,
@@ -76,6 +89,18 @@ pub enum Message {
         place: String,
         tracking: CommitId,
         from_ref: CommitId,
+    },
+    /// A push sends an object that is not a commit (an annotated tag) to a
+    /// branch.
+    NotACommit {
+        local_ref: Vec<u8>,
+        object: CommitId,
+        kind: &'static str,
+        /// The commit a tag tags.
+        tagged: Option<CommitId>,
+        remote_ref: String,
+        /// The push of the tagged commit instead.
+        again: Option<String>,
     },
     /// The push names no branch to put the marker on.
     NotABranch {
@@ -108,8 +133,17 @@ pub enum Message {
     Sha256Repository,
     /// `install` in a SHA-256 repository.
     Sha256Install,
-    /// The pushed branch moved between git's resolving it and the hook.
-    RefMoved { refname: String, pushed: CommitId },
+    /// The branch moved while envguard worked on it: between git's
+    /// resolving it and the hook, or between the hook's checks and its
+    /// marker commit (another push running at the same time).
+    RefMoved {
+        refname: String,
+        /// Where envguard found it (the pushed commit, or HEAD's).
+        was: CommitId,
+        /// Where it is now; `None` when it no longer exists.
+        now: Option<CommitId>,
+        retry: Retry,
+    },
     /// git has no identity to commit with; `removals`: what the push
     /// that needed the marker removes (none for `--reset`).
     NoIdentity {
@@ -119,6 +153,15 @@ pub enum Message {
     },
     /// The branch is checked out in another worktree.
     CheckedOutElsewhere { refname: String, worktree: String },
+    /// A git attribute makes a checkout write an envguard file as other
+    /// bytes than envguard commits. `pushed`: the place of a push that
+    /// carries such a marker already; `None` for a marker about to be
+    /// committed.
+    EnvguardFileConverted {
+        converted: Converted,
+        pushed: Option<String>,
+        retry: Retry,
+    },
     /// The user's own edit of an envguard file is in the way.
     EnvguardFileEdited {
         what: String,
@@ -316,6 +359,14 @@ impl fmt::Display for Message {
             Message::MarkerCoversThisBranch { place } => {
                 write!(f, "{place}: the marker committed above covers this branch too")
             }
+            Message::RuntimeDoesNotExcuse { place, from, to } => write!(
+                f,
+                "{place}: runtime.txt also changes from {} to {}, which does not excuse the \
+                 removal: a Linux App Service site runs the Python of its own setting \
+                 (FRAMEWORK_VERSION), not runtime.txt's, and keeps its environment while that stays",
+                from.selector(),
+                to.selector()
+            ),
             Message::RequirementsWarning(warning) => {
                 write!(f, "warning: {}", quote(warning.to_string()))
             }
@@ -323,8 +374,24 @@ impl fmt::Display for Message {
                 f,
                 "warning: cannot read the deployed requirements ({why}); treating this as a first deployment"
             ),
-            Message::BadFingerprint { why } => {
-                write!(f, "warning: {FINGERPRINT_PATH}: {why}; ignoring it")
+            Message::BadFingerprint { place, error } => {
+                write!(
+                    f,
+                    "{place}: the branch is new there, so the pushed commit's {FINGERPRINT_PATH} \
+                     stands for what the site last installed, but it {error}; envguard cannot tell \
+                     what this push removes. "
+                )?;
+                match error {
+                    FingerprintError::NewerSchema(_) => f.write_str(
+                        "Update envguard to the version your team uses, then push again",
+                    ),
+                    FingerprintError::Unreadable(_) => write!(
+                        f,
+                        "Restore it from the commit that wrote it (`git log -- {FINGERPRINT_PATH}`), \
+                         or run `envguard --reset` to commit a fresh marker and fingerprint (the next \
+                         deployment then rebuilds the environment), then push again"
+                    ),
+                }
             }
             Message::FetchFirst {
                 remote,
@@ -369,6 +436,33 @@ impl fmt::Display for Message {
                 from_ref.short(),
                 tracking.short()
             ),
+            Message::NotACommit {
+                local_ref,
+                object,
+                kind,
+                tagged,
+                remote_ref,
+                again,
+            } => {
+                write!(
+                    f,
+                    "`{}` names {kind} ({}), not a commit",
+                    quote(local_ref),
+                    object.short()
+                )?;
+                if let Some(commit) = tagged {
+                    write!(f, " (it tags commit {})", commit.short())?;
+                }
+                write!(
+                    f,
+                    ": a branch holds commits only, so git on the remote refuses to write it to \
+                     {remote_ref}, and nothing would deploy"
+                )?;
+                match again {
+                    Some(again) => write!(f, ". Push the commit it tags:\n\n    {again}\n"),
+                    None => f.write_str(". Push a commit to the branch"),
+                }
+            }
             Message::NotABranch { removals, local_ref } => write!(
                 f,
                 "{}, but this push names `{}`, not a branch, so envguard cannot commit \
@@ -450,11 +544,25 @@ impl fmt::Display for Message {
                  that cannot deploy go on as usual, but a push that deploys stops with exit 2 (check its \
                  requirements yourself and push it with `git push --no-verify`)",
             ),
-            Message::RefMoved { refname, pushed } => write!(
-                f,
-                "{refname} no longer points at the pushed commit {}; check `git log` and push again",
-                pushed.short()
-            ),
+            Message::RefMoved {
+                refname,
+                was,
+                now,
+                retry,
+            } => {
+                let now = match now {
+                    Some(now) => format!("now points at {}", now.short()),
+                    None => "no longer exists".to_string(),
+                };
+                write!(
+                    f,
+                    "{refname} moved while envguard was working on it: it pointed at {}, and {now} \
+                     (a commit made meanwhile, or another push running at the same time whose envguard \
+                     committed a marker there). This run changed nothing. Look at `git log` (a marker \
+                     commit reads \"envguard: force a clean environment…\"), then {retry}",
+                    was.short()
+                )
+            }
             Message::NoIdentity {
                 missing,
                 removals,
@@ -478,6 +586,33 @@ impl fmt::Display for Message {
                 f,
                 "{refname} is checked out in the worktree {worktree}; run this there, so that its index and files follow the marker commit"
             ),
+            Message::EnvguardFileConverted {
+                converted: Converted { path, attribute },
+                pushed,
+                retry,
+            } => {
+                let (lead, source, also) = match pushed {
+                    Some(place) => (
+                        format!("{place}: this push carries a new force-clean marker, but "),
+                        "the pushed commit's .gitattributes",
+                        "",
+                    ),
+                    None => (
+                        String::new(),
+                        "the pushed commit's .gitattributes (or this clone's .git/info/attributes)",
+                        " (and `git status` here would fail on it); the marker commit holds \
+                         envguard's two files only, so it cannot change that",
+                    ),
+                };
+                write!(
+                    f,
+                    "{lead}{path} gets `{attribute}` from {source}: a checkout writes it as other bytes \
+                     than envguard commits, so the server's deployment script would not read its token \
+                     and would not rebuild the environment{also}. End .gitattributes with the line \
+                     `/{ENVGUARD_DIR}/** -working-tree-encoding -filter` (or drop the rule; one in \
+                     {ENVGUARD_DIR}/.gitattributes wins over the root's), commit it, then {retry}"
+                )
+            }
             Message::EnvguardFileEdited { what, path, retry } => write!(
                 f,
                 "{what}; envguard would overwrite it. Commit or discard that change \

@@ -49,7 +49,8 @@ fn decisions_read_as_they_should() {
                 to: Runtime::new(3, 12, None),
                 change: Change::default(),
             },
-            "azure main: runtime changes from python-3.11 to python-3.12: the server rebuilds the environment by itself",
+            "azure main: runtime changes from python-3.11 to python-3.12 and no package is removed: nothing \
+             stale to clean (the deployment script builds an environment for the Python the site runs)",
         ),
         (
             Decision::NothingRemoved(Change::default()),
@@ -76,6 +77,17 @@ fn decisions_read_as_they_should() {
     for (decision, want) in cases {
         assert_eq!(decided(decision), want);
     }
+    let note = Message::RuntimeDoesNotExcuse {
+        place: "azure main".into(),
+        from: Runtime::new(3, 11, Some(4)),
+        to: Runtime::new(3, 12, None),
+    };
+    assert_eq!(
+        note.to_string(),
+        "azure main: runtime.txt also changes from python-3.11 to python-3.12, which does not excuse the \
+         removal: a Linux App Service site runs the Python of its own setting (FRAMEWORK_VERSION), not \
+         runtime.txt's, and keeps its environment while that stays"
+    );
     assert_eq!(
         Outcome(&removal(OnRemoval::Block), "requirements.txt").to_string(),
         "stopped: removes six, requests[socks]; run `envguard --reset`, then push"
@@ -84,6 +96,96 @@ fn decisions_read_as_they_should() {
         Outcome(&removal(OnRemoval::Warn), "r.txt").to_string(),
         "goes on with a warning: removes six, requests[socks] (on_removal = \"warn\")"
     );
+}
+
+#[test]
+fn attributes_that_re_encode_envguards_files_say_the_fix() {
+    let converted = |pushed: Option<&str>, retry| {
+        Message::EnvguardFileConverted {
+            converted: crate::token::Converted {
+                path: MARKER_PATH.into(),
+                attribute: "working-tree-encoding=UTF-16LE-BOM".into(),
+            },
+            pushed: pushed.map(str::to_string),
+            retry,
+        }
+        .to_string()
+    };
+    assert_eq!(
+        converted(None, Retry::Reset),
+        ".envguard/force-clean gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's \
+         .gitattributes (or this clone's .git/info/attributes): a checkout writes it as other bytes than \
+         envguard commits, so the server's deployment script would not read its token and would not \
+         rebuild the environment (and `git status` here would fail on it); the marker commit holds \
+         envguard's two files only, so it cannot change that. End .gitattributes with the line \
+         `/.envguard/** -working-tree-encoding -filter` (or drop the rule; one in .envguard/.gitattributes \
+         wins over the root's), commit it, then run `envguard --reset` again"
+    );
+    let carried = converted(Some("azure main"), Retry::Push);
+    assert!(
+        carried.starts_with(
+            "azure main: this push carries a new force-clean marker, but .envguard/force-clean gets"
+        ),
+        "{carried}"
+    );
+    assert!(carried.ends_with("commit it, then push again"), "{carried}");
+}
+
+#[test]
+fn an_object_that_is_no_commit_is_named() {
+    let tag = Message::NotACommit {
+        local_ref: b"refs/tags/v1".to_vec(),
+        object: id('7'),
+        kind: "an annotated tag",
+        tagged: Some(id('c')),
+        remote_ref: "refs/heads/main".into(),
+        again: Some("git push azure 'refs/tags/v1^{}:refs/heads/main'".into()),
+    };
+    assert_eq!(
+        tag.to_string(),
+        "`refs/tags/v1` names an annotated tag (777777777777), not a commit (it tags commit \
+         cccccccccccc): a branch holds commits only, so git on the remote refuses to write it to \
+         refs/heads/main, and nothing would deploy. Push the commit it tags:\n\n    \
+         git push azure 'refs/tags/v1^{}:refs/heads/main'\n"
+    );
+    let tree = Message::NotACommit {
+        local_ref: b"HEAD^{tree}".to_vec(),
+        object: id('7'),
+        kind: "a tree",
+        tagged: None,
+        remote_ref: "refs/heads/main".into(),
+        again: None,
+    };
+    assert!(tree
+        .to_string()
+        .ends_with("nothing would deploy. Push a commit to the branch"));
+}
+
+#[test]
+fn an_unreadable_fingerprint_says_which_fix_fits() {
+    let bad = |error| {
+        Message::BadFingerprint {
+            place: "azure main".into(),
+            error,
+        }
+        .to_string()
+    };
+    let newer = bad(FingerprintError::NewerSchema(2));
+    assert!(
+        newer.contains("has schema 2, written by a newer envguard (this one reads schema 1)"),
+        "{newer}"
+    );
+    assert!(newer.ends_with("Update envguard to the version your team uses, then push again"));
+    let garbage = bad(FingerprintError::Unreadable("is not UTF-8".into()));
+    assert!(
+        garbage.starts_with(
+            "azure main: the branch is new there, so the pushed commit's .envguard/fingerprint.toml \
+             stands for what the site last installed, but it is not UTF-8; envguard cannot tell what \
+             this push removes. Restore it"
+        ),
+        "{garbage}"
+    );
+    assert!(garbage.contains("`envguard --reset`"), "{garbage}");
 }
 
 #[test]
@@ -132,12 +234,27 @@ fn commit_ids_and_tokens_show_one_short_width() {
     );
     let moved = Message::RefMoved {
         refname: "refs/heads/main".into(),
-        pushed: id('f'),
+        was: id('f'),
+        now: Some(id('a')),
+        retry: Retry::Push,
     };
     assert_eq!(
         moved.to_string(),
-        "refs/heads/main no longer points at the pushed commit ffffffffffff; check `git log` and push again"
+        "refs/heads/main moved while envguard was working on it: it pointed at ffffffffffff, and now \
+         points at aaaaaaaaaaaa (a commit made meanwhile, or another push running at the same time whose \
+         envguard committed a marker there). This run changed nothing. Look at `git log` (a marker commit \
+         reads \"envguard: force a clean environment…\"), then push again"
     );
+    let gone = Message::RefMoved {
+        refname: "refs/heads/main".into(),
+        was: id('f'),
+        now: None,
+        retry: Retry::Reset,
+    };
+    assert!(gone.to_string().contains("and no longer exists"), "{gone}");
+    assert!(gone
+        .to_string()
+        .ends_with("then run `envguard --reset` again"));
 }
 
 #[test]

@@ -45,14 +45,21 @@
 //!    URLs and `-e` VCS URLs named by `#egg=` or a wheel file name; unnamed
 //!    URLs and local paths identified by their normalised text. Names are
 //!    PEP 503 canonical, extras PEP 685 canonical.
-//! 6. **Markers** ([`Requirements::packages_by_python`]): evaluated for the
-//!    deployment [`Target`] as CPython on Windows or Linux, for the site's
-//!    Python or, when it is unknown, for each candidate on its own; `extra == …` is
-//!    false, as pip evaluates a requirements file with no extras. A marker
-//!    that cannot be parsed counts as true, with a warning.
+//! 6. **Markers** ([`Requirements::packages_by_python`], `markers`): judged
+//!    for the deployment [`Target`] as CPython on Windows or Linux, for the
+//!    site's Python or, when it is unknown, for each candidate on its own; a
+//!    requirement counts when its marker may hold there. Values the
+//!    repository cannot tell (`platform_machine`, `platform_release`,
+//!    `platform_version`, the patch level in `python_full_version`) may be
+//!    anything; `extra == …` is false, as pip evaluates a requirements file
+//!    with no extras. A marker that cannot be parsed counts as true, with a
+//!    warning.
 //!
 //! A line envguard cannot read is a [`Warning`] and is identified by its
 //! text, so removing it still counts as a removal (when in doubt, rebuild).
+//! A file stored in Git LFS (the commit holds a pointer to it) cannot be
+//! read at all: an [`Error`], whether its packages or only its bytes are
+//! wanted.
 //!
 //! Not supported: following includes by URL; the names of local
 //! directories (pip learns them by building the project; their path
@@ -68,16 +75,17 @@
 mod decode;
 mod guard;
 mod lines;
+mod markers;
 mod options;
 mod requirement;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use pep508_rs::{MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree};
+use pep508_rs::MarkerTree;
 
 use crate::names::{PackageId, PackageSet};
-use crate::platform::{Platform, Runtime, Target};
+use crate::platform::{Runtime, Target};
 
 /// At most this many files are read, counting an include each time it is
 /// followed: generous for real projects, and it bounds the work an include
@@ -105,16 +113,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Whether pip installs this entry in one of `envs`. No extras: pip
-    /// evaluates a requirements file's markers with `extra` empty, so
-    /// `extra == "x"` is false.
-    /// With no environment to judge in, every marker counts as true, as in
-    /// [`Requirements::packages_by_python`].
-    fn applies(&self, envs: &[MarkerEnvironment]) -> bool {
-        match &self.marker {
-            None => true,
-            Some(marker) => envs.is_empty() || envs.iter().any(|env| marker.evaluate(env, &[])),
-        }
+    /// Whether pip may install this entry on `target` running `python`
+    /// (module `markers`: a value the server's interpreter may have counts).
+    fn applies(&self, target: &Target, python: &Runtime) -> bool {
+        self.marker
+            .as_ref()
+            .is_none_or(|marker| markers::may_hold(marker, target.platform, python))
     }
 }
 
@@ -140,15 +144,17 @@ impl fmt::Display for Warning {
 }
 
 /// A problem that stops the reading: pip would fail the deployment on it too,
-/// or (`read_failed`) the caller's reader could not give a file's bytes.
+/// or (`read_failed`) a file's bytes cannot be known: the caller's reader
+/// could not give them, or the commit holds a Git LFS pointer instead.
 /// `line` is 0 when the problem is the file as a whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     pub file: String,
     pub line: usize,
     pub message: String,
-    /// The reader failed (an unreadable repository, say), so nothing is
-    /// known about the file's contents: never a judgement of them.
+    /// The reader failed (an unreadable repository, say), or the commit
+    /// holds only a pointer to the file (Git LFS), so nothing is known
+    /// about the file's contents: never a judgement of them.
     pub read_failed: bool,
 }
 
@@ -179,25 +185,18 @@ pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<Option<Vec<u8>>> + 'a;
 
 impl Requirements {
     /// The packages pip would install on `target`, for each Python it may
-    /// run ([`Target::pythons`]): entries whose marker is false there are
-    /// left out; a marker that cannot be evaluated counts as present (when
-    /// in doubt, rebuild).
+    /// run ([`Target::pythons`]): entries whose marker cannot hold there
+    /// are left out; one whose marker may hold on a value envguard cannot
+    /// know (`platform_release`, …) counts as present (when in doubt,
+    /// rebuild).
     pub fn packages_by_python(&self, target: &Target) -> Vec<(Runtime, PackageSet)> {
         target
             .pythons()
             .into_iter()
             .map(|python| {
-                let env = marker_environment(target.platform, &python);
                 let mut set = PackageSet::new();
                 for entry in &self.entries {
-                    // No extras: pip evaluates a requirements file's markers
-                    // with `extra` empty, so `extra == "x"` is false. An
-                    // environment that cannot be built counts every marker true.
-                    let applies = entry
-                        .marker
-                        .as_ref()
-                        .is_none_or(|m| env.as_ref().is_none_or(|env| m.evaluate(env, &[])));
-                    if applies {
+                    if entry.applies(target, &python) {
                         set.entry(entry.id.clone())
                             .or_default()
                             .extend(entry.extras.iter().cloned());
@@ -232,10 +231,10 @@ impl Requirements {
     /// is listed in (the first such file), so a message can name the file
     /// a removal happened in.
     pub fn origins(&self, target: &Target) -> BTreeMap<PackageId, String> {
-        let envs = marker_environments(target);
+        let pythons = target.pythons();
         let mut origins = BTreeMap::new();
         for entry in &self.entries {
-            if entry.applies(&envs) {
+            if pythons.iter().any(|python| entry.applies(target, python)) {
                 origins
                     .entry(entry.id.clone())
                     .or_insert_with(|| entry.file.clone());
@@ -378,6 +377,39 @@ fn read_requirement(
     }
 }
 
+/// The object id a Git LFS pointer names, when `bytes` are one: the
+/// git-lfs spec (`docs/spec.md` in git-lfs/git-lfs) writes a pointer as
+/// `key value` lines, `version https://git-lfs.github.com/spec/v1` first
+/// (`https://hawser.github.com/spec/v1` in the oldest pointers), then `oid
+/// sha256:<hex>` and `size <bytes>`, in under 1024 bytes.
+fn lfs_pointer(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() >= 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
+    let version = lines.next()?.strip_prefix("version ")?;
+    if !matches!(
+        version,
+        "https://git-lfs.github.com/spec/v1" | "https://hawser.github.com/spec/v1"
+    ) {
+        return None;
+    }
+    let mut oid = None;
+    let mut size = false;
+    for line in lines {
+        if let Some(value) = line.strip_prefix("oid ") {
+            oid = Some(value);
+        } else if line
+            .strip_prefix("size ")
+            .is_some_and(|n| n.parse::<u64>().is_ok())
+        {
+            size = true;
+        }
+    }
+    oid.filter(|_| size)
+}
+
 /// Walks a file and its includes, depth first, in pip's order.
 struct Walker<'r, 'a> {
     read: &'r mut ReadFile<'a>,
@@ -460,6 +492,23 @@ impl Walker<'_, '_> {
                 "the requirements files add up to more than {} MiB; envguard stops here",
                 MAX_BYTES >> 20
             )));
+        }
+        // What git stores for a file in Git LFS is a pointer to it: pip on
+        // the server reads the real file, which the commit does not hold.
+        if let Some(oid) = lfs_pointer(&bytes) {
+            return Err(Error {
+                file: path.to_string(),
+                line: 0,
+                message: format!(
+                    "is a Git LFS pointer (oid {oid}), not the requirements themselves: pip on the \
+                     server reads the real file, which this commit does not hold, so envguard cannot \
+                     tell what it installs. Keep requirements files out of Git LFS (`git lfs untrack \
+                     {path}`, then `git add --renormalize {path}` and commit); while a deployed commit \
+                     still has the pointer, check the change yourself and push with `git push \
+                     --no-verify` (after `envguard --reset` if it removes packages)"
+                ),
+                read_failed: true,
+            });
         }
         // A file included again says again what it said: its packages
         // count once more (harmlessly), its warnings are not repeated.
@@ -633,40 +682,6 @@ fn resolve(including: &str, target: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-/// The marker environment of CPython `runtime` on Windows (x64) or Linux
-/// (x86-64).
-/// The marker environments of every Python `target` may run.
-fn marker_environments(target: &Target) -> Vec<MarkerEnvironment> {
-    target
-        .pythons()
-        .iter()
-        .filter_map(|python| marker_environment(target.platform, python))
-        .collect()
-}
-
-fn marker_environment(platform: Platform, runtime: &Runtime) -> Option<MarkerEnvironment> {
-    let (os_name, sys_platform, platform_system, platform_machine) = match platform {
-        Platform::Windows => ("nt", "win32", "Windows", "AMD64"),
-        Platform::Linux => ("posix", "linux", "Linux", "x86_64"),
-    };
-    let full = runtime.python_full_version();
-    let short = runtime.python_version();
-    MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
-        implementation_name: "cpython",
-        implementation_version: &full,
-        os_name,
-        platform_machine,
-        platform_python_implementation: "CPython",
-        platform_release: "",
-        platform_system,
-        platform_version: "",
-        python_full_version: &full,
-        python_version: &short,
-        sys_platform,
-    })
-    .ok()
 }
 
 #[cfg(test)]

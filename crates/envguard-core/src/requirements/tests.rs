@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::names::CanonicalName;
+use crate::platform::Platform;
 use test_case::test_case;
 
 fn parse_map(files: &[(&str, &[u8])]) -> Result<Requirements, Error> {
@@ -274,10 +275,12 @@ fn warnings_read_file_line_message() {
     );
 }
 
-#[test_case("python-3.11", Platform::Linux, &["a", "linux-only", "old-full"]; "linux 3.11")]
-#[test_case("python-3.11.4", Platform::Linux, &["a", "linux-only"]; "patch level counts for full version")]
+// `platform_machine` cannot be known (an own ARM server, a 32-bit Python on
+// Windows), nor the server's patch level: markers on them may hold.
+#[test_case("python-3.11", Platform::Linux, &["a", "linux-only", "old-full", "win-amd64"]; "linux 3.11")]
+#[test_case("python-3.11.4", Platform::Linux, &["a", "linux-only", "old-full", "win-amd64"]; "the patch level picks no patch")]
 #[test_case("python-3.12", Platform::Windows, &["b", "c", "win-amd64", "win-only"]; "windows 3.12")]
-#[test_case("", Platform::Linux, &["a", "c", "linux-only", "old-full"]; "unknown runtime means any version")]
+#[test_case("", Platform::Linux, &["a", "c", "linux-only", "old-full", "win-amd64"]; "unknown runtime means any version")]
 fn markers_follow_the_target(python: &str, platform: Platform, want: &[&str]) {
     let text = "a; python_version < '3.12'\n\
                 b; sys_platform == 'win32' and os_name == 'nt' and platform_system == 'Windows'\n\
@@ -343,4 +346,60 @@ fn warnings_come_once_per_file_and_are_capped() {
         format!("r.txt:{MAX_WARNINGS_PER_FILE}: and 5 more warnings about this file")
     );
     assert_eq!(parsed.entries.len(), MAX_WARNINGS_PER_FILE + 5);
+}
+
+/// What git stores for a file in Git LFS: a pointer, which pip never sees.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1\n\
+oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n\
+size 12345\n";
+
+#[test]
+fn a_requirements_file_in_git_lfs_cannot_be_read() {
+    for files in [
+        vec![("requirements.txt", LFS_POINTER)],
+        vec![
+            ("requirements.txt", &b"flask\n-r base.txt\n"[..]),
+            ("base.txt", LFS_POINTER),
+        ],
+    ] {
+        let err = parse_map(&files).unwrap_err();
+        let lfs = files.last().unwrap().0;
+        assert_eq!((err.file.as_str(), err.line), (lfs, 0));
+        assert!(err.read_failed, "never a judgement of the contents");
+        assert!(
+            err.message.starts_with(
+                "is a Git LFS pointer (oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393)"
+            ),
+            "{err}"
+        );
+        // The bytes alone cannot be trusted either: the real file may include others.
+        let map: BTreeMap<String, Vec<u8>> = files
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_vec()))
+            .collect();
+        let mut read = |path: &str| Ok(map.get(path).cloned());
+        assert!(
+            sources("requirements.txt", &mut read)
+                .unwrap_err()
+                .read_failed
+        );
+    }
+}
+
+#[test_case(b"version https://git-lfs.github.com/spec/v1\nsize 12\n"; "no oid")]
+#[test_case(b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n"; "no size")]
+#[test_case(b"version https://example.invalid/spec/v1\noid sha256:ab\nsize 1\n"; "another spec")]
+#[test_case(b"flask\nversion https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 1\n"; "not the first line")]
+fn text_that_is_no_lfs_pointer_is_read_as_requirements(bytes: &[u8]) {
+    assert!(parse_map(&[("requirements.txt", bytes)]).is_ok());
+}
+
+#[test]
+fn the_oldest_lfs_pointers_count_too() {
+    let old = b"version https://hawser.github.com/spec/v1\noid sha256:ab\nsize 3\n";
+    assert!(
+        parse_map(&[("requirements.txt", old)])
+            .unwrap_err()
+            .read_failed
+    );
 }
