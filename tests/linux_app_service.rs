@@ -14,7 +14,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 
 use kudu::{find_named, fixture, token};
-use linux_site::{quoted, LinuxSite};
+use linux_site::{image_modules, quoted, LinuxSite, OryxBuild};
 
 const MARKER_REBUILD: &str = "is new: deleting the virtual environment";
 const BYPASSED: &str = "no marker scheduled this (was the hook bypassed?)";
@@ -27,7 +27,7 @@ fn creations(log: &str) -> usize {
 fn first_deploy_over_an_oryx_build_then_add_then_remove_with_a_marker() {
     let site = LinuxSite::new();
     let kudu = &site.kudu;
-    site.plant_oryx_build(&["bravo", "charlie"]);
+    site.plant_oryx_build(OryxBuild::CompressedOutput, &["bravo", "charlie"]);
     assert_eq!(site.importable(), ["bravo", "charlie"], "Oryx's build runs");
 
     kudu.write("app.py", "print('hello')\n");
@@ -484,5 +484,140 @@ fn oryx_benv_is_asked_when_the_root_has_no_such_python() {
     assert!(
         log.contains(&format!("Using {} (Python {})", python.display(), site.xy)),
         "{log}"
+    );
+}
+
+/// The runtime image's own packages (Oryx's template.Dockerfile and
+/// ImageBuilder's Dockerfile install gunicorn, flask, ... globally) import
+/// whatever the env holds, so a test of a removal must ask for a name the
+/// image lacks: here bravo goes, and with it the app's own Flask, which
+/// came first while it was listed (init_container.sh's PYTHONPATH, then the
+/// generator's site-packages, before the image's), leaving the image's.
+#[test]
+fn the_images_own_packages_stay_importable_and_a_removed_one_does_not() {
+    let site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
+    site.kudu
+        .write("requirements.txt", "alpha\nbravo\nFlask==2.0\n");
+    site.kudu.deploy("first deployment");
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha", "bravo"], "{}", start.log);
+    assert_eq!(start.imports["flask"].0, "2.0", "the app's own Flask first");
+    assert!(start.imports["flask"].1.starts_with(www.join("antenv")));
+
+    site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu.marker(format!("{}\n", token(5)));
+    let remove = site.kudu.deploy("bravo and Flask removed, with a marker");
+    let start = site.started();
+    assert_eq!(
+        start.importable(),
+        ["alpha"],
+        "{}\n{}",
+        remove.log,
+        start.log
+    );
+    assert!(start.imports["alpha"].1.starts_with(www.join("antenv")));
+    for module in image_modules() {
+        let (_, file) = start
+            .imports
+            .get(module)
+            .unwrap_or_else(|| panic!("the image's {module} imports:\n{}", start.log));
+        assert!(!file.starts_with(&www), "{module} is the image's: {file:?}");
+    }
+    assert_eq!(
+        start.imports["flask"].0, "1.0",
+        "the image's Flask stays, whatever the requirements say"
+    );
+}
+
+/// Without its env the runtime warns, falls back to a `__oryx_packages__`
+/// folder (none here either: another warning) and starts the app on the
+/// image's packages alone (scriptgenerator.go `getPackageSetupCommand`).
+/// deploy.sh never leaves a site so: the next successful deployment builds
+/// the env, and a failed rebuild keeps the one there was.
+#[test]
+fn without_its_env_the_site_starts_bare_and_deploy_sh_never_leaves_it_so() {
+    let site = LinuxSite::new();
+    let kudu = &site.kudu;
+    kudu.write("requirements.txt", "alpha\n");
+    kudu.deploy("first deployment");
+    assert_eq!(site.importable(), ["alpha"]);
+
+    // Deleted by hand (SSH, FTP): the site still starts, without packages.
+    fs::remove_dir_all(kudu.env_dir()).unwrap();
+    let bare = site.started();
+    assert_eq!(bare.importable(), Vec::<String>::new(), "{}", bare.log);
+    for warning in [
+        "WARNING: Could not find virtual environment directory",
+        "WARNING: Could not find package directory",
+        "__oryx_packages__",
+    ] {
+        assert!(bare.log.contains(warning), "{warning}:\n{}", bare.log);
+    }
+    assert!(bare.imports.contains_key("gunicorn"), "{}", bare.log);
+
+    let again = kudu.deploy("the same commit again");
+    assert!(
+        again.log.contains("No virtual environment yet."),
+        "{}",
+        again.log
+    );
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha"], "{}", start.log);
+    assert!(!start.log.contains("WARNING"), "{}", start.log);
+
+    // A rebuild whose pip fails keeps the env the site runs.
+    kudu.write("requirements.txt", "alpha\nno-such-package\n");
+    kudu.marker(format!("{}\n", token(6)));
+    let failed = kudu.push("a marker, and pip fails");
+    assert!(!failed.success, "{}", failed.log);
+    assert!(kudu.env_dir().is_dir());
+    assert_eq!(site.importable(), ["alpha"]);
+}
+
+/// An Oryx build with `KUDU_BUILD_VERSION=0.0.1` ships its venv as
+/// `antenv.tar.gz`; at every start the runtime unpacks it to the
+/// container's own `/antenv`, moves wwwroot's `antenv` aside to
+/// `_del_antenv` and links `/antenv` in its place (scriptgenerator.go), a
+/// link left dangling on the shared volume once the container stops.
+/// deploy.sh's next deployment replaces all of it with its own env.
+#[test]
+fn an_earlier_oryx_compressed_venv_is_replaced_by_deploy_sh_env() {
+    let site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
+    site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu.deploy("deploy.sh's env first");
+    site.plant_oryx_build(OryxBuild::CompressedVenv, &["bravo", "charlie"]);
+    let oryx = site.started();
+    assert_eq!(oryx.importable(), ["bravo", "charlie"], "{}", oryx.log);
+    assert_eq!(
+        fs::read_link(www.join("antenv")).unwrap(),
+        site.in_container("/antenv")
+    );
+    assert!(!www.join("antenv").exists(), "dangling once it stopped");
+    assert!(
+        www.join("_del_antenv/azure.env.python-".to_string() + &site.xy + ".txt")
+            .is_file(),
+        "deploy.sh's env, moved aside by the runtime"
+    );
+
+    let deploy = site.kudu.deploy("deploy.sh again");
+    assert!(
+        deploy.log.contains("No virtual environment yet."),
+        "{}",
+        deploy.log
+    );
+    for gone in ["oryx-manifest.toml", "antenv.tar.gz"] {
+        assert!(!www.join(gone).exists(), "{gone} must go:\n{}", deploy.log);
+    }
+    assert!(!fs::symlink_metadata(www.join("antenv"))
+        .unwrap()
+        .is_symlink());
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha"], "{}", start.log);
+    assert!(
+        start.imports["alpha"].1.starts_with(www.join("antenv")),
+        "{:?}",
+        start.imports
     );
 }
