@@ -412,6 +412,7 @@ fn hostile_settings_are_refused_and_touch_nothing() {
         ("VIRTUALENV_NAME", "-rf".into()),
         ("VIRTUALENV_NAME", "env name".into()),
         ("VIRTUALENV_NAME", "$(touch pwned)".into()),
+        ("VIRTUALENV_NAME", "oryx-manifest.toml".into()),
         ("PROJECT", "..".into()),
         ("PROJECT", "../outside".into()),
         ("PROJECT", "sub/../..".into()),
@@ -484,6 +485,87 @@ fn oryx_benv_is_asked_when_the_root_has_no_such_python() {
     assert!(
         log.contains(&format!("Using {} (Python {})", python.display(), site.xy)),
         "{log}"
+    );
+}
+
+/// App Service's runtime starts the env the manifest's `virtualEnvName`
+/// names, else the `-virtualEnvName antenv` init_container.sh passes (Oryx
+/// scriptgenerator.go `getPackageSetupCommand`): deploy.sh names any other
+/// env in a manifest of that one key, and drops the manifest for antenv.
+#[test]
+fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
+    let mut site = LinuxSite::new();
+    site.plant_oryx_build(OryxBuild::CompressedOutput, &["bravo"]);
+    site.kudu.app_setting("VIRTUALENV_NAME", ".venv");
+    site.kudu.write("app.py", "print('hello')\n");
+    site.kudu.write("requirements.txt", "alpha\n");
+    let first = site.kudu.deploy("an env named .venv");
+    let www = site.kudu.wwwroot.clone();
+    let start = site.started();
+    assert_eq!(
+        start.importable(),
+        ["alpha"],
+        "{}\n{}",
+        first.log,
+        start.log
+    );
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n",
+        "{}",
+        first.log
+    );
+    assert!(!www.join("output.tar.gz").exists(), "{}", first.log);
+    assert!(!www.join("antenv").exists());
+    assert!(
+        start.imports["alpha"].1.starts_with(www.join(".venv")),
+        "{:?}",
+        start.imports
+    );
+    assert!(
+        start
+            .log
+            .contains("Using packages from virtual environment .venv located at"),
+        "{}",
+        start.log
+    );
+
+    // A removal with a marker cleans under that name too.
+    site.kudu.write("requirements.txt", "charlie\n");
+    site.kudu.marker(format!("{}\n", token(4)));
+    let remove = site.kudu.deploy("alpha removed, with a marker");
+    assert!(remove.log.contains(MARKER_REBUILD), "{}", remove.log);
+    assert_eq!(site.importable(), ["charlie"]);
+
+    // A deployment under a new name that fails leaves the runtime on the
+    // env it had: the manifest changes only once the new env is built.
+    site.kudu.app_setting("VIRTUALENV_NAME", "venv2");
+    site.kudu
+        .write("requirements.txt", "charlie\nno-such-package\n");
+    let failed = site.kudu.push("a new name, and pip fails");
+    assert!(!failed.success, "{}", failed.log);
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n"
+    );
+    assert_eq!(site.importable(), ["charlie"]);
+
+    // Back to antenv: no manifest, and the runtime finds antenv by itself.
+    site.kudu.app_setting("VIRTUALENV_NAME", "antenv");
+    site.kudu.write("requirements.txt", "charlie\n");
+    let back = site.kudu.deploy("antenv again");
+    assert!(!www.join("oryx-manifest.toml").exists(), "{}", back.log);
+    let start = site.started();
+    assert_eq!(start.importable(), ["charlie"], "{}", start.log);
+    assert!(
+        start.imports["charlie"].1.starts_with(www.join("antenv")),
+        "{:?}",
+        start.imports
+    );
+    assert!(
+        start.log.contains("Could not find build manifest file"),
+        "{}",
+        start.log
     );
 }
 
