@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:52b0d5ab16df5a9eaa2b763e5f2a753c41670645842764739daf24a1d4ce5e0c
+# envguard-digest: sha256:4dde703a4f6dca2e82644bed24f89b5c8b9a724b3203f292e6b6e0792d840164
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -84,6 +84,12 @@ if [[ ! $venv_name =~ ^[A-Za-z0-9_.][A-Za-z0-9_.-]*$ || $venv_name == . || $venv
 fi
 if [[ $venv_name == oryx-manifest.toml ]]; then
   die "VIRTUALENV_NAME=oryx-manifest.toml is the file App Service's runtime reads the env's name from; choose another name"
+fi
+# That file is this script's alone: one in the app folder would reach the
+# target with the sync, before the env is built, and tell the runtime what
+# to start.
+if [[ -e $app_source/oryx-manifest.toml || -L $app_source/oryx-manifest.toml ]]; then
+  die "the app folder holds oryx-manifest.toml, which tells App Service's runtime what to start; delete it from the repository (deploy.sh writes its own)"
 fi
 env_dir=$DEPLOYMENT_TARGET/$venv_name
 # A rebuild happens in new_env; the old env waits in old_env for the moment of

@@ -495,12 +495,61 @@ fn oryx_benv_is_asked_when_the_root_has_no_such_python() {
 #[test]
 fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
     let mut site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
     site.plant_oryx_build(OryxBuild::CompressedOutput, &["bravo"]);
+    // Links in wwwroot where the manifest goes (whoever put them there):
+    // the script's manifest replaces a link, never writes through it. First
+    // Oryx's own manifest, reached through a link out of the site.
+    let outside = site.kudu.root.join("outside");
+    fs::create_dir_all(outside.join("folder")).unwrap();
+    fs::rename(
+        www.join("oryx-manifest.toml"),
+        outside.join("precious.toml"),
+    )
+    .unwrap();
+    symlink(
+        outside.join("precious.toml"),
+        www.join("oryx-manifest.toml"),
+    )
+    .unwrap();
+    let precious = fs::read_to_string(outside.join("precious.toml")).unwrap();
+    let untouched = |step: &str| {
+        assert_eq!(
+            fs::read_to_string(outside.join("precious.toml")).unwrap(),
+            precious,
+            "{step}"
+        );
+        assert_eq!(
+            fs::read_dir(outside.join("folder")).unwrap().count(),
+            0,
+            "{step}"
+        );
+    };
+    let link_to_folder = || {
+        fs::remove_file(www.join("oryx-manifest.toml")).unwrap();
+        symlink(outside.join("folder"), www.join("oryx-manifest.toml")).unwrap();
+    };
+    assert_eq!(site.importable(), ["bravo"], "Oryx's build runs");
+
+    // A repository's own oryx-manifest.toml would reach wwwroot with the
+    // sync, before the env is built: refused before anything is synced.
     site.kudu.app_setting("VIRTUALENV_NAME", ".venv");
     site.kudu.write("app.py", "print('hello')\n");
     site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu
+        .write("oryx-manifest.toml", "CompressDestinationDir=\"true\"\n");
+    let refused = site.kudu.push("a repository with its own manifest");
+    assert!(!refused.success, "{}", refused.log);
+    assert!(
+        refused.log.contains("oryx-manifest.toml"),
+        "{}",
+        refused.log
+    );
+    assert!(!www.join("app.py").exists(), "nothing synced");
+    untouched("refused");
+    site.kudu.remove("oryx-manifest.toml");
+
     let first = site.kudu.deploy("an env named .venv");
-    let www = site.kudu.wwwroot.clone();
     let start = site.started();
     assert_eq!(
         start.importable(),
@@ -509,6 +558,7 @@ fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
         first.log,
         start.log
     );
+    untouched("a link to a file");
     assert_eq!(
         fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
         "virtualEnvName=\".venv\"\n",
@@ -530,11 +580,18 @@ fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
         start.log
     );
 
-    // A removal with a marker cleans under that name too.
+    // A removal with a marker cleans under that name too. A link to a
+    // folder: a plain mv would put the manifest into it.
+    link_to_folder();
     site.kudu.write("requirements.txt", "charlie\n");
     site.kudu.marker(format!("{}\n", token(4)));
     let remove = site.kudu.deploy("alpha removed, with a marker");
     assert!(remove.log.contains(MARKER_REBUILD), "{}", remove.log);
+    untouched("a link to a folder");
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n"
+    );
     assert_eq!(site.importable(), ["charlie"]);
 
     // A deployment under a new name that fails leaves the runtime on the
@@ -550,11 +607,18 @@ fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
     );
     assert_eq!(site.importable(), ["charlie"]);
 
-    // Back to antenv: no manifest, and the runtime finds antenv by itself.
+    // Back to antenv: no manifest (a link there is removed, not followed),
+    // and the runtime finds antenv by itself.
+    link_to_folder();
     site.kudu.app_setting("VIRTUALENV_NAME", "antenv");
     site.kudu.write("requirements.txt", "charlie\n");
     let back = site.kudu.deploy("antenv again");
-    assert!(!www.join("oryx-manifest.toml").exists(), "{}", back.log);
+    assert!(
+        fs::symlink_metadata(www.join("oryx-manifest.toml")).is_err(),
+        "{}",
+        back.log
+    );
+    untouched("antenv");
     let start = site.started();
     assert_eq!(start.importable(), ["charlie"], "{}", start.log);
     assert!(
