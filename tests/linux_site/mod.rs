@@ -124,9 +124,9 @@ for name in os.environ["PROBE_NAMES"].split():
 "#;
 
 /// The harness's stand-in for the app's command: runs [`PROBE`] in the
-/// interpreter of the script `$1` (pip's console scripts start `#!<python>`,
-/// or, for a long or spaced path, with distlib's `#!/bin/sh` trampoline,
-/// whose second line is `'''exec' "<python>" "$0" "$@"`).
+/// interpreter of the script `$1`: pip's console scripts start `#!<python>`,
+/// or, for a long or spaced path, `#!/bin/sh` then `'''exec' "<python>"
+/// "$0" "$@"` (pip's vendored distlib, `scripts.py` `_build_shebang`).
 const PROBE_RUNNER: &str = r#"#!/bin/sh
 { IFS= read -r first; IFS= read -r second || true; } <"$1" || exit 3
 case $first in
