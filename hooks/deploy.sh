@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:3ff25e52816c31b9a8afe4f028fc1912fa1e6e0866b9eed5240d203f3f6dfc69
+# envguard-digest: sha256:4dde703a4f6dca2e82644bed24f89b5c8b9a724b3203f292e6b6e0792d840164
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -75,10 +75,21 @@ if [[ -n ${PROJECT:-} ]]; then
   inside_source "$app_source" || die "PROJECT=$PROJECT leads outside the repository (a symlink?)"
 fi
 
-# The env is deleted with rm -rf: its name must stay a plain folder name.
+# The env is deleted with rm -rf: its name must stay a plain folder name. A
+# name other than antenv is written into oryx-manifest.toml for the runtime
+# (see "What the runtime starts"), so it cannot be that file's own name.
 venv_name=${VIRTUALENV_NAME:-antenv}
 if [[ ! $venv_name =~ ^[A-Za-z0-9_.][A-Za-z0-9_.-]*$ || $venv_name == . || $venv_name == .. ]]; then
   die "VIRTUALENV_NAME must be a plain folder name (letters, digits, '.', '_', '-'), not '$venv_name'"
+fi
+if [[ $venv_name == oryx-manifest.toml ]]; then
+  die "VIRTUALENV_NAME=oryx-manifest.toml is the file App Service's runtime reads the env's name from; choose another name"
+fi
+# That file is this script's alone: one in the app folder would reach the
+# target with the sync, before the env is built, and tell the runtime what
+# to start.
+if [[ -e $app_source/oryx-manifest.toml || -L $app_source/oryx-manifest.toml ]]; then
+  die "the app folder holds oryx-manifest.toml, which tells App Service's runtime what to start; delete it from the repository (deploy.sh writes its own)"
 fi
 env_dir=$DEPLOYMENT_TARGET/$venv_name
 # A rebuild happens in new_env; the old env waits in old_env for the moment of
@@ -491,17 +502,60 @@ else
   build "$env_dir"
 fi
 
-# An earlier Oryx build left its compressed output in wwwroot; the runtime
-# would start that (and its packages) rather than this env (Oryx
-# scriptgenerator.go: a manifest with CompressDestinationDir wins).
-oryx_output=(oryx-manifest.toml output.tar.gz output.tar.zst
-  "$venv_name.tar.gz" "$venv_name.tar.zst" "$venv_name.zip")
-for name in "${oryx_output[@]}"; do
+# --- What the runtime starts -----------------------------------------------
+
+# App Service's app container starts the site with Oryx's startup-script
+# generator (Azure-App-Service/ImageBuilder GenerateDockerFiles/python/
+# template-3.10/init_container.sh: `oryx create-script -appPath
+# /home/site/wwwroot ... -virtualEnvName antenv`), which reads
+# wwwroot/oryx-manifest.toml (Oryx src/startupscriptgenerator/src/common/
+# buildManifestHelper.go; keys matched case-insensitively) and, in
+# src/python/scriptgenerator.go:
+#   - CompressDestinationDir="true": unpacks output.tar.zst, else
+#     output.tar.gz, and starts that copy of the app and its env;
+#   - compressedVirtualEnvFile: unpacks that archive to /antenv and moves
+#     wwwroot/antenv aside for a link to it;
+#   - otherwise: puts wwwroot/<name>/lib/pythonX.Y/site-packages on
+#     PYTHONPATH, <name> being the manifest's virtualEnvName, else the flag's
+#     antenv; with no such folder it warns and starts without the packages.
+# So an earlier Oryx build's output goes (KuduSync deletes only what its own
+# manifest lists), and the manifest is this script's: none for antenv, and
+# for another name a single virtualEnvName line. Without the other keys the
+# rest of the start is what it is without a manifest: the runtime's own
+# Python (PythonVersion), the app in wwwroot (no SourceDirectoryInBuildContainer,
+# nothing activated), no package folder. Written only now that the env is
+# built, so a failed deployment leaves the runtime on the env it had.
+for name in output.tar.gz output.tar.zst \
+  {antenv,"$venv_name"}.tar.gz {antenv,"$venv_name"}.tar.zst {antenv,"$venv_name"}.zip; do
   if [[ -f $DEPLOYMENT_TARGET/$name || -L $DEPLOYMENT_TARGET/$name ]]; then
     say "envguard: removing Oryx's earlier build output $name: the site runs $venv_name now."
     rm -f -- "${DEPLOYMENT_TARGET:?}/$name" || die "cannot delete $DEPLOYMENT_TARGET/$name"
   fi
 done
+oryx_manifest=$DEPLOYMENT_TARGET/oryx-manifest.toml
+if [[ -d $oryx_manifest && ! -L $oryx_manifest ]]; then
+  [[ $venv_name == antenv ]] ||
+    die "$oryx_manifest is a folder: the runtime cannot be told that the env is $venv_name (VIRTUALENV_NAME)"
+elif [[ $venv_name == antenv ]]; then
+  if [[ -e $oryx_manifest || -L $oryx_manifest ]]; then
+    say "envguard: removing oryx-manifest.toml: the runtime finds antenv without it."
+    rm -f -- "$oryx_manifest" || die "cannot delete $oryx_manifest"
+  fi
+else
+  # Written under a fresh name (mktemp creates it, never through a link),
+  # then renamed over the old one; a link there is removed first, as mv
+  # would move into the folder it points at.
+  manifest_tmp=$(mktemp "$DEPLOYMENT_TARGET/.envguard-oryx-manifest.XXXXXX") ||
+    die "cannot write $oryx_manifest"
+  if ! printf 'virtualEnvName="%s"\n' "$venv_name" >"$manifest_tmp" ||
+    ! chmod 644 -- "$manifest_tmp" ||
+    { [[ -L $oryx_manifest ]] && ! rm -f -- "$oryx_manifest"; } ||
+    ! mv -f -- "$manifest_tmp" "$oryx_manifest"; then
+    rm -f -- "$manifest_tmp"
+    die "cannot write $oryx_manifest"
+  fi
+  say "envguard: oryx-manifest.toml names $venv_name: App Service's runtime looks for antenv otherwise."
+fi
 
 # --- envguard: the leftovers check -----------------------------------------
 

@@ -14,7 +14,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 
 use kudu::{find_named, fixture, token};
-use linux_site::{quoted, LinuxSite};
+use linux_site::{image_modules, quoted, LinuxSite, OryxBuild};
 
 const MARKER_REBUILD: &str = "is new: deleting the virtual environment";
 const BYPASSED: &str = "no marker scheduled this (was the hook bypassed?)";
@@ -27,7 +27,7 @@ fn creations(log: &str) -> usize {
 fn first_deploy_over_an_oryx_build_then_add_then_remove_with_a_marker() {
     let site = LinuxSite::new();
     let kudu = &site.kudu;
-    site.plant_oryx_build(&["bravo", "charlie"]);
+    site.plant_oryx_build(OryxBuild::CompressedOutput, &["bravo", "charlie"]);
     assert_eq!(site.importable(), ["bravo", "charlie"], "Oryx's build runs");
 
     kudu.write("app.py", "print('hello')\n");
@@ -412,6 +412,7 @@ fn hostile_settings_are_refused_and_touch_nothing() {
         ("VIRTUALENV_NAME", "-rf".into()),
         ("VIRTUALENV_NAME", "env name".into()),
         ("VIRTUALENV_NAME", "$(touch pwned)".into()),
+        ("VIRTUALENV_NAME", "oryx-manifest.toml".into()),
         ("PROJECT", "..".into()),
         ("PROJECT", "../outside".into()),
         ("PROJECT", "sub/../..".into()),
@@ -484,5 +485,285 @@ fn oryx_benv_is_asked_when_the_root_has_no_such_python() {
     assert!(
         log.contains(&format!("Using {} (Python {})", python.display(), site.xy)),
         "{log}"
+    );
+}
+
+/// App Service's runtime starts the env the manifest's `virtualEnvName`
+/// names, else the `-virtualEnvName antenv` init_container.sh passes (Oryx
+/// scriptgenerator.go `getPackageSetupCommand`): deploy.sh names any other
+/// env in a manifest of that one key, and drops the manifest for antenv.
+#[test]
+fn a_virtualenv_name_other_than_antenv_starts_with_its_packages() {
+    let mut site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
+    site.plant_oryx_build(OryxBuild::CompressedOutput, &["bravo"]);
+    // Links in wwwroot where the manifest goes (whoever put them there):
+    // the script's manifest replaces a link, never writes through it. First
+    // Oryx's own manifest, reached through a link out of the site.
+    let outside = site.kudu.root.join("outside");
+    fs::create_dir_all(outside.join("folder")).unwrap();
+    fs::rename(
+        www.join("oryx-manifest.toml"),
+        outside.join("precious.toml"),
+    )
+    .unwrap();
+    symlink(
+        outside.join("precious.toml"),
+        www.join("oryx-manifest.toml"),
+    )
+    .unwrap();
+    let precious = fs::read_to_string(outside.join("precious.toml")).unwrap();
+    let untouched = |step: &str| {
+        assert_eq!(
+            fs::read_to_string(outside.join("precious.toml")).unwrap(),
+            precious,
+            "{step}"
+        );
+        assert_eq!(
+            fs::read_dir(outside.join("folder")).unwrap().count(),
+            0,
+            "{step}"
+        );
+    };
+    let link_to_folder = || {
+        fs::remove_file(www.join("oryx-manifest.toml")).unwrap();
+        symlink(outside.join("folder"), www.join("oryx-manifest.toml")).unwrap();
+    };
+    assert_eq!(site.importable(), ["bravo"], "Oryx's build runs");
+
+    // A repository's own oryx-manifest.toml would reach wwwroot with the
+    // sync, before the env is built: refused before anything is synced.
+    site.kudu.app_setting("VIRTUALENV_NAME", ".venv");
+    site.kudu.write("app.py", "print('hello')\n");
+    site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu
+        .write("oryx-manifest.toml", "CompressDestinationDir=\"true\"\n");
+    let refused = site.kudu.push("a repository with its own manifest");
+    assert!(!refused.success, "{}", refused.log);
+    assert!(
+        refused.log.contains("oryx-manifest.toml"),
+        "{}",
+        refused.log
+    );
+    assert!(!www.join("app.py").exists(), "nothing synced");
+    untouched("refused");
+    site.kudu.remove("oryx-manifest.toml");
+
+    let first = site.kudu.deploy("an env named .venv");
+    let start = site.started();
+    assert_eq!(
+        start.importable(),
+        ["alpha"],
+        "{}\n{}",
+        first.log,
+        start.log
+    );
+    untouched("a link to a file");
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n",
+        "{}",
+        first.log
+    );
+    assert!(!www.join("output.tar.gz").exists(), "{}", first.log);
+    assert!(!www.join("antenv").exists());
+    assert!(
+        start.imports["alpha"].1.starts_with(www.join(".venv")),
+        "{:?}",
+        start.imports
+    );
+    assert!(
+        start
+            .log
+            .contains("Using packages from virtual environment .venv located at"),
+        "{}",
+        start.log
+    );
+
+    // A removal with a marker cleans under that name too. A link to a
+    // folder: a plain mv would put the manifest into it.
+    link_to_folder();
+    site.kudu.write("requirements.txt", "charlie\n");
+    site.kudu.marker(format!("{}\n", token(4)));
+    let remove = site.kudu.deploy("alpha removed, with a marker");
+    assert!(remove.log.contains(MARKER_REBUILD), "{}", remove.log);
+    untouched("a link to a folder");
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n"
+    );
+    assert_eq!(site.importable(), ["charlie"]);
+
+    // A deployment under a new name that fails leaves the runtime on the
+    // env it had: the manifest changes only once the new env is built.
+    site.kudu.app_setting("VIRTUALENV_NAME", "venv2");
+    site.kudu
+        .write("requirements.txt", "charlie\nno-such-package\n");
+    let failed = site.kudu.push("a new name, and pip fails");
+    assert!(!failed.success, "{}", failed.log);
+    assert_eq!(
+        fs::read_to_string(www.join("oryx-manifest.toml")).unwrap(),
+        "virtualEnvName=\".venv\"\n"
+    );
+    assert_eq!(site.importable(), ["charlie"]);
+
+    // Back to antenv: no manifest (a link there is removed, not followed),
+    // and the runtime finds antenv by itself.
+    link_to_folder();
+    site.kudu.app_setting("VIRTUALENV_NAME", "antenv");
+    site.kudu.write("requirements.txt", "charlie\n");
+    let back = site.kudu.deploy("antenv again");
+    assert!(
+        fs::symlink_metadata(www.join("oryx-manifest.toml")).is_err(),
+        "{}",
+        back.log
+    );
+    untouched("antenv");
+    let start = site.started();
+    assert_eq!(start.importable(), ["charlie"], "{}", start.log);
+    assert!(
+        start.imports["charlie"].1.starts_with(www.join("antenv")),
+        "{:?}",
+        start.imports
+    );
+    assert!(
+        start.log.contains("Could not find build manifest file"),
+        "{}",
+        start.log
+    );
+}
+
+/// The runtime image's own packages (Oryx's template.Dockerfile and
+/// ImageBuilder's Dockerfile install gunicorn, flask, ... globally) import
+/// whatever the env holds, so a test of a removal must ask for a name the
+/// image lacks: here bravo goes, and with it the app's own Flask, which
+/// came first while it was listed (init_container.sh's PYTHONPATH, then the
+/// generator's site-packages, before the image's), leaving the image's.
+#[test]
+fn the_images_own_packages_stay_importable_and_a_removed_one_does_not() {
+    let site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
+    site.kudu
+        .write("requirements.txt", "alpha\nbravo\nFlask==2.0\n");
+    site.kudu.deploy("first deployment");
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha", "bravo"], "{}", start.log);
+    assert_eq!(start.imports["flask"].0, "2.0", "the app's own Flask first");
+    assert!(start.imports["flask"].1.starts_with(www.join("antenv")));
+
+    site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu.marker(format!("{}\n", token(5)));
+    let remove = site.kudu.deploy("bravo and Flask removed, with a marker");
+    let start = site.started();
+    assert_eq!(
+        start.importable(),
+        ["alpha"],
+        "{}\n{}",
+        remove.log,
+        start.log
+    );
+    assert!(start.imports["alpha"].1.starts_with(www.join("antenv")));
+    for module in image_modules() {
+        let (_, file) = start
+            .imports
+            .get(module)
+            .unwrap_or_else(|| panic!("the image's {module} imports:\n{}", start.log));
+        assert!(!file.starts_with(&www), "{module} is the image's: {file:?}");
+    }
+    assert_eq!(
+        start.imports["flask"].0, "1.0",
+        "the image's Flask stays, whatever the requirements say"
+    );
+}
+
+/// Without its env the runtime warns, falls back to a `__oryx_packages__`
+/// folder (none here either: another warning) and starts the app on the
+/// image's packages alone (scriptgenerator.go `getPackageSetupCommand`).
+/// deploy.sh never leaves a site so: the next successful deployment builds
+/// the env, and a failed rebuild keeps the one there was.
+#[test]
+fn without_its_env_the_site_starts_bare_and_deploy_sh_never_leaves_it_so() {
+    let site = LinuxSite::new();
+    let kudu = &site.kudu;
+    kudu.write("requirements.txt", "alpha\n");
+    kudu.deploy("first deployment");
+    assert_eq!(site.importable(), ["alpha"]);
+
+    // Deleted by hand (SSH, FTP): the site still starts, without packages.
+    fs::remove_dir_all(kudu.env_dir()).unwrap();
+    let bare = site.started();
+    assert_eq!(bare.importable(), Vec::<String>::new(), "{}", bare.log);
+    for warning in [
+        "WARNING: Could not find virtual environment directory",
+        "WARNING: Could not find package directory",
+        "__oryx_packages__",
+    ] {
+        assert!(bare.log.contains(warning), "{warning}:\n{}", bare.log);
+    }
+    assert!(bare.imports.contains_key("gunicorn"), "{}", bare.log);
+
+    let again = kudu.deploy("the same commit again");
+    assert!(
+        again.log.contains("No virtual environment yet."),
+        "{}",
+        again.log
+    );
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha"], "{}", start.log);
+    assert!(!start.log.contains("WARNING"), "{}", start.log);
+
+    // A rebuild whose pip fails keeps the env the site runs.
+    kudu.write("requirements.txt", "alpha\nno-such-package\n");
+    kudu.marker(format!("{}\n", token(6)));
+    let failed = kudu.push("a marker, and pip fails");
+    assert!(!failed.success, "{}", failed.log);
+    assert!(kudu.env_dir().is_dir());
+    assert_eq!(site.importable(), ["alpha"]);
+}
+
+/// An Oryx build with `KUDU_BUILD_VERSION=0.0.1` ships its venv as
+/// `antenv.tar.gz`; at every start the runtime unpacks it to the
+/// container's own `/antenv`, moves wwwroot's `antenv` aside to
+/// `_del_antenv` and links `/antenv` in its place (scriptgenerator.go), a
+/// link left dangling on the shared volume once the container stops.
+/// deploy.sh's next deployment replaces all of it with its own env.
+#[test]
+fn an_earlier_oryx_compressed_venv_is_replaced_by_deploy_sh_env() {
+    let site = LinuxSite::new();
+    let www = site.kudu.wwwroot.clone();
+    site.kudu.write("requirements.txt", "alpha\n");
+    site.kudu.deploy("deploy.sh's env first");
+    site.plant_oryx_build(OryxBuild::CompressedVenv, &["bravo", "charlie"]);
+    let oryx = site.started();
+    assert_eq!(oryx.importable(), ["bravo", "charlie"], "{}", oryx.log);
+    assert_eq!(
+        fs::read_link(www.join("antenv")).unwrap(),
+        site.in_container("/antenv")
+    );
+    assert!(!www.join("antenv").exists(), "dangling once it stopped");
+    assert!(
+        www.join("_del_antenv/azure.env.python-".to_string() + &site.xy + ".txt")
+            .is_file(),
+        "deploy.sh's env, moved aside by the runtime"
+    );
+
+    let deploy = site.kudu.deploy("deploy.sh again");
+    assert!(
+        deploy.log.contains("No virtual environment yet."),
+        "{}",
+        deploy.log
+    );
+    for gone in ["oryx-manifest.toml", "antenv.tar.gz"] {
+        assert!(!www.join(gone).exists(), "{gone} must go:\n{}", deploy.log);
+    }
+    assert!(!fs::symlink_metadata(www.join("antenv"))
+        .unwrap()
+        .is_symlink());
+    let start = site.started();
+    assert_eq!(start.importable(), ["alpha"], "{}", start.log);
+    assert!(
+        start.imports["alpha"].1.starts_with(www.join("antenv")),
+        "{:?}",
+        start.imports
     );
 }
