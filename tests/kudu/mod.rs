@@ -267,6 +267,12 @@ impl Kudu {
         self.write_settings();
     }
 
+    /// Removes an app setting.
+    pub fn clear_setting(&mut self, key: &str) {
+        self.settings.retain(|(k, _)| k != key);
+        self.write_settings();
+    }
+
     fn write_settings(&self) {
         let script: String = self
             .settings
