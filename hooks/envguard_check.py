@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:2ae8b577d65b12aa45d0e207f4c550270d395ea5ede248d2499f92ed4df11520
+# envguard-digest: sha256:ce8e878d91d29adef75d257a0fe1aa97aa265b934c7fb854536c23dfcd84951b
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -367,6 +367,38 @@ class Dist(object):
         self.direct_url = direct_url  # direct_url.json's text, or None
 
 
+def folder_name(where):
+    """The name pip gives an installed distribution by its metadata folder,
+    before it reads METADATA: `<name>-<version>.dist-info`, or
+    `<name>[-...].egg-info` (pip's metadata/importlib/_compat.py,
+    parse_name_and_version_from_info_directory; pkg_resources' EGG_NAME
+    splits the same way). None when the folder's name says nothing."""
+    base = os.path.basename(str(where).rstrip("/\\"))
+    stem, suffix = os.path.splitext(base)
+    if suffix == ".dist-info":
+        name, sep, _ = stem.partition("-")
+        return name if sep and name else None
+    if suffix == ".egg-info":
+        return stem.split("-", 1)[0] or None
+    return None
+
+
+def named(dist):
+    """dist, with its name checked against its folder's: pip lists it by the
+    folder's name, import and the Requires-Dist of others by METADATA's, so
+    where the two disagree the metadata contradicts itself and nothing can be
+    judged (a `bravo-1.0.dist-info` whose METADATA says `Name: alpha` would
+    hide bravo behind alpha)."""
+    folder = folder_name(dist.where)
+    if folder is not None and canonical(folder) != canonical(dist.name):
+        raise CannotJudge(
+            "%s: its folder names %s, its METADATA names %s: the metadata contradicts "
+            "itself (pip lists it as %s); reinstall it, or rebuild the environment"
+            % (dist.where, folder, dist.name, canonical(folder))
+        )
+    return dist
+
+
 def standard_library_dirs():
     """The real paths of the standard library's folders, of this interpreter
     and of the one a virtual environment was made from (venv: base_prefix;
@@ -431,7 +463,7 @@ def installed_by_importlib(metadata, path):
             direct_url = dist.read_text("direct_url.json")
         except Exception as err:  # undecodable bytes, say
             raise CannotJudge("%s/direct_url.json is not readable: %s" % (where, err))
-        found.append(Dist(name, version, requires, where, direct_url))
+        found.append(named(Dist(name, version, requires, where, direct_url)))
     return found
 
 
@@ -518,7 +550,7 @@ def installed_by_files(path):
                     raise CannotJudge("%s is not readable: %s" % (direct_url, err))
             else:
                 direct_url = None
-            found.append(Dist(name, version, requires, full, direct_url))
+            found.append(named(Dist(name, version, requires, full, direct_url)))
     return found
 
 
@@ -539,7 +571,14 @@ def installed():
         dist.version = UNSAFE_IN_VERSION.sub("?", dist.version)
         key = canonical(dist.name)
         if key in dists:
-            note("%s is installed twice: %s wins over %s" % (key, dists[key].where, dist.where))
+            first = dists[key].where
+            if os.path.dirname(str(first)) == os.path.dirname(str(dist.where)):
+                raise CannotJudge(
+                    "%s and %s both claim the name %s in one folder: which one pip lists "
+                    "depends on the order the folder is read in; remove the stale one, or "
+                    "rebuild the environment" % (first, dist.where, key)
+                )
+            note("%s is installed twice: %s wins over %s" % (key, first, dist.where))
             continue
         dists[key] = dist
     return dists
