@@ -649,6 +649,89 @@ mod tests {
     }
 
     #[test]
+    fn the_requirements_key_is_checked_where_it_is_read() {
+        let err = config("branches = [\"main\"]\nrequirements = \"/srv/req.txt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("envguard.toml:2: requirements = \"/srv/req.txt\" must be a path relative to the repository root"),
+            "{err}"
+        );
+        // deploy.sh would read the line inside the string; TOML does not.
+        let err = config("runtime = \"\"\"\nrequirements = \"a.txt\"\n\"\"\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("envguard.toml:1: a multi-line string;"),
+            "{err}"
+        );
+        let found =
+            requirements_key(b"a = 'b'\nrequirements = \"r.txt\"\n", Some("r.txt")).unwrap();
+        assert_eq!(
+            found,
+            Some(RequirementsKey {
+                line: 2,
+                value: "r.txt".to_string()
+            })
+        );
+        let err = requirements_key(b"requirements = \"r.txt\"\n", Some("other.txt")).unwrap_err();
+        assert!(err.message.contains("which TOML reads otherwise"), "{err}");
+    }
+
+    #[test]
+    fn a_windows_site_installs_only_the_default_requirements() {
+        let windows = b"[config]\ncommand = deploy.cmd\nproject = app\n";
+        let err = Config::from_files(
+            Some(b"requirements = \"app/req/prod.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("a Windows site runs deploy.cmd, which cannot read envguard.toml and installs app/requirements.txt"),
+            "{err}"
+        );
+        let c = Config::from_files(
+            Some(b"requirements = \"./app/requirements.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap();
+        assert_eq!(c.requirements, "app/requirements.txt");
+        let err = Config::from_files(
+            Some(b"target = \"windows\"\nrequirements = \"r.txt\"\n"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("envguard.toml:2: "), "{err}");
+        let c = Config::from_files(
+            Some(b"target = \"linux\"\nrequirements = \"r.txt\"\n"),
+            Some(windows),
+        );
+        assert!(c.is_err(), "r.txt is outside the app folder");
+        let c = Config::from_files(
+            Some(b"target = \"linux\"\nrequirements = \"app/r.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap();
+        assert_eq!(c.requirements, "app/r.txt");
+    }
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(clean_path("./a//b/./c.txt").as_deref(), Some("a/b/c.txt"));
+        assert_eq!(clean_path("a/").as_deref(), Some("a"));
+        assert_eq!(clean_path("./").as_deref(), Some(""));
+        for bad in ["/a", "a/../b", "..", "a\\b", "a\tb", "a\u{7f}"] {
+            assert_eq!(clean_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            clean_path("caf\u{e9}\u{85}").as_deref(),
+            Some("caf\u{e9}\u{85}")
+        );
+    }
+
+    #[test]
     fn keep_lists_canonical_names() {
         let c = config("keep = [\"Flask_Cors\", \"gunicorn\", \"flask.cors\"]\n").unwrap();
         assert_eq!(
