@@ -255,6 +255,17 @@ fn requirements_and_includes_that_leave_the_app_are_refused() {
             format!("alpha\n-r file://{}\n", secret.display()),
             Box::new(|| {}),
         ),
+        // pip decodes a BOM and CRLF; so does the judge, which is pip's parser.
+        (
+            "a UTF-16 file with CRLF",
+            String::new(),
+            Box::new(|| {
+                let text = format!("alpha\r\n-r {}\r\n", secret.display());
+                let mut bytes = vec![0xff, 0xfe];
+                bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+                kudu.write("requirements.txt", bytes);
+            }),
+        ),
     ];
     for (what, requirements, prepare) in cases {
         for extra in ["sub", "linked"] {
