@@ -191,7 +191,7 @@ const SECRET: &str = "SECRET-FIRST-LINE-of-a-server-file";
 /// and the line that includes it; the env stays as it was.
 #[test]
 fn requirements_and_includes_that_leave_the_app_are_refused() {
-    let kudu = Kudu::new();
+    let mut kudu = Kudu::new();
     let outside = kudu.root.join("outside");
     fs::create_dir_all(&outside).expect("mkdir");
     let secret = outside.join("secret.txt");
@@ -308,6 +308,19 @@ fn requirements_and_includes_that_leave_the_app_are_refused() {
         fs::read_to_string(&secret).expect("read"),
         format!("{SECRET}\n")
     );
+
+    // In place, pip reads the repository's checkout: the same rule there.
+    kudu.app_setting("IN_PLACE_DEPLOYMENT", "1");
+    symlink(&outside, kudu.work.join("linked")).expect("symlink");
+    kudu.write("requirements.txt", "alpha\n-r linked/secret.txt\n");
+    let deploy = kudu.push("in place, an include through a link out");
+    assert!(!deploy.success, "{}", deploy.log);
+    assert!(
+        deploy.log.contains("requirements.txt:2: includes"),
+        "{}",
+        deploy.log
+    );
+    assert!(!deploy.log.contains(SECRET), "{}", deploy.log);
 }
 
 /// The hook refuses what deploy.sh would refuse or read otherwise, with
