@@ -181,6 +181,9 @@ fn custom_requirementstxt_path_must_agree_with_envguard_toml() {
     assert_eq!(names(&kudu.packages()), ["alpha"]);
 }
 
+/// What a case puts in the work tree besides requirements.txt.
+type Prepare<'a> = Box<dyn Fn() + 'a>;
+
 /// What pip would print of a file outside the app: it must never reach the
 /// log.
 const SECRET: &str = "SECRET-FIRST-LINE-of-a-server-file";
@@ -219,7 +222,7 @@ fn requirements_and_includes_that_leave_the_app_are_refused() {
 
     let depth = kudu.wwwroot.components().count();
     let climb = "../".repeat(depth) + secret.to_str().expect("UTF-8").trim_start_matches('/');
-    let cases: Vec<(&str, String, Box<dyn Fn()>)> = vec![
+    let cases: Vec<(&str, String, Prepare)> = vec![
         (
             "an include that is a link out",
             "alpha\n-r sub/b.txt\n".into(),
