@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:ad2ac1e0b2b587739ed773447e99ff95457639c2bd3ec5b7d23afe413962ce1c
+# envguard-digest: sha256:68a7730f83f56c72113f08c9b6f190dc2e9a4ff6df35b38e0dc1c946c1898feb
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -613,7 +613,7 @@ guard_requirements() {
   if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
   (cd -- "$app_dir" && "$env/bin/python" -I "$checker" --files -r "$requirements" --root "$root" \
     --exclude "$env_dir" --exclude "$new_env" --exclude "$old_env" --exclude "$stage") >/dev/null ||
-    die "pip would read a file that is not the app's (see above): nothing was installed"
+    die "pip would read a file that is not the app's, or one it cannot read (see above): nothing was installed"
 }
 
 # build ENV: the build steps into ENV: PRE_BUILD_COMMAND, pip, the marker's
