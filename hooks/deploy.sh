@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:4dde703a4f6dca2e82644bed24f89b5c8b9a724b3203f292e6b6e0792d840164
+# envguard-digest: sha256:0f28e642fe6dadc74dc275eeee4638aa826f9c45c4b200d421f68424c64d873e
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -45,12 +45,23 @@ IGNORED=".git;.hg;.deployment;deploy.cmd;deploy.sh;.envguard"
 # --- Setup -----------------------------------------------------------------
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# The leftovers check and the judge of the requirements' includes.
+checker=$script_dir/envguard_check.py
 DEPLOYMENT_SOURCE=${DEPLOYMENT_SOURCE:-$script_dir}
 DEPLOYMENT_TARGET=${DEPLOYMENT_TARGET:-$script_dir/../artifacts/wwwroot}
+# A line break in a folder's name breaks every line-based step that handles
+# paths (the env's relocation, the manifest): refused before anything is
+# touched, with the value shown as bash quotes it.
+for name in DEPLOYMENT_SOURCE DEPLOYMENT_TARGET DEPLOYMENT_TEMP TMPDIR PROJECT; do
+  if [[ ${!name:-} == *[[:cntrl:]]* ]]; then
+    die "$name=$(printf '%q' "${!name}") holds a line break or another control character; deploy.sh cannot work with such a path: choose one without"
+  fi
+done
 mkdir -p -- "$DEPLOYMENT_TARGET" || die "cannot create $DEPLOYMENT_TARGET"
 # Absolute from here on (Kudu gives absolute paths; a post-receive may not):
 # pip and the leftovers check run inside the app folder.
 DEPLOYMENT_SOURCE=$(cd -- "$DEPLOYMENT_SOURCE" && pwd) || die "cannot enter $DEPLOYMENT_SOURCE"
+[[ -f $checker ]] || checker=$DEPLOYMENT_SOURCE/envguard_check.py
 DEPLOYMENT_TARGET=$(cd -- "$DEPLOYMENT_TARGET" && pwd) || die "cannot enter $DEPLOYMENT_TARGET"
 source_real=$(cd -- "$DEPLOYMENT_SOURCE" && pwd -P) || die "cannot enter $DEPLOYMENT_SOURCE"
 
@@ -105,19 +116,130 @@ else
   app_dir=$DEPLOYMENT_TARGET
 fi
 
+# --- The requirements file ------------------------------------------------
+
+# One definition with the hook (docs/configuration.md, `requirements`; every
+# case in tests/data/requirements_key.tsv, read by the tests of both sides):
+# envguard.toml's `requirements` when it is set -- a path from the repository
+# root, inside the app folder -- else requirements.txt in the app folder.
+# CUSTOM_REQUIREMENTSTXT_PATH, Oryx's setting that the hook cannot see, must
+# name the same file.
+
+# clean_path TEXT: TEXT's components without empty ones and `.`, joined by
+# `/`. Fails on an absolute path, `..`, `\` or a control character.
+clean_path() {
+  local part out= LC_ALL=C
+  local -a parts
+  [[ $1 == /* || $1 == *\\* || $1 == *[[:cntrl:]]* ]] && return 1
+  IFS=/ read -r -a parts <<<"$1"
+  for part in "${parts[@]}"; do
+    case $part in
+      "" | .) ;;
+      ..) return 1 ;;
+      *) out+=${out:+/}$part ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# refuse_key LINE WHAT: envguard.toml's `requirements` in a form this reader
+# does not read. The hook refuses the same (crates/envguard-core/src/config.rs).
+refuse_key() {
+  die "envguard.toml:$1: $2; deploy.sh reads the requirements file only as one line before any [table]: requirements = \"path/from/the/repository/root.txt\" (or 'path'), the key without quotes or dots, the value a one-line string without escapes"
+}
+
+# read_requirements_key FILE: sets `key` to envguard.toml's `requirements`
+# (empty when it is not set), read without a TOML parser: one line
+# `requirements = "..."` (a basic string without escapes) or `= '...'` (a
+# literal string), before any table, less a UTF-8 BOM and a trailing CR.
+# Every other line that could spell the key (quoted or dotted keys, a line
+# that names requirements before its `=`, a multi-line string, a second key)
+# fails the deployment, as does a file that is not UTF-8.
+read_requirements_key() {
+  local file=$1 line before n=0 found=0 table=0 LC_ALL=C
+  local exact=$'^[ \t]*requirements[ \t]*=[ \t]*("([^"\\[:cntrl:]]*)"|\'([^\'[:cntrl:]]*)\')[ \t]*(#.*)?$'
+  local key_start=$'^[ \t]*requirements[ \t]*='
+  local quoted_key=$'^[ \t]*("([^"\\]|\\\\.)*"|\'[^\']*\')[ \t]*[.=]'
+  local dotted_key=$'^[ \t]*[A-Za-z0-9_-]+[ \t]*\\.'
+  local comment=$'^[ \t]*#' table_line=$'^[ \t]*\\['
+  key=
+  # bash's `read` drops NUL bytes: a UTF-16 file would read as ASCII.
+  [[ $(tr -d '\000' <"$file" | wc -c) == "$(wc -c <"$file")" ]] ||
+    die "envguard.toml holds NUL bytes (UTF-16?): save it as UTF-8"
+  command -v iconv >/dev/null 2>&1 || die "reading envguard.toml needs iconv, which is not on PATH"
+  iconv -f UTF-8 -t UTF-8 <"$file" >/dev/null 2>&1 || die "envguard.toml is not UTF-8: save it as UTF-8"
+  while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    ((n > 1)) || line=${line#$'\xef\xbb\xbf'}
+    line=${line%$'\r'}
+    [[ $line =~ $comment ]] && continue
+    [[ $line == *\"\"\"* || $line == *\'\'\'* ]] && refuse_key "$n" "a multi-line string"
+    if [[ $line =~ $table_line ]]; then
+      table=1
+    elif [[ $line =~ $key_start ]]; then
+      ((table == 0)) || refuse_key "$n" "requirements inside a table"
+      ((found == 0)) || refuse_key "$n" "a second requirements key (the first is on line $found)"
+      [[ $line =~ $exact ]] || refuse_key "$n" "the value of requirements is not a one-line string without escapes"
+      if [[ ${BASH_REMATCH[1]} == \"* ]]; then key=${BASH_REMATCH[2]}; else key=${BASH_REMATCH[3]}; fi
+      [[ -n $key ]] || refuse_key "$n" "requirements is empty"
+      found=$n
+    elif [[ $line == *=* ]]; then
+      before=${line%%=*}
+      if [[ ${before,,} == *requirements* || $line =~ $quoted_key || $line =~ $dotted_key ]]; then
+        refuse_key "$n" "a quoted or dotted key, or one that names requirements otherwise"
+      fi
+    fi
+  done <"$file"
+  key_line=$found
+}
+
+project_dir=
+if [[ -n ${PROJECT:-} ]]; then
+  project_dir=$(clean_path "$project") || die "PROJECT=$PROJECT must be a folder inside the repository"
+fi
+requirements_from=
+key=
+key_line=0
+config_toml=$DEPLOYMENT_SOURCE/envguard.toml
+if [[ -e $config_toml || -L $config_toml ]]; then
+  real=$(readlink -m -- "$config_toml")
+  [[ $real == "$source_real"/* && -f $config_toml ]] ||
+    die "envguard.toml is not a file inside the repository (a link that leads out?)"
+  read_requirements_key "$config_toml"
+fi
+if [[ -n $key ]]; then
+  path=$(clean_path "$key") && [[ -n $path ]] ||
+    die "envguard.toml:$key_line: requirements = \"$key\" must be a path relative to the repository root, '/' between folders, without '..'"
+  if [[ -n $project_dir ]]; then
+    [[ $path == "$project_dir"/* ]] ||
+      die "envguard.toml:$key_line: requirements = \"$key\" is not inside the app folder $project_dir (PROJECT), where the server installs from: move the file there, or fix the path"
+  fi
+  requirements=${path#"$project_dir"/}
+  requirements_from="envguard.toml's requirements"
+else
+  requirements=requirements.txt
+fi
+requirements_shown=${project_dir:+$project_dir/}$requirements
+
 # CUSTOM_REQUIREMENTSTXT_PATH: as Oryx, a path relative to the app folder that
 # must exist (Oryx's PythonPlatform.cs refuses the build otherwise).
-requirements=requirements.txt
 if [[ -n ${CUSTOM_REQUIREMENTSTXT_PATH:-} ]]; then
-  requirements=$CUSTOM_REQUIREMENTSTXT_PATH
-  case /$requirements/ in
-    //* | */../*) die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements must be a path inside the app folder" ;;
-  esac
+  custom=$(clean_path "$CUSTOM_REQUIREMENTSTXT_PATH") && [[ -n $custom ]] ||
+    die "CUSTOM_REQUIREMENTSTXT_PATH=$CUSTOM_REQUIREMENTSTXT_PATH must be a path inside the app folder, without '..'"
+  if [[ $custom != "$requirements" ]]; then
+    die "CUSTOM_REQUIREMENTSTXT_PATH=$CUSTOM_REQUIREMENTSTXT_PATH names another file than the one envguard's hook checks ($requirements_shown): put requirements = \"${project_dir:+$project_dir/}$custom\" in envguard.toml and commit it, or remove the app setting"
+  fi
   [[ -f $app_source/$requirements ]] ||
-    die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements names no file in the app folder"
-  inside_source "$(dirname -- "$app_source/$requirements")" ||
-    die "CUSTOM_REQUIREMENTSTXT_PATH=$requirements leads outside the repository"
+    die "CUSTOM_REQUIREMENTSTXT_PATH=$CUSTOM_REQUIREMENTSTXT_PATH names no file in the app folder"
 fi
+# A requirements file that is a link out of the repository is refused here,
+# as the hook refuses it; its includes are judged before pip runs (build).
+if [[ -e $app_source/$requirements || -L $app_source/$requirements ]]; then
+  real=$(readlink -m -- "$app_source/$requirements")
+  [[ $real == "$source_real"/* ]] ||
+    die "$requirements_shown leads outside the repository (a link?): pip would read a file of the server"
+fi
+say "envguard: requirements file: $requirements_shown${requirements_from:+ ($requirements_from)}"
 
 # true/false as Oryx reads its boolean settings (OptionsSetupBase.cs:
 # bool.TryParse, anything else refused).
@@ -266,22 +388,79 @@ if ((python_steps)); then
   say "Using $python (Python $got) for $runtime."
 fi
 
+# --- Writing safely ----------------------------------------------------------
+
+# Nothing is ever written, created or deleted through a link, nor outside
+# DEPLOYMENT_TARGET, DEPLOYMENT_TEMP and the env (docs/deploy-sh.md, "What it
+# writes"). A file is written under a fresh name in the stage, a folder made
+# here by `mktemp -d` (so on the target's file system, with a name nobody can
+# know beforehand), then renamed over its place: rename(2) replaces a link
+# there and never follows it. Top-level names starting `.envguard-` are the
+# script's own and are never synced from the repository.
+stage=
+list=
+cleanup() {
+  [[ -z $stage ]] || rm -rf -- "$stage"
+  [[ -z $list ]] || rm -f -- "$list"
+}
+trap cleanup EXIT
+stage=$(mktemp -d -- "$DEPLOYMENT_TARGET/.envguard-stage.XXXXXXXXXX") ||
+  die "cannot create a staging folder in $DEPLOYMENT_TARGET"
+
+# place FILE PATH: moves FILE (in the stage) to PATH, replacing what is there,
+# a link included, unless it is a folder.
+place() {
+  mv -fT -- "$1" "$2"
+}
+
+# reserved NAME: a top-level name of the target that belongs to the script.
+reserved() {
+  case $1 in
+    .envguard-* | "$venv_name" | "$venv_name".envguard-*) return 0 ;;
+  esac
+  return 1
+}
+
+# real_folders DIR REL: every folder on REL's way below DIR is a real folder,
+# not a link (a manifest may name a path whose folder is now a link).
+real_folders() {
+  local path=$1 rest=$2 part
+  while [[ $rest == */* ]]; do
+    part=${rest%%/*}
+    rest=${rest#*/}
+    [[ -n $part ]] || continue
+    path+=/$part
+    [[ -d $path && ! -L $path ]] || return 1
+  done
+}
+
+# same_entry SRC DST: DST already holds SRC: the same link text, or a regular
+# file with the same modification time (as KuduSync compares; cp -p keeps
+# the time, git rewrites a file it changes).
+same_entry() {
+  local s=$1 d=$2
+  if [[ -L $s ]]; then
+    [[ -L $d ]] && [[ "$(readlink -- "$s"; printf x)" == "$(readlink -- "$d"; printf x)" ]]
+  else
+    [[ -f $d && ! -L $d ]] && ! [[ $s -nt $d || $s -ot $d ]]
+  fi
+}
+
 # --- Sync ------------------------------------------------------------------
 
 # Without KuduSync: copy the app folder to the target, skipping the ignored
 # names, and -- like KuduSync -- delete only what an earlier deployment copied
 # and the repository no longer has, as listed in the manifest. Files the
 # running site wrote were never copied, so they stay, and so does the env.
-# Like KuduSync, a file whose modification time matches its copy is not copied
-# again (cp -p keeps the time; git rewrites a file it changes).
+# Links are copied as links, with their text.
 sync_app() {
   local src=$1 dst=$2 prev=$3 next=$4
-  local list rel s d name n_copied=0 n_deleted=0
+  local rel s d name parent n_copied=0 n_deleted=0
   local -a names prune=()
-  local -A keep=()
+  local -A keep=() made=([.]=1)
 
   # Everything to copy, top-level ignored names and the env pruned.
-  list=$(mktemp "${DEPLOYMENT_TEMP:-${TMPDIR:-/tmp}}/envguard-sync.XXXXXX") ||
+  list=$(mktemp -- "${DEPLOYMENT_TEMP:-${TMPDIR:-/tmp}}/envguard-sync.XXXXXX") ||
     die "cannot create a temporary file"
   IFS=';' read -r -a names <<<"$IGNORED"
   for name in "${names[@]}" "$venv_name"; do
@@ -292,19 +471,30 @@ sync_app() {
 
   while IFS= read -r -d '' rel; do
     rel=${rel#./}
+    if reserved "${rel%%/*}"; then
+      [[ $rel == */* ]] || warn "not synced: '$rel' is a name deploy.sh keeps for itself in the target"
+      continue
+    fi
     keep[$rel]=1
   done <"$list"
 
-  # Delete what the previous deployment copied and the repository dropped.
-  # Folders go last, deepest first, and only when empty.
-  if [[ -f $prev ]]; then
+  # Delete what the previous deployment copied and the repository dropped,
+  # never through a link on the way. Folders go last, deepest first, and
+  # only when empty.
+  if [[ -L $prev || (-e $prev && ! -f $prev) ]]; then
+    warn "$prev is not a file deploy.sh wrote: nothing is deleted this time"
+  elif [[ -f $prev ]]; then
     local -a dirs=()
     while IFS= read -r rel; do
       [[ -n $rel && -z ${keep[$rel]:-} ]] || continue
       case /$rel/ in
         */../* | */./* | //*) continue ;; # never outside the target
-        "/$venv_name/"* | "/$venv_name.envguard-"*) continue ;; # never the env
       esac
+      reserved "${rel%%/*}" && continue # never the env or the script's own files
+      if ! real_folders "$dst" "$rel"; then
+        warn "not deleting '$rel': a folder on its way is a link"
+        continue
+      fi
       d=$dst/$rel
       if [[ -L $d || -f $d ]]; then
         say "Deleting file: '$rel'"
@@ -321,32 +511,48 @@ sync_app() {
     fi
   fi
 
-  local manifest_tmp=$next.tmp.$$
-  : >"$manifest_tmp" || die "cannot write $manifest_tmp"
+  # Copy. find lists a folder before what it holds, so each file's folder is
+  # one this pass made sure is a real folder (`made`; `.` the target itself)
+  # before the file is written into it.
+  : >"$stage/manifest" || die "cannot write $stage/manifest"
   while IFS= read -r -d '' rel; do
     rel=${rel#./}
+    [[ -n ${keep[$rel]:-} ]] || continue
+    parent=.
+    [[ $rel == */* ]] && parent=${rel%/*}
+    [[ -n ${made[$parent]:-} ]] || die "cannot copy $rel: its folder was not made"
     s=$src/$rel
     d=$dst/$rel
     if [[ -d $s && ! -L $s ]]; then
-      if [[ -e $d || -L $d ]] && [[ ! -d $d || -L $d ]]; then
+      if [[ -L $d || (-e $d && ! -d $d) ]]; then
         rm -f -- "$d" || die "cannot replace $d with a folder"
       fi
-      mkdir -p -- "$d" || die "cannot create $d"
-    elif [[ -d $d && ! -L $d ]]; then
-      die "cannot replace the folder $d with a file"
-    elif [[ ! -e $d && ! -L $d ]] || [[ $s -nt $d || $s -ot $d ]]; then
-      # Copy next to the file, then rename: a running site never reads a
-      # half-written file.
-      cp -pP -- "$s" "$d.envguard-new" || die "cannot copy $rel"
-      mv -f -- "$d.envguard-new" "$d" || die "cannot copy $rel"
-      n_copied=$((n_copied + 1))
+      [[ -d $d ]] || mkdir -- "$d" || die "cannot create $d"
+      made[$rel]=1
+    elif [[ -L $s || -f $s ]]; then
+      # A folder an earlier deployment made, now a file or a link: replaced
+      # when it is empty (the deletions above emptied what was synced).
+      if [[ -d $d && ! -L $d ]]; then
+        rmdir -- "$d" 2>/dev/null || die "cannot replace the folder $d with a file: it holds files the site wrote"
+      fi
+      if ! same_entry "$s" "$d"; then
+        # Copied into the stage, then renamed: a running site never reads a
+        # half-written file, and a link at the name is replaced, not followed.
+        cp -pP -- "$s" "$stage/copy" || die "cannot copy $rel"
+        place "$stage/copy" "$d" || die "cannot copy $rel"
+        n_copied=$((n_copied + 1))
+      fi
+    else
+      warn "not synced: '$rel' is neither a file, a folder nor a link"
+      continue
     fi
     # A name with a line break cannot be listed in a line-based manifest; it
     # is copied but never deleted later.
-    [[ $rel == *$'\n'* ]] || printf '%s\n' "$rel" >>"$manifest_tmp"
+    [[ $rel == *$'\n'* ]] || printf '%s\n' "$rel" >>"$stage/manifest"
   done <"$list"
   rm -f -- "$list"
-  mv -f -- "$manifest_tmp" "$next" || die "cannot write $next"
+  list=
+  place "$stage/manifest" "$next" || die "cannot write $next"
   say "Synced $src to $dst: $n_copied copied, $n_deleted deleted."
 }
 
@@ -405,12 +611,29 @@ run_setting() {
     die "$name failed"
 }
 
+# guard_requirements ENV: before pip reads them, the requirements file and
+# every file it includes (-r/-c, nested), as ENV's own pip parser opens them
+# in the app folder, must be files of the app as deployed (the target, or the
+# repository in place), not of the env: a link out, an absolute path or `..`
+# out would make pip print a server file's first line into the log. The hook
+# refuses the same in the commit (crates/envguard-core/src/links.rs).
+guard_requirements() {
+  local env=$1 root
+  [[ -f $checker ]] ||
+    die "no envguard_check.py beside deploy.sh to judge the files $requirements_shown includes (envguard init copies it)"
+  if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
+  (cd -- "$app_dir" && "$env/bin/python" -I "$checker" --files -r "$requirements" --root "$root" \
+    --exclude "$env_dir" --exclude "$new_env" --exclude "$old_env" --exclude "$stage") >/dev/null ||
+    die "pip would read a file that is not the app's, or one it cannot read (see above): nothing was installed"
+}
+
 # build ENV: the build steps into ENV: PRE_BUILD_COMMAND, pip, the marker's
 # token, collectstatic, POST_BUILD_COMMAND. `python -m pip` rather than
 # bin/pip: a long wwwroot path can exceed the kernel's limit for a #! line.
 build() {
   local env=$1
   run_setting PRE_BUILD_COMMAND "$env"
+  guard_requirements "$env"
   say "Pip install requirements."
   (cd -- "$app_dir" && "$env/bin/python" -m pip install -r "$requirements") ||
     die "pip install failed"
@@ -436,16 +659,22 @@ collect_static() {
     warn "Django collectstatic failed; the deployment goes on (as in an Oryx build)"
 }
 
+# read_line FILE: its first line (at most 128 characters); nothing for a link,
+# which deploy.sh never writes.
 read_line() {
   local line=
-  [[ -f $1 ]] && IFS= read -r -n 128 line <"$1"
+  [[ -f $1 && ! -L $1 ]] && IFS= read -r -n 128 line <"$1"
   printf '%s' "$line"
 }
 
-# write_file PATH TEXT: through a temp file and a rename.
+# write_file PATH TEXT: a new file in the stage, renamed over PATH (a link
+# there is replaced, never written through), so a half-written file is never
+# read either.
 write_file() {
-  printf '%s\n' "$2" >"$1.tmp" || die "cannot write $1"
-  mv -f -- "$1.tmp" "$1" || die "cannot write $1"
+  local tmp
+  tmp=$(mktemp -- "$stage/write.XXXXXX") || die "cannot write $1"
+  printf '%s\n' "$2" >"$tmp" || die "cannot write $1"
+  place "$tmp" "$1" || die "cannot write $1"
 }
 
 # relocate FROM TO: a venv records its own path in bin/activate* and in the
@@ -474,9 +703,9 @@ rebuild() {
   build "$new_env"
   relocate "$new_env" "$env_dir"
   if [[ -e $env_dir || -L $env_dir ]]; then
-    mv -- "$env_dir" "$old_env" || die "cannot move the old environment aside"
+    mv -T -- "$env_dir" "$old_env" || die "cannot move the old environment aside"
   fi
-  mv -- "$new_env" "$env_dir" || die "cannot switch to the new environment"
+  mv -T -- "$new_env" "$env_dir" || die "cannot switch to the new environment"
   rm -rf -- "$old_env" || warn "could not delete $old_env"
   fresh=1
 }
@@ -485,6 +714,15 @@ rebuild() {
 
 fresh=0
 reason=
+# The recorded token is the one the deployed commit carries: deploying a
+# commit without a marker (a rollback to before it) forgets it, so that the
+# marker, when it comes back, cleans again. rm removes a link, never what it
+# names.
+if [[ -z $token && -d $env_dir && ! -L $env_dir ]] &&
+  [[ -e $env_dir/.envguard-token || -L $env_dir/.envguard-token ]]; then
+  say "envguard: this commit carries no marker: forgetting the one recorded in the virtual environment."
+  rm -f -- "$env_dir/.envguard-token" || die "cannot delete $env_dir/.envguard-token"
+fi
 if [[ ! -e $env_dir ]]; then
   reason="No virtual environment yet."
 elif [[ ! -d $env_dir || -L $env_dir ]]; then
@@ -559,8 +797,6 @@ fi
 
 # --- envguard: the leftovers check -----------------------------------------
 
-checker=$script_dir/envguard_check.py
-[[ -f $checker ]] || checker=$DEPLOYMENT_SOURCE/envguard_check.py
 policy=${ENVGUARD_ON_LEFTOVERS:-rebuild}
 case $policy in
   rebuild | warn) ;;

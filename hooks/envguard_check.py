@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:ce849b862b76c17dd3e03927c6ff46306e0d3bc8c146e887ec2040f267fe0110
+# envguard-digest: sha256:ce8e878d91d29adef75d257a0fe1aa97aa265b934c7fb854536c23dfcd84951b
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -367,6 +367,38 @@ class Dist(object):
         self.direct_url = direct_url  # direct_url.json's text, or None
 
 
+def folder_name(where):
+    """The name pip gives an installed distribution by its metadata folder,
+    before it reads METADATA: `<name>-<version>.dist-info`, or
+    `<name>[-...].egg-info` (pip's metadata/importlib/_compat.py,
+    parse_name_and_version_from_info_directory; pkg_resources' EGG_NAME
+    splits the same way). None when the folder's name says nothing."""
+    base = os.path.basename(str(where).rstrip("/\\"))
+    stem, suffix = os.path.splitext(base)
+    if suffix == ".dist-info":
+        name, sep, _ = stem.partition("-")
+        return name if sep and name else None
+    if suffix == ".egg-info":
+        return stem.split("-", 1)[0] or None
+    return None
+
+
+def named(dist):
+    """dist, with its name checked against its folder's: pip lists it by the
+    folder's name, import and the Requires-Dist of others by METADATA's, so
+    where the two disagree the metadata contradicts itself and nothing can be
+    judged (a `bravo-1.0.dist-info` whose METADATA says `Name: alpha` would
+    hide bravo behind alpha)."""
+    folder = folder_name(dist.where)
+    if folder is not None and canonical(folder) != canonical(dist.name):
+        raise CannotJudge(
+            "%s: its folder names %s, its METADATA names %s: the metadata contradicts "
+            "itself (pip lists it as %s); reinstall it, or rebuild the environment"
+            % (dist.where, folder, dist.name, canonical(folder))
+        )
+    return dist
+
+
 def standard_library_dirs():
     """The real paths of the standard library's folders, of this interpreter
     and of the one a virtual environment was made from (venv: base_prefix;
@@ -431,7 +463,7 @@ def installed_by_importlib(metadata, path):
             direct_url = dist.read_text("direct_url.json")
         except Exception as err:  # undecodable bytes, say
             raise CannotJudge("%s/direct_url.json is not readable: %s" % (where, err))
-        found.append(Dist(name, version, requires, where, direct_url))
+        found.append(named(Dist(name, version, requires, where, direct_url)))
     return found
 
 
@@ -518,7 +550,7 @@ def installed_by_files(path):
                     raise CannotJudge("%s is not readable: %s" % (direct_url, err))
             else:
                 direct_url = None
-            found.append(Dist(name, version, requires, full, direct_url))
+            found.append(named(Dist(name, version, requires, full, direct_url)))
     return found
 
 
@@ -539,7 +571,14 @@ def installed():
         dist.version = UNSAFE_IN_VERSION.sub("?", dist.version)
         key = canonical(dist.name)
         if key in dists:
-            note("%s is installed twice: %s wins over %s" % (key, dists[key].where, dist.where))
+            first = dists[key].where
+            if os.path.dirname(str(first)) == os.path.dirname(str(dist.where)):
+                raise CannotJudge(
+                    "%s and %s both claim the name %s in one folder: which one pip lists "
+                    "depends on the order the folder is read in; remove the stale one, or "
+                    "rebuild the environment" % (first, dist.where, key)
+                )
+            note("%s is installed twice: %s wins over %s" % (key, first, dist.where))
             continue
         dists[key] = dist
     return dists
@@ -684,6 +723,148 @@ def keep_from_config(path):
 
 
 # ---------------------------------------------------------------------------
+# --files: the files pip opens, judged before it opens them
+# ---------------------------------------------------------------------------
+
+FILES_USAGE = "usage: envguard_check.py --files -r REQUIREMENTS --root DIR [--exclude DIR ...]"
+
+# pip's own test for a URL in req_file.py (SCHEME_RE), and what newer pips
+# also send to their session (urlsplit's scheme in get_file_content).
+URL_SCHEMES = ("http", "https", "file")
+URL_START = re.compile(r"^(http|https|file):", re.I)
+
+
+def parse_files_args(argv):
+    """(requirement files, root, excluded folders) from the --files argv."""
+    files, root, excluded = [], None, []
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg not in ("-r", "--root", "--exclude"):
+            raise UsageError("unknown argument %r" % arg)
+        if not args:
+            raise UsageError("%s needs a value" % arg)
+        value = args.pop(0)
+        if arg == "-r":
+            files.append(value)
+        elif arg == "--root":
+            root = value
+        else:
+            excluded.append(value)
+    if not files or root is None:
+        raise UsageError(FILES_USAGE)
+    return files, root, excluded
+
+
+def including_line():
+    """(file, line) of the -r/-c line that makes pip's parser open the file
+    it is opening now, read from the parser's own frames: the `line` of
+    `_parse_and_recurse` that recurses (pip 20.0+; the frame that opens the
+    file has not bound its `line` yet), or `process_line`'s `filename` and
+    `line_number` (older pips). None for the file pip was given."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name, local = frame.f_code.co_name, frame.f_locals
+        if name == "_parse_and_recurse":
+            line = local.get("line")
+            if line is not None and hasattr(line, "lineno"):
+                return getattr(line, "filename", "?"), line.lineno
+        elif name == "process_line" and "line_number" in local:
+            return local.get("filename", "?"), local["line_number"]
+        frame = frame.f_back
+    return None
+
+
+def is_inside(path, folder):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def opened_files(files, root, excluded):
+    """Every file pip's parser opens for `files` (-r/-c included, nested), in
+    order, as paths relative to `root`. Each is judged before pip opens it:
+    after links and `..`, it must be inside `root` and outside `excluded`, and
+    an include by URL (whose contents, and includes, cannot be seen from
+    here) is refused; a refusal names the file and the line including it."""
+    try:
+        from pip._internal.req import req_file
+    except ImportError:
+        try:
+            from pip.req import req_file  # pip before 10
+        except ImportError:
+            raise CannotJudge("this environment's pip has no requirements-file parser")
+    original = req_file.get_file_content
+    real_root = os.path.realpath(root)
+    real_excluded = [os.path.realpath(e) for e in excluded]
+    opened = []
+
+    def shown(path):
+        real = os.path.realpath(path)
+        return os.path.relpath(real, real_root) if is_inside(real, real_root) else path
+
+    def guarded(url, *args, **kwargs):
+        origin = including_line()
+        where = "%s:%s: " % (shown(origin[0]), origin[1]) if origin else ""
+        what = "includes %s" % url if origin else "the requirements file %s" % url
+        try:
+            from urllib.parse import urlsplit  # novm: guarded, Python 3
+        except ImportError:
+            from urlparse import urlsplit  # Python 2
+        if URL_START.match(url) or urlsplit(url).scheme.lower() in URL_SCHEMES:
+            raise CannotJudge(
+                "%s%s: a file by URL, which pip would fetch and whose own includes cannot be "
+                "judged here; put the file in the repository and include it by a relative path"
+                % (where, what)
+            )
+        real = os.path.realpath(url)
+        if not is_inside(real, real_root):
+            raise CannotJudge(
+                "%s%s, which is %s, outside %s (a link, an absolute path or '..'): pip would "
+                "read a file of the server" % (where, what, real, real_root)
+            )
+        for folder in real_excluded:
+            if is_inside(real, folder):
+                raise CannotJudge(
+                    "%s%s, which is in %s, the virtual environment, not a file of the app"
+                    % (where, what, folder)
+                )
+        opened.append(os.path.relpath(real, real_root))
+        return original(url, *args, **kwargs)
+
+    req_file.get_file_content = guarded
+    try:
+        parse = pip_parser()
+        for path in files:
+            try:
+                for _ in parse(path):
+                    pass
+            except CannotJudge:
+                raise
+            except Exception as err:  # pip's own errors, IOError: pip fails too.
+                raise CannotJudge("pip cannot read %s: %s" % (path, err))
+    finally:
+        req_file.get_file_content = original
+    return opened
+
+
+def files_main(argv):
+    try:
+        files, root, excluded = parse_files_args(argv)
+        for path in opened_files(files, root, excluded):
+            sys.stdout.write(path + "\n")
+        return EXIT_CLEAN
+    except UsageError as err:
+        note(str(err))
+        note(FILES_USAGE)
+        return EXIT_USAGE
+    except CannotJudge as err:
+        note(str(err))
+        return EXIT_CANNOT_JUDGE
+    except Exception as err:  # never a traceback in the deployment log
+        note("cannot judge the requirements files: unexpected %s: %s" % (type(err).__name__, err))
+        return EXIT_CANNOT_JUDGE
+
+
+# ---------------------------------------------------------------------------
 
 
 def check(argv):
@@ -708,6 +889,8 @@ def check(argv):
 
 
 def main(argv):
+    if argv[:1] == ["--files"]:
+        return files_main(argv[1:])
     try:
         return check(argv)
     except UsageError as err:

@@ -787,3 +787,70 @@ fn a_renamed_project_or_a_broken_direct_url_json_cannot_be_judged() {
     env.write("requirements.txt", "new-app\n");
     env.expect(&[], &[]);
 }
+
+/// pip lists an installed distribution by its metadata folder's name
+/// (`<name>-<version>.dist-info`; pip's metadata/importlib/_compat.py),
+/// import and other distributions' Requires-Dist by METADATA's `Name`.
+/// Where the two disagree, or two folders of one site-packages claim one
+/// name, the metadata contradicts itself: the check cannot judge, and names
+/// both, rather than let one hide the other.
+#[test]
+fn metadata_that_contradicts_itself_cannot_be_judged() {
+    let env = Env::new(&[w("alpha", &[]), w("charlie", &[])]);
+    // A real wheel whose folder says bravo and whose METADATA says alpha;
+    // pip installs it from its path.
+    let impostor = env.root.join("impostor");
+    fs::create_dir_all(&impostor).expect("mkdir");
+    fs::write(
+        env.root.join("impostor.json"),
+        r#"[{"name": "bravo", "version": "1.0", "metadata_name": "alpha"}]"#,
+    )
+    .expect("write");
+    let out = Command::new("python3")
+        .arg(MAKE_WHEELS)
+        .arg(&impostor)
+        .arg(env.root.join("impostor.json"))
+        .output()
+        .expect("run make_wheels.py");
+    assert_success("building the impostor wheel", &out);
+    env.pip_install(&["alpha", "charlie"]);
+    env.pip_install(&[
+        "--no-deps",
+        impostor
+            .join("bravo-1.0-py3-none-any.whl")
+            .to_str()
+            .expect("UTF-8"),
+    ]);
+    env.write("requirements.txt", "alpha\ncharlie\n");
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(verdict.leftovers.is_empty(), "{verdict:#?}");
+    assert!(
+        verdict
+            .stderr
+            .contains("bravo-1.0.dist-info: its folder names bravo, its METADATA names alpha"),
+        "{verdict:#?}"
+    );
+
+    // Two folders of one site-packages claiming one name.
+    let site = env.site_packages();
+    fs::remove_dir_all(site.join("bravo-1.0.dist-info")).expect("rm");
+    env.expect(&[], &[]);
+    let copy = Command::new("cp")
+        .arg("-a")
+        .arg(site.join("charlie-1.0.dist-info"))
+        .arg(site.join("Charlie-0.9.dist-info"))
+        .output()
+        .expect("cp");
+    assert_success("copying a dist-info", &copy);
+    let verdict = env.check(&["-r", "requirements.txt"]);
+    assert_eq!(verdict.code, 3, "{verdict:#?}");
+    assert!(
+        verdict.stderr.contains("Charlie-0.9.dist-info")
+            && verdict.stderr.contains("charlie-1.0.dist-info")
+            && verdict
+                .stderr
+                .contains("both claim the name charlie in one folder"),
+        "{verdict:#?}"
+    );
+}

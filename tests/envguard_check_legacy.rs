@@ -138,6 +138,21 @@ impl OldEnv {
         cmd
     }
 
+    /// Where pip installs: the `--target` folder, or the venv's
+    /// site-packages.
+    fn site_packages(&self) -> PathBuf {
+        if let Some(target) = &self.target {
+            return target.clone();
+        }
+        let lib = self.dir.path().join("env/lib");
+        let version = fs::read_dir(&lib)
+            .expect("read env/lib")
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with("python"))
+            .expect("env/lib/pythonX.Y");
+        version.path().join("site-packages")
+    }
+
     fn write(&self, rel: &str, contents: &str) {
         fs::write(self.dir.path().join(rel), contents).expect("write");
     }
@@ -252,6 +267,93 @@ fn the_checker_judges_an_old_pythons_env(minor: &str) {
         stderr.contains("writes no direct_url.json") && stderr.contains("upgrade pip"),
         "{stderr}"
     );
+
+    // Metadata that contradicts itself cannot be judged: a folder whose
+    // METADATA names another installed distribution, and two folders of
+    // one site-packages claiming one name (pip lists them by their folder).
+    let site = env.site_packages();
+    let impostor = site.join("impostor-1.0.dist-info");
+    copy_folder(&site.join("Old_Thing-1.0.dist-info"), &impostor);
+    let (code, _) = env.check("requests[socks]\nold-thing\napp\n", &[]);
+    assert_eq!(code, 3, "a folder that says impostor, METADATA Old_Thing");
+    let stderr = env.check_stderr("requests[socks]\nold-thing\napp\n");
+    assert!(
+        stderr.contains("its folder names impostor, its METADATA names Old_Thing"),
+        "{stderr}"
+    );
+    fs::remove_dir_all(&impostor).expect("rm");
+    let stale = site.join("old_thing-0.9.dist-info");
+    copy_folder(&site.join("Old_Thing-1.0.dist-info"), &stale);
+    let stderr = env.check_stderr("requests[socks]\nold-thing\napp\n");
+    assert!(
+        stderr.contains("both claim the name old-thing in one folder"),
+        "{stderr}"
+    );
+    fs::remove_dir_all(&stale).expect("rm");
+
+    // --files, with this pip's parser (its `process_line` names the line
+    // that includes a file): an include out of the root is refused.
+    let outside = env.dir.path().join("outside.txt");
+    fs::write(&outside, "SECRET\n").expect("write");
+    env.write("base.txt", &format!("app\n-r {}\n", outside.display()));
+    env.write("requirements.txt", "idna\n-r base.txt\n");
+    fs::create_dir(env.dir.path().join("app-root")).expect("mkdir");
+    let files = |root: &Path| {
+        env.command()
+            .arg(CHECKER)
+            .args(["--files", "-r", "requirements.txt", "--root"])
+            .arg(root)
+            .output()
+            .expect("run the checker")
+    };
+    let out = files(env.dir.path());
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "requirements.txt\nbase.txt\noutside.txt\n"
+    );
+    let out = files(&env.dir.path().join("app-root"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("the requirements file requirements.txt, which is"),
+        "{stderr}"
+    );
+    env.write("requirements.txt", "idna\n-r base.txt\n");
+    fs::rename(
+        env.dir.path().join("base.txt"),
+        env.dir.path().join("app-root/base.txt"),
+    )
+    .expect("mv");
+    fs::rename(
+        env.dir.path().join("requirements.txt"),
+        env.dir.path().join("app-root/requirements.txt"),
+    )
+    .expect("mv");
+    let out = env
+        .command()
+        .current_dir(env.dir.path().join("app-root"))
+        .arg(CHECKER)
+        .args(["--files", "-r", "requirements.txt", "--root", "."])
+        .output()
+        .expect("run the checker");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("base.txt:2: includes {}", outside.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+}
+
+fn copy_folder(from: &Path, to: &Path) {
+    let out = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .output()
+        .expect("cp");
+    assert_success("cp -a", &out);
 }
 
 #[test]

@@ -325,6 +325,8 @@ fn oryx_build_settings_work_as_in_an_oryx_build() {
     let mut site = LinuxSite::new();
     let kudu = &mut site.kudu;
     kudu.app_setting("CUSTOM_REQUIREMENTSTXT_PATH", "reqs/prod.txt");
+    // The hook checks the file envguard.toml names; the setting must agree.
+    kudu.write("envguard.toml", "requirements = \"reqs/prod.txt\"\n");
     kudu.app_setting(
         "POST_BUILD_COMMAND",
         "python -c 'import alpha' && echo done > post-build.txt",

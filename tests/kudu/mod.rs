@@ -340,6 +340,12 @@ impl Kudu {
         self.write_settings();
     }
 
+    /// Removes an app setting.
+    pub fn clear_setting(&mut self, key: &str) {
+        self.settings.retain(|(k, _)| k != key);
+        self.write_settings();
+    }
+
     fn write_settings(&self) {
         let script: String = self
             .settings
@@ -392,11 +398,23 @@ impl Kudu {
     /// Pushes HEAD to the site's master: what the deployment did, or git's
     /// stderr when the push was refused (by a pre-push hook, say).
     pub fn push_head(&self) -> Result<Deploy, String> {
+        self.push_head_with(&[])
+    }
+
+    /// Like [`Kudu::push_head`], with `--force`: a rollback.
+    pub fn force_push_head(&self) -> Result<Deploy, String> {
+        self.push_head_with(&["--force"])
+    }
+
+    fn push_head_with(&self, flags: &[&str]) -> Result<Deploy, String> {
         let log_path = self.root.join("deploy.log");
         let before = fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
         let _ = fs::remove_file(self.root.join("last-status"));
         let start = Instant::now();
-        let out = self.git_output(&self.work, &["push", "-q", "azure", "HEAD:master"]);
+        let mut args = vec!["push", "-q"];
+        args.extend_from_slice(flags);
+        args.extend(["azure", "HEAD:master"]);
+        let out = self.git_output(&self.work, &args);
         if !out.status.success() {
             return Err(String::from_utf8_lossy(&out.stderr).into_owned());
         }
@@ -493,6 +511,13 @@ impl Kudu {
             .args(args)
             .output()
             .expect("run git")
+    }
+
+    /// The client's HEAD commit id.
+    pub fn head(&self) -> String {
+        let out = self.git_output(&self.work, &["rev-parse", "HEAD"]);
+        assert_success("git rev-parse HEAD", &out);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Runs git, which must succeed.

@@ -130,19 +130,26 @@ impl Config {
         };
         let deployment = deployment.cloned().unwrap_or_default();
         let prefix = deployment.project_prefix();
+        let target = file.target.unwrap_or_else(|| deployment.target());
+        let key = match config {
+            Some(bytes) => requirements_key(bytes, file.requirements.as_deref())?,
+            None => None,
+        };
+        let requirements = match key {
+            Some(key) => requirements_path(&key, &prefix, target)?,
+            None => format!("{prefix}{DEFAULT_REQUIREMENTS}"),
+        };
         Ok(Config {
             remotes: file.remotes,
             branches: file
                 .branches
                 .unwrap_or_else(|| DEFAULT_BRANCHES.iter().map(|b| b.to_string()).collect()),
-            requirements: file
-                .requirements
-                .unwrap_or_else(|| format!("{prefix}{DEFAULT_REQUIREMENTS}")),
+            requirements,
             runtime: file
                 .runtime
                 .unwrap_or_else(|| format!("{prefix}{DEFAULT_RUNTIME}")),
             on_removal: file.on_removal.unwrap_or(OnRemoval::Commit),
-            target: file.target.unwrap_or_else(|| deployment.target()),
+            target,
             keep,
             python: file.python,
         })
@@ -181,6 +188,237 @@ fn parse_file(bytes: &[u8]) -> Result<ConfigFile, ConfigError> {
             .map_or(1, |span| line_of(text.as_bytes(), span.start)),
         message: format!("{}; fix it (keys: {KEYS})", err.message().trim_end()),
     })
+}
+
+/// `requirements` as written: its value and its line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RequirementsKey {
+    pub line: usize,
+    pub value: String,
+}
+
+/// What the requirements reader refuses, after `envguard.toml:<line>: `.
+const KEY_FORM: &str = "deploy.sh reads the requirements file only as one line before any \
+     [table]: requirements = \"path/from/the/repository/root.txt\" (or 'path'), the key without \
+     quotes or dots, the value a one-line string without escapes";
+
+/// envguard.toml's `requirements` as `deploy.sh` reads it, without a TOML
+/// parser (its `read_requirements_key`, line for line; every case in
+/// `tests/data/requirements_key.tsv`, which both sides' tests read): one
+/// line `requirements = "…"` (a basic string without escapes) or `= '…'` (a
+/// literal string), before any `[table]`, after a UTF-8 BOM and a trailing
+/// CR are dropped. A quoted or dotted key, any other line naming
+/// `requirements` before its `=`, a multi-line string, a second key, NUL
+/// bytes or bytes that are not UTF-8 are refused. Comparing with what TOML
+/// read (`toml_value`) refuses what the server would read differently (a
+/// line inside a multi-line string, say): so the hook judges exactly the
+/// file the server installs.
+pub fn requirements_key(
+    bytes: &[u8],
+    toml_value: Option<&str>,
+) -> Result<Option<RequirementsKey>, ConfigError> {
+    let refuse = |line: usize, what: &str| ConfigError {
+        line,
+        message: format!("{what}; {KEY_FORM}"),
+    };
+    if bytes.contains(&0) {
+        return Err(ConfigError {
+            line: 1,
+            message: "holds NUL bytes (UTF-16?); save it as UTF-8".to_string(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|err| ConfigError {
+        line: line_of(bytes, err.valid_up_to()),
+        message: "is not UTF-8; save it as UTF-8".to_string(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut found: Option<RequirementsKey> = None;
+    let mut table = false;
+    for (index, line) in text.split('\n').enumerate() {
+        let n = index + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let body = line.trim_start_matches(blank);
+        if body.starts_with('#') {
+            continue;
+        }
+        if line.contains("\"\"\"") || line.contains("'''") {
+            return Err(refuse(n, "a multi-line string"));
+        }
+        if body.starts_with('[') {
+            table = true;
+        } else if let Some(rest) = key_start(body) {
+            if table {
+                return Err(refuse(n, "requirements inside a table"));
+            }
+            if let Some(first) = &found {
+                let what = format!(
+                    "a second requirements key (the first is on line {})",
+                    first.line
+                );
+                return Err(refuse(n, &what));
+            }
+            let value = key_value(rest).ok_or_else(|| {
+                refuse(
+                    n,
+                    "the value of requirements is not a one-line string without escapes",
+                )
+            })?;
+            if value.is_empty() {
+                return Err(refuse(n, "requirements is empty"));
+            }
+            found = Some(RequirementsKey {
+                line: n,
+                value: value.to_string(),
+            });
+        } else if let Some((before, _)) = line.split_once('=') {
+            if before.to_ascii_lowercase().contains("requirements")
+                || quoted_key(body)
+                || dotted_key(body)
+            {
+                return Err(refuse(
+                    n,
+                    "a quoted or dotted key, or one that names requirements otherwise",
+                ));
+            }
+        }
+    }
+    match (&found, toml_value) {
+        (None, None) => Ok(None),
+        (Some(key), Some(value)) if key.value == value => Ok(found),
+        (Some(key), _) => Err(refuse(
+            key.line,
+            "deploy.sh reads requirements from this line, which TOML reads otherwise \
+             (inside a string?)",
+        )),
+        (None, Some(_)) => Err(refuse(
+            1,
+            "requirements is set in a form deploy.sh does not read",
+        )),
+    }
+}
+
+fn blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// After `requirements`, blanks and `=`: the rest of the line.
+fn key_start(body: &str) -> Option<&str> {
+    body.strip_prefix("requirements")?
+        .trim_start_matches(blank)
+        .strip_prefix('=')
+}
+
+/// `"…"` or `'…'`, then blanks, then nothing or a comment: the string.
+fn key_value(rest: &str) -> Option<&str> {
+    let rest = rest.trim_start_matches(blank);
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let inner = &rest[1..];
+    let end = inner.find(quote)?;
+    let value = &inner[..end];
+    let bad = |c: char| c.is_ascii_control() || (quote == '"' && c == '\\');
+    let after = inner[end + 1..].trim_start_matches(blank);
+    (!value.contains(bad) && (after.is_empty() || after.starts_with('#'))).then_some(value)
+}
+
+/// A quoted key (or the quoted first part of a dotted one): `"…"` with
+/// backslash escapes, or `'…'`, then blanks, then `.` or `=`.
+fn quoted_key(body: &str) -> bool {
+    let rest = if let Some(inner) = body.strip_prefix('"') {
+        let mut escaped = false;
+        let end = inner.char_indices().find_map(|(at, c)| {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return Some(at),
+                _ => {}
+            }
+            None
+        });
+        match end {
+            Some(at) => &inner[at + 1..],
+            None => return false,
+        }
+    } else if let Some(inner) = body.strip_prefix('\'') {
+        match inner.split_once('\'') {
+            Some((_, rest)) => rest,
+            None => return false,
+        }
+    } else {
+        return false;
+    };
+    rest.trim_start_matches(blank).starts_with(['.', '='])
+}
+
+/// A bare key followed by `.`: the start of a dotted key.
+fn dotted_key(body: &str) -> bool {
+    let rest = body.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    rest.len() < body.len() && rest.trim_start_matches(blank).starts_with('.')
+}
+
+/// A path's components without empty ones and `.`, joined by `/`; `None`
+/// for an absolute path, `..`, `\` or a control character (deploy.sh's
+/// `clean_path`).
+pub fn clean_path(path: &str) -> Option<String> {
+    if path.starts_with('/') || path.contains('\\') || path.contains(|c: char| c.is_ascii_control())
+    {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The requirements file both sides install, from the key: relative to the
+/// repository root, inside the app folder (`.deployment`'s `project`, given
+/// as its prefix). A Windows site runs deploy.cmd, which cannot read TOML
+/// and installs the default: there the key may only name that.
+fn requirements_path(
+    key: &RequirementsKey,
+    prefix: &str,
+    target: Platform,
+) -> Result<String, ConfigError> {
+    let error = |message: String| ConfigError {
+        line: key.line,
+        message,
+    };
+    let value = &key.value;
+    let path = clean_path(value).filter(|p| !p.is_empty()).ok_or_else(|| {
+        error(format!(
+            "requirements = \"{value}\" must be a path relative to the repository root, '/' \
+                 between folders, without '..'"
+        ))
+    })?;
+    let project = clean_path(prefix).unwrap_or_else(|| prefix.to_string());
+    let inside = if project.is_empty() {
+        Some(path.as_str())
+    } else {
+        path.strip_prefix(&project)
+            .and_then(|p| p.strip_prefix('/'))
+    };
+    if inside.is_none() {
+        return Err(error(format!(
+            "requirements = \"{value}\" is not inside the app folder {project} (.deployment's \
+             project), where the server installs from: move the file there, or fix the path"
+        )));
+    }
+    let default = match project.as_str() {
+        "" => DEFAULT_REQUIREMENTS.to_string(),
+        project => format!("{project}/{DEFAULT_REQUIREMENTS}"),
+    };
+    if target == Platform::Windows && path != default {
+        return Err(error(format!(
+            "requirements = \"{value}\": a Windows site runs deploy.cmd, which cannot read \
+             envguard.toml and installs {default}; remove the key (or set target = \"linux\" if \
+             the site runs deploy.sh)"
+        )));
+    }
+    Ok(path)
 }
 
 /// The keys envguard.toml may have, for messages.
@@ -424,6 +662,90 @@ mod tests {
         assert_eq!(c.requirements, "src/app/requirements.txt");
         let err = Config::read(&mut files(b"[config]\nproject = caf\xe9\n")).unwrap_err();
         assert!(err.to_string().starts_with(".deployment:2: "), "{err}");
+    }
+
+    #[test]
+    fn the_requirements_key_is_checked_where_it_is_read() {
+        let err = config("branches = [\"main\"]\nrequirements = \"/srv/req.txt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("envguard.toml:2: requirements = \"/srv/req.txt\" must be a path relative to the repository root"),
+            "{err}"
+        );
+        // deploy.sh would read the line inside the string; TOML does not.
+        let err = config("runtime = \"\"\"\nrequirements = \"a.txt\"\n\"\"\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("envguard.toml:1: a multi-line string;"),
+            "{err}"
+        );
+        let found =
+            requirements_key(b"a = 'b'\nrequirements = \"r.txt\"\n", Some("r.txt")).unwrap();
+        assert_eq!(
+            found,
+            Some(RequirementsKey {
+                line: 2,
+                value: "r.txt".to_string()
+            })
+        );
+        let err = requirements_key(b"requirements = \"r.txt\"\n", Some("other.txt")).unwrap_err();
+        assert!(err.message.contains("which TOML reads otherwise"), "{err}");
+    }
+
+    #[test]
+    fn a_windows_site_installs_only_the_default_requirements() {
+        let windows =
+            &Deployment::parse(b"[config]\ncommand = deploy.cmd\nproject = app\n").unwrap();
+        let err = Config::from_files(
+            Some(b"requirements = \"app/req/prod.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("a Windows site runs deploy.cmd, which cannot read envguard.toml and installs app/requirements.txt"),
+            "{err}"
+        );
+        let c = Config::from_files(
+            Some(b"requirements = \"./app/requirements.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap();
+        assert_eq!(c.requirements, "app/requirements.txt");
+        let err = Config::from_files(
+            Some(b"target = \"windows\"\nrequirements = \"r.txt\"\n"),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("envguard.toml:2: "), "{err}");
+        let c = Config::from_files(
+            Some(b"target = \"linux\"\nrequirements = \"r.txt\"\n"),
+            Some(windows),
+        );
+        assert!(c.is_err(), "r.txt is outside the app folder");
+        let c = Config::from_files(
+            Some(b"target = \"linux\"\nrequirements = \"app/r.txt\"\n"),
+            Some(windows),
+        )
+        .unwrap();
+        assert_eq!(c.requirements, "app/r.txt");
+    }
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(clean_path("./a//b/./c.txt").as_deref(), Some("a/b/c.txt"));
+        assert_eq!(clean_path("a/").as_deref(), Some("a"));
+        assert_eq!(clean_path("./").as_deref(), Some(""));
+        for bad in ["/a", "a/../b", "..", "a\\b", "a\tb", "a\u{7f}"] {
+            assert_eq!(clean_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            clean_path("caf\u{e9}\u{85}").as_deref(),
+            Some("caf\u{e9}\u{85}")
+        );
     }
 
     #[test]

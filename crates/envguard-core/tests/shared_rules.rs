@@ -2,6 +2,7 @@
 //! the fixtures those scripts' tests read too (`tests/data/*.tsv`), so the
 //! three readers cannot drift apart unseen.
 
+use envguard_core::config::Config;
 use envguard_core::deployment::{set_command, Deployment, Edit};
 use envguard_core::platform::Runtime;
 use envguard_core::token::Token;
@@ -136,4 +137,35 @@ fn init_sets_the_command_kudu_reads() {
         let start = 2.min(bytes.len());
         assert_eq!(after[..start], bytes[..start], "{name}");
     }
+}
+
+/// `tests/data/requirements_key.tsv`: project, result, case name, bytes.
+#[test]
+fn requirements_key() {
+    let text = std::fs::read_to_string(format!("{DATA}/requirements_key.tsv")).unwrap();
+    let mut count = 0;
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let columns: Vec<&str> = line.splitn(4, '\t').collect();
+        let [project, want, name, bytes] = columns[..] else {
+            panic!("requirements_key.tsv: {line:?}");
+        };
+        let bytes = unescape(bytes);
+        let deployment = (project != "-").then(|| {
+            Deployment::parse(format!("[config]\nproject = {project}\n").as_bytes()).unwrap()
+        });
+        let got = Config::from_files(Some(&bytes), deployment.as_ref());
+        match want {
+            "refused" => {
+                let err = got.expect_err(name).to_string();
+                assert!(err.starts_with("envguard.toml:"), "{name}: {err}");
+            }
+            path => assert_eq!(
+                got.map(|c| c.requirements).map_err(|e| e.to_string()),
+                Ok(path.to_string()),
+                "{name}"
+            ),
+        }
+        count += 1;
+    }
+    assert!(count >= 40, "{count} cases");
 }

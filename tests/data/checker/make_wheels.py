@@ -24,7 +24,9 @@ def wheel(out, spec, tag="py3-none-any", payload=None):
     name, version = spec["name"], spec["version"]
     dist = dist_name(name)
     info = f"{dist}-{version}.dist-info"
-    meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    # "metadata_name": a METADATA Name other than the folder's (a broken wheel).
+    meta = [f"Metadata-Version: 2.1", f"Name: {spec.get('metadata_name', name)}"]
+    meta += [f"Version: {version}"]
     meta += [f"Provides-Extra: {e}" for e in spec.get("extras", [])]
     meta += [f"Requires-Dist: {r}" for r in spec.get("requires", [])]
     if payload is None:
