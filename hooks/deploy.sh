@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:0f28e642fe6dadc74dc275eeee4638aa826f9c45c4b200d421f68424c64d873e
+# envguard-digest: sha256:5a540f2bf155e330b4259d62dd96f79d015fbf4a109f536a81e8a130ce9713a9
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -49,6 +49,25 @@ script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 checker=$script_dir/envguard_check.py
 DEPLOYMENT_SOURCE=${DEPLOYMENT_SOURCE:-$script_dir}
 DEPLOYMENT_TARGET=${DEPLOYMENT_TARGET:-$script_dir/../artifacts/wwwroot}
+# Kudu exports each `.deployment` key under the name it is written with (on
+# Linux, where names keep their case), with an app setting of the same name,
+# in any case, winning (KuduLite Kudu.Core/Infrastructure/IniFile.cs and
+# Settings/DeploymentSettingsManager.cs read keys ignoring case), so
+# `project = app` arrives as $project. Kudu's own settings are read here as
+# Kudu reads them: any spelling; two spellings that disagree are refused.
+kudu_setting() {
+  local want=${1^^} name value= found=
+  while IFS= read -r name; do
+    [[ ${name^^} == "$want" ]] || continue
+    if [[ -n $found && ${!name} != "$value" ]]; then
+      die "$found=$value and $name=${!name} disagree; Kudu reads both as $1: keep one"
+    fi
+    found=$name
+    value=${!name}
+  done < <(compgen -e)
+  printf '%s' "$value"
+}
+PROJECT=$(kudu_setting PROJECT) || exit 1
 # A line break in a folder's name breaks every line-based step that handles
 # paths (the env's relocation, the manifest): refused before anything is
 # touched, with the value shown as bash quotes it.

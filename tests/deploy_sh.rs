@@ -236,6 +236,35 @@ fn an_app_in_a_subfolder_is_synced_without_touching_what_the_site_wrote() {
     assert!(!www.join("collectstatic-args.txt").exists(), ".skipDjango");
 }
 
+/// Kudu exports `project = app` as `$project` on Linux (the name as
+/// written), and reads its settings ignoring case: deploy.sh finds the app
+/// folder under any spelling, and refuses two spellings that disagree.
+#[test]
+fn project_is_read_in_any_spelling_and_two_that_disagree_are_refused() {
+    let mut kudu = Kudu::new();
+    kudu.write(
+        ".deployment",
+        "[config]\ncommand = bash deploy.sh\nProject = app\n",
+    );
+    kudu.write("app/requirements.txt", "alpha\n");
+    kudu.write("app/app.py", "print('v1')\n");
+    kudu.deploy("Project = app, as written in .deployment");
+    assert!(kudu.wwwroot.join("app.py").is_file());
+    assert_eq!(names(&kudu.packages()), ["alpha"]);
+
+    kudu.app_setting("PROJECT", "app");
+    kudu.app_setting("project", "elsewhere");
+    kudu.write("app/app.py", "print('v2')\n");
+    let run = kudu.push("two spellings, two folders");
+    assert!(!run.success, "{}", run.log);
+    assert!(run.log.contains("disagree"), "{}", run.log);
+    assert_eq!(
+        fs::read_to_string(kudu.wwwroot.join("app.py")).expect("read"),
+        "print('v1')\n",
+        "nothing synced"
+    );
+}
+
 #[test]
 fn kudusync_is_used_when_kudu_provides_it() {
     let mut kudu = Kudu::new();
