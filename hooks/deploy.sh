@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:5a540f2bf155e330b4259d62dd96f79d015fbf4a109f536a81e8a130ce9713a9
+# envguard-digest: sha256:6a9fb0511654b674133d287afbdbbfe1ec668732bb30c1e039e1511a04c2bcda
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -579,6 +579,15 @@ say "Handling python deployment."
 
 if [[ ${IN_PLACE_DEPLOYMENT:-} != 1 ]]; then
   if [[ -n ${KUDU_SYNC_CMD:-} ]]; then
+    # KuduSync ignores only the names it is given, so it would copy a
+    # committed env folder (or a name of the script's) over the site's own:
+    # refused, where the script's own sync leaves such an entry out.
+    for entry in "$app_source"/* "$app_source"/.[!.]* "$app_source"/..?*; do
+      [[ -e $entry || -L $entry ]] || continue
+      if reserved "${entry##*/}"; then
+        die "the repository holds '${entry##*/}' in the app folder, a name deploy.sh keeps for the site's own env and state: KuduSync would copy it over them. Remove it from the repository (git rm -r --cached '${entry##*/}'), or choose another VIRTUALENV_NAME"
+      fi
+    done
     # Kudu may hand the command over quoted (as its own bash template knows).
     kudu_sync=${KUDU_SYNC_CMD//\"/}
     "$kudu_sync" -v 50 -f "$app_source" -t "$DEPLOYMENT_TARGET" \

@@ -308,6 +308,22 @@ fn kudusync_is_used_when_kudu_provides_it() {
         expected,
         "no sync in place"
     );
+
+    // A committed env folder: KuduSync would copy it over the site's env.
+    kudu.clear_setting("IN_PLACE_DEPLOYMENT");
+    kudu.write("antenv/lib/evil.py", "import os\n");
+    let run = kudu.push("a committed antenv");
+    assert!(!run.success, "{}", run.log);
+    assert!(
+        run.log.contains("the repository holds 'antenv'"),
+        "{}",
+        run.log
+    );
+    assert_eq!(
+        fs::read_to_string(&calls).expect("read"),
+        expected,
+        "KuduSync never ran"
+    );
 }
 
 /// The marker as every server script reads it (`tests/data/tokens.tsv`):
