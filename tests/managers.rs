@@ -681,6 +681,65 @@ fn lefthook_re_syncing_after_a_config_change_keeps_envguard_working() {
     removal_is_stopped_with_a_marker(&repo, &bare);
 }
 
+/// Wires envguard into lefthook as docs/hook-managers.md says, in either
+/// order: lefthook's config first, then `envguard install`; or envguard's
+/// hook first, which `lefthook install` renames away, then `envguard install
+/// --manager`.
+fn wire_lefthook(repo: &TestRepo, envguard_first: bool) {
+    if envguard_first {
+        repo.install_hook();
+        repo.commit(
+            &[(
+                "lefthook.yml",
+                "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n",
+            )],
+            "lefthook",
+        );
+        tool_ok(repo, "lefthook", &["install"]);
+        assert_code(&repo.envguard(&["install", "--manager"]), 0);
+    } else {
+        repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+        tool_ok(repo, "lefthook", &["install"]);
+        assert_code(&repo.envguard(&["install"]), 0);
+    }
+}
+
+/// The everyday flow: the branch goes to `origin` (its upstream) first,
+/// then to the site. lefthook's push files are `git diff --name-only HEAD
+/// @{push}`, the branch against its own upstream, not against the remote
+/// pushed to, so by the second push they are empty; a pre-push job that
+/// lefthook skips for that lets the removal reach the site unchecked.
+#[test]
+fn lefthook_runs_envguard_on_a_push_to_the_site_after_one_to_origin() {
+    for envguard_first in [true, false] {
+        let (repo, azure) = app();
+        let origin = repo.add_remote("origin");
+        wire_lefthook(&repo, envguard_first);
+        assert_code(&repo.push(&["-u", "origin", "main"]), 0);
+        deploy(&repo);
+        let deployed = repo.rev("refs/remotes/azure/main");
+
+        let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+        // origin does not deploy: envguard lets it through.
+        assert_code(&repo.push(&["origin", "main"]), 0);
+        assert_eq!(repo.remote_rev(&origin, "refs/heads/main").unwrap(), pushed);
+
+        let run = repo.push(&["azure", "main"]);
+        let case = format!("envguard first: {envguard_first}\n{}", said(&run));
+        assert_eq!(run.code, 1, "{case}");
+        assert!(said(&run).contains("removes six"), "{case}");
+        assert!(!said(&run).contains("no matching push files"), "{case}");
+        assert_eq!(
+            repo.remote_rev(&azure, "refs/heads/main").unwrap(),
+            deployed,
+            "{case}"
+        );
+        assert_eq!(repo.rev("HEAD^"), pushed, "{case}");
+        // The marker goes to the site with the next push, which passes.
+        assert_code(&repo.push(&["azure", "main"]), 0);
+    }
+}
+
 #[test]
 fn lefthook_without_use_stdin_is_caught_by_doctor() {
     let (repo, _bare) = app();
