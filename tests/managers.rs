@@ -1019,6 +1019,25 @@ fn lefthook_manager_flag_keeps_the_users_local_files() {
     assert_eq!(clone_extras(&repo), extras, "nothing written");
 }
 
+/// The README and docs/hook-managers.md give lefthook's job and script as
+/// `envguard install` prints them and `--manager` writes them, and the
+/// `run:` job only as the earlier one.
+#[test]
+fn the_docs_give_lefthooks_job_and_script_as_envguard_writes_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in ["README.md", "docs/hook-managers.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        assert!(text.contains(LEFTHOOK_SNIPPET), "{doc}: the job");
+        let heredoc = format!(
+            "cat > .lefthook/pre-push/envguard.sh <<'EOF'\n{}EOF\n",
+            LEFTHOOK_SCRIPT.1
+        );
+        assert!(text.contains(&heredoc), "{doc}: the script");
+        let old_job = "      run: envguard pre-push \"{1}\" \"{2}\" 2>&1\n      use_stdin: true\n";
+        assert!(!text.contains(old_job), "{doc}: the skippable job");
+    }
+}
+
 #[test]
 fn lefthook_without_use_stdin_is_caught_by_doctor() {
     let (repo, _bare) = app();
