@@ -220,7 +220,7 @@ fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>>
     let (config, configured, lefthook) = match manager {
         Manager::Lefthook => {
             let (config, found) = lefthook_config(root.unwrap_or(Path::new(".")));
-            (config, found.judged.configured.clone(), Some(found))
+            (config, found.judged.configured, Some(found))
         }
         _ => {
             let (config, configured) = pre_commit_file(root);

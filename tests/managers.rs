@@ -705,7 +705,7 @@ fn wire_lefthook(repo: &TestRepo, envguard_first: bool) {
         tool_ok(repo, "lefthook", &["install"]);
         assert_code(&repo.envguard(&["install", "--manager"]), 0);
     } else {
-        commit_lefthook_config(&repo, LEFTHOOK_SNIPPET, "lefthook");
+        commit_lefthook_config(repo, LEFTHOOK_SNIPPET, "lefthook");
         tool_ok(repo, "lefthook", &["install"]);
         assert_code(&repo.envguard(&["install"]), 0);
     }
