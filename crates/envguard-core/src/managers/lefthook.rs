@@ -304,7 +304,11 @@ pub fn yaml_tree(text: &str) -> Tree {
             text: without_comment(raw.trim_start_matches(' ')).to_string(),
         })
         .collect();
-    let mut parser = Parser { lines, at: 0 };
+    let mut parser = Parser {
+        lines,
+        at: 0,
+        depth: 0,
+    };
     let indent = parser.peek().map_or(0, |line| line.indent);
     parser.node(indent)
 }
@@ -312,7 +316,14 @@ pub fn yaml_tree(text: &str) -> Tree {
 struct Parser {
     lines: Vec<Line>,
     at: usize,
+    /// How deep the collection being read is nested.
+    depth: usize,
 }
+
+/// How deep collections nest before the reader takes the rest for a
+/// scalar: lefthook's configs nest a few levels; a hostile file could nest
+/// one level per line (or per `- `) and exhaust the stack.
+const MAX_DEPTH: usize = 64;
 
 impl Parser {
     fn peek(&self) -> Option<&Line> {
@@ -320,11 +331,19 @@ impl Parser {
     }
 
     fn node(&mut self, indent: usize) -> Tree {
-        match self.peek() {
+        if self.depth >= MAX_DEPTH {
+            // What nests deeper is skipped: the caller's loop passes over
+            // lines it cannot place.
+            return Tree::Scalar(String::new());
+        }
+        self.depth += 1;
+        let tree = match self.peek() {
             Some(line) if line.indent == indent && is_item(&line.text) => self.seq(indent),
             Some(line) if line.indent == indent => self.map(indent),
             _ => Tree::Scalar(String::new()),
-        }
+        };
+        self.depth -= 1;
+        tree
     }
 
     /// The value after `key:` with nothing on its line: what is indented
@@ -335,7 +354,7 @@ impl Parser {
                 let inner = line.indent;
                 self.node(inner)
             }
-            Some(line) if line.indent == indent && is_item(&line.text) => self.seq(indent),
+            Some(line) if line.indent == indent && is_item(&line.text) => self.node(indent),
             _ => Tree::Scalar(String::new()),
         }
     }
@@ -366,10 +385,8 @@ impl Parser {
                 indent: column,
                 text: rest.clone(),
             };
-            if is_map {
-                items.push(self.map(column));
-            } else if nested_item {
-                items.push(self.seq(column));
+            if is_map || nested_item {
+                items.push(self.node(column));
             } else {
                 self.at += 1;
                 items.push(Tree::Scalar(unquote(&rest)));
@@ -665,6 +682,22 @@ mod tests {
         assert_eq!(config.jobs.len(), 4, "the group's job counts");
         assert_eq!(config.jobs[2].run.as_deref(), Some("inner"));
         assert_eq!(config.script_dirs()[0], "hooks");
+    }
+
+    #[test]
+    fn a_hostile_nesting_is_cut_short_not_a_stack_overflow() {
+        let dashes = format!("pre-push:\n  jobs:\n  {}x\n", "- ".repeat(200_000));
+        assert!(matches!(
+            yaml_tree(&dashes).get("pre-push"),
+            Some(Tree::Map(_))
+        ));
+        let stairs: String = (0..3_000)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        assert!(matches!(yaml_tree(&stairs), Tree::Map(_)));
+        // A config after such a part is still read.
+        let after = format!("{stairs}{SNIPPET}");
+        assert_eq!(yaml(&after).jobs.len(), 1);
     }
 
     #[test]
