@@ -165,6 +165,17 @@ fn check_manager(found: &Found, survey: &Survey, report: &mut Report) {
         Configured::WithoutArguments => report.add(Finding::WithoutArguments {
             shown: shown.clone(),
         }),
+        Configured::Skippable => report.add(Finding::LefthookSkippable {
+            shown: shown.clone(),
+        }),
+        Configured::ScriptMissing => report.add(Finding::LefthookScriptMissing {
+            shown: shown.clone(),
+            script: found
+                .lefthook
+                .as_ref()
+                .and_then(|l| l.judged.script.clone())
+                .unwrap_or_default(),
+        }),
         Configured::No => match &found.renamed {
             Some(renamed) if runs_renamed => {
                 let renamed = renamed.display().to_string();
@@ -198,6 +209,14 @@ fn check_manager(found: &Found, survey: &Survey, report: &mut Report) {
                 shown: shown.clone(),
             }),
         },
+    }
+    if let Some(judged) = found.lefthook.as_ref().map(|l| &l.judged) {
+        if judged.configured == Configured::Yes && judged.copies > 1 {
+            report.add(Finding::LefthookScriptTwice {
+                script: judged.script.clone().unwrap_or_default(),
+                copies: judged.copies,
+            });
+        }
     }
     if let (Configured::Yes, Some(renamed)) = (found.configured, &found.renamed) {
         let renamed = renamed.display().to_string();

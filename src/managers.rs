@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
+use envguard_core::managers::lefthook::{self, Format, Judged, Tree};
 use envguard_core::managers::{
     self as rules, ConfigHook, Configured, Dropped, Manager, CONFIG_HOOKS_SINCE, CONFIG_HOOK_NAME,
-    LEFTHOOK_CONFIGS, LEFTHOOK_LOCAL, PRE_COMMIT_CONFIGS,
+    PRE_COMMIT_CONFIGS,
 };
 use envguard_core::message::install::Install;
 
@@ -58,6 +59,22 @@ pub struct Found {
     /// The manager's script is chained under envguard's hook (as `envguard
     /// install` left it before it knew the managers).
     pub chained_under_ours: bool,
+    /// lefthook's script job for envguard, when lefthook is the manager.
+    pub lefthook: Option<LefthookFound>,
+}
+
+/// What envguard found of lefthook's configs and script folders.
+#[derive(Clone, Debug)]
+pub struct LefthookFound {
+    pub judged: Judged,
+    /// The per-clone config lefthook reads, if there is one.
+    pub local: Option<PathBuf>,
+    /// lefthook's script folders, resolved: `source_dir`, `source_dir_local`
+    /// and the two under `.config/`.
+    pub dirs: Vec<PathBuf>,
+    /// Whether `source_dir_local` moves the per-clone folder from
+    /// `.lefthook-local`.
+    pub local_dir_moved: bool,
 }
 
 impl Survey {
@@ -165,6 +182,7 @@ fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>>
             hook_installed: paths.hook.is_file(),
             renamed: None,
             chained_under_ours: false,
+            lefthook: None,
         }));
     }
     let hook = read(&paths.hook);
@@ -184,9 +202,14 @@ fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>>
     } else {
         Manager::PreCommit
     };
-    let by_config = if LEFTHOOK_CONFIGS.iter().any(|name| exists(name)) {
+    let lefthook_configs = || {
+        lefthook::MAIN_CONFIGS
+            .iter()
+            .chain(&lefthook::LOCAL_CONFIGS)
+    };
+    let by_config = if lefthook_configs().any(|name| exists(name)) {
         Some(Manager::Lefthook)
-    } else if manager_config(root, pre_commit).1 != Configured::No {
+    } else if pre_commit_file(root).1 != Configured::No {
         Some(pre_commit)
     } else {
         None
@@ -194,7 +217,16 @@ fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>>
     let Some(manager) = in_hook.or(in_chained).or(by_config) else {
         return Ok(None);
     };
-    let (config, configured) = manager_config(root, manager);
+    let (config, configured, lefthook) = match manager {
+        Manager::Lefthook => {
+            let (config, found) = lefthook_config(root.unwrap_or(Path::new(".")));
+            (config, found.judged.configured, Some(found))
+        }
+        _ => {
+            let (config, configured) = pre_commit_file(root);
+            (config, configured, None)
+        }
+    };
     let renamed = manager
         .renamed_hook()
         .map(|(name, _)| paths.dir.join(name))
@@ -207,6 +239,7 @@ fn find_manager(root: Option<&Path>, paths: &HookPaths) -> Result<Option<Found>>
         hook_installed: in_hook == Some(manager),
         renamed,
         chained_under_ours: in_chained == Some(manager) && in_hook.is_none(),
+        lefthook,
     }))
 }
 
@@ -228,38 +261,110 @@ fn husky_script(paths: &HookPaths) -> Option<PathBuf> {
         .then(|| paths.hook.clone())
 }
 
-/// The config that runs (or should run) envguard, and how it does.
-fn manager_config(root: Option<&Path>, manager: Manager) -> (PathBuf, Configured) {
+/// The pre-commit or prek config that runs (or should run) envguard, and
+/// how it does.
+fn pre_commit_file(root: Option<&Path>) -> (PathBuf, Configured) {
     let root = root.unwrap_or(Path::new("."));
-    let (names, default): (&[&str], &str) = match manager {
-        Manager::Lefthook => (&LEFTHOOK_CONFIGS, "lefthook.yml"),
-        _ => (&PRE_COMMIT_CONFIGS, ".pre-commit-config.yaml"),
-    };
-    let rank = |c: Configured| match c {
-        Configured::Yes => 3,
-        Configured::WithoutStdin | Configured::WithoutArguments => 2,
-        Configured::No => 1,
-    };
     let mut best: Option<(PathBuf, Configured)> = None;
-    for name in names {
+    for name in PRE_COMMIT_CONFIGS {
         let path = root.join(name);
         let Some(text) = read_text(&path) else {
             continue;
         };
-        let configured = match manager {
-            Manager::Lefthook => {
-                rules::lefthook_config(&text, name.ends_with(".yml") || name.ends_with(".yaml"))
-            }
-            _ => rules::pre_commit_config(&text),
-        };
-        if best
+        let configured = rules::pre_commit_config(&text);
+        let better = best
             .as_ref()
-            .is_none_or(|(_, b)| rank(configured) > rank(*b))
-        {
+            .is_none_or(|(_, b)| *b != Configured::Yes && configured == Configured::Yes);
+        if better {
             best = Some((path, configured));
         }
     }
-    best.unwrap_or_else(|| (root.join(default), Configured::No))
+    best.unwrap_or_else(|| (root.join(".pre-commit-config.yaml"), Configured::No))
+}
+
+/// A lefthook config file as a tree (JSON by serde_json: the core reads
+/// YAML and TOML itself); an unreadable one is empty, and so runs nothing.
+fn lefthook_tree(path: &Path, name: &str) -> Option<Tree> {
+    let text = read_text(path)?;
+    Some(match Format::of(name) {
+        Format::Yaml => lefthook::yaml_tree(&text),
+        Format::Toml => lefthook::toml_tree(&text).unwrap_or(Tree::Map(Vec::new())),
+        Format::Json => serde_json::from_str(&text)
+            .map(|value| json_tree(&value))
+            .unwrap_or(Tree::Map(Vec::new())),
+    })
+}
+
+fn json_tree(value: &serde_json::Value) -> Tree {
+    match value {
+        serde_json::Value::Object(map) => Tree::Map(
+            map.iter()
+                .map(|(key, value)| (key.clone(), json_tree(value)))
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => Tree::Seq(items.iter().map(json_tree).collect()),
+        serde_json::Value::String(text) => Tree::Scalar(text.clone()),
+        other => Tree::Scalar(other.to_string()),
+    }
+}
+
+/// lefthook's configs as lefthook reads them (the first main one, the
+/// first local one laid over it: `internal/config/loader.go`), judged with
+/// the scripts its script folders hold. The file shown is the one that
+/// holds envguard's job: the local config when it has one, else the main
+/// one (`lefthook.yml` when there is none).
+fn lefthook_config(root: &Path) -> (PathBuf, LefthookFound) {
+    let first = |names: &[&'static str]| {
+        names.iter().find_map(|name| {
+            let path = root.join(name);
+            lefthook_tree(&path, name).map(|tree| (path, lefthook::Config::read(&tree)))
+        })
+    };
+    let main = first(&lefthook::MAIN_CONFIGS);
+    let local = first(&lefthook::LOCAL_CONFIGS);
+    let empty = lefthook::Config::default();
+    let merged = main
+        .as_ref()
+        .map_or(&empty, |(_, config)| config)
+        .merged(local.as_ref().map_or(&empty, |(_, config)| config));
+    let dirs: Vec<PathBuf> = merged
+        .script_dirs()
+        .iter()
+        .map(|dir| root.join(dir))
+        .collect();
+    let scripts = |name: &str| -> Vec<String> {
+        dirs.iter()
+            .filter_map(|dir| read_text(&dir.join("pre-push").join(name)))
+            .collect()
+    };
+    let judged = lefthook::judge(&merged, &scripts);
+    let judged_by_local = local.as_ref().is_some_and(|(_, config)| {
+        let alone = lefthook::judge(config, &scripts);
+        alone.configured != Configured::No
+            || config
+                .jobs
+                .iter()
+                .any(|job| job.name.as_deref() == Some("envguard"))
+    });
+    let shown = match (&main, &local) {
+        (_, Some((path, _))) if judged_by_local => path.clone(),
+        (Some((path, _)), _) => path.clone(),
+        (None, Some((path, _))) => path.clone(),
+        (None, None) => root.join(lefthook::MAIN_CONFIGS[0]),
+    };
+    let local_dir_moved = merged
+        .script_dirs()
+        .get(1)
+        .is_some_and(|dir| dir != lefthook::SOURCE_DIR_LOCAL);
+    (
+        shown,
+        LefthookFound {
+            judged,
+            local: local.map(|(path, _)| path),
+            dirs,
+            local_dir_moved,
+        },
+    )
 }
 
 /// `envguard install --config-hook`: registers envguard as git's
@@ -338,6 +443,33 @@ pub fn install_under(
 ) -> Result<(String, bool)> {
     let (manager, shown) = (found.manager, found.shown.clone());
     let mut said = Vec::new();
+    // A config that runs envguard in a way that leaves pushes unchecked (or
+    // stops them all): what to change, and nothing installed (exit 1).
+    let fix = match &found.configured {
+        Configured::Yes => None,
+        // `--manager` under lefthook lays envguard's job over whatever the
+        // configs hold, for this clone.
+        _ if add && manager == Manager::Lefthook => None,
+        Configured::WithoutStdin => Some(Install::FixStdin {
+            shown: shown.clone(),
+        }),
+        Configured::WithoutArguments => Some(Install::FixArguments {
+            shown: shown.clone(),
+        }),
+        Configured::Skippable => Some(Install::FixSkippable {
+            shown: shown.clone(),
+        }),
+        Configured::ScriptMissing => Some(Install::FixScriptMissing {
+            shown: shown.clone(),
+            script: lefthook_script_name(found),
+        }),
+        Configured::No => None,
+    };
+    if let Some(fix) = fix {
+        said.push(fix);
+        write_record(paths)?;
+        return Ok((lines(&said), false));
+    }
     match found.configured {
         Configured::Yes => {
             said.push(Install::AlreadyRuns { manager, shown });
@@ -346,10 +478,8 @@ pub fn install_under(
             }
             said.extend(tidy(paths, found)?);
         }
-        Configured::WithoutStdin => said.push(Install::FixStdin { shown }),
-        Configured::WithoutArguments => said.push(Install::FixArguments { shown }),
-        Configured::No if add => said.extend(add_to_manager(paths, survey, found, binary)?),
-        Configured::No => {
+        _ if add => said.extend(add_to_manager(paths, survey, found, binary)?),
+        _ => {
             said.push(Install::Advice {
                 manager,
                 shown,
@@ -402,7 +532,15 @@ pub fn not_running(paths: &HookPaths, survey: &Survey) -> Result<Option<Install>
             let dropped = match (found.configured, &found.renamed) {
                 (Configured::Yes, _) if found.hook_installed => None,
                 (Configured::Yes, _) => Some(Dropped::ManagerHookMissing),
-                (Configured::WithoutStdin | Configured::WithoutArguments, _) => None,
+                (Configured::Skippable, _) => Some(Dropped::Skippable),
+                // Each of these stops every push, or is reported by `doctor`
+                // and `install`: none passes a push silently.
+                (
+                    Configured::WithoutStdin
+                    | Configured::WithoutArguments
+                    | Configured::ScriptMissing,
+                    _,
+                ) => None,
                 (Configured::No, Some(_)) if runs_renamed => None,
                 (Configured::No, Some(renamed)) => Some(Dropped::Renamed {
                     renamed: renamed.display().to_string(),
@@ -565,19 +703,7 @@ fn add_to_manager(
             let Some(root) = &survey.root else {
                 return Err(Install::NoWorkTree.into());
             };
-            if let Some(local) = LEFTHOOK_CONFIGS
-                .iter()
-                .filter(|name| name.contains("-local"))
-                .find(|name| root.join(name).exists())
-            {
-                let local = local.to_string();
-                return Err(Install::LocalExists { local }.into());
-            }
-            write_atomically(
-                &root.join(LEFTHOOK_LOCAL),
-                rules::lefthook_local().as_bytes(),
-            )?;
-            let mut said = vec![Install::WroteLefthookLocal { shown }];
+            let mut said = add_to_lefthook(paths, root, found)?;
             if !found.hook_installed {
                 said.push(Install::RunLefthookInstall);
             }
@@ -617,6 +743,180 @@ fn add_to_manager(
     }
 }
 
+/// The script of envguard's job in lefthook's config (envguard's own name
+/// when the config names none).
+fn lefthook_script_name(found: &Found) -> String {
+    found
+        .lefthook
+        .as_ref()
+        .and_then(|l| l.judged.script.clone())
+        .unwrap_or_else(|| lefthook::SCRIPT_NAME.to_string())
+}
+
+/// Where `install --manager` records what it wrote for lefthook, in git's
+/// own folder (never committed): one path a line, relative to the root,
+/// folders it created after the files, so that `uninstall` takes out
+/// exactly those.
+fn lefthook_record(paths: &HookPaths) -> PathBuf {
+    paths.common.join("envguard").join("lefthook-wrote")
+}
+
+/// `install --manager` under lefthook, for this clone: envguard's job in
+/// `lefthook-local.yml` (laid over the main config's job of the same name)
+/// unless the configs already run the script job, and the script in
+/// `.lefthook-local/pre-push/` unless one of lefthook's script folders
+/// has it. Nothing is written through a link, nor over a file of the
+/// user's; what it writes is recorded for `uninstall`.
+fn add_to_lefthook(paths: &HookPaths, root: &Path, found: &Found) -> Result<Vec<Install>> {
+    let Some(state) = &found.lefthook else {
+        return Ok(Vec::new());
+    };
+    let judged = &state.judged;
+    // The configs already run envguard's script job: only its script is
+    // missing. Otherwise the local config gets the job.
+    let job_in_config = judged.configured == Configured::ScriptMissing
+        && judged.script.as_deref() == Some(lefthook::SCRIPT_NAME);
+    let local_path = root.join(lefthook::LOCAL);
+    let write_local = !job_in_config;
+    if write_local {
+        if let Some(local) = &state.local {
+            let ours = local == &local_path
+                && read_text(local).is_some_and(|text| lefthook::is_envguards_local(&text));
+            if !ours {
+                let local = shown(Some(root), local);
+                return Err(Install::LocalExists { local }.into());
+            }
+        }
+    }
+    let existing: Vec<PathBuf> = state
+        .dirs
+        .iter()
+        .map(|dir| dir.join("pre-push").join(lefthook::SCRIPT_NAME))
+        .filter(|path| path.symlink_metadata().is_ok())
+        .collect();
+    // A script of that name that does not run envguard is the user's: the
+    // job would run it instead of envguard.
+    if let Some(foreign) = existing.iter().find(|path| {
+        read_text(path).is_none_or(|text| rules::husky_script(&text) == Configured::No)
+    }) {
+        let script = shown(Some(root), foreign);
+        return Err(Install::ForeignLefthookScript { script }.into());
+    }
+    let has_script = !existing.is_empty();
+    let local_dir = root.join(lefthook::SOURCE_DIR_LOCAL);
+    let script_dir = local_dir.join("pre-push");
+    let script = script_dir.join(lefthook::SCRIPT_NAME);
+    if !has_script && state.local_dir_moved {
+        let dir = state
+            .dirs
+            .get(1)
+            .map(|dir| shown(Some(root), dir))
+            .unwrap_or_default();
+        return Err(Install::LocalScriptDir { dir }.into());
+    }
+    for path in [&local_dir, &script_dir, &script, &local_path] {
+        if path
+            .symlink_metadata()
+            .is_ok_and(|meta| meta.file_type().is_symlink())
+        {
+            return Err(anyhow::anyhow!(
+                "{} is a symbolic link: envguard does not write through it",
+                path.display()
+            ));
+        }
+    }
+    let record = lefthook_record(paths);
+    let mut wrote: Vec<String> = read_text(&record)
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    let note = |path: &Path, wrote: &mut Vec<String>| {
+        let relative = shown(Some(root), path);
+        if !wrote.contains(&relative) {
+            wrote.push(relative);
+        }
+    };
+    let made: Vec<&PathBuf> = [&local_dir, &script_dir]
+        .into_iter()
+        .filter(|dir| !has_script && !dir.exists())
+        .collect();
+    if !has_script {
+        write_atomically(&script, lefthook::SCRIPT.as_bytes())?;
+        note(&script, &mut wrote);
+    }
+    if write_local {
+        write_atomically(&local_path, lefthook::local().as_bytes())?;
+        note(&local_path, &mut wrote);
+    }
+    // Folders go after the files, deepest first, so that `uninstall`
+    // removes them in that order.
+    for dir in made.iter().rev() {
+        note(dir, &mut wrote);
+    }
+    write_atomically(&record, format!("{}\n", wrote.join("\n")).as_bytes())?;
+    if !write_local && has_script {
+        return Ok(Vec::new());
+    }
+    // The local config merges into the main one, which is what the user
+    // knows; a script alone serves the config that names it.
+    let main = lefthook::MAIN_CONFIGS
+        .iter()
+        .map(|name| root.join(name))
+        .find(|path| path.is_file());
+    let shown_config = match (write_local, main) {
+        (true, Some(main)) => shown(Some(root), &main),
+        _ => found.shown.clone(),
+    };
+    Ok(vec![Install::WroteLefthook {
+        shown: shown_config,
+        local: write_local.then(|| lefthook::LOCAL.to_string()),
+        script: (!has_script).then(|| shown(Some(root), &script)),
+    }])
+}
+
+/// Takes out what `install --manager` wrote for lefthook: each recorded
+/// file while it is as envguard wrote it, then each recorded folder while
+/// it is empty; an earlier envguard's `lefthook-local.yml`, which it did
+/// not record, by its text.
+fn remove_lefthook(paths: &HookPaths, root: &Path) -> Result<Vec<Install>> {
+    let record = lefthook_record(paths);
+    let listed: Vec<String> = read_text(&record)
+        .map(|text| text.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    let local = root.join(lefthook::LOCAL);
+    let mut removed = Vec::new();
+    let remove = |path: &Path, removed: &mut Vec<String>| -> Result<()> {
+        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+        removed.push(shown(Some(root), path));
+        Ok(())
+    };
+    if read_text(&local).is_some_and(|text| lefthook::is_envguards_local(&text)) {
+        remove(&local, &mut removed)?;
+    }
+    for entry in &listed {
+        let path = root.join(entry);
+        let Ok(meta) = path.symlink_metadata() else {
+            continue;
+        };
+        if meta.is_dir() {
+            // A folder only while empty: what the user put there since stays.
+            let _ = std::fs::remove_dir(&path);
+        } else if entry.ends_with(lefthook::SCRIPT_NAME)
+            && read_text(&path).is_some_and(|text| text == lefthook::SCRIPT)
+        {
+            remove(&path, &mut removed)?;
+        }
+    }
+    if record.exists() {
+        std::fs::remove_file(&record)
+            .with_context(|| format!("cannot remove {}", record.display()))?;
+    }
+    Ok(if removed.is_empty() {
+        Vec::new()
+    } else {
+        vec![Install::RemovedLefthook { removed }]
+    })
+}
+
 /// `uninstall`'s part beyond the hook file: envguard's config-based hook,
 /// its hook file where a manager moved it, and what `install --manager`
 /// added (restored byte for byte while unchanged since).
@@ -650,12 +950,7 @@ pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Resu
         said.extend(restore_husky(survey, &was, &absent)?);
     }
     if let Some(root) = &survey.root {
-        let local = root.join(LEFTHOOK_LOCAL);
-        if read_text(&local).is_some_and(|text| text == rules::lefthook_local()) {
-            std::fs::remove_file(&local)
-                .with_context(|| format!("cannot remove {}", local.display()))?;
-            said.push(Install::RemovedLefthookLocal);
-        }
+        said.extend(remove_lefthook(paths, root)?);
     }
     Ok(said)
 }

@@ -596,13 +596,23 @@ fn pre_commit_and_prek_install_envguard_themselves_from_the_shipped_hook() {
     }
 }
 
-/// lefthook's job for envguard, as docs/hook-managers.md gives it.
-const LEFTHOOK_SNIPPET: &str = envguard_core::managers::LEFTHOOK_SNIPPET;
+/// lefthook's job for envguard and its script, as docs/hook-managers.md
+/// gives them for a team's config.
+const LEFTHOOK_SNIPPET: &str = envguard_core::managers::lefthook::SNIPPET;
+const LEFTHOOK_SCRIPT: (&str, &str) = (
+    ".lefthook/pre-push/envguard.sh",
+    envguard_core::managers::lefthook::SCRIPT,
+);
+
+/// Commits `config` as lefthook.yml with envguard's script beside it.
+fn commit_lefthook_config(repo: &TestRepo, config: &str, message: &str) {
+    repo.commit(&[("lefthook.yml", config), LEFTHOOK_SCRIPT], message);
+}
 
 #[test]
 fn lefthook_first_then_envguard_install_says_it_is_configured() {
     let (repo, bare) = app();
-    repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+    commit_lefthook_config(&repo, LEFTHOOK_SNIPPET, "lefthook");
     tool_ok(&repo, "lefthook", &["install"]);
     let before = files_under(&repo.hooks_dir());
 
@@ -651,10 +661,7 @@ fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
     );
 
     // Configured, re-synced: envguard guards the push, and its old copy is retired.
-    repo.commit(
-        &[("lefthook.yml", LEFTHOOK_SNIPPET)],
-        "envguard in lefthook",
-    );
+    commit_lefthook_config(&repo, LEFTHOOK_SNIPPET, "envguard in lefthook");
     tool_ok(&repo, "lefthook", &["install"]);
     assert_code(&repo.envguard(&["install"]), 0);
     assert!(!old.exists());
@@ -671,21 +678,371 @@ fn envguard_first_then_lefthook_which_renames_envguards_hook_away() {
 #[test]
 fn lefthook_re_syncing_after_a_config_change_keeps_envguard_working() {
     let (repo, bare) = app();
-    repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+    commit_lefthook_config(&repo, LEFTHOOK_SNIPPET, "lefthook");
     tool_ok(&repo, "lefthook", &["install"]);
     deploy(&repo);
     // A config change: lefthook re-syncs its hooks on the next run.
     let more = format!("{LEFTHOOK_SNIPPET}    - name: other\n      run: echo other-job-ran\n");
-    repo.commit(&[("lefthook.yml", &more)], "another job");
+    commit_lefthook_config(&repo, &more, "another job");
     tool_ok(&repo, "lefthook", &["install", "-f"]);
     removal_is_stopped_with_a_marker(&repo, &bare);
+}
+
+/// Wires envguard into lefthook as docs/hook-managers.md says, in either
+/// order: lefthook's config first, then `envguard install`; or envguard's
+/// hook first, which `lefthook install` renames away, then `envguard install
+/// --manager`.
+fn wire_lefthook(repo: &TestRepo, envguard_first: bool) {
+    if envguard_first {
+        repo.install_hook();
+        repo.commit(
+            &[(
+                "lefthook.yml",
+                "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n",
+            )],
+            "lefthook",
+        );
+        tool_ok(repo, "lefthook", &["install"]);
+        assert_code(&repo.envguard(&["install", "--manager"]), 0);
+    } else {
+        commit_lefthook_config(repo, LEFTHOOK_SNIPPET, "lefthook");
+        tool_ok(repo, "lefthook", &["install"]);
+        assert_code(&repo.envguard(&["install"]), 0);
+    }
+}
+
+/// The everyday flow: the branch goes to `origin` (its upstream) first,
+/// then to the site. lefthook's push files are `git diff --name-only HEAD
+/// @{push}`, the branch against its own upstream, not against the remote
+/// pushed to, so by the second push they are empty; a pre-push job that
+/// lefthook skips for that lets the removal reach the site unchecked.
+#[test]
+fn lefthook_runs_envguard_on_a_push_to_the_site_after_one_to_origin() {
+    for envguard_first in [true, false] {
+        let (repo, azure) = app();
+        let origin = repo.add_remote("origin");
+        wire_lefthook(&repo, envguard_first);
+        assert_code(&repo.push(&["-u", "origin", "main"]), 0);
+        deploy(&repo);
+        let deployed = repo.rev("refs/remotes/azure/main");
+
+        let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+        // origin does not deploy: envguard lets it through.
+        assert_code(&repo.push(&["origin", "main"]), 0);
+        assert_eq!(repo.remote_rev(&origin, "refs/heads/main").unwrap(), pushed);
+
+        let run = repo.push(&["azure", "main"]);
+        let case = format!("envguard first: {envguard_first}\n{}", said(&run));
+        assert_eq!(run.code, 1, "{case}");
+        assert!(!said(&run).contains("envguard (skip)"), "{case}");
+        // Once, and under lefthook's header: on its standard output, after
+        // the job's name.
+        assert_eq!(run.stdout.matches("removes six").count(), 1, "{case}");
+        assert!(!run.stderr.contains("envguard:"), "{case}");
+        let header = run.stdout.find("envguard ❯").expect(&case);
+        assert!(run.stdout[header..].contains("removes six"), "{case}");
+        assert_eq!(
+            repo.remote_rev(&azure, "refs/heads/main").unwrap(),
+            deployed,
+            "{case}"
+        );
+        assert_eq!(repo.rev("HEAD^"), pushed, "{case}");
+        // The marker goes to the site with the next push, which passes.
+        assert_code(&repo.push(&["azure", "main"]), 0);
+    }
+}
+
+/// The job an earlier docs/hook-managers.md gave for lefthook: a `run:`
+/// job, which lefthook skips when it finds no push files.
+const EARLIER_LEFTHOOK_JOB: &str = "pre-push:
+  jobs:
+    - name: envguard
+      run: envguard pre-push \"{1}\" \"{2}\" 2>&1
+      use_stdin: true
+";
+
+/// What is in a clone beside its commits, byte for byte: files git does
+/// not track (ignored ones too), and what envguard keeps in git's folder.
+fn clone_extras(repo: &TestRepo) -> BTreeMap<PathBuf, Vec<u8>> {
+    let listed = repo.git(&["ls-files", "-z", "--others"]);
+    let mut files: BTreeMap<PathBuf, Vec<u8>> = listed
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            (
+                PathBuf::from(name),
+                std::fs::read(repo.dir.join(name)).unwrap(),
+            )
+        })
+        .collect();
+    for (path, bytes) in files_under(&repo.dir.join(".git/envguard")) {
+        files.insert(Path::new(".git/envguard").join(path), bytes);
+    }
+    files
+}
+
+/// The pushes of the everyday flow (origin first, then the site), with a
+/// removal: whether envguard stopped the one to the site.
+fn origin_then_site_stops_a_removal(repo: &TestRepo, keep: &str, drop: &str) -> bool {
+    let reqs = format!("{keep}\n");
+    repo.commit(&[("requirements.txt", &reqs)], &format!("drop {drop}"));
+    assert_code(&repo.push(&["origin", "main"]), 0);
+    let run = repo.push(&["azure", "main"]);
+    if run.code == 1 && run.stdout.contains(&format!("removes {drop}")) {
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        return true;
+    }
+    assert_code(&run, 0);
+    false
+}
+
+#[test]
+fn lefthooks_skippable_run_job_is_flagged_and_install_manager_replaces_it() {
+    let (repo, _azure) = app();
+    repo.add_remote("origin");
+    repo.commit(
+        &[("requirements.txt", "flask==3.0.0\nsix\nattrs\n")],
+        "more",
+    );
+    repo.commit(&[("lefthook.yml", EARLIER_LEFTHOOK_JOB)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    let hooks_before = files_under(&repo.hooks_dir());
+    let before = clone_extras(&repo);
+    assert!(before.is_empty(), "{before:?}");
+
+    // install: nothing to install, but the job must change (exit 1).
+    let run = repo.envguard(&["install"]);
+    assert_code(&run, 1);
+    assert!(run.stderr.contains("no matching push"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("envguard install --manager"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        pasted(&run.stderr).contains(LEFTHOOK_SNIPPET),
+        "{}",
+        run.stderr
+    );
+    // doctor: FIX, with the one command.
+    let doctor = repo.envguard(&["doctor"]);
+    assert_code(&doctor, 1);
+    assert!(doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+    assert!(doctor.stdout.contains("`run:` job"), "{}", doctor.stdout);
+    assert!(
+        doctor.stdout.contains("run `envguard install --manager`"),
+        "{}",
+        doctor.stdout
+    );
+    // Every command says so too.
+    let status = repo.envguard(&["status"]);
+    assert!(
+        status.stderr.contains("lefthook can skip envguard")
+            && status.stderr.contains("run `envguard install --manager`"),
+        "{}",
+        status.stderr
+    );
+
+    // Today's hole: after a push to origin, the removal goes through.
+    assert_code(&repo.push(&["-u", "origin", "main"]), 0);
+    deploy(&repo);
+    assert!(!origin_then_site_stops_a_removal(
+        &repo,
+        "flask==3.0.0\nattrs",
+        "six"
+    ));
+
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("lefthook-local.yml"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".lefthook-local/pre-push/envguard.sh"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.read("lefthook.yml"), EARLIER_LEFTHOOK_JOB);
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(doctor.stdout.contains("ok    hook:"), "{}", doctor.stdout);
+    assert!(!doctor.stdout.contains("FIX   hook"), "{}", doctor.stdout);
+    assert!(!repo.envguard(&["status"]).stderr.contains("skip envguard"));
+    assert!(origin_then_site_stops_a_removal(
+        &repo,
+        "flask==3.0.0",
+        "attrs"
+    ));
+
+    // uninstall: the clone as it was, byte for byte.
+    let run = repo.envguard(&["uninstall"]);
+    assert_code(&run, 0);
+    assert!(run.stderr.contains("lefthook-local.yml"), "{}", run.stderr);
+    assert_eq!(clone_extras(&repo), before, "{}", run.stderr);
+    assert!(!repo.dir.join(".lefthook-local").exists());
+    assert_eq!(files_under(&repo.hooks_dir()), hooks_before);
+}
+
+#[test]
+fn an_earlier_envguards_lefthook_local_is_replaced_by_install_manager() {
+    let (repo, _azure) = app();
+    repo.add_remote("origin");
+    repo.commit(
+        &[(
+            "lefthook.yml",
+            "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n",
+        )],
+        "lefthook",
+    );
+    tool_ok(&repo, "lefthook", &["install"]);
+    let earlier = envguard_core::managers::lefthook::earlier_local();
+    std::fs::write(repo.dir.join("lefthook-local.yml"), &earlier).unwrap();
+    let doctor = repo.envguard(&["doctor"]);
+    assert!(
+        doctor.stdout.contains("lefthook-local.yml"),
+        "{}",
+        doctor.stdout
+    );
+    assert!(doctor.stdout.contains("`run:` job"), "{}", doctor.stdout);
+
+    assert_code(&repo.envguard(&["install", "--manager"]), 0);
+    assert_eq!(
+        repo.read("lefthook-local.yml"),
+        envguard_core::managers::lefthook::local()
+    );
+    assert!(!doctor_has_hook_fix(&repo));
+    assert_code(&repo.push(&["-u", "origin", "main"]), 0);
+    deploy(&repo);
+    assert!(origin_then_site_stops_a_removal(
+        &repo,
+        "flask==3.0.0",
+        "six"
+    ));
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert!(!repo.dir.join("lefthook-local.yml").exists());
+    assert!(!repo.dir.join(".lefthook-local").exists());
+}
+
+#[test]
+fn lefthooks_script_job_without_its_script_stops_pushes_and_install_manager_writes_it() {
+    let (repo, _azure) = app();
+    // The team committed the job but not the script.
+    repo.commit(&[("lefthook.yml", LEFTHOOK_SNIPPET)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    let doctor = repo.envguard(&["doctor"]);
+    assert_code(&doctor, 1);
+    assert!(doctor.stdout.contains("envguard.sh"), "{}", doctor.stdout);
+    assert!(
+        doctor.stdout.contains("run `envguard install --manager`"),
+        "{}",
+        doctor.stdout
+    );
+    // Never a silent pass: lefthook fails the push.
+    let run = repo.push(&["azure", "main"]);
+    assert_ne!(run.code, 0, "{}", said(&run));
+    assert!(
+        said(&run).contains("script does not exist"),
+        "{}",
+        said(&run)
+    );
+
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 0);
+    assert!(
+        !repo.dir.join("lefthook-local.yml").exists(),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.read(".lefthook-local/pre-push/envguard.sh"),
+        LEFTHOOK_SCRIPT.1
+    );
+    assert!(!doctor_has_hook_fix(&repo));
+    deploy(&repo);
+    assert!(push_removal(&repo, "flask==3.0.0", "six"));
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert!(!repo.dir.join(".lefthook-local").exists());
+}
+
+#[test]
+fn lefthook_hands_envguard_a_remote_url_with_a_space_and_a_dollar_whole() {
+    let (repo, _bare) = app();
+    // Azure's deployment URLs carry `$<app>@`; local paths may hold spaces.
+    let bare = repo.root.path().join("my sites/$app.git");
+    std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
+    repo.git_in(
+        repo.root.path(),
+        &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+    );
+    repo.git(&["remote", "set-url", "azure", bare.to_str().unwrap()]);
+    commit_lefthook_config(&repo, LEFTHOOK_SNIPPET, "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    deploy(&repo);
+    let run = {
+        repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+        repo.push(&["azure", "main"])
+    };
+    assert_code(&run, 1);
+    assert!(run.stdout.contains("removes six"), "{}", said(&run));
+    // envguard read the URL as git gave it (`envguard: azure main: …`
+    // comes from the remote's name; a split URL would be a usage error).
+    assert!(
+        !said(&run).contains("unexpected argument"),
+        "{}",
+        said(&run)
+    );
+}
+
+#[test]
+fn lefthook_manager_flag_keeps_the_users_local_files() {
+    let (repo, _bare) = app();
+    let config = "pre-push:\n  jobs:\n    - name: lint\n      run: \"true\"\n";
+    repo.commit(&[("lefthook.yml", config)], "lefthook");
+    tool_ok(&repo, "lefthook", &["install"]);
+    // A per-clone script folder of the user's, already there.
+    repo.write(".lefthook-local/pre-push/mine.sh", "echo mine\n");
+    let extras = clone_extras(&repo);
+    assert_code(&repo.envguard(&["install", "--manager"]), 0);
+    assert_code(&repo.envguard(&["uninstall"]), 0);
+    assert_eq!(clone_extras(&repo), extras, "byte for byte");
+
+    // A lefthook-local.yml of the user's is not edited: the job to add.
+    repo.write(
+        "lefthook-local.yml",
+        "pre-commit:\n  jobs:\n    - run: \"true\"\n",
+    );
+    let extras = clone_extras(&repo);
+    let run = repo.envguard(&["install", "--manager"]);
+    assert_code(&run, 2);
+    assert!(
+        pasted(&run.stderr).contains("script: envguard.sh"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(clone_extras(&repo), extras, "nothing written");
+}
+
+/// The README and docs/hook-managers.md give lefthook's job and script as
+/// `envguard install` prints them and `--manager` writes them, and the
+/// `run:` job only as the earlier one.
+#[test]
+fn the_docs_give_lefthooks_job_and_script_as_envguard_writes_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in ["README.md", "docs/hook-managers.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        assert!(text.contains(LEFTHOOK_SNIPPET), "{doc}: the job");
+        let heredoc = format!(
+            "cat > .lefthook/pre-push/envguard.sh <<'EOF'\n{}EOF\n",
+            LEFTHOOK_SCRIPT.1
+        );
+        assert!(text.contains(&heredoc), "{doc}: the script");
+        let old_job = "      run: envguard pre-push \"{1}\" \"{2}\" 2>&1\n      use_stdin: true\n";
+        assert!(!text.contains(old_job), "{doc}: the skippable job");
+    }
 }
 
 #[test]
 fn lefthook_without_use_stdin_is_caught_by_doctor() {
     let (repo, _bare) = app();
     let snippet = LEFTHOOK_SNIPPET.replace("      use_stdin: true\n", "");
-    repo.commit(&[("lefthook.yml", &snippet)], "lefthook");
+    commit_lefthook_config(&repo, &snippet, "lefthook");
     tool_ok(&repo, "lefthook", &["install"]);
     let doctor = repo.envguard(&["doctor"]);
     assert_code(&doctor, 1);
@@ -991,13 +1348,19 @@ fn lefthook_manager_flag_writes_lefthook_local_and_uninstall_removes_it() {
     repo.commit(&[("lefthook.yml", config)], "lefthook");
     tool_ok(&repo, "lefthook", &["install"]);
     let before = files_under(&repo.hooks_dir());
+    let extras = clone_extras(&repo);
 
     let run = repo.envguard(&["install", "--manager"]);
     assert_code(&run, 0);
-    assert!(
-        repo.dir.join("lefthook-local.yml").is_file(),
+    assert_eq!(
+        repo.read("lefthook-local.yml"),
+        envguard_core::managers::lefthook::local(),
         "{}",
         run.stderr
+    );
+    assert_eq!(
+        repo.read(".lefthook-local/pre-push/envguard.sh"),
+        LEFTHOOK_SCRIPT.1
     );
     assert!(!doctor_has_hook_fix(&repo));
     deploy(&repo);
@@ -1005,6 +1368,8 @@ fn lefthook_manager_flag_writes_lefthook_local_and_uninstall_removes_it() {
 
     assert_code(&repo.envguard(&["uninstall"]), 0);
     assert!(!repo.dir.join("lefthook-local.yml").exists());
+    assert!(!repo.dir.join(".lefthook-local").exists());
+    assert_eq!(clone_extras(&repo), extras, "byte for byte");
     assert_eq!(files_under(&repo.hooks_dir()), before, "byte for byte");
     assert_eq!(repo.read("lefthook.yml"), config);
 }

@@ -14,12 +14,9 @@
 //! - prek (j178/prek) does the same (`crates/prek/src/cli/hook_impl.rs`,
 //!   `cli/run/run.rs`), with its own script id (`cli/install.rs`), and sets
 //!   the to-ref even when it has no from-ref.
-//! - lefthook (evilmartians/lefthook): a job's stdin is empty unless it says
-//!   `use_stdin: true` (`internal/run/controller/run.go`); `{1}` and `{2}`
-//!   are git's arguments, substituted unquoted (`command/replacer`);
-//!   `lefthook install` renames another pre-push hook to `pre-push.old` and
-//!   never runs it; `lefthook-local.yml` merges jobs into the main config by
-//!   name (`internal/config/loader.go`).
+//! - lefthook (evilmartians/lefthook): [`lefthook`] reads its configs and
+//!   says why envguard's job is a script job; `lefthook install` renames
+//!   another pre-push hook to `pre-push.old` and never runs it.
 //! - husky (typicode/husky, v9): `core.hooksPath = .husky/_`, whose files
 //!   `npm install` rewrites (`index.js`); each runs `.husky/<hook>` with sh,
 //!   git's arguments and stdin (`husky`, installed as `.husky/_/h`).
@@ -28,6 +25,8 @@
 //!   arguments appended and git's stdin.
 
 use crate::ids::{CommitId, MaybeZeroId};
+
+pub mod lefthook;
 
 /// A hook manager envguard knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +114,9 @@ pub enum Dropped {
     /// The manager's config runs envguard, but its own pre-push hook is not
     /// installed.
     ManagerHookMissing,
+    /// lefthook runs envguard as a `run:` job, which it skips whenever it
+    /// finds no push files (see [`lefthook`]): not every push is checked.
+    Skippable,
 }
 
 /// The one command that makes envguard run on pushes again. Where git has
@@ -124,6 +126,9 @@ pub enum Dropped {
 pub fn fix_command(dropped: &Dropped, manager: Option<Manager>, config_hooks: bool) -> String {
     match (dropped, manager) {
         (Dropped::ManagerHookMissing, Some(manager)) => manager.install_command().to_string(),
+        // The manager's config runs envguard, so `envguard install` goes to
+        // the manager too; only `--manager` replaces the job.
+        (Dropped::Skippable, _) => "envguard install --manager".to_string(),
         _ if config_hooks => "envguard install".to_string(),
         (_, Some(_)) => "envguard install --manager".to_string(),
         (_, None) => "envguard install".to_string(),
@@ -164,32 +169,6 @@ pub const PRE_COMMIT_CONFIGS: [&str; 3] = [
     ".pre-commit-config.yml",
     "prek.toml",
 ];
-/// lefthook's config files (`internal/config/loader.go`), main ones first.
-pub const LEFTHOOK_CONFIGS: [&str; 20] = [
-    "lefthook.yml",
-    ".lefthook.yml",
-    "lefthook.yaml",
-    ".lefthook.yaml",
-    ".config/lefthook.yml",
-    ".config/lefthook.yaml",
-    "lefthook.toml",
-    ".lefthook.toml",
-    "lefthook.json",
-    ".lefthook.json",
-    "lefthook-local.yml",
-    ".lefthook-local.yml",
-    "lefthook-local.yaml",
-    ".lefthook-local.yaml",
-    ".config/lefthook-local.yml",
-    ".config/lefthook-local.yaml",
-    "lefthook-local.toml",
-    ".lefthook-local.toml",
-    "lefthook-local.json",
-    ".lefthook-local.json",
-];
-/// Where `envguard install --manager` puts envguard's lefthook job: the
-/// per-clone config, which lefthook merges into the main one by job name.
-pub const LEFTHOOK_LOCAL: &str = "lefthook-local.yml";
 
 /// How a manager's config runs envguard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,9 +178,16 @@ pub enum Configured {
     /// A lefthook job without `use_stdin: true`: it gets no ref lines, and
     /// cannot tell that from an up-to-date push.
     WithoutStdin,
-    /// A husky line without `"$@"`: it gets no arguments (and stops every
-    /// push with exit 2).
+    /// A husky line (or lefthook's script) without `"$@"`: it gets no
+    /// arguments (and stops every push with exit 2).
     WithoutArguments,
+    /// A lefthook `run:` job: lefthook skips it whenever it finds no push
+    /// files, as after a push of the same commits to the branch's upstream,
+    /// and the push goes unchecked ([`lefthook`]).
+    Skippable,
+    /// A lefthook script job whose script is in none of lefthook's script
+    /// folders: lefthook fails every push until it is there.
+    ScriptMissing,
     No,
 }
 
@@ -241,70 +227,8 @@ pub fn pre_commit_config(text: &str) -> Configured {
     }
 }
 
-/// Whether a lefthook config runs envguard in its pre-push hook, and with
-/// git's stdin. YAML is read by indentation: the job is the list item or
-/// map entry around the `run: envguard pre-push` line, inside the top-level
-/// `pre-push:` key. TOML and JSON configs are judged by the whole text.
-pub fn lefthook_config(text: &str, yaml: bool) -> Configured {
-    if !yaml {
-        let runs = code_lines(text).any(runs_envguard_pre_push);
-        let stdin = text.contains("use_stdin = true") || text.contains("\"use_stdin\": true");
-        return match (runs, stdin) {
-            (false, _) => Configured::No,
-            (true, true) => Configured::Yes,
-            (true, false) => Configured::WithoutStdin,
-        };
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    let indent = |line: &str| line.len() - line.trim_start().len();
-    let mut section = "";
-    let mut best = Configured::No;
-    for (at, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        if indent(line) == 0 {
-            section = line.trim_end().trim_end_matches(':');
-            continue;
-        }
-        if section != "pre-push" || !runs_envguard_pre_push(line) {
-            continue;
-        }
-        // The job starts at the nearest line above (or this one) that is a
-        // list item or sits less indented than the `run:` key.
-        let run_indent = indent(line);
-        let start = (0..=at)
-            .rev()
-            .find(|&i| {
-                let l = lines[i];
-                !l.trim().is_empty() && (l.trim_start().starts_with("- ") || indent(l) < run_indent)
-            })
-            .unwrap_or(at);
-        let job_indent = indent(lines[start]);
-        let end = (at + 1..lines.len())
-            .find(|&i| {
-                let l = lines[i];
-                !l.trim().is_empty() && !l.trim_start().starts_with('#') && indent(l) <= job_indent
-            })
-            .unwrap_or(lines.len());
-        let stdin = lines[start..end].iter().any(|l| {
-            let key = l.trim().trim_start_matches("- ").trim();
-            key.strip_prefix("use_stdin:")
-                .is_some_and(|value| value.trim() == "true")
-        });
-        best = if stdin {
-            Configured::Yes
-        } else {
-            Configured::WithoutStdin
-        };
-        if stdin {
-            break;
-        }
-    }
-    best
-}
-
-/// Whether husky's `.husky/pre-push` runs envguard with git's arguments.
+/// Whether husky's `.husky/pre-push` (or lefthook's script for envguard)
+/// runs envguard with git's arguments.
 pub fn husky_script(text: &str) -> Configured {
     let mut best = Configured::No;
     for line in code_lines(text).filter(|line| runs_envguard_pre_push(line)) {
@@ -340,23 +264,6 @@ pub fn repos_column(text: &str) -> usize {
         .find(|line| !line.trim().is_empty())
         .filter(|line| line.trim_start().starts_with('-'))
         .map_or(2, |line| line.len() - line.trim_start().len())
-}
-
-/// lefthook's job for envguard. `use_stdin` hands it git's ref lines; the
-/// quotes keep a URL with spaces one argument (lefthook substitutes `{2}`
-/// unquoted); `2>&1` puts envguard's words under the job's header, since
-/// lefthook passes a job's stderr straight through, above its own output.
-pub const LEFTHOOK_SNIPPET: &str = "pre-push:
-  jobs:
-    - name: envguard
-      run: envguard pre-push \"{1}\" \"{2}\" 2>&1
-      use_stdin: true
-";
-
-/// The `lefthook-local.yml` that `envguard install --manager` writes, and
-/// `envguard uninstall` removes while it is unchanged.
-pub fn lefthook_local() -> String {
-    format!("# Written by `envguard install --manager`; `envguard uninstall` removes it.\n{LEFTHOOK_SNIPPET}")
 }
 
 /// The line for husky's `.husky/pre-push`: sh runs it with git's arguments
@@ -689,23 +596,6 @@ mod tests {
         assert_eq!(repos_column("# x\nrepos:\n  # c\n    - repo: a\n"), 4);
         assert_eq!(repos_column("repos: []\n"), 2);
         assert_eq!(repos_column("default_stages: [pre-commit]\n"), 2);
-    }
-
-    #[test]
-    fn envguard_in_a_lefthook_config() {
-        assert_eq!(lefthook_config(LEFTHOOK_SNIPPET, true), Configured::Yes);
-        let without = LEFTHOOK_SNIPPET.replace("      use_stdin: true\n", "");
-        assert_eq!(lefthook_config(&without, true), Configured::WithoutStdin);
-        // `use_stdin` of another job does not count.
-        let other = format!("{without}    - name: other\n      run: cat\n      use_stdin: true\n");
-        assert_eq!(lefthook_config(&other, true), Configured::WithoutStdin);
-        let commands = "pre-push:\n  commands:\n    envguard:\n      use_stdin: true\n      run: envguard pre-push {1} {2}\n    lint:\n      run: make lint\n";
-        assert_eq!(lefthook_config(commands, true), Configured::Yes);
-        let pre_commit_only =
-            "pre-commit:\n  jobs:\n    - run: envguard pre-push {1} {2}\n      use_stdin: true\n";
-        assert_eq!(lefthook_config(pre_commit_only, true), Configured::No);
-        let toml = "[pre-push.jobs]\nrun = \"envguard pre-push {1} {2}\"\nuse_stdin = true\n";
-        assert_eq!(lefthook_config(toml, false), Configured::Yes);
     }
 
     #[test]

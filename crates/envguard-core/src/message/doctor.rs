@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::CONFIG_PATH as CONFIG;
 use crate::decide::{BaselineChoice, BaselineSource};
 use crate::deployment::{DeployPath, ATTRIBUTES_PATH as ATTRIBUTES, DEPLOYMENT_PATH};
-use crate::managers::{Manager, HUSKY_LINE};
+use crate::managers::{lefthook, Manager, HUSKY_LINE};
 use crate::platform::{Platform, CANDIDATE_MINORS};
 use crate::shipped::Copy;
 use crate::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
@@ -81,6 +81,15 @@ pub enum Finding {
     WithoutStdin { shown: String },
     /// husky runs `envguard pre-push` without git's arguments.
     WithoutArguments { shown: String },
+    /// lefthook runs envguard as a `run:` job, which it skips when it finds
+    /// no push files.
+    LefthookSkippable { shown: String },
+    /// lefthook's script job for envguard has no script in any of its
+    /// script folders.
+    LefthookScriptMissing { shown: String, script: String },
+    /// lefthook finds envguard's script in several script folders and runs
+    /// it from each.
+    LefthookScriptTwice { script: String, copies: usize },
     /// envguard's hook runs as the manager's legacy hook.
     LegacyHookRuns { manager: Manager, renamed: String },
     /// The legacy hook goes with the manager's next `install -f`.
@@ -284,6 +293,9 @@ impl Finding {
             | ManagerHookMissing { .. }
             | WithoutStdin { .. }
             | WithoutArguments { .. }
+            | LefthookSkippable { .. }
+            | LefthookScriptMissing { .. }
+            | LefthookScriptTwice { .. }
             | RenamedNeverRuns { .. }
             | ManagerWithoutEnvguard { .. }
             | RunsTwiceWithLegacy { .. }
@@ -320,6 +332,9 @@ impl Finding {
             | ManagerHookMissing { .. }
             | WithoutStdin { .. }
             | WithoutArguments { .. }
+            | LefthookSkippable { .. }
+            | LefthookScriptMissing { .. }
+            | LefthookScriptTwice { .. }
             | LegacyHookRuns { .. }
             | LegacyHookFragile { .. }
             | RenamedNeverRuns { .. }
@@ -385,6 +400,17 @@ impl Finding {
                 "add `use_stdin: true` to its job (`envguard install` prints the job whole)".into()
             }
             WithoutArguments { .. } => format!("write the line as `{}`", HUSKY_LINE.trim_end()),
+            LefthookSkippable { shown } => format!(
+                "run `envguard install --manager` (a script job, for this clone); for every clone, \
+                 change the job in {shown} as `envguard install` prints it"
+            ),
+            LefthookScriptMissing { .. } => format!(
+                "run `envguard install --manager` (it writes {}/pre-push/{}, for this clone); for \
+                 every clone, commit the script as `envguard install` prints it",
+                lefthook::SOURCE_DIR_LOCAL,
+                lefthook::SCRIPT_NAME
+            ),
+            LefthookScriptTwice { .. } => "keep one of the copies".into(),
             RenamedNeverRuns { shown, .. } => format!(
                 "add envguard's job to {shown} (`envguard install` prints it, `envguard install --manager` adds it), then `lefthook install`"
             ),
@@ -492,6 +518,22 @@ impl fmt::Display for Finding {
             WithoutArguments { shown } => write!(
                 f,
                 "{shown} runs `envguard pre-push` without git's arguments: every push stops"
+            ),
+            LefthookSkippable { shown } => write!(
+                f,
+                "{shown} runs envguard as a `run:` job, which lefthook skips (\"no matching push files\") \
+                 whenever the branch has nothing its own upstream lacks: `git push azure main` right \
+                 after `git push origin main` goes unchecked"
+            ),
+            LefthookScriptMissing { shown, script } => write!(
+                f,
+                "{shown} runs envguard as the script {script}, which is in none of lefthook's script \
+                 folders: lefthook fails every push"
+            ),
+            LefthookScriptTwice { script, copies } => write!(
+                f,
+                "lefthook finds {script} in {copies} of its script folders and runs it from each, so \
+                 envguard runs {copies} times on every push"
             ),
             LegacyHookRuns { manager, renamed } => write!(
                 f,
@@ -895,6 +937,17 @@ mod tests {
             },
             WithoutArguments {
                 shown: s(".husky/pre-push"),
+            },
+            LefthookSkippable {
+                shown: s("lefthook.yml"),
+            },
+            LefthookScriptMissing {
+                shown: s("lefthook.yml"),
+                script: s("envguard.sh"),
+            },
+            LefthookScriptTwice {
+                script: s("envguard.sh"),
+                copies: 2,
             },
             LegacyHookRuns {
                 manager: Manager::PreCommit,

@@ -6,10 +6,8 @@
 
 use std::fmt;
 
-use crate::managers::{
-    Dropped, Manager, CONFIG_HOOK_NAME, HUSKY_LINE, LEFTHOOK_LOCAL, LEFTHOOK_SNIPPET,
-    PRE_COMMIT_SNIPPET,
-};
+use crate::managers::lefthook::{self, LOCAL as LEFTHOOK_LOCAL, SNIPPET as LEFTHOOK_SNIPPET};
+use crate::managers::{Dropped, Manager, CONFIG_HOOK_NAME, HUSKY_LINE, PRE_COMMIT_SNIPPET};
 
 /// Marks a line of text to paste. The shell prints such a line exactly as
 /// it goes into the file: no `envguard: ` before it and no indentation added,
@@ -104,8 +102,13 @@ pub enum Install {
     ManagerHookNotInstalled { manager: Manager },
     /// lefthook's job lacks `use_stdin: true`.
     FixStdin { shown: String },
-    /// husky's line lacks `"$@"`.
+    /// husky's line (or lefthook's script) lacks `"$@"`.
     FixArguments { shown: String },
+    /// lefthook runs envguard as a `run:` job, which it skips when it finds
+    /// no push files.
+    FixSkippable { shown: String },
+    /// lefthook's script job for envguard has no script to run.
+    FixScriptMissing { shown: String, script: String },
     /// The snippet for a manager whose config does not run envguard, and
     /// why; `renamed`: envguard's hook where the manager moved it;
     /// `config_hooks`: whether this git has config-based hooks.
@@ -131,10 +134,21 @@ pub enum Install {
     HuskyAdded { shown: String },
     /// `--manager` for lefthook without a working tree.
     NoWorkTree,
-    /// `--manager` for lefthook when a local config exists.
+    /// `--manager` for lefthook when a local config of the user's exists.
     LocalExists { local: String },
-    /// `--manager` wrote lefthook-local.yml.
-    WroteLefthookLocal { shown: String },
+    /// `--manager` for lefthook where a script of envguard's name in one of
+    /// lefthook's script folders does not run envguard.
+    ForeignLefthookScript { script: String },
+    /// `--manager` for lefthook where `source_dir_local` moves lefthook's
+    /// per-clone script folder.
+    LocalScriptDir { dir: String },
+    /// `--manager` wrote envguard's script for lefthook, and its job into
+    /// `local` unless the config had it.
+    WroteLefthook {
+        shown: String,
+        local: Option<String>,
+        script: Option<String>,
+    },
     /// lefthook's hook still needs installing.
     RunLefthookInstall,
     /// `--manager` under pre-commit: envguard's hook file written as the
@@ -142,8 +156,8 @@ pub enum Install {
     AddedAsLegacy { manager: Manager, legacy: String },
     /// `uninstall` removed `hook.envguard`.
     RemovedConfigHook,
-    /// `uninstall` removed the lefthook-local.yml `--manager` wrote.
-    RemovedLefthookLocal,
+    /// `uninstall` removed what `--manager` wrote for lefthook.
+    RemovedLefthook { removed: Vec<String> },
     /// husky's script restored as `--manager` found it.
     HuskyRestored { shown: String },
     /// envguard's line taken out of a husky script edited since.
@@ -285,6 +299,21 @@ impl fmt::Display for Install {
                  every push; write it as:\n\n{}",
                 indented(HUSKY_LINE)
             ),
+            FixSkippable { shown } => write!(
+                f,
+                "{shown} runs envguard as a `run:` job, which lefthook skips (\"no matching push \
+                 files\") whenever the branch has nothing its own upstream lacks: `git push azure \
+                 main` right after `git push origin main` goes unchecked. {}",
+                lefthook_team_fix(shown)
+            ),
+            FixScriptMissing { shown, script } => write!(
+                f,
+                "{shown} runs envguard as the script {script}, which is in none of lefthook's script \
+                 folders, so lefthook fails every push. Run `envguard install --manager` to write it \
+                 for this clone; for every clone, commit it as {}/pre-push/{script}:\n\n{}",
+                lefthook::SOURCE_DIR,
+                indented(lefthook::SCRIPT)
+            ),
             Advice {
                 manager,
                 shown,
@@ -318,14 +347,46 @@ impl fmt::Display for Install {
             }
             LocalExists { local } => write!(
                 f,
-                "{local} exists, and envguard does not edit it; add this job to it by hand:\n\n{}",
-                indented(LEFTHOOK_SNIPPET)
+                "{local} exists, and envguard does not edit it; add this job to it by hand:\n\n{}\n\
+                 then run `envguard install --manager` again: it writes the job's script",
+                indented(&lefthook::local_job())
             ),
-            WroteLefthookLocal { shown } => write!(
+            ForeignLefthookScript { script } => write!(
                 f,
-                "wrote {LEFTHOOK_LOCAL}, which lefthook merges into {shown} for this clone only \
-                 (keep it out of git: add it to .gitignore)"
+                "{script} does not run `envguard pre-push \"$@\"`, and envguard does not replace it; \
+                 rename it, or make it read:\n\n{}",
+                indented(lefthook::SCRIPT)
             ),
+            LocalScriptDir { dir } => write!(
+                f,
+                "source_dir_local moves lefthook's per-clone scripts to {dir}, where envguard does not \
+                 write; save this as {dir}/pre-push/{}:\n\n{}\nthen run `envguard install --manager` again",
+                lefthook::SCRIPT_NAME,
+                indented(lefthook::SCRIPT)
+            ),
+            WroteLefthook {
+                shown,
+                local,
+                script,
+            } => match (local, script) {
+                (Some(local), Some(script)) => write!(
+                    f,
+                    "wrote {local} and {script}: envguard's script job, which lefthook merges into \
+                     {shown} for this clone only and runs on every push (keep both out of git: add \
+                     them to .gitignore)"
+                ),
+                (Some(local), None) => write!(
+                    f,
+                    "wrote {local}: envguard's script job, which lefthook merges into {shown} for \
+                     this clone only and runs on every push (keep it out of git: add it to .gitignore)"
+                ),
+                (None, Some(script)) => write!(
+                    f,
+                    "wrote {script}, the script of envguard's job in {shown}, for this clone only \
+                     (keep it out of git: add it to .gitignore)"
+                ),
+                (None, None) => write!(f, "envguard's job in {shown} has its script: nothing to write"),
+            },
             RunLefthookInstall => {
                 f.write_str("run `lefthook install` now, so that lefthook's pre-push hook runs it")
             }
@@ -342,9 +403,10 @@ impl fmt::Display for Install {
                 f,
                 "removed hook.{CONFIG_HOOK_NAME} from this repository's git config"
             ),
-            RemovedLefthookLocal => write!(
+            RemovedLefthook { removed } => write!(
                 f,
-                "removed {LEFTHOOK_LOCAL}, which `envguard install --manager` wrote"
+                "removed {}, which `envguard install --manager` wrote",
+                removed.join(" and ")
             ),
             HuskyRestored { shown } => write!(
                 f,
@@ -369,6 +431,16 @@ impl fmt::Display for Install {
                 fix,
             } => {
                 let name = manager.map_or("a hook manager", Manager::name);
+                if *dropped == Dropped::Skippable {
+                    return write!(
+                        f,
+                        "warning: lefthook can skip envguard on `git push` in this repository: \
+                         {shown} runs it as a `run:` job, which lefthook skips (\"no matching push \
+                         files\") whenever the branch has nothing its own upstream lacks, as on \
+                         `git push azure main` right after `git push origin main`. Such pushes go \
+                         unchecked until you run `{fix}`"
+                    );
+                }
                 f.write_str("warning: envguard no longer runs on `git push` in this repository: ")?;
                 match dropped {
                     Dropped::HooksPathMoved { hook } => write!(
@@ -392,6 +464,7 @@ impl fmt::Display for Install {
                         f,
                         "{shown} runs envguard, but {name}'s pre-push hook is not installed"
                     )?,
+                    Dropped::Skippable => {}
                 }
                 write!(
                     f,
@@ -430,6 +503,31 @@ impl fmt::Display for Install {
 
 impl std::error::Error for Install {}
 
+/// How a team puts envguard's job into its lefthook config, after the
+/// config's name: the job, its script, and the commands.
+fn lefthook_team_fix(shown: &str) -> String {
+    format!(
+        "Make envguard's job in {shown} read:\n\n{}\n{}",
+        indented(LEFTHOOK_SNIPPET),
+        lefthook_team_tail()
+    )
+}
+
+/// The script to commit beside lefthook's config, and what to run then.
+fn lefthook_team_tail() -> String {
+    format!(
+        "and save this as {}/pre-push/{}:\n\n{}\nCommit both (a script job, because lefthook skips a \
+         pre-push `run:` job when it finds no push files, and never a script job), then run \
+         `lefthook install`; or `envguard install --manager` writes both for this clone \
+         ({LEFTHOOK_LOCAL}, {}/pre-push/{}).",
+        lefthook::SOURCE_DIR,
+        lefthook::SCRIPT_NAME,
+        indented(lefthook::SCRIPT),
+        lefthook::SOURCE_DIR_LOCAL,
+        lefthook::SCRIPT_NAME
+    )
+}
+
 /// The snippet for a manager whose config does not run envguard, the
 /// sentence before it and the one after.
 fn fmt_advice(
@@ -454,9 +552,7 @@ fn fmt_advice(
         ),
         Manager::Lefthook => (
             LEFTHOOK_SNIPPET.to_string(),
-            "(merged into an existing `pre-push:`), then run `lefthook install`; or \
-             `envguard install --manager` puts it into lefthook-local.yml for this clone."
-                .to_string(),
+            format!("(merged into an existing `pre-push:`), {}", lefthook_team_tail()),
         ),
         Manager::Husky => (
             HUSKY_LINE.to_string(),
@@ -581,6 +677,13 @@ mod tests {
             FixArguments {
                 shown: s(".husky/pre-push"),
             },
+            FixSkippable {
+                shown: s("lefthook.yml"),
+            },
+            FixScriptMissing {
+                shown: s("lefthook.yml"),
+                script: s("envguard.sh"),
+            },
         ];
         for manager in [
             Manager::PreCommit,
@@ -630,8 +733,24 @@ mod tests {
             LocalExists {
                 local: s("lefthook-local.yml"),
             },
-            WroteLefthookLocal {
+            ForeignLefthookScript {
+                script: s(".lefthook/pre-push/envguard.sh"),
+            },
+            LocalScriptDir { dir: s(".hooks") },
+            WroteLefthook {
                 shown: s("lefthook.yml"),
+                local: Some(s("lefthook-local.yml")),
+                script: Some(s(".lefthook-local/pre-push/envguard.sh")),
+            },
+            WroteLefthook {
+                shown: s("lefthook.yml"),
+                local: Some(s("lefthook-local.yml")),
+                script: None,
+            },
+            WroteLefthook {
+                shown: s("lefthook.yml"),
+                local: None,
+                script: Some(s(".lefthook-local/pre-push/envguard.sh")),
             },
             RunLefthookInstall,
             AddedAsLegacy {
@@ -639,7 +758,12 @@ mod tests {
                 legacy: s(".git/hooks/pre-push.legacy"),
             },
             RemovedConfigHook,
-            RemovedLefthookLocal,
+            RemovedLefthook {
+                removed: vec![
+                    s("lefthook-local.yml"),
+                    s(".lefthook-local/pre-push/envguard.sh"),
+                ],
+            },
             HuskyRestored {
                 shown: s(".husky/pre-push"),
             },
@@ -675,6 +799,12 @@ mod tests {
                 manager: None,
                 shown: s(".git/hooks/pre-push"),
                 fix: s("envguard install"),
+            },
+            NotRunning {
+                dropped: Dropped::Skippable,
+                manager: Some(Manager::Lefthook),
+                shown: s("lefthook.yml"),
+                fix: s("envguard install --manager"),
             },
             NotRunning {
                 dropped: Dropped::ManagerHookMissing,
