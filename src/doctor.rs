@@ -27,6 +27,7 @@ use envguard_core::deployment::{
 use envguard_core::managers::Configured;
 use envguard_core::message::doctor::{Finding, Level, Lines, Remedy, Verdict};
 use envguard_core::platform::Platform;
+use envguard_core::requirements::ReaderError;
 use envguard_core::shipped;
 use envguard_core::token::{ENV_TOKEN_FILE, FINGERPRINT_PATH};
 use serde::Serialize;
@@ -434,7 +435,7 @@ fn check_baseline(
 fn check_server_script(
     repo: &Repo,
     config: &Config,
-    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError>,
     report: &mut Report,
 ) -> Result<()> {
     let in_worktree = |path: &str| repo.workdir().is_some_and(|dir| dir.join(path).exists());
@@ -517,7 +518,7 @@ fn check_script_copy(script: &str, bytes: &[u8], platform: Platform, report: &mu
 fn check_line_endings(
     script: &str,
     bytes: &[u8],
-    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError>,
     report: &mut Report,
 ) -> Result<()> {
     let lower = script.to_ascii_lowercase();
@@ -551,7 +552,7 @@ fn check_line_endings(
 /// the script.
 fn check_checker(
     script: &str,
-    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>>,
+    read: &mut impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError>,
     report: &mut Report,
 ) -> Result<()> {
     let dir = script.rsplit_once('/').map_or("", |(dir, _)| dir);

@@ -9,17 +9,17 @@ use anyhow::{Context, Result};
 use envguard_core::config::{Config, CONFIG_PATH};
 use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource, Installed};
 use envguard_core::deployment::DEPLOYMENT_PATH;
-use envguard_core::fingerprint::{Identity, Snapshot};
+use envguard_core::fingerprint::{self, Identity, Snapshot};
 use envguard_core::ids::CommitId;
 use envguard_core::message::Message;
-use envguard_core::requirements::{self, ReadFile, Warning};
+use envguard_core::requirements::{ReadFile, Warning};
 use envguard_core::token::{Token, MARKER_PATH};
 
 use crate::repo::Repo;
 
 /// The config a commit carries (`envguard.toml`, `.deployment`).
 pub fn config_at(repo: &Repo, commit: &CommitId) -> Result<Config> {
-    Config::read(&mut repo.reader(commit)?)
+    Ok(Config::read(&mut repo.reader(commit)?)?)
 }
 
 /// A commit's snapshot under `config`.
@@ -28,7 +28,7 @@ pub fn snapshot_at(
     commit: &CommitId,
     config: &Config,
 ) -> Result<(Snapshot, Vec<Warning>)> {
-    Snapshot::read(config, &mut repo.reader(commit)?)
+    Ok(Snapshot::read(config, &mut repo.reader(commit)?)?)
 }
 
 /// What a push deploys to: `remote`'s `branch`, whose remote side is
@@ -207,14 +207,13 @@ impl Baseline {
                 Ok(Some((pushed.identity.clone(), pushed.token.clone())))
             }
             BaselineState::Commit(commit, config) => {
-                let read = repo
-                    .reader(commit)
-                    .and_then(|mut r| {
-                        let (identity, _) = Identity::read(config, &mut r)?;
-                        Ok((identity, marker_token(&mut r)?))
-                    })
-                    .with_context(|| deployed(commit));
-                unreadable_is_none(read, err)
+                let mut read = repo.reader(commit).with_context(|| deployed(commit))?;
+                let identity = Identity::read(config, &mut read).map(|(identity, _)| identity);
+                let Some(identity) = pip_would_fail(identity, commit, err)? else {
+                    return Ok(None);
+                };
+                let token = marker_token(&mut read).with_context(|| deployed(commit))?;
+                Ok(Some((identity, token)))
             }
             BaselineState::Recorded(snapshot) => {
                 Ok(Some((snapshot.identity.clone(), snapshot.token.clone())))
@@ -227,10 +226,9 @@ impl Baseline {
     pub fn snapshot(&self, repo: &Repo, err: &mut dyn Write) -> Result<Option<Snapshot>> {
         match &self.state {
             BaselineState::Commit(commit, config) => {
-                let read = snapshot_at(repo, commit, config)
-                    .map(|(snapshot, _)| snapshot)
-                    .with_context(|| deployed(commit));
-                unreadable_is_none(read, err)
+                let mut read = repo.reader(commit).with_context(|| deployed(commit))?;
+                let snapshot = Snapshot::read(config, &mut read).map(|(snapshot, _)| snapshot);
+                pip_would_fail(snapshot, commit, err)
             }
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
             BaselineState::Nothing => Ok(None),
@@ -286,18 +284,18 @@ fn marker_token(read: &mut ReadFile<'_>) -> Result<Option<Token>> {
 /// missing include in an old commit, say) cannot be compared with: a
 /// warning, and no baseline. A repository that cannot give the bytes (a
 /// git error) is an error: nothing is known then.
-fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<T>> {
-    let e = match read {
-        Ok(value) => return Ok(Some(value)),
-        Err(e) => e,
-    };
-    let pip_would_fail = e
-        .downcast_ref::<requirements::Error>()
-        .is_some_and(|e| !e.read_failed);
-    if !pip_would_fail {
-        return Err(e);
+fn pip_would_fail<T>(
+    read: Result<T, fingerprint::ReadError>,
+    commit: &CommitId,
+    err: &mut dyn Write,
+) -> Result<Option<T>> {
+    match read {
+        Ok(value) => Ok(Some(value)),
+        Err(fingerprint::ReadError::Requirements(e)) if !e.read_failed => {
+            let why = format!("{}: {e}", deployed(commit));
+            writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(deployed(commit))),
     }
-    let why = format!("{e:#}");
-    writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
-    Ok(None)
 }

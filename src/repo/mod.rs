@@ -18,6 +18,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
 use envguard_core::links::{self, Node};
 use envguard_core::message::{Message, Operation};
+use envguard_core::requirements::ReaderError;
 use envguard_core::token::Entry;
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository};
 
@@ -82,8 +83,10 @@ fn oid(id: &CommitId) -> Oid {
 /// (`git ls-tree`, `git cat-file`) rather than git2: for repositories git2
 /// cannot open (SHA-256 object ids). `Ok(None)` when the commit has no file
 /// there.
-pub fn read_with_git(commit: &CommitId) -> impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_ {
-    move |path: &str| {
+pub fn read_with_git(
+    commit: &CommitId,
+) -> impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError> + '_ {
+    move |path: &str| -> Result<Option<Vec<u8>>, ReaderError> {
         let git = |args: &[&str]| -> Result<Vec<u8>> {
             let output = Command::new("git")
                 .args(args)
@@ -98,12 +101,15 @@ pub fn read_with_git(commit: &CommitId) -> impl FnMut(&str) -> Result<Option<Vec
             }
             Ok(output.stdout)
         };
-        let listed = git(&["ls-tree", "-z", commit.as_str(), "--", path])?;
+        let listed =
+            git(&["ls-tree", "-z", commit.as_str(), "--", path]).map_err(ReaderError::new)?;
         // `<mode> <type> <object>\t<path>\0`, or nothing when absent.
         let meta = listed.split(|&b| b == b'\t').next().unwrap_or_default();
         let meta = String::from_utf8_lossy(meta);
         match meta.split(' ').collect::<Vec<_>>()[..] {
-            [_, "blob", object] => Ok(Some(git(&["cat-file", "blob", object])?)),
+            [_, "blob", object] => Ok(Some(
+                git(&["cat-file", "blob", object]).map_err(ReaderError::new)?,
+            )),
             // Absent, or a folder or submodule: no file there.
             _ => Ok(None),
         }
@@ -298,16 +304,17 @@ impl Repo {
     pub fn reader(
         &self,
         commit: &CommitId,
-    ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_> {
+    ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError> + '_> {
         let tree = self.root_tree(commit)?;
         let commit = commit.clone();
-        Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
+        let read = move |path: &str| -> Result<Option<Vec<u8>>> {
             let Some(id) = self.file_at(&tree, &commit, path)? else {
                 return Ok(None);
             };
             let blob = self.object(id, ObjectType::Blob, path, &commit)?;
             Ok(Some(blob.peel_to_blob()?.content().to_vec()))
-        })
+        };
+        Ok(move |path: &str| read(path).map_err(ReaderError::new))
     }
 
     /// Whether two commits hold the same bytes (the same blob, or no file)
@@ -361,7 +368,7 @@ impl Repo {
 
     /// The blob a path names in `tree`, links followed.
     fn file_at(&self, tree: &git2::Tree<'_>, commit: &CommitId, path: &str) -> Result<Option<Oid>> {
-        let mut lookup = |p: &str| Ok(self.node_at(tree, commit, p)?.0);
+        let mut lookup = |p: &str| -> Result<Node> { Ok(self.node_at(tree, commit, p)?.0) };
         let Some(real) = links::resolve(path, &mut lookup)? else {
             return Ok(None);
         };

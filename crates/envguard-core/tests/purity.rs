@@ -16,7 +16,7 @@ const FORBIDDEN_CODE: [&str; 8] = [
     "std::time::SystemTime",
     "std::io::stdin",
 ];
-const ALLOWED_DEPENDENCIES: [&str; 5] = ["anyhow", "pep508_rs", "serde", "sha2", "toml"];
+const ALLOWED_DEPENDENCIES: [&str; 4] = ["pep508_rs", "serde", "sha2", "toml"];
 
 fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -89,6 +89,7 @@ const LAYERS: [&str; 16] = [
     "names",
     "platform",
     "token",
+    "links",
     "requirements",
     "deployment",
     "config",
@@ -96,7 +97,6 @@ const LAYERS: [&str; 16] = [
     "decide",
     "managers",
     "message",
-    "links",
 ];
 
 #[test]

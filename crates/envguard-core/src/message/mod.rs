@@ -185,11 +185,6 @@ pub enum Message {
     ForeignScript { name: &'static str },
     /// `init` finds `.deployment` running some other command.
     ForeignCommand { theirs: String, ours: &'static str },
-    /// A symbolic link in a commit names something outside the repository
-    /// (`link == target`: the path itself climbs above the root).
-    LinkLeavesRepository { link: String, target: String },
-    /// Following a commit's symbolic links never ends.
-    LinkLoops { link: String, hops: usize },
     /// The tree names an object this repository does not have (a partial
     /// clone): never "nothing there".
     MissingObject {
@@ -651,34 +646,6 @@ impl fmt::Display for Message {
                 f,
                 "{DEPLOYMENT_PATH} runs `{theirs}`, not envguard's script; change it to `command = {ours}` \
                  (after adding the marker steps to your script), or run `envguard init --force`"
-            ),
-            // envguard's own folder: its files are never read or written
-            // through a link, whatever the link says (the writing side
-            // refuses the same way, InTheWay).
-            Message::LinkLeavesRepository { link, target }
-                if link == ENVGUARD_DIR || link.starts_with(&format!("{ENVGUARD_DIR}/")) =>
-            {
-                write!(
-                    f,
-                    "{link} is a symbolic link to {target}, outside the repository; envguard keeps its marker \
-                     as two regular files in a folder .envguard/ and never reads or writes through such a link. \
-                     Move it out of the way (`git rm -- {link}`: for a link that removes the link, not what it \
-                     points to) and commit, then push again"
-                )
-            }
-            Message::LinkLeavesRepository { link, target } if link == target => write!(
-                f,
-                "{link} leads outside the repository; pip on the server would read a file that is not in the commit"
-            ),
-            Message::LinkLeavesRepository { link, target } => write!(
-                f,
-                "{link} is a symbolic link to {target}, outside the repository; pip on the server would read \
-                 a file that is not in the commit. Commit the file itself, or a link within the repository"
-            ),
-            Message::LinkLoops { link, hops } => write!(
-                f,
-                "{link} is a symbolic link that leads to no file within {hops} links (a loop); \
-                 pip on the server could not open it. Fix the link"
             ),
             Message::MissingObject {
                 path,

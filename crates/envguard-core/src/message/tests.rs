@@ -775,43 +775,6 @@ fn status_lines_and_last_refusals() {
     }
 }
 
-// A link out of the repository, in its three wordings: envguard's own
-// folder (never read or written through a link), a path that climbs out by
-// itself, and a link whose text leads out.
-#[test]
-fn links_leaving_the_repository() {
-    let leaves = |link: &str, target: &str| {
-        Message::LinkLeavesRepository {
-            link: link.into(),
-            target: target.into(),
-        }
-        .to_string()
-    };
-    for link in [".envguard", ".envguard/force-clean"] {
-        assert!(
-            leaves(link, "../elsewhere").starts_with(&format!(
-                "{link} is a symbolic link to ../elsewhere, outside the repository; envguard keeps its marker"
-            )),
-            "{link}"
-        );
-    }
-    assert_eq!(
-        leaves("../requirements.txt", "../requirements.txt"),
-        "../requirements.txt leads outside the repository; pip on the server would read a file that is \
-         not in the commit"
-    );
-    for link in ["requirements.txt", ".envguardian"] {
-        assert_eq!(
-            leaves(link, "../shared/requirements.txt"),
-            format!(
-                "{link} is a symbolic link to ../shared/requirements.txt, outside the repository; pip on \
-                 the server would read a file that is not in the commit. Commit the file itself, or a \
-                 link within the repository"
-            )
-        );
-    }
-}
-
 // The warning's pronoun counts removed packages and dropped extras alike.
 #[test]
 fn the_warning_says_it_for_one_thing_and_them_for_more() {
