@@ -15,11 +15,11 @@ use crate::marker;
 use crate::push_target;
 use crate::repo::Repo;
 use envguard_core::config::Config;
+use envguard_core::decide::say::change_lines;
 use envguard_core::decide::{self, BaselineSource, Change, Decision};
 use envguard_core::deployment::{Deployment, DEPLOYMENT_PATH};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::message::{Message, Outcome, Retry};
-use envguard_core::text::quote;
 use envguard_core::token::FINGERPRINT_PATH;
 use serde::Serialize;
 
@@ -421,42 +421,6 @@ pub fn diff(
     Ok(change.removes_anything())
 }
 
-/// One line per item, stable for scripts: `removed NAME`,
-/// `extras-dropped NAME[EXTRA,…]`, `added NAME`, `runtime FROM -> TO`.
-pub fn change_lines(change: &Change) -> Vec<String> {
-    let mut lines: Vec<String> = change
-        .removed
-        .iter()
-        .map(|id| format!("removed {}", quote(id.to_string())))
-        .collect();
-    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
-        format!(
-            "extras-dropped {}",
-            quote(envguard_core::names::label(id, extras))
-        )
-    }));
-    lines.extend(
-        change
-            .added
-            .iter()
-            .map(|id| format!("added {}", quote(id.to_string()))),
-    );
-    if let Some((from, to)) = &change.runtime {
-        lines.push(format!(
-            "runtime {} -> {}",
-            runtime_label(from),
-            runtime_label(to)
-        ));
-    }
-    lines
-}
-
-fn runtime_label(runtime: &Option<envguard_core::platform::Runtime>) -> String {
-    runtime
-        .as_ref()
-        .map_or("none".to_string(), ToString::to_string)
-}
-
 fn change_json(change: &Change) -> String {
     let strings = |items: Vec<String>| {
         let quoted: Vec<String> = items.iter().map(|s| json_string(s)).collect();
@@ -537,16 +501,6 @@ mod tests {
             runtime: Some((Some(Runtime::new(3, 11, None)), None)),
             ..Change::default()
         };
-        assert_eq!(
-            change_lines(&change),
-            [
-                "removed six",
-                "removed https://x.invalid/a \"b\".zip",
-                "extras-dropped requests[socks]",
-                "added attrs",
-                "runtime python-3.11 -> none"
-            ]
-        );
         assert_eq!(
             change_json(&change),
             r#"{"removed":["six","https://x.invalid/a \"b\".zip"],"extras_dropped":[{"package":"requests","extras":["socks"]}],"added":["attrs"],"runtime":{"from":"python-3.11","to":null},"removes_anything":true}"#

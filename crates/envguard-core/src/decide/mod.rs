@@ -14,6 +14,8 @@ use crate::names::{self, PackageId, PackageSet};
 use crate::platform::Runtime;
 use crate::token::Token;
 
+pub mod say;
+
 /// Where the last-deployed state comes from (SPEC rule 2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BaselineSource {
