@@ -21,6 +21,7 @@ pub mod marker;
 pub mod push_target;
 pub mod quote;
 pub mod repo;
+pub mod say;
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -28,45 +29,9 @@ use anyhow::{Context, Result};
 
 use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
-use envguard_core::message::install::PASTE;
 use envguard_core::message::Message;
 use repo::Repo;
-
-/// How much a command says (`-q`, `-v`; for the hook, which git runs with
-/// no flags, `ENVGUARD_QUIET=1` and `ENVGUARD_VERBOSE=1`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Verbosity {
-    /// Only what stops a push, warnings and errors.
-    Quiet,
-    #[default]
-    Normal,
-    /// Also where each decision came from.
-    Verbose,
-}
-
-impl Verbosity {
-    /// From the flags, else (for the hook) the environment.
-    fn of(cli: &Cli) -> Verbosity {
-        let set = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
-        if cli.quiet || (!cli.verbose && set("ENVGUARD_QUIET")) {
-            Verbosity::Quiet
-        } else if cli.verbose || set("ENVGUARD_VERBOSE") {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
-        }
-    }
-}
-
-/// How a command ended, for the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: the push was stopped (or `diff` found removals, or `doctor`
-    /// something to fix).
-    Stopped,
-}
+use say::{Outcome, Verbosity};
 
 fn this_binary() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("cannot tell where the envguard binary is")
@@ -91,24 +56,11 @@ fn read_ref_lines() -> Result<Vec<u8>> {
     Ok(input)
 }
 
-/// `envguard: ` before each line of what a command says, except blank
-/// lines and text to paste (marked [`PASTE`]), which is printed exactly as
-/// it goes into its file.
-fn prefixed(said: &str) -> String {
-    said.lines()
-        .map(|line| match line.strip_prefix(PASTE) {
-            Some(paste) => format!("{paste}\n"),
-            None if line.is_empty() => "\n".to_string(),
-            None => format!("envguard: {line}\n"),
-        })
-        .collect()
-}
-
 /// Says, after a command run in a repository, when envguard no longer runs
 /// on `git push` there, with the one command that fixes it.
 fn warn_if_not_running(err: &mut dyn Write) {
     if let Some(warning) = current_dir().ok().and_then(|dir| managers::warning(&dir)) {
-        let _ = writeln!(err, "envguard: {warning}");
+        let _ = say::line(err, warning);
     }
 }
 
@@ -144,13 +96,13 @@ fn legacy_steps_aside(err: &mut dyn Write) -> bool {
         manager: found.manager,
         shown: found.shown,
     };
-    let _ = writeln!(err, "envguard: {note}");
+    let _ = say::line(err, note);
     true
 }
 
 fn reset() -> Result<Outcome> {
-    commands::reset(&Repo::open_from_env()?, &mut stderr())?;
-    warn_if_not_running(&mut stderr());
+    commands::reset(&Repo::open_from_env()?, &mut say::stderr())?;
+    warn_if_not_running(&mut say::stderr());
     Ok(Outcome::Success)
 }
 
@@ -161,27 +113,26 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
     match result {
         Ok(Outcome::Success) => 0,
         Ok(Outcome::Stopped) => 1,
+        Ok(Outcome::Failed) => 2,
         Err(error) => {
             // Nothing more can be said when stderr itself is gone.
             let text = describe(&error);
-            let _ = if text.contains(PASTE) {
-                write!(err, "{}", prefixed(&text))
+            let _ = if text.contains(say::PASTE) {
+                say::lines(err, &text)
             } else {
-                writeln!(err, "envguard: {text}")
+                say::line(err, &text)
             };
-            // A manager run by hand with no push (`pre-commit run --hook-stage
-            // pre-push`) stopped no push: its message says what happened.
-            let no_push = matches!(
-                error.downcast_ref::<Message>(),
-                Some(Message::NoPushToCheck { .. })
-            );
-            if stops_push && !no_push {
-                let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
+            if stops_push {
+                let _ = say::line(err, BYPASS);
             }
             2
         }
     }
 }
+
+/// How to push without envguard, said after every error that stops a push.
+const BYPASS: &str =
+    "the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`";
 
 /// An error and its causes, `: `-separated as `{:#}` shows them, with each
 /// libgit2 error by its message alone: its class and code numbers
@@ -194,29 +145,6 @@ pub fn describe(error: &anyhow::Error) -> String {
     causes.join(": ")
 }
 
-/// Standard error for what envguard says. A message that cannot be written
-/// (a closed pipe) is dropped: what envguard decided sets the exit code,
-/// not whether anyone still reads, and nothing here can panic (release
-/// builds abort on a panic).
-pub struct Said<W>(W);
-
-impl<W: std::io::Write> std::io::Write for Said<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let _ = self.0.write_all(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let _ = self.0.flush();
-        Ok(())
-    }
-}
-
-/// [`Said`] over the process's standard error.
-pub fn stderr() -> Said<std::io::StderrLock<'static>> {
-    Said(std::io::stderr().lock())
-}
-
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -224,8 +152,8 @@ pub fn stops_push(cli: &Cli) -> bool {
 
 /// Runs one command. Errors carry their full context; the caller prints them.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let mut err = stderr();
-    let verbosity = Verbosity::of(&cli);
+    let mut err = say::stderr();
+    let verbosity = Verbosity::of(cli.quiet, cli.verbose);
     match cli.command {
         Some(Command::PrePush { remote, url }) => {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
@@ -257,10 +185,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     hook::pre_push_from_pre_commit(&push, Repo::open_from_env, verbosity, &mut err)
                 }
                 PushInput::NothingPushed => Ok(Outcome::Success),
-                PushInput::NoPush { runner } => Err(Message::NoPushToCheck {
-                    runner: runner.to_string(),
+                // A manager run by hand (`pre-commit run --hook-stage
+                // pre-push`) stopped no push: no bypass to mention.
+                PushInput::NoPush { runner } => {
+                    let runner = runner.to_string();
+                    say::line(&mut err, Message::NoPushToCheck { runner })?;
+                    Ok(Outcome::Failed)
                 }
-                .into()),
                 PushInput::NoArguments => Err(Message::PrePushWithoutArguments.into()),
             }
         }
@@ -277,7 +208,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 hook_file,
             };
             let (said, runs) = install::install(&current_dir()?, &this_binary()?, how)?;
-            let _ = write!(err, "{}", prefixed(&said));
+            let _ = say::lines(&mut err, said.strip_suffix('\n').unwrap_or(&said));
             // Nothing installed under a manager: exit 1, so that a setup
             // script does not take the repository for guarded
             // (docs/exit-codes.md).
@@ -289,7 +220,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Some(Command::Uninstall) => {
             let said = install::uninstall(&current_dir()?)?;
-            let _ = write!(err, "{}", prefixed(&said));
+            let _ = say::lines(&mut err, said.strip_suffix('\n').unwrap_or(&said));
             Ok(Outcome::Success)
         }
         Some(Command::Doctor { format }) => {
@@ -355,7 +286,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             for message in report.messages {
                 if verbosity != Verbosity::Quiet || matches!(message, Message::ReplacesOryx { .. })
                 {
-                    writeln!(err, "envguard: {message}")?;
+                    say::line(&mut err, message)?;
                 }
             }
             Ok(Outcome::Success)

@@ -81,7 +81,7 @@ fn hook(repo: &TestRepo, env: GitEnv, input: &str) -> (u8, String) {
         "https://app.scm.azurewebsites.net/app.git",
         input.as_bytes(),
         || Repo::open(&dir, env),
-        envguard::Verbosity::Normal,
+        envguard::say::Verbosity::Normal,
         &mut err,
     );
     let code = envguard::exit_code(result, true, &mut err);

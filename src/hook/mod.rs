@@ -30,7 +30,7 @@ use crate::facts::{baseline_for, Push, PushedIdentity};
 use crate::marker;
 use crate::quote::shell_word;
 use crate::repo::{self, Repo};
-use crate::{Outcome, Verbosity};
+use crate::say::{Outcome, Verbosity};
 use protocol::RefLine;
 
 /// Runs the hook over git's input. `open` opens the repository only when a

@@ -355,7 +355,7 @@ impl fmt::Display for Install {
                 f,
                 "{script} does not run `envguard pre-push \"$@\"`, and envguard does not replace it; \
                  rename it, or make it read:\n\n{}",
-                indented(lefthook::SCRIPT)
+                indented(lefthook::SCRIPT).trim_end_matches('\n')
             ),
             LocalScriptDir { dir } => write!(
                 f,
