@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::init;
+use crate::repo::cli;
 use envguard_core::message::Message;
 use envguard_core::platform::Platform;
 
@@ -317,28 +318,14 @@ impl Demo {
 
     fn git(&self, dir: &Path, args: &[&str]) -> Result<String> {
         run_ok(
-            &mut git_command(dir, args),
+            &mut cli::isolated(dir, args),
             &format!("git {}", args.join(" ")),
         )
     }
 
     fn git_output(&self, dir: &Path, args: &[&str]) -> Result<Output> {
-        git_command(dir, args).output().context("cannot run git")
+        cli::isolated(dir, args).output().context("cannot run git")
     }
-}
-
-/// git in `dir`, with none of the caller's GIT_* variables.
-fn git_command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new("git");
-    command.args(args).current_dir(dir);
-    // Inherited GIT_* variables (from a hook, say) would point git at
-    // another repository.
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("GIT_") || key == "ENVGUARD_SKIP" {
-            command.env_remove(key);
-        }
-    }
-    command
 }
 
 struct Pushed {
@@ -373,9 +360,10 @@ fn check_python() -> Result<()> {
 }
 
 fn check_git() -> Result<()> {
-    match Command::new("git").arg("--version").output() {
-        Ok(output) if output.status.success() => Ok(()),
-        _ => Err(Message::DemoNeedsGit.into()),
+    if cli::available() {
+        Ok(())
+    } else {
+        Err(Message::DemoNeedsGit.into())
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::facts::{baseline_facts, Push};
+use crate::hook::facts::{baseline_facts, Push};
 use crate::init::{ATTRIBUTES_PATH, CHECKER_NAME};
 use crate::install::{self, Existing, HookPaths};
 use crate::managers::{self, Found, Survey};

@@ -15,7 +15,6 @@
 //! [`plan`] and [`plan_removal`], from what is found in the hooks folder.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result};
 use envguard_core::managers::Configured;
@@ -24,6 +23,7 @@ use envguard_core::message::Message;
 
 use crate::fs::write_atomically;
 use crate::managers;
+use crate::repo;
 
 /// envguard's hook script; `@ENVGUARD_BIN@` becomes the binary's path.
 pub const HOOK_TEMPLATE: &str = include_str!("../hooks/pre-push");
@@ -139,31 +139,18 @@ pub struct HookPaths {
 impl HookPaths {
     /// Asks git for the hooks folder of the repository around `dir`.
     pub fn locate(dir: &Path) -> Result<HookPaths> {
-        let output = Command::new("git")
-            .args([
-                "rev-parse",
-                "--git-path",
-                "hooks",
-                "--git-common-dir",
-                "--show-object-format",
-            ])
-            .current_dir(dir)
-            .output()
-            .context("cannot run git (is it on PATH?)")?;
-        if !output.status.success() {
+        let output = repo::cli::hooks_folder(dir)?;
+        if !output.success {
             return Err(Install::NotARepository {
                 dir: dir.display().to_string(),
-                said: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+                said: output.stderr.trim().to_string(),
             }
             .into());
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stdout = output.stdout;
         let mut lines = stdout.lines().map(str::trim);
         let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
-            return Err(Install::NoHooksFolder {
-                said: stdout.into_owned(),
-            }
-            .into());
+            return Err(Install::NoHooksFolder { said: stdout }.into());
         };
         let (hooks, common) = (dir.join(hooks), dir.join(common));
         let sha256 = lines.next() == Some("sha256");

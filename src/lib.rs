@@ -11,13 +11,11 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod doctor;
-pub mod facts;
 pub mod fs;
 pub mod hook;
 pub mod init;
 pub mod install;
 pub mod managers;
-pub mod marker;
 pub mod push_target;
 pub mod quote;
 pub mod repo;
@@ -279,7 +277,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             };
             let target = match (target, repo.head_commit()?) {
                 (Some(target), _) => target.into(),
-                (None, Some(head)) => facts::config_at(&repo, &head)?.target,
+                (None, Some(head)) => hook::facts::config_at(&repo, &head)?.target,
                 (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
             };
             let report = init::init(root, target, force)?;

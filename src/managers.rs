@@ -10,7 +10,6 @@
 //! instead, or from git's config beside it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result};
 use envguard_core::managers::lefthook::{self, Format, Judged, Tree};
@@ -23,6 +22,7 @@ use envguard_core::message::install::Install;
 use crate::fs::write_atomically;
 use crate::install::{is_ours, uninstall_file_hook, write_hook, Existing, HookPaths};
 use crate::quote::shell_word;
+use crate::repo::cli;
 
 /// What runs on pre-push in one repository, besides a plain hook file.
 #[derive(Clone, Debug)]
@@ -92,36 +92,6 @@ impl Survey {
     }
 }
 
-/// git's stdout for `args` run in `dir`, when it succeeds.
-fn git_text(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// Runs git in `dir`, failing with what it said.
-fn git(dir: &Path, args: &[&str]) -> Result<()> {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .context("cannot run git (is it on PATH?)")?;
-    if !output.status.success() {
-        return Err(Install::GitFailed {
-            args: args.join(" "),
-            said: String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
 fn read(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
@@ -132,16 +102,12 @@ fn read_text(path: &Path) -> Option<String> {
 
 /// Looks at the repository around `dir`, whose hooks are at `paths`.
 pub fn survey(dir: &Path, paths: &HookPaths) -> Result<Survey> {
-    let root = git_text(dir, &["rev-parse", "--show-toplevel"])
+    let root = cli::toplevel(dir)
         .map(|text| PathBuf::from(text.trim()))
         .filter(|root| !root.as_os_str().is_empty());
-    let git_version_text = git_text(dir, &["version"]).unwrap_or_default();
-    let listing = |scope: &[&str]| {
-        let mut args = vec!["config"];
-        args.extend_from_slice(scope);
-        args.extend_from_slice(&["--get-regexp", r"^hook\."]);
-        rules::config_hooks(&git_text(dir, &args).unwrap_or_default())
-    };
+    let git_version_text = cli::version(dir).unwrap_or_default();
+    let listing =
+        |local: bool| rules::config_hooks(&cli::config_hooks(dir, local).unwrap_or_default());
     let manager = find_manager(root.as_deref(), paths)?;
     let idle_pre_commit_config = root
         .as_deref()
@@ -156,8 +122,8 @@ pub fn survey(dir: &Path, paths: &HookPaths) -> Result<Survey> {
     Ok(Survey {
         manager,
         idle_pre_commit_config,
-        config_hooks: listing(&[]),
-        local_config_hooks: listing(&["--local"]),
+        config_hooks: listing(false),
+        local_config_hooks: listing(true),
         git_version: rules::git_version(&git_version_text),
         git_version_text: git_version_text.trim().to_string(),
         root,
@@ -397,10 +363,10 @@ pub fn install_config_hook(
     // git runs the command through the shell with its arguments appended.
     let command = format!("{} pre-push", shell_word(&binary.to_string_lossy()));
     let key = format!("hook.{CONFIG_HOOK_NAME}.command");
-    git(dir, &["config", "--local", &key, &command])?;
+    cli::set_local_config(dir, &key, &command)?;
     if !ours.is_some_and(|hook| hook.events.iter().any(|e| e == "pre-push")) {
         let key = format!("hook.{CONFIG_HOOK_NAME}.event");
-        git(dir, &["config", "--local", "--add", &key, "pre-push"])?;
+        cli::add_local_config(dir, &key, "pre-push")?;
     }
     let others = survey
         .config_hooks
@@ -933,7 +899,7 @@ pub fn uninstall_managed(dir: &Path, paths: &HookPaths, survey: &Survey) -> Resu
         .any(|hook| hook.name == CONFIG_HOOK_NAME && hook.guards_pushes())
     {
         let section = format!("hook.{CONFIG_HOOK_NAME}");
-        git(dir, &["config", "--local", "--remove-section", &section])?;
+        cli::remove_local_section(dir, &section)?;
         said.push(Install::RemovedConfigHook);
     }
     for manager in [Manager::PreCommit, Manager::Lefthook] {

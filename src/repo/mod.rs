@@ -17,13 +17,15 @@ use std::process::{Command, Stdio};
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
 use envguard_core::links::{self, Node};
-use envguard_core::message::{Message, Operation};
 use envguard_core::requirements::ReaderError;
 use envguard_core::token::Entry;
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository};
 
+pub mod cli;
 mod ident;
 mod write;
+
+pub use write::{Retry, WriteError};
 
 /// A git failure other than "not found", with what envguard was doing.
 #[derive(Debug)]
@@ -45,6 +47,95 @@ impl std::fmt::Display for GitError {
 }
 
 impl std::error::Error for GitError {}
+
+/// What the repository cannot give envguard, and what to do about it.
+#[derive(Debug)]
+pub enum Error {
+    /// The tree names an object this repository does not have (a partial
+    /// clone): never "nothing there".
+    MissingObject {
+        path: String,
+        commit: CommitId,
+        kind: &'static str,
+        object: String,
+        /// The partial clone's promisor remote, when there is one.
+        promisor: Option<String>,
+    },
+    /// A revision that names no commit.
+    UnknownRevision { rev: String },
+    /// A SHA-256 repository, which git2 cannot open.
+    Sha256,
+    /// A sparse index, which envguard cannot write.
+    SparseIndex,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::MissingObject {
+                path,
+                commit,
+                kind,
+                object,
+                promisor,
+            } => {
+                let from = promisor
+                    .as_ref()
+                    .map(|r| format!(" from the promisor remote `{r}`"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "{path} in commit {}: its {kind} {object} is missing from this repository \
+                     (a partial clone fetches objects only when asked, and envguard does not fetch during a push). \
+                     Fetch it{from} with `git cat-file -p {object} >/dev/null` (or run `git fetch <remote>` \
+                     for the remote the commit came from), then push again",
+                    commit.short()
+                )
+            }
+            Error::UnknownRevision { rev } => write!(
+                f,
+                "`{rev}` names no commit in this repository; check the name (`git log --oneline --all`), \
+                 or `git fetch` the commit first"
+            ),
+            Error::Sha256 => f.write_str(
+                "this repository uses SHA-256 object ids, which envguard cannot read yet (its git library \
+                 opens SHA-1 repositories only)",
+            ),
+            Error::SparseIndex => f.write_str(
+                "this sparse checkout uses a sparse index, which envguard cannot write; keep the sparse \
+                 checkout but turn the sparse index off (`git sparse-checkout reapply --no-sparse-index`), \
+                 then push again",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// An operation git is in the middle of, which moving a branch would break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Merge,
+    Rebase,
+    CherryPick,
+    Revert,
+    Bisect,
+    ApplyMailbox,
+}
+
+impl Operation {
+    /// The git command that continues or ends it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Operation::Merge => "merge",
+            Operation::Rebase => "rebase",
+            Operation::CherryPick => "cherry-pick",
+            Operation::Revert => "revert",
+            Operation::Bisect => "bisect",
+            Operation::ApplyMailbox => "am",
+        }
+    }
+}
 
 /// A libgit2 error by its message alone, without the class and code
 /// numbers its `Display` adds; `None` for any other error.
@@ -244,7 +335,7 @@ impl Repo {
         let repo = Repository::open_from_env().map_err(|err| {
             // libgit2 names the extension it does not know.
             if err.message().contains("object format") {
-                anyhow::Error::from(Message::Sha256Repository)
+                anyhow::Error::from(Error::Sha256)
             } else {
                 anyhow::Error::from(err)
                     .context("cannot open the git repository here; run envguard inside one")
@@ -428,7 +519,7 @@ impl Repo {
     ) -> Result<git2::Object<'_>> {
         match self.repo.find_object(id, Some(kind)) {
             Ok(object) => Ok(object),
-            Err(err) if err.code() == ErrorCode::NotFound => Err(Message::MissingObject {
+            Err(err) if err.code() == ErrorCode::NotFound => Err(Error::MissingObject {
                 path: path.to_string(),
                 commit: commit.clone(),
                 kind: if kind == ObjectType::Tree {
@@ -512,7 +603,7 @@ impl Repo {
             Ok(object) => object,
             Err(err) if matches!(err.code(), ErrorCode::NotFound | ErrorCode::InvalidSpec) => {
                 let rev = rev.to_string();
-                return Err(envguard_core::message::Message::UnknownRevision { rev }.into());
+                return Err(Error::UnknownRevision { rev }.into());
             }
             Err(source) => {
                 let what = format!("the revision `{rev}`");
@@ -787,7 +878,7 @@ impl Repo {
             return Ok(vec![false; paths.len()]);
         };
         if self.config_bool("index.sparse") {
-            return Err(Message::SparseIndex.into());
+            return Err(Error::SparseIndex.into());
         }
         let mut command = Command::new("git");
         self.env.apply(&mut command);
@@ -912,4 +1003,18 @@ fn run_with_input(mut command: Command, input: &[u8], what: &str) -> Result<std:
     child
         .wait_with_output()
         .with_context(|| format!("{what} did not finish"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revision_that_names_nothing_says_how_to_find_it() {
+        assert_eq!(
+            Error::UnknownRevision { rev: "v9".into() }.to_string(),
+            "`v9` names no commit in this repository; check the name (`git log --oneline --all`), or \
+             `git fetch` the commit first"
+        );
+    }
 }

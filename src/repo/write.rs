@@ -6,16 +6,127 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use std::fmt;
+
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
-use envguard_core::message::{Message, Retry};
 use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
 use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Signature};
 
 use super::{blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo};
 
+/// What to do once the obstacle is gone: the caller's next step, which a
+/// refusal ends with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// The hook: push again.
+    Push,
+    /// `envguard --reset`: run it again.
+    Reset,
+}
+
+impl fmt::Display for Retry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Retry::Push => "push again",
+            Retry::Reset => "run `envguard --reset` again",
+        })
+    }
+}
+
+/// Why the marker commit's writes stopped, and where things stand.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The branch moved while envguard worked on it: between git's
+    /// resolving it and the hook, or between the hook's checks and its
+    /// marker commit (another push running at the same time).
+    RefMoved {
+        refname: String,
+        /// Where envguard found it (the pushed commit, or HEAD's).
+        was: CommitId,
+        /// Where it is now; `None` when it no longer exists.
+        now: Option<CommitId>,
+        retry: Retry,
+    },
+    /// The user's own edit of an envguard file is in the way.
+    EnvguardFileEdited {
+        what: String,
+        path: &'static str,
+        retry: Retry,
+    },
+    /// Another git process holds the index lock, or one left it behind.
+    IndexLocked { lock: String },
+    /// The marker commit failed and everything was put back.
+    NothingChanged {
+        why: String,
+        refname: String,
+        parent: CommitId,
+    },
+    /// The marker commit failed half-way and could not be undone.
+    HalfDone {
+        why: String,
+        state: String,
+        fix: String,
+    },
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::RefMoved {
+                refname,
+                was,
+                now,
+                retry,
+            } => {
+                let now = match now {
+                    Some(now) => format!("now points at {}", now.short()),
+                    None => "no longer exists".to_string(),
+                };
+                write!(
+                    f,
+                    "{refname} moved while envguard was working on it: it pointed at {}, and {now} \
+                     (a commit made meanwhile, or another push running at the same time whose envguard \
+                     committed a marker there). This run changed nothing. Look at `git log` (a marker \
+                     commit reads \"envguard: force a clean environment…\"), then {retry}",
+                    was.short()
+                )
+            }
+            WriteError::EnvguardFileEdited { what, path, retry } => write!(
+                f,
+                "{what}; envguard would overwrite it. Commit or discard that change \
+                 (`git restore --staged --worktree {path}`), then {retry}"
+            ),
+            WriteError::IndexLocked { lock } => write!(
+                f,
+                "{lock} exists: another git process is running in this repository, or one was killed and \
+                 left its lock behind; nothing was changed. If no git (and no envguard) is running, remove \
+                 it; then, if `git status` shows {MARKER_PATH} or {FINGERPRINT_PATH} changed, run \
+                 `git restore --staged --worktree -- {MARKER_PATH} {FINGERPRINT_PATH}`; then push again"
+            ),
+            WriteError::NothingChanged {
+                why,
+                refname,
+                parent,
+            } => write!(
+                f,
+                "{why}; nothing was changed: {refname} still points at {}, and the index and your files \
+                 are as they were (the marker commit written meanwhile is referenced by nothing). Fix \
+                 that, then push again",
+                parent.short()
+            ),
+            WriteError::HalfDone { why, state, fix } => write!(
+                f,
+                "{why}, and envguard could not undo what it had done: {state}. To finish by hand: {fix}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
 impl Repo {
-    /// [`Message::RefMoved`] when `refname` no longer points at `was`:
+    /// [`WriteError::RefMoved`] when `refname` no longer points at `was`:
     /// whatever else failed meanwhile, that is what happened (another push
     /// running at the same time, say, whose marker commit moved it and
     /// staged its files).
@@ -24,9 +135,9 @@ impl Repo {
         refname: &str,
         was: &CommitId,
         retry: Retry,
-    ) -> Result<Option<Message>> {
+    ) -> Result<Option<WriteError>> {
         let now = self.ref_target(refname)?;
-        Ok((now.as_ref() != Some(was)).then(|| Message::RefMoved {
+        Ok((now.as_ref() != Some(was)).then(|| WriteError::RefMoved {
             refname: refname.to_string(),
             was: was.clone(),
             now,
@@ -193,7 +304,7 @@ impl Repo {
             let _ = std::fs::remove_file(waiting_file(&waiting, path));
         }
         let nothing = |why: anyhow::Error| -> anyhow::Error {
-            Message::NothingChanged {
+            WriteError::NothingChanged {
                 why: format!("{why:#}"),
                 refname: refname.to_string(),
                 parent: old.clone(),
@@ -202,13 +313,17 @@ impl Repo {
         };
         let prepared = self.prepare_switch(&lock, &waiting, old, new, paths, retry);
         let temps = match prepared {
-            Ok(temps) => temps,
-            Err(err) => {
+            Ok(Ok(temps)) => temps,
+            // A refusal already says what happened and what to do.
+            Ok(Err(refused)) => {
                 if let Some(moved) = self.moved_meanwhile(refname, old, retry)? {
                     return Err(moved.into());
                 }
-                if err.downcast_ref::<Message>().is_some() {
-                    return Err(err);
+                return Err(refused.into());
+            }
+            Err(err) => {
+                if let Some(moved) = self.moved_meanwhile(refname, old, retry)? {
+                    return Err(moved.into());
                 }
                 return Err(nothing(err));
             }
@@ -245,7 +360,9 @@ impl Repo {
     }
 
     /// Under the index lock: checks again that nothing moved, writes the new
-    /// files beside the index and the new index into the lock file.
+    /// files beside the index and the new index into the lock file. The
+    /// inner error is a refusal (a user's edit of an envguard file), the
+    /// outer one a failure.
     fn prepare_switch(
         &self,
         lock: &Lock,
@@ -254,7 +371,7 @@ impl Repo {
         new: &CommitId,
         paths: &[(&'static str, bool)],
         retry: Retry,
-    ) -> Result<Vec<(Temp, String)>> {
+    ) -> Result<Result<Vec<(Temp, String)>, WriteError>> {
         let gitdir = self.repo.path();
         let index_path = gitdir.join("index");
         std::fs::copy(&index_path, &lock.path)
@@ -262,7 +379,7 @@ impl Repo {
         let mut index = Index::open(&lock.path).context("cannot read the git index")?;
         for &(path, excluded) in paths {
             if let PathState::Edited(what) = self.path_state_in(&index, old, path, excluded)? {
-                return Err(Message::EnvguardFileEdited { what, path, retry }.into());
+                return Ok(Err(WriteError::EnvguardFileEdited { what, path, retry }));
             }
         }
         let tree = self.repo.find_commit(oid(new))?.tree()?;
@@ -300,7 +417,7 @@ impl Repo {
         index
             .write()
             .with_context(|| format!("cannot write {}", lock.path.display()))?;
-        Ok(temps)
+        Ok(Ok(temps))
     }
 
     /// Puts back what a failed switch changed after the ref moved; says
@@ -336,7 +453,7 @@ impl Repo {
         }
         let moved_back = self.move_ref(refname, new, old, "undo a failed force-clean marker");
         if failed.is_empty() && moved_back.is_ok() {
-            return Message::NothingChanged {
+            return WriteError::NothingChanged {
                 why: format!("{why:#}"),
                 refname: refname.to_string(),
                 parent: old.clone(),
@@ -362,7 +479,7 @@ impl Repo {
                 format!("`git restore --worktree -- {paths}` (or delete them where git status calls them untracked)"),
             )
         };
-        Message::HalfDone {
+        WriteError::HalfDone {
             why: format!("{why:#}"),
             state,
             fix,
@@ -448,7 +565,7 @@ impl Lock {
                 held: std::cell::Cell::new(true),
             }),
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Message::IndexLocked {
+                Err(WriteError::IndexLocked {
                     lock: path.display().to_string(),
                 }
                 .into())
@@ -511,5 +628,71 @@ impl Drop for Temp {
         if self.waiting.get() {
             let _ = std::fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    #[test]
+    fn refusals_say_where_things_stand_and_what_to_retry() {
+        let moved = WriteError::RefMoved {
+            refname: "refs/heads/main".into(),
+            was: id('f'),
+            now: Some(id('a')),
+            retry: Retry::Push,
+        };
+        assert_eq!(
+            moved.to_string(),
+            "refs/heads/main moved while envguard was working on it: it pointed at ffffffffffff, and now \
+             points at aaaaaaaaaaaa (a commit made meanwhile, or another push running at the same time whose \
+             envguard committed a marker there). This run changed nothing. Look at `git log` (a marker commit \
+             reads \"envguard: force a clean environment…\"), then push again"
+        );
+        let gone = WriteError::RefMoved {
+            refname: "refs/heads/main".into(),
+            was: id('f'),
+            now: None,
+            retry: Retry::Reset,
+        };
+        assert!(gone.to_string().contains("and no longer exists"), "{gone}");
+        assert!(gone
+            .to_string()
+            .ends_with("then run `envguard --reset` again"));
+        let edited = WriteError::EnvguardFileEdited {
+            what: ".envguard/force-clean has staged changes".into(),
+            path: MARKER_PATH,
+            retry: Retry::Push,
+        };
+        assert_eq!(
+            edited.to_string(),
+            ".envguard/force-clean has staged changes; envguard would overwrite it. Commit or discard that \
+             change (`git restore --staged --worktree .envguard/force-clean`), then push again",
+        );
+        let edited = WriteError::EnvguardFileEdited {
+            what: ".envguard/force-clean has unstaged changes".into(),
+            path: MARKER_PATH,
+            retry: Retry::Reset,
+        }
+        .to_string();
+        assert!(edited.ends_with("then run `envguard --reset` again"));
+        assert!(!edited.contains("push again"));
+        let nothing = WriteError::NothingChanged {
+            why: "cannot write .git/index.lock: File too large (os error 27)".into(),
+            refname: "refs/heads/main".into(),
+            parent: CommitId::parse(&"ab".repeat(20)).unwrap(),
+        };
+        assert_eq!(
+            nothing.to_string(),
+            "cannot write .git/index.lock: File too large (os error 27); nothing was changed: \
+             refs/heads/main still points at abababababab, and the index and your files are as they \
+             were (the marker commit written meanwhile is referenced by nothing). Fix that, then push \
+             again",
+        );
     }
 }
