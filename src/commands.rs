@@ -15,7 +15,6 @@ use envguard_core::decide::{self, BaselineSource, Change, Decision};
 use envguard_core::deployment::{Deployment, DEPLOYMENT_PATH};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
-use envguard_core::message::Message;
 use envguard_core::platform::Runtime;
 use envguard_core::token::{Token, FINGERPRINT_PATH};
 use serde::Serialize;
@@ -25,6 +24,7 @@ use crate::hook::{marker, Note};
 use crate::push_target;
 use crate::repo::{Repo, Retry};
 use crate::say;
+use crate::setup::init::Deploys;
 
 /// What `reset` and `status` say of their own, and refuse.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -331,7 +331,7 @@ pub fn status(
     let deployment = read(DEPLOYMENT_PATH)?;
     let path = Deployment::parse(deployment.as_deref().unwrap_or_default())?.path(config.target);
     report.deploy_path = Some(path.key());
-    report.deploy_text = Some(Message::Deploys { path }.to_string());
+    report.deploy_text = Some(Deploys(&path).to_string());
     if config
         .deploying_branch(&format!("refs/heads/{branch}"))
         .is_none()
@@ -701,5 +701,79 @@ mod tests {
             "{}",
             diff_json(&odd)
         );
+    }
+
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    #[test]
+    fn status_lines_and_refusals() {
+        let status_baseline = |source| Said::StatusBaseline {
+            remote: "azure".into(),
+            branch: "main".into(),
+            source,
+        };
+        let cases = [
+        (
+            Said::RemoteDoesNotDeploy {
+                remote: "origin".into(),
+                url: "git@example.invalid:me/app.git".into(),
+                configured: false,
+            },
+            "origin (git@example.invalid:me/app.git) does not deploy: it is not named azure, has no App \
+             Service scm URL, and no envguard.toml lists it in `remotes`; envguard lets every push to it \
+             through unchecked. For a remote that deploys: `envguard status <remote>`",
+        ),
+        (
+            Said::RemoteDoesNotDeploy {
+                remote: "azure".into(),
+                url: "/srv/site.git".into(),
+                configured: true,
+            },
+            "azure (/srv/site.git) does not deploy: envguard.toml's `remotes` does not list it; envguard \
+             lets every push to it through unchecked. For a remote that deploys: `envguard status <remote>`",
+        ),
+        (
+            Said::StatusOfDeletion {
+                refspec: ":main".into(),
+            },
+            "`:main` deletes the remote branch: a deletion never deploys, envguard lets it through",
+        ),
+        (
+            Said::StatusNeedsDestination { src: "v1.2".into() },
+            "`v1.2` is not a local branch, so the push needs a destination: \
+             `envguard status <remote> v1.2:<branch>`",
+        ),
+        (
+            Said::BranchDoesNotDeploy {
+                branch: "feature".into(),
+                branches: vec!["master".into(), "main".into()],
+            },
+            "feature does not deploy (deploying branches: master, main): a push to it is not checked",
+        ),
+        (
+            status_baseline(BaselineSource::RemoteCommit(id('a'))),
+            "azure/main at aaaaaaaaaaaa",
+        ),
+        (
+            status_baseline(BaselineSource::OtherBranch {
+                refname: "refs/remotes/azure/master".into(),
+                commit: id('b'),
+            }),
+            "azure/master at bbbbbbbbbbbb (main is new on azure)",
+        ),
+        (
+            status_baseline(BaselineSource::Fingerprint),
+            "the fingerprint in .envguard/fingerprint.toml",
+        ),
+        (
+            status_baseline(BaselineSource::None),
+            "none: this would be the first deployment",
+        ),
+        ];
+        for (said, want) in cases {
+            assert_eq!(said.to_string(), want);
+        }
     }
 }

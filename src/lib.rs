@@ -10,16 +10,13 @@
 pub mod cli;
 pub mod commands;
 pub mod demo;
-pub mod doctor;
 pub mod fs;
 pub mod hook;
-pub mod init;
-pub mod install;
-pub mod managers;
 pub mod push_target;
 pub mod quote;
 pub mod repo;
 pub mod say;
+pub mod setup;
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -27,7 +24,6 @@ use anyhow::{Context, Result};
 
 use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
-use envguard_core::message::Message;
 use repo::Repo;
 use say::{Outcome, Verbosity};
 
@@ -57,45 +53,31 @@ fn read_ref_lines() -> Result<Vec<u8>> {
 /// Says, after a command run in a repository, when envguard no longer runs
 /// on `git push` there, with the one command that fixes it.
 fn warn_if_not_running(err: &mut dyn Write) {
-    if let Some(warning) = current_dir().ok().and_then(|dir| managers::warning(&dir)) {
+    if let Some(warning) = current_dir()
+        .ok()
+        .and_then(|dir| setup::managers::warning(&dir))
+    {
         let _ = say::line(err, warning);
     }
 }
 
-/// envguard's hook file run as pre-commit's or prek's legacy hook
-/// (`pre-push.legacy`) while the manager's own config runs envguard too:
-/// the second run would find the branch moved by the first one's marker
-/// commit, so this copy steps aside, saying so.
+/// envguard's hook file run as pre-commit's or prek's legacy hook while
+/// the manager's config runs envguard too steps aside, saying so
+/// ([`setup::managers::legacy_steps_aside`]).
 fn legacy_steps_aside(err: &mut dyn Write) -> bool {
-    let from_legacy = std::env::var_os("ENVGUARD_HOOK").is_some_and(|hook| {
-        std::path::Path::new(&hook).file_name() == Some("pre-push.legacy".as_ref())
-    });
-    if !from_legacy {
+    let Some(hook) = std::env::var_os("ENVGUARD_HOOK") else {
         return false;
-    }
+    };
     let Ok(dir) = current_dir() else {
         return false;
     };
-    let Ok(paths) = install::HookPaths::locate(&dir) else {
-        return false;
-    };
-    let Some(found) = managers::survey(&dir, &paths)
-        .ok()
-        .and_then(|survey| survey.manager)
-        .filter(|found| {
-            found.hook_installed
-                && found.configured == envguard_core::managers::Configured::Yes
-                && found.manager.renamed_hook().is_some_and(|(_, runs)| runs)
-        })
-    else {
-        return false;
-    };
-    let note = envguard_core::message::install::Install::LegacyStepsAside {
-        manager: found.manager,
-        shown: found.shown,
-    };
-    let _ = say::line(err, note);
-    true
+    match setup::managers::legacy_steps_aside(&dir, std::path::Path::new(&hook)) {
+        Some(note) => {
+            let _ = say::line(err, note);
+            true
+        }
+        None => false,
+    }
 }
 
 fn reset() -> Result<Outcome> {
@@ -187,10 +169,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 // pre-push`) stopped no push: no bypass to mention.
                 PushInput::NoPush { runner } => {
                     let runner = runner.to_string();
-                    say::line(&mut err, Message::NoPushToCheck { runner })?;
+                    say::line(&mut err, hook::Refusal::NoPushToCheck { runner })?;
                     Ok(Outcome::Failed)
                 }
-                PushInput::NoArguments => Err(Message::PrePushWithoutArguments.into()),
+                PushInput::NoArguments => Err(hook::Refusal::PrePushWithoutArguments.into()),
             }
         }
         Some(Command::Install {
@@ -199,14 +181,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             manager,
             hook_file,
         }) => {
-            let how = install::How {
+            let how = setup::install::How {
                 force,
                 config_hook,
                 manager,
                 hook_file,
             };
-            let (said, runs) = install::install(&current_dir()?, &this_binary()?, how)?;
-            let _ = say::lines(&mut err, said.strip_suffix('\n').unwrap_or(&said));
+            let (said, runs) = setup::install::install(&current_dir()?, &this_binary()?, how)?;
+            let _ = setup::install::say(&mut err, &said);
             // Nothing installed under a manager: exit 1, so that a setup
             // script does not take the repository for guarded
             // (docs/exit-codes.md).
@@ -217,12 +199,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Uninstall) => {
-            let said = install::uninstall(&current_dir()?)?;
-            let _ = say::lines(&mut err, said.strip_suffix('\n').unwrap_or(&said));
+            let said = setup::install::uninstall(&current_dir()?)?;
+            let _ = setup::install::say(&mut err, &said);
             Ok(Outcome::Success)
         }
         Some(Command::Doctor { format }) => {
-            let report = doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
+            let report =
+                setup::doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
             let mut out = std::io::stdout().lock();
             match format {
                 commands::Format::Text => report.render(&mut out)?,
@@ -271,22 +254,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Init { target, force }) => {
-            let repo = Repo::open_from_env()?;
-            let Some(root) = repo.workdir() else {
-                return Err(Message::InitWithoutWorkTree.into());
-            };
-            let target = match (target, repo.head_commit()?) {
-                (Some(target), _) => target.into(),
-                (None, Some(head)) => hook::facts::config_at(&repo, &head)?.target,
-                (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
-            };
-            let report = init::init(root, target, force)?;
-            for message in report.messages {
-                if verbosity != Verbosity::Quiet || matches!(message, Message::ReplacesOryx { .. })
-                {
-                    say::line(&mut err, message)?;
-                }
-            }
+            let report = setup::init::run(&Repo::open_from_env()?, target.map(Into::into), force)?;
+            report.say(verbosity, &mut err)?;
             Ok(Outcome::Success)
         }
         Some(Command::Demo { keep }) => {
@@ -303,6 +272,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
             Ok(Outcome::Success)
         }
-        None => Err(Message::NoCommand.into()),
+        None => Err(cli::NoCommand.into()),
     }
 }

@@ -636,3 +636,205 @@ mod tests {
         assert!(err.is_empty());
     }
 }
+
+#[cfg(test)]
+mod note_tests {
+    use super::*;
+    use envguard_core::names::{CanonicalName, PackageId};
+
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    fn removal(policy: OnRemoval) -> Decision {
+        let name = |n: &str| PackageId::Name(CanonicalName::new(n));
+        let change = Change {
+            removed: vec![name("six")],
+            extras_dropped: vec![(name("requests"), ["socks".to_string()].into())],
+            ..Change::default()
+        };
+        Decision::Removed { policy, change }
+    }
+
+    fn decided(decision: Decision) -> String {
+        Note::Decided {
+            place: "azure main".into(),
+            requirements: "requirements.txt".into(),
+            decision,
+        }
+        .to_string()
+    }
+
+    // Each decision's sentence, pinned: the hook's line and `status`'s Push line.
+    #[test]
+    fn decisions_read_as_they_should() {
+        let cases = [
+            (Decision::FirstDeployment, "azure main: first deployment: nothing to compare with"),
+            (
+                Decision::NoRequirements,
+                "azure main: no requirements.txt in this commit: the server skips pip, and its environment stays as it is \
+                 (every package installed before stays installed); when requirements.txt comes back, envguard \
+                 compares it with the last deployed commit that had it",
+            ),
+            (Decision::Unchanged, "azure main: requirements unchanged"),
+            (
+                Decision::CleanScheduled(Change::default()),
+                "azure main: this push carries a new force-clean marker: the server deletes and rebuilds the \
+                 environment once",
+            ),
+            (
+                Decision::RuntimeChanged {
+                    from: Runtime::new(3, 11, Some(4)),
+                    to: Runtime::new(3, 12, None),
+                    change: Change::default(),
+                },
+                "azure main: runtime changes from python-3.11 to python-3.12 and no package is removed: nothing \
+                 stale to clean (the deployment script builds an environment for the Python the site runs)",
+            ),
+            (
+                Decision::NothingRemoved(Change::default()),
+                "azure main: no packages removed",
+            ),
+            (
+                removal(OnRemoval::Commit),
+                "azure main: stopped: removes six, requests[socks]; envguard commits a force-clean marker, then you push again",
+            ),
+            (
+                removal(OnRemoval::Warn),
+                "azure main: warning: requirements.txt removes six and drops the socks extra of requests; the \
+                 server keeps them installed \
+                 (on_removal = \"warn\"; run `envguard --reset` to clean the environment)",
+            ),
+            (
+                removal(OnRemoval::Block),
+                "azure main: push stopped: requirements.txt removes six and drops the socks extra of requests, \
+                 which the server would keep installed.\n\
+                 run `envguard --reset` to schedule a clean environment, then push again \
+                 (or push anyway with `git push --no-verify`)",
+            ),
+        ];
+        for (decision, want) in cases {
+            assert_eq!(decided(decision), want);
+        }
+        let note = Note::RuntimeDoesNotExcuse {
+            place: "azure main".into(),
+            from: Runtime::new(3, 11, Some(4)),
+            to: Runtime::new(3, 12, None),
+        };
+        assert_eq!(
+            note.to_string(),
+            "azure main: runtime.txt also changes from python-3.11 to python-3.12, which does not excuse the \
+             removal: a Linux App Service site runs the Python of its own setting (FRAMEWORK_VERSION), not \
+             runtime.txt's, and keeps its environment while that stays"
+        );
+        assert_eq!(
+            decision::Outcome(&removal(OnRemoval::Block), "requirements.txt").to_string(),
+            "stopped: removes six, requests[socks]; run `envguard --reset`, then push"
+        );
+        assert_eq!(
+            decision::Outcome(&removal(OnRemoval::Warn), "r.txt").to_string(),
+            "goes on with a warning: removes six, requests[socks] (on_removal = \"warn\")"
+        );
+    }
+
+    // The warning's pronoun counts removed packages and dropped extras alike.
+    #[test]
+    fn the_warning_says_it_for_one_thing_and_them_for_more() {
+        let name = |n: &str| PackageId::Name(CanonicalName::new(n));
+        let warned = |removed: &[&str], extras: bool| {
+            let change = Change {
+                removed: removed.iter().map(|n| name(n)).collect(),
+                extras_dropped: if extras {
+                    vec![(name("requests"), ["socks".to_string()].into())]
+                } else {
+                    Vec::new()
+                },
+                ..Change::default()
+            };
+            decided(Decision::Removed {
+                policy: OnRemoval::Warn,
+                change,
+            })
+        };
+        assert!(warned(&[], true).contains("the server keeps it installed"));
+        assert!(warned(&["six"], false).contains("the server keeps it installed"));
+        assert!(warned(&["six"], true).contains("the server keeps them installed"));
+        assert!(warned(&["six", "attrs"], true).contains("the server keeps them installed"));
+    }
+
+    // `-v` says where each decision came from.
+    #[test]
+    fn verbose_lines_name_their_sources() {
+        let cases = [
+            (
+                Note::ConfigFrom {
+                    place: "azure main".into(),
+                    commit: id('a'),
+                    has_config: true,
+                    has_deployment: false,
+                },
+                "azure main: settings from envguard.toml (no .deployment) of the pushed commit aaaaaaaaaaaa",
+            ),
+            (
+                Note::BaselineFrom {
+                    place: "azure main".into(),
+                    source: BaselineSource::OtherBranch {
+                        refname: "refs/remotes/azure/master".into(),
+                        commit: id('b'),
+                    },
+                },
+                "azure main: compared with refs/remotes/azure/master at bbbbbbbbbbbb (the branch is new on the remote)",
+            ),
+            (
+                Note::BaselineFrom {
+                    place: "azure main".into(),
+                    source: BaselineSource::None,
+                },
+                "azure main: compared with nothing: a first deployment",
+            ),
+            (
+                Note::FilesCompared {
+                    place: "azure main".into(),
+                    paths: vec!["requirements.txt".into(), "runtime.txt".into()],
+                },
+                "azure main: decided by the bytes of requirements.txt, runtime.txt",
+            ),
+        ];
+        for (message, want) in cases {
+            assert_eq!(message.to_string(), want);
+        }
+    }
+
+    #[test]
+    fn kept_packages_and_a_second_branch_are_named() {
+        let cases = [
+            (
+                Note::KeptPackagesRemoved {
+                    names: vec!["gunicorn".into()],
+                    policy: OnRemoval::Warn,
+                },
+                "note: envguard.toml's `keep` lists gunicorn: the server's leftovers check never counts what \
+                 it lists, so it stays installed there",
+            ),
+            (
+                Note::KeptPackagesRemoved {
+                    names: vec!["gunicorn".into()],
+                    policy: OnRemoval::Commit,
+                },
+                "note: envguard.toml's `keep` lists gunicorn: the server's leftovers check never counts what \
+                 it lists, but a clean rebuilds the environment from the requirements alone, so afterwards the \
+                 server has gunicorn only if what installs it outside them (a PRE_BUILD_COMMAND, a startup \
+                 step) runs again",
+            ),
+            (
+                Note::MarkerCoversThisBranch {
+                    place: "azure master".into(),
+                },
+                "azure master: the marker committed above covers this branch too",
+            ),
+        ];
+        for (note, want) in cases {
+            assert_eq!(note.to_string(), want);
+        }
+    }
+}

@@ -80,8 +80,10 @@ pub fn config_hooks(dir: &Path, local: bool) -> Option<String> {
 /// A git config write that git refused.
 #[derive(Debug)]
 pub struct ConfigFailed {
-    args: String,
-    said: String,
+    /// The command after `git`.
+    pub args: String,
+    /// What git said on standard error.
+    pub said: String,
 }
 
 impl fmt::Display for ConfigFailed {
