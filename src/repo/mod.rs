@@ -22,95 +22,11 @@ use envguard_core::token::Entry;
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository};
 
 pub mod cli;
+mod error;
 mod ident;
 mod write;
 
-pub use write::{Retry, WriteError};
-
-/// A git failure other than "not found", with what envguard was doing.
-#[derive(Debug)]
-pub struct GitError {
-    /// What was being read: `commit 1a2b…`, `refs/remotes/azure/main`.
-    pub what: String,
-    pub source: git2::Error,
-}
-
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "git cannot read {}: {} (check the repository with `git fsck`)",
-            self.what,
-            self.source.message()
-        )
-    }
-}
-
-impl std::error::Error for GitError {}
-
-/// What the repository cannot give envguard, and what to do about it.
-#[derive(Debug)]
-pub enum Error {
-    /// The tree names an object this repository does not have (a partial
-    /// clone): never "nothing there".
-    MissingObject {
-        path: String,
-        commit: CommitId,
-        kind: &'static str,
-        object: String,
-        /// The partial clone's promisor remote, when there is one.
-        promisor: Option<String>,
-    },
-    /// A revision that names no commit.
-    UnknownRevision { rev: String },
-    /// A SHA-256 repository, which git2 cannot open.
-    Sha256,
-    /// A sparse index, which envguard cannot write.
-    SparseIndex,
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::MissingObject {
-                path,
-                commit,
-                kind,
-                object,
-                promisor,
-            } => {
-                let from = promisor
-                    .as_ref()
-                    .map(|r| format!(" from the promisor remote `{r}`"))
-                    .unwrap_or_default();
-                write!(
-                    f,
-                    "{path} in commit {}: its {kind} {object} is missing from this repository \
-                     (a partial clone fetches objects only when asked, and envguard does not fetch during a push). \
-                     Fetch it{from} with `git cat-file -p {object} >/dev/null` (or run `git fetch <remote>` \
-                     for the remote the commit came from), then push again",
-                    commit.short()
-                )
-            }
-            Error::UnknownRevision { rev } => write!(
-                f,
-                "`{rev}` names no commit in this repository; check the name (`git log --oneline --all`), \
-                 or `git fetch` the commit first"
-            ),
-            Error::Sha256 => f.write_str(
-                "this repository uses SHA-256 object ids, which envguard cannot read yet (its git library \
-                 opens SHA-1 repositories only)",
-            ),
-            Error::SparseIndex => f.write_str(
-                "this sparse checkout uses a sparse index, which envguard cannot write; keep the sparse \
-                 checkout but turn the sparse index off (`git sparse-checkout reapply --no-sparse-index`), \
-                 then push again",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
+pub use error::{Error, GitError, Retry, WriteError};
 
 /// An operation git is in the middle of, which moving a branch would break.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1003,18 +919,4 @@ fn run_with_input(mut command: Command, input: &[u8], what: &str) -> Result<std:
     child
         .wait_with_output()
         .with_context(|| format!("{what} did not finish"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_revision_that_names_nothing_says_how_to_find_it() {
-        assert_eq!(
-            Error::UnknownRevision { rev: "v9".into() }.to_string(),
-            "`v9` names no commit in this repository; check the name (`git log --oneline --all`), or \
-             `git fetch` the commit first"
-        );
-    }
 }

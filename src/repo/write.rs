@@ -6,124 +6,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use std::fmt;
-
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
 use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
 use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Signature};
 
-use super::{blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo};
-
-/// What to do once the obstacle is gone: the caller's next step, which a
-/// refusal ends with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Retry {
-    /// The hook: push again.
-    Push,
-    /// `envguard --reset`: run it again.
-    Reset,
-}
-
-impl fmt::Display for Retry {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Retry::Push => "push again",
-            Retry::Reset => "run `envguard --reset` again",
-        })
-    }
-}
-
-/// Why the marker commit's writes stopped, and where things stand.
-#[derive(Debug)]
-pub enum WriteError {
-    /// The branch moved while envguard worked on it: between git's
-    /// resolving it and the hook, or between the hook's checks and its
-    /// marker commit (another push running at the same time).
-    RefMoved {
-        refname: String,
-        /// Where envguard found it (the pushed commit, or HEAD's).
-        was: CommitId,
-        /// Where it is now; `None` when it no longer exists.
-        now: Option<CommitId>,
-        retry: Retry,
-    },
-    /// The user's own edit of an envguard file is in the way.
-    EnvguardFileEdited {
-        what: String,
-        path: &'static str,
-        retry: Retry,
-    },
-    /// Another git process holds the index lock, or one left it behind.
-    IndexLocked { lock: String },
-    /// The marker commit failed and everything was put back.
-    NothingChanged {
-        why: String,
-        refname: String,
-        parent: CommitId,
-    },
-    /// The marker commit failed half-way and could not be undone.
-    HalfDone {
-        why: String,
-        state: String,
-        fix: String,
-    },
-}
-
-impl fmt::Display for WriteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WriteError::RefMoved {
-                refname,
-                was,
-                now,
-                retry,
-            } => {
-                let now = match now {
-                    Some(now) => format!("now points at {}", now.short()),
-                    None => "no longer exists".to_string(),
-                };
-                write!(
-                    f,
-                    "{refname} moved while envguard was working on it: it pointed at {}, and {now} \
-                     (a commit made meanwhile, or another push running at the same time whose envguard \
-                     committed a marker there). This run changed nothing. Look at `git log` (a marker \
-                     commit reads \"envguard: force a clean environment…\"), then {retry}",
-                    was.short()
-                )
-            }
-            WriteError::EnvguardFileEdited { what, path, retry } => write!(
-                f,
-                "{what}; envguard would overwrite it. Commit or discard that change \
-                 (`git restore --staged --worktree {path}`), then {retry}"
-            ),
-            WriteError::IndexLocked { lock } => write!(
-                f,
-                "{lock} exists: another git process is running in this repository, or one was killed and \
-                 left its lock behind; nothing was changed. If no git (and no envguard) is running, remove \
-                 it; then, if `git status` shows {MARKER_PATH} or {FINGERPRINT_PATH} changed, run \
-                 `git restore --staged --worktree -- {MARKER_PATH} {FINGERPRINT_PATH}`; then push again"
-            ),
-            WriteError::NothingChanged {
-                why,
-                refname,
-                parent,
-            } => write!(
-                f,
-                "{why}; nothing was changed: {refname} still points at {}, and the index and your files \
-                 are as they were (the marker commit written meanwhile is referenced by nothing). Fix \
-                 that, then push again",
-                parent.short()
-            ),
-            WriteError::HalfDone { why, state, fix } => write!(
-                f,
-                "{why}, and envguard could not undo what it had done: {state}. To finish by hand: {fix}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for WriteError {}
+use super::{
+    blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo, Retry, WriteError,
+};
 
 impl Repo {
     /// [`WriteError::RefMoved`] when `refname` no longer points at `was`:
@@ -628,71 +518,5 @@ impl Drop for Temp {
         if self.waiting.get() {
             let _ = std::fs::remove_file(&self.path);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(c: char) -> CommitId {
-        CommitId::parse(&c.to_string().repeat(40)).unwrap()
-    }
-
-    #[test]
-    fn refusals_say_where_things_stand_and_what_to_retry() {
-        let moved = WriteError::RefMoved {
-            refname: "refs/heads/main".into(),
-            was: id('f'),
-            now: Some(id('a')),
-            retry: Retry::Push,
-        };
-        assert_eq!(
-            moved.to_string(),
-            "refs/heads/main moved while envguard was working on it: it pointed at ffffffffffff, and now \
-             points at aaaaaaaaaaaa (a commit made meanwhile, or another push running at the same time whose \
-             envguard committed a marker there). This run changed nothing. Look at `git log` (a marker commit \
-             reads \"envguard: force a clean environment…\"), then push again"
-        );
-        let gone = WriteError::RefMoved {
-            refname: "refs/heads/main".into(),
-            was: id('f'),
-            now: None,
-            retry: Retry::Reset,
-        };
-        assert!(gone.to_string().contains("and no longer exists"), "{gone}");
-        assert!(gone
-            .to_string()
-            .ends_with("then run `envguard --reset` again"));
-        let edited = WriteError::EnvguardFileEdited {
-            what: ".envguard/force-clean has staged changes".into(),
-            path: MARKER_PATH,
-            retry: Retry::Push,
-        };
-        assert_eq!(
-            edited.to_string(),
-            ".envguard/force-clean has staged changes; envguard would overwrite it. Commit or discard that \
-             change (`git restore --staged --worktree .envguard/force-clean`), then push again",
-        );
-        let edited = WriteError::EnvguardFileEdited {
-            what: ".envguard/force-clean has unstaged changes".into(),
-            path: MARKER_PATH,
-            retry: Retry::Reset,
-        }
-        .to_string();
-        assert!(edited.ends_with("then run `envguard --reset` again"));
-        assert!(!edited.contains("push again"));
-        let nothing = WriteError::NothingChanged {
-            why: "cannot write .git/index.lock: File too large (os error 27)".into(),
-            refname: "refs/heads/main".into(),
-            parent: CommitId::parse(&"ab".repeat(20)).unwrap(),
-        };
-        assert_eq!(
-            nothing.to_string(),
-            "cannot write .git/index.lock: File too large (os error 27); nothing was changed: \
-             refs/heads/main still points at abababababab, and the index and your files are as they \
-             were (the marker commit written meanwhile is referenced by nothing). Fix that, then push \
-             again",
-        );
     }
 }
