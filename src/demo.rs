@@ -31,28 +31,28 @@ const PROBE: &str = ".envguard-demo-probe";
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Said {
     /// `demo --keep` with a folder that has files in it.
-    DemoKeepNotEmpty { dir: String },
+    KeepNotEmpty { dir: String },
     /// `demo`'s python3 cannot make a virtual environment.
-    DemoNoVenv,
+    NoVenv,
     /// `demo` finds no python3.
-    DemoNeedsPython,
+    NeedsPython,
     /// `demo` finds no git.
-    DemoNeedsGit,
+    NeedsGit,
 }
 
 impl fmt::Display for Said {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Said::DemoKeepNotEmpty { dir } => {
+            Said::KeepNotEmpty { dir } => {
                 write!(f, "{dir} is not empty; give --keep a new or empty folder")
             }
-            Said::DemoNoVenv => f.write_str(
+            Said::NoVenv => f.write_str(
                 "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again",
             ),
-            Said::DemoNeedsPython => f.write_str(
+            Said::NeedsPython => f.write_str(
                 "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)",
             ),
-            Said::DemoNeedsGit => f.write_str(
+            Said::NeedsGit => f.write_str(
                 "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
             ),
         }
@@ -83,7 +83,7 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             if std::fs::read_dir(dir)?.next().is_some() {
                 let dir = dir.display().to_string();
-                return Err(Said::DemoKeepNotEmpty { dir }.into());
+                return Err(Said::KeepNotEmpty { dir }.into());
             }
             dir.canonicalize()?
         }
@@ -383,8 +383,8 @@ fn check_python() -> Result<()> {
         .output();
     match probe {
         Ok(output) if output.status.success() => Ok(()),
-        Ok(_) => Err(Said::DemoNoVenv.into()),
-        Err(_) => Err(Said::DemoNeedsPython.into()),
+        Ok(_) => Err(Said::NoVenv.into()),
+        Err(_) => Err(Said::NeedsPython.into()),
     }
 }
 
@@ -392,7 +392,7 @@ fn check_git() -> Result<()> {
     if cli::available() {
         Ok(())
     } else {
-        Err(Said::DemoNeedsGit.into())
+        Err(Said::NeedsGit.into())
     }
 }
 
@@ -444,23 +444,23 @@ mod tests {
     fn the_demo_says_what_it_needs() {
         let cases = [
         (
-            Said::DemoKeepNotEmpty {
+            Said::KeepNotEmpty {
                 dir: "/tmp/demo".into(),
             },
             "/tmp/demo is not empty; give --keep a new or empty folder",
         ),
         (
-            Said::DemoNoVenv,
+            Said::NoVenv,
             "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install \
              python3-venv`) and run the demo again",
         ),
         (
-            Said::DemoNeedsPython,
+            Said::NeedsPython,
             "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 \
              python3-venv`)",
         ),
         (
-            Said::DemoNeedsGit,
+            Said::NeedsGit,
             "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
         ),
         ];

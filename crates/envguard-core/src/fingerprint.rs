@@ -81,7 +81,8 @@ impl std::error::Error for WriteError {
 }
 
 /// The bytes a deployment's environment depends on, as hashes: equal
-/// identities need no package comparison at all (SPEC rule 3).
+/// identities need no package comparison at all (docs/removals.md, "What is
+/// compared with what").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     /// Over every requirements file read (paths and contents), in order.

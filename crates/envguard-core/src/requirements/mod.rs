@@ -392,7 +392,8 @@ fn read_requirement(
             (Statement::Requirement(parsed), warning)
         }
         // The server's environment decides what `${NAME}` is: the text
-        // identifies the line, silently (SPEC).
+        // identifies the line, silently (docs/removals.md, "Lines envguard
+        // cannot read").
         Err(_) if lines::has_env_reference(text) => (Statement::Unreadable(text.to_string()), None),
         Err(why) => (
             Statement::Unreadable(text.to_string()),
