@@ -30,10 +30,11 @@ pub fn line(out: &mut dyn Write, text: impl Display) -> io::Result<()> {
 
 /// Says each line of `text` after the prefix, except blank lines and text
 /// to paste ([`PASTE`]); a text that ends with a newline ends with a blank
-/// line.
+/// line. A line ends at LF or CRLF.
 pub fn lines(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let mut said = String::new();
     for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
         match line.strip_prefix(PASTE) {
             Some(paste) => said.push_str(paste),
             None if line.is_empty() => {}
@@ -122,6 +123,7 @@ mod tests {
         };
         assert_eq!(said("a"), "envguard: a\n");
         assert_eq!(said("a\nb"), "envguard: a\nenvguard: b\n");
+        assert_eq!(said("a\r\nb"), "envguard: a\nenvguard: b\n");
         let text = format!("push again:\n\n{}", paste("    git push azure main"));
         assert_eq!(
             said(&text),
