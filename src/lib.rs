@@ -1,7 +1,7 @@
 //! envguard: a git pre-push hook that forces a clean Python environment on
 //! Azure App Service when a push removes packages from requirements.txt.
 //!
-//! This crate is the shell: git ([`repo`], the only door to git2), files
+//! This crate is the shell: git ([`repo`], the only door to git), files
 //! ([`fs`]), the process, and the commands. Every rule it acts on lives in
 //! the I/O-free core, [`envguard_core`]; dependencies point inward only
 //! (docs/ARCHITECTURE.md). `main.rs` only maps [`run`]'s outcome to an
