@@ -160,6 +160,18 @@ impl From<TargetArg> for envguard_core::platform::Platform {
     }
 }
 
+/// `envguard` with no command (only flags).
+#[derive(Debug)]
+pub struct NoCommand;
+
+impl std::fmt::Display for NoCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("no command given; see `envguard --help`")
+    }
+}
+
+impl std::error::Error for NoCommand {}
+
 /// `clap`'s own errors in envguard's voice: every line `envguard: …`, the
 /// help for a bare `envguard` as it is. Returns the exit code: 0 for
 /// `--help` and `--version`, 2 for misuse (a bare `envguard` included).
@@ -180,7 +192,8 @@ pub fn report_clap_error(error: &clap::Error, out: &mut dyn std::io::Write) -> u
                 .filter(|line| !line.trim().is_empty())
                 .map(|line| {
                     format!(
-                        "envguard: {}\n",
+                        "{}{}\n",
+                        crate::say::PREFIX,
                         line.strip_prefix("error: ").unwrap_or(line)
                     )
                 })
@@ -189,4 +202,17 @@ pub fn report_clap_error(error: &clap::Error, out: &mut dyn std::io::Write) -> u
         }
     };
     2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_command_points_at_the_help() {
+        assert_eq!(
+            NoCommand.to_string(),
+            "no command given; see `envguard --help`"
+        );
+    }
 }

@@ -2,38 +2,184 @@
 //!
 //! Each gathers facts through [`Repo`] and the hook's helpers, asks
 //! [`decide`](envguard_core::decide) the same questions the hook does, and renders
-//! the answer; none of them decides anything on its own.
+//! the answer; none of them decides anything on its own. What they say
+//! beyond the decision's own words is [`Said`], here.
 
-use std::fmt::Write as _;
-use std::io::Write;
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
 
 use anyhow::{Context, Result};
-use envguard_core::ids::CommitId;
-
-use crate::facts::{self, config_at, snapshot_at, Push};
-use crate::marker;
-use crate::push_target;
-use crate::repo::Repo;
 use envguard_core::config::Config;
+use envguard_core::decide::say::{change_lines, Outcome};
 use envguard_core::decide::{self, BaselineSource, Change, Decision};
 use envguard_core::deployment::{Deployment, DEPLOYMENT_PATH};
 use envguard_core::fingerprint::Snapshot;
-use envguard_core::message::{Message, Outcome, Retry};
-use envguard_core::text::quote;
-use envguard_core::token::FINGERPRINT_PATH;
+use envguard_core::ids::CommitId;
+use envguard_core::platform::Runtime;
+use envguard_core::token::{Token, FINGERPRINT_PATH};
 use serde::Serialize;
+
+use crate::hook::facts::{self, config_at, snapshot_at, Push};
+use crate::hook::{marker, Note};
+use crate::push_target;
+use crate::repo::{Repo, Retry};
+use crate::say;
+use crate::setup::init::Deploys;
+
+/// What `reset` and `status` say of their own, and refuse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Said {
+    /// `--reset` refuses during a merge, rebase or similar.
+    ResetDuringOperation,
+    /// The current branch has no commits: `--reset` or `status` has
+    /// nothing to work on.
+    NoCommitsYet { reset: bool },
+    /// `--reset` on a HEAD that names neither a branch nor a commit.
+    ResetWithoutBranch,
+    /// `envguard --reset` committed a marker.
+    ResetCommitted {
+        commit: CommitId,
+        branch: String,
+        token: Token,
+        push: String,
+    },
+    /// `status --remote NAME` names no remote.
+    NoSuchRemote { name: String },
+    /// `status` finds no remote that deploys.
+    NoRemoteDeploys,
+    /// `status` on a detached HEAD.
+    StatusOnDetachedHead,
+    /// `status` for a remote that does not deploy.
+    RemoteDoesNotDeploy {
+        remote: String,
+        url: String,
+        /// Whether envguard.toml sets `remotes`.
+        configured: bool,
+    },
+    /// `status` with a refspec that deletes the remote branch.
+    StatusOfDeletion { refspec: String },
+    /// `status` with a source that is not a local branch, and no destination.
+    StatusNeedsDestination { src: String },
+    /// `status` for a branch that does not deploy.
+    BranchDoesNotDeploy {
+        branch: String,
+        branches: Vec<String>,
+    },
+    /// `status`'s Baseline line: what a push of `branch` to `remote` is
+    /// compared with.
+    StatusBaseline {
+        remote: String,
+        branch: String,
+        source: BaselineSource,
+    },
+}
+
+impl fmt::Display for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Said::ResetDuringOperation => f.write_str(
+                "a merge, rebase or similar is in progress; finish or abort it, then run `envguard --reset` again",
+            ),
+            Said::NoCommitsYet { reset: true } => f.write_str(
+                "the current branch has no commits yet; commit your app first, then run `envguard --reset`",
+            ),
+            Said::NoCommitsYet { reset: false } => {
+                f.write_str("the current branch has no commits yet: nothing to push")
+            }
+            Said::ResetWithoutBranch => {
+                f.write_str("HEAD names neither a branch nor a commit; check `git status`")
+            }
+            Said::ResetCommitted {
+                commit,
+                branch,
+                token,
+                push,
+            } => write!(
+                f,
+                "committed {} on {branch}: a new force-clean marker (token {}…).\n\
+                 the next `{push}` deletes and rebuilds the environment once.",
+                commit.short(),
+                token.short()
+            ),
+            Said::NoSuchRemote { name } => {
+                write!(f, "there is no remote named `{name}`; see `git remote -v`")
+            }
+            Said::NoRemoteDeploys => f.write_str(
+                "No remote deploys: none is named `azure`, none has an App Service URL, and envguard.toml's \
+                 `remotes` names none. Add one with `git remote add azure <url>`, or run with --remote NAME.",
+            ),
+            Said::StatusOnDetachedHead => f.write_str(
+                "HEAD is detached; check out the branch you deploy, then run `envguard status` again",
+            ),
+            Said::RemoteDoesNotDeploy {
+                remote,
+                url,
+                configured,
+            } => {
+                write!(f, "{remote} ({url}) does not deploy: ")?;
+                if *configured {
+                    f.write_str("envguard.toml's `remotes` does not list it")?;
+                } else {
+                    f.write_str(
+                        "it is not named azure, has no App Service scm URL, and no envguard.toml lists it \
+                         in `remotes`",
+                    )?;
+                }
+                f.write_str(
+                    "; envguard lets every push to it through unchecked. \
+                     For a remote that deploys: `envguard status <remote>`",
+                )
+            }
+            Said::StatusOfDeletion { refspec } => write!(
+                f,
+                "`{refspec}` deletes the remote branch: a deletion never deploys, envguard lets it through"
+            ),
+            Said::StatusNeedsDestination { src } => write!(
+                f,
+                "`{src}` is not a local branch, so the push needs a destination: \
+                 `envguard status <remote> {src}:<branch>`"
+            ),
+            Said::BranchDoesNotDeploy { branch, branches } => write!(
+                f,
+                "{branch} does not deploy (deploying branches: {}): a push to it is not checked",
+                branches.join(", ")
+            ),
+            Said::StatusBaseline {
+                remote,
+                branch,
+                source,
+            } => match source {
+                BaselineSource::RemoteCommit(commit) => {
+                    write!(f, "{remote}/{branch} at {}", commit.short())
+                }
+                BaselineSource::OtherBranch { refname, commit } => write!(
+                    f,
+                    "{} at {} ({branch} is new on {remote})",
+                    refname.trim_start_matches("refs/remotes/"),
+                    commit.short()
+                ),
+                BaselineSource::Fingerprint => {
+                    write!(f, "the fingerprint in {FINGERPRINT_PATH}")
+                }
+                BaselineSource::None => f.write_str("none: this would be the first deployment"),
+            },
+        }
+    }
+}
+
+impl std::error::Error for Said {}
 
 /// `envguard --reset`: commits a fresh marker on the current branch.
 pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     if repo.operation_in_progress() {
-        return Err(Message::ResetDuringOperation.into());
+        return Err(Said::ResetDuringOperation.into());
     }
     let Some(head) = repo.head_commit()? else {
-        return Err(Message::NoCommitsYet { reset: true }.into());
+        return Err(Said::NoCommitsYet { reset: true }.into());
     };
     let local = repo.local_ref("HEAD");
     let Some(refname) = local.refname() else {
-        return Err(Message::ResetWithoutBranch.into());
+        return Err(Said::ResetWithoutBranch.into());
     };
     let mut read = repo.reader(&head)?;
     let config = Config::read(&mut read)?;
@@ -54,13 +200,13 @@ pub fn reset(repo: &Repo, out: &mut dyn Write) -> Result<()> {
     } else {
         push_target::of(repo, &remote, branch, &config.branches).command()
     };
-    let message = Message::ResetCommitted {
+    let said = Said::ResetCommitted {
         commit: scheduled.commit,
         branch: branch.to_string(),
         token: scheduled.token,
         push,
     };
-    writeln!(out, "envguard: {message}")?;
+    say::lines(out, &said.to_string())?;
     Ok(())
 }
 
@@ -87,7 +233,7 @@ fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, St
     let head_branch = || -> Result<String> {
         match repo.local_ref("HEAD").branch_name() {
             Some(name) => Ok(name.to_string()),
-            None => Err(Message::StatusOnDetachedHead.into()),
+            None => Err(Said::StatusOnDetachedHead.into()),
         }
     };
     let Some(refspec) = refspec else {
@@ -102,7 +248,7 @@ fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, St
     };
     if src.is_empty() {
         let refspec = refspec.to_string();
-        return Err(Message::StatusOfDeletion { refspec }.into());
+        return Err(Said::StatusOfDeletion { refspec }.into());
     }
     let commit = repo.resolve(src)?;
     let short = |name: &str| name.strip_prefix("refs/heads/").unwrap_or(name).to_string();
@@ -117,7 +263,7 @@ fn pushed_by(repo: &Repo, refspec: Option<&str>) -> Result<(String, CommitId, St
         }
         None => {
             let src = src.to_string();
-            return Err(Message::StatusNeedsDestination { src }.into());
+            return Err(Said::StatusNeedsDestination { src }.into());
         }
     };
     Ok((src.to_string(), commit, branch))
@@ -133,7 +279,7 @@ pub fn status(
     out: &mut dyn Write,
 ) -> Result<()> {
     if repo.head_commit()?.is_none() && refspec.is_none() {
-        return Err(Message::NoCommitsYet { reset: false }.into());
+        return Err(Said::NoCommitsYet { reset: false }.into());
     }
     let (source_ref, pushed, branch) = pushed_by(repo, refspec)?;
     let mut read = repo.reader(&pushed)?;
@@ -149,9 +295,9 @@ pub fn status(
     let Some((remote, url)) = deploying_remote(repo, &config, remote) else {
         if let Some(name) = remote {
             let name = name.to_string();
-            return Err(Message::NoSuchRemote { name }.into());
+            return Err(Said::NoSuchRemote { name }.into());
         }
-        report.summary = Message::NoRemoteDeploys.to_string();
+        report.summary = Said::NoRemoteDeploys.to_string();
         return report.write(format, out);
     };
     // The branch the push deploys to, as git would send it (push_target):
@@ -173,7 +319,7 @@ pub fn status(
     report.url = Some(url.clone());
     if !config.matches_remote(&remote, &url) {
         let configured = config.remotes.is_some();
-        report.summary = Message::RemoteDoesNotDeploy {
+        report.summary = Said::RemoteDoesNotDeploy {
             remote,
             url,
             configured,
@@ -185,12 +331,12 @@ pub fn status(
     let deployment = read(DEPLOYMENT_PATH)?;
     let path = Deployment::parse(deployment.as_deref().unwrap_or_default())?.path(config.target);
     report.deploy_path = Some(path.key());
-    report.deploy_text = Some(Message::Deploys { path }.to_string());
+    report.deploy_text = Some(Deploys(&path).to_string());
     if config
         .deploying_branch(&format!("refs/heads/{branch}"))
         .is_none()
     {
-        report.summary = Message::BranchDoesNotDeploy {
+        report.summary = Said::BranchDoesNotDeploy {
             branch,
             branches: config.branches.clone(),
         }
@@ -211,10 +357,7 @@ pub fn status(
     let baseline = facts::baseline_for(repo, &config, &push, &mut notes)?;
     report.baseline = Some(BaselineReport::of(&baseline.source, &remote, &branch));
     let baseline = baseline.snapshot(repo, &mut notes)?;
-    report.notes = String::from_utf8_lossy(&notes)
-        .lines()
-        .map(|line| line.trim_start_matches("envguard: ").to_string())
-        .collect();
+    report.notes = notes.iter().map(ToString::to_string).collect();
     report.warnings = warnings.iter().map(ToString::to_string).collect();
     let decision = decide::decide(baseline.as_ref(), &snapshot, config.on_removal);
     let place = format!("{remote} {branch}");
@@ -224,7 +367,8 @@ pub fn status(
     report.decision = Some(decision_key(&decision));
     report.stops_push = decision.stops_push();
     if let Some(change) = decision.change() {
-        report.change = Some(serde_json::from_str(&change_json(change))?);
+        // As `diff --format json` has it, its keys in order of name.
+        report.change = Some(serde_json::to_value(ChangeJson::of(change))?);
         report.change_lines = change_lines(change);
     }
     report.summary = Outcome(&decision, &config.requirements).to_string();
@@ -281,7 +425,7 @@ impl BaselineReport {
             source: key,
             refname,
             commit: commit.map(ToString::to_string),
-            text: Message::StatusBaseline {
+            text: Said::StatusBaseline {
                 remote: remote.to_string(),
                 branch: branch.to_string(),
                 source: source.clone(),
@@ -402,12 +546,8 @@ pub fn diff(
     };
     let (before, _) = read(&old_oid, old)?;
     let (after, warnings) = read(&new_oid, new)?;
-    for warning in &warnings {
-        writeln!(
-            err,
-            "envguard: {}",
-            Message::RequirementsWarning(warning.clone())
-        )?;
+    for warning in warnings {
+        say::line(err, Note::RequirementsWarning(warning))?;
     }
     let change = decide::diff(&before, &after);
     match format {
@@ -416,117 +556,122 @@ pub fn diff(
                 writeln!(out, "{line}")?;
             }
         }
-        Format::Json => writeln!(out, "{}", change_json(&change))?,
+        Format::Json => {
+            let mut json = serde_json::Serializer::with_formatter(&mut *out, Escaped);
+            ChangeJson::of(&change).serialize(&mut json)?;
+            writeln!(out)?;
+        }
     }
     Ok(change.removes_anything())
 }
 
-/// One line per item, stable for scripts: `removed NAME`,
-/// `extras-dropped NAME[EXTRA,…]`, `added NAME`, `runtime FROM -> TO`.
-pub fn change_lines(change: &Change) -> Vec<String> {
-    let mut lines: Vec<String> = change
-        .removed
-        .iter()
-        .map(|id| format!("removed {}", quote(id.to_string())))
-        .collect();
-    lines.extend(change.extras_dropped.iter().map(|(id, extras)| {
-        format!(
-            "extras-dropped {}",
-            quote(envguard_core::names::label(id, extras))
-        )
-    }));
-    lines.extend(
-        change
-            .added
-            .iter()
-            .map(|id| format!("added {}", quote(id.to_string()))),
-    );
-    if let Some((from, to)) = &change.runtime {
-        lines.push(format!(
-            "runtime {} -> {}",
-            runtime_label(from),
-            runtime_label(to)
-        ));
-    }
-    lines
+/// `envguard diff --format json`'s object (docs/json.md), and `status`'s
+/// `change`.
+#[derive(Serialize)]
+struct ChangeJson {
+    removed: Vec<String>,
+    extras_dropped: Vec<ExtrasJson>,
+    added: Vec<String>,
+    runtime: Option<RuntimeJson>,
+    removes_anything: bool,
 }
 
-fn runtime_label(runtime: &Option<envguard_core::platform::Runtime>) -> String {
-    runtime
-        .as_ref()
-        .map_or("none".to_string(), ToString::to_string)
+#[derive(Serialize)]
+struct ExtrasJson {
+    package: String,
+    extras: Vec<String>,
 }
 
-fn change_json(change: &Change) -> String {
-    let strings = |items: Vec<String>| {
-        let quoted: Vec<String> = items.iter().map(|s| json_string(s)).collect();
-        format!("[{}]", quoted.join(","))
-    };
-    let extras: Vec<String> = change
-        .extras_dropped
-        .iter()
-        .map(|(id, extras)| {
-            format!(
-                "{{\"package\":{},\"extras\":{}}}",
-                json_string(&id.to_string()),
-                strings(extras.iter().cloned().collect())
-            )
-        })
-        .collect();
-    let runtime = match &change.runtime {
-        Some((from, to)) => format!(
-            "{{\"from\":{},\"to\":{}}}",
-            runtime_json(from),
-            runtime_json(to)
-        ),
-        None => "null".to_string(),
-    };
-    format!(
-        "{{\"removed\":{},\"extras_dropped\":[{}],\"added\":{},\"runtime\":{},\"removes_anything\":{}}}",
-        strings(change.removed.iter().map(ToString::to_string).collect()),
-        extras.join(","),
-        strings(change.added.iter().map(ToString::to_string).collect()),
-        runtime,
-        change.removes_anything()
-    )
+#[derive(Serialize)]
+struct RuntimeJson {
+    from: Option<String>,
+    to: Option<String>,
 }
 
-fn runtime_json(runtime: &Option<envguard_core::platform::Runtime>) -> String {
-    runtime
-        .as_ref()
-        .map_or("null".to_string(), |r| json_string(&r.to_string()))
-}
-
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            // C0, DEL and C1 (the same data, never sent raw to a terminal).
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+impl ChangeJson {
+    fn of(change: &Change) -> ChangeJson {
+        let label = |runtime: &Option<Runtime>| runtime.as_ref().map(ToString::to_string);
+        ChangeJson {
+            removed: change.removed.iter().map(ToString::to_string).collect(),
+            extras_dropped: change
+                .extras_dropped
+                .iter()
+                .map(|(id, extras)| ExtrasJson {
+                    package: id.to_string(),
+                    extras: extras.iter().cloned().collect(),
+                })
+                .collect(),
+            added: change.added.iter().map(ToString::to_string).collect(),
+            runtime: change.runtime.as_ref().map(|(from, to)| RuntimeJson {
+                from: label(from),
+                to: label(to),
+            }),
+            removes_anything: change.removes_anything(),
         }
     }
-    out.push('"');
-    out
+}
+
+/// serde_json's compact form, with every control character (C0, DEL and
+/// C1) written as `\uXXXX`: text from a requirements file is data, never
+/// sent raw to a terminal.
+struct Escaped;
+
+impl serde_json::ser::Formatter for Escaped {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        // serde_json escapes C0 itself (below); DEL and C1 reach here.
+        for c in fragment.chars() {
+            if c.is_control() {
+                write!(writer, "\\u{:04x}", c as u32)?;
+            } else {
+                writer.write_all(c.encode_utf8(&mut [0; 4]).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_char_escape<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape;
+        let code = match escape {
+            CharEscape::Quote => return writer.write_all(b"\\\""),
+            CharEscape::ReverseSolidus => return writer.write_all(b"\\\\"),
+            CharEscape::Solidus => return writer.write_all(b"/"),
+            CharEscape::Backspace => 0x08,
+            CharEscape::FormFeed => 0x0c,
+            CharEscape::LineFeed => 0x0a,
+            CharEscape::CarriageReturn => 0x0d,
+            CharEscape::Tab => 0x09,
+            CharEscape::AsciiControl(byte) => byte,
+        };
+        write!(writer, "\\u{code:04x}")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use envguard_core::names::{CanonicalName, PackageId};
-    use envguard_core::platform::Runtime;
 
     fn name(n: &str) -> PackageId {
         PackageId::Name(CanonicalName::new(n))
     }
 
+    fn diff_json(change: &Change) -> String {
+        let mut out = Vec::new();
+        let mut json = serde_json::Serializer::with_formatter(&mut out, Escaped);
+        ChangeJson::of(change).serialize(&mut json).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
-    fn lines_and_json_are_stable() {
+    fn json_is_stable() {
         let change = Change {
             removed: vec![
                 name("six"),
@@ -538,22 +683,97 @@ mod tests {
             ..Change::default()
         };
         assert_eq!(
-            change_lines(&change),
-            [
-                "removed six",
-                "removed https://x.invalid/a \"b\".zip",
-                "extras-dropped requests[socks]",
-                "added attrs",
-                "runtime python-3.11 -> none"
-            ]
-        );
-        assert_eq!(
-            change_json(&change),
+            diff_json(&change),
             r#"{"removed":["six","https://x.invalid/a \"b\".zip"],"extras_dropped":[{"package":"requests","extras":["socks"]}],"added":["attrs"],"runtime":{"from":"python-3.11","to":null},"removes_anything":true}"#
         );
         assert_eq!(
-            change_json(&Change::default()),
+            diff_json(&Change::default()),
             r#"{"removed":[],"extras_dropped":[],"added":[],"runtime":null,"removes_anything":false}"#
         );
+        // Control characters, C1 and DEL too, and the two escapes JSON
+        // needs; nothing else.
+        let odd = Change {
+            added: vec![PackageId::Text("a\tb\n\u{7f}\u{85}\\/é".into())],
+            ..Change::default()
+        };
+        assert!(
+            diff_json(&odd).contains(r#""a\u0009b\u000a\u007f\u0085\\/é""#),
+            "{}",
+            diff_json(&odd)
+        );
+    }
+
+    fn id(c: char) -> CommitId {
+        CommitId::parse(&c.to_string().repeat(40)).unwrap()
+    }
+
+    #[test]
+    fn status_lines_and_refusals() {
+        let status_baseline = |source| Said::StatusBaseline {
+            remote: "azure".into(),
+            branch: "main".into(),
+            source,
+        };
+        let cases = [
+        (
+            Said::RemoteDoesNotDeploy {
+                remote: "origin".into(),
+                url: "git@example.invalid:me/app.git".into(),
+                configured: false,
+            },
+            "origin (git@example.invalid:me/app.git) does not deploy: it is not named azure, has no App \
+             Service scm URL, and no envguard.toml lists it in `remotes`; envguard lets every push to it \
+             through unchecked. For a remote that deploys: `envguard status <remote>`",
+        ),
+        (
+            Said::RemoteDoesNotDeploy {
+                remote: "azure".into(),
+                url: "/srv/site.git".into(),
+                configured: true,
+            },
+            "azure (/srv/site.git) does not deploy: envguard.toml's `remotes` does not list it; envguard \
+             lets every push to it through unchecked. For a remote that deploys: `envguard status <remote>`",
+        ),
+        (
+            Said::StatusOfDeletion {
+                refspec: ":main".into(),
+            },
+            "`:main` deletes the remote branch: a deletion never deploys, envguard lets it through",
+        ),
+        (
+            Said::StatusNeedsDestination { src: "v1.2".into() },
+            "`v1.2` is not a local branch, so the push needs a destination: \
+             `envguard status <remote> v1.2:<branch>`",
+        ),
+        (
+            Said::BranchDoesNotDeploy {
+                branch: "feature".into(),
+                branches: vec!["master".into(), "main".into()],
+            },
+            "feature does not deploy (deploying branches: master, main): a push to it is not checked",
+        ),
+        (
+            status_baseline(BaselineSource::RemoteCommit(id('a'))),
+            "azure/main at aaaaaaaaaaaa",
+        ),
+        (
+            status_baseline(BaselineSource::OtherBranch {
+                refname: "refs/remotes/azure/master".into(),
+                commit: id('b'),
+            }),
+            "azure/master at bbbbbbbbbbbb (main is new on azure)",
+        ),
+        (
+            status_baseline(BaselineSource::Fingerprint),
+            "the fingerprint in .envguard/fingerprint.toml",
+        ),
+        (
+            status_baseline(BaselineSource::None),
+            "none: this would be the first deployment",
+        ),
+        ];
+        for (said, want) in cases {
+            assert_eq!(said.to_string(), want);
+        }
     }
 }

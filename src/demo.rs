@@ -7,7 +7,7 @@
 //! (`envguard install`), then each step runs real `git push` and shows the
 //! server environment's own `pip list`. Nothing is special-cased for the demo.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::init;
-use envguard_core::message::Message;
+use crate::repo::cli;
+use crate::setup::{hookfile, init, install};
 use envguard_core::platform::Platform;
 
 const MAKE_WHEELS: &str = include_str!("demo/make_wheels.py");
@@ -26,6 +26,40 @@ const WHEELS: [&str; 3] = ["greeting==1.0.0", "colors==1.0.0", "shapes==1.0.0"];
 /// A file the demo leaves in the server's environment after each deploy: if
 /// it is gone after the next one, the environment was rebuilt.
 const PROBE: &str = ".envguard-demo-probe";
+
+/// What stops the demo before it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Said {
+    /// `demo --keep` with a folder that has files in it.
+    KeepNotEmpty { dir: String },
+    /// `demo`'s python3 cannot make a virtual environment.
+    NoVenv,
+    /// `demo` finds no python3.
+    NeedsPython,
+    /// `demo` finds no git.
+    NeedsGit,
+}
+
+impl fmt::Display for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Said::KeepNotEmpty { dir } => {
+                write!(f, "{dir} is not empty; give --keep a new or empty folder")
+            }
+            Said::NoVenv => f.write_str(
+                "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install python3-venv`) and run the demo again",
+            ),
+            Said::NeedsPython => f.write_str(
+                "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 python3-venv`)",
+            ),
+            Said::NeedsGit => f.write_str(
+                "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Said {}
 
 /// The demo's folders.
 struct Demo {
@@ -49,7 +83,7 @@ pub fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<()> {
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             if std::fs::read_dir(dir)?.next().is_some() {
                 let dir = dir.display().to_string();
-                return Err(Message::DemoKeepNotEmpty { dir }.into());
+                return Err(Said::KeepNotEmpty { dir }.into());
             }
             dir.canonicalize()?
         }
@@ -189,7 +223,7 @@ impl Demo {
             )
             .replace("@PYTHON@", &crate::quote::single_quoted_inside(PYTHON));
         std::fs::write(&hook, body)?;
-        crate::install::make_executable(&hook)
+        hookfile::make_executable(&hook)
     }
 
     fn set_up_app(&self) -> Result<()> {
@@ -210,11 +244,7 @@ impl Demo {
         std::fs::write(app.join("runtime.txt"), format!("{}\n", self.runtime()?))?;
         write_requirements(app, &["greeting==1.0.0", "colors==1.0.0"])?;
         init::init(app, Platform::Linux, false)?;
-        crate::install::install(
-            app,
-            &std::env::current_exe()?,
-            crate::install::How::default(),
-        )?;
+        install::install(app, &std::env::current_exe()?, install::How::default())?;
         self.git(app, &["add", "."])?;
         self.git(app, &["commit", "-qm", "A small Flask-style app"])?;
         self.git(
@@ -317,28 +347,14 @@ impl Demo {
 
     fn git(&self, dir: &Path, args: &[&str]) -> Result<String> {
         run_ok(
-            &mut git_command(dir, args),
+            &mut cli::isolated(dir, args),
             &format!("git {}", args.join(" ")),
         )
     }
 
     fn git_output(&self, dir: &Path, args: &[&str]) -> Result<Output> {
-        git_command(dir, args).output().context("cannot run git")
+        cli::isolated(dir, args).output().context("cannot run git")
     }
-}
-
-/// git in `dir`, with none of the caller's GIT_* variables.
-fn git_command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new("git");
-    command.args(args).current_dir(dir);
-    // Inherited GIT_* variables (from a hook, say) would point git at
-    // another repository.
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("GIT_") || key == "ENVGUARD_SKIP" {
-            command.env_remove(key);
-        }
-    }
-    command
 }
 
 struct Pushed {
@@ -367,15 +383,16 @@ fn check_python() -> Result<()> {
         .output();
     match probe {
         Ok(output) if output.status.success() => Ok(()),
-        Ok(_) => Err(Message::DemoNoVenv.into()),
-        Err(_) => Err(Message::DemoNeedsPython.into()),
+        Ok(_) => Err(Said::NoVenv.into()),
+        Err(_) => Err(Said::NeedsPython.into()),
     }
 }
 
 fn check_git() -> Result<()> {
-    match Command::new("git").arg("--version").output() {
-        Ok(output) if output.status.success() => Ok(()),
-        _ => Err(Message::DemoNeedsGit.into()),
+    if cli::available() {
+        Ok(())
+    } else {
+        Err(Said::NeedsGit.into())
     }
 }
 
@@ -416,5 +433,39 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_says_what_it_needs() {
+        let cases = [
+        (
+            Said::KeepNotEmpty {
+                dir: "/tmp/demo".into(),
+            },
+            "/tmp/demo is not empty; give --keep a new or empty folder",
+        ),
+        (
+            Said::NoVenv,
+            "python3 has no working venv module; install it (Debian/Ubuntu: `apt-get install \
+             python3-venv`) and run the demo again",
+        ),
+        (
+            Said::NeedsPython,
+            "the demo needs python3 with venv; install it (Debian/Ubuntu: `apt-get install python3 \
+             python3-venv`)",
+        ),
+        (
+            Said::NeedsGit,
+            "the demo needs git; install it (Debian/Ubuntu: `apt-get install git`)",
+        ),
+        ];
+        for (said, want) in cases {
+            assert_eq!(said.to_string(), want);
+        }
     }
 }

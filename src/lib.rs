@@ -1,7 +1,7 @@
 //! envguard: a git pre-push hook that forces a clean Python environment on
 //! Azure App Service when a push removes packages from requirements.txt.
 //!
-//! This crate is the shell: git ([`repo`], the only door to git2), files
+//! This crate is the shell: git ([`repo`], the only door to git), files
 //! ([`fs`]), the process, and the commands. Every rule it acts on lives in
 //! the I/O-free core, [`envguard_core`]; dependencies point inward only
 //! (docs/ARCHITECTURE.md). `main.rs` only maps [`run`]'s outcome to an
@@ -10,17 +10,13 @@
 pub mod cli;
 pub mod commands;
 pub mod demo;
-pub mod doctor;
-pub mod facts;
 pub mod fs;
 pub mod hook;
-pub mod init;
-pub mod install;
-pub mod managers;
-pub mod marker;
 pub mod push_target;
 pub mod quote;
 pub mod repo;
+pub mod say;
+pub mod setup;
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -28,45 +24,8 @@ use anyhow::{Context, Result};
 
 use cli::{Cli, Command};
 use envguard_core::managers::PushInput;
-use envguard_core::message::install::PASTE;
-use envguard_core::message::Message;
 use repo::Repo;
-
-/// How much a command says (`-q`, `-v`; for the hook, which git runs with
-/// no flags, `ENVGUARD_QUIET=1` and `ENVGUARD_VERBOSE=1`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Verbosity {
-    /// Only what stops a push, warnings and errors.
-    Quiet,
-    #[default]
-    Normal,
-    /// Also where each decision came from.
-    Verbose,
-}
-
-impl Verbosity {
-    /// From the flags, else (for the hook) the environment.
-    fn of(cli: &Cli) -> Verbosity {
-        let set = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
-        if cli.quiet || (!cli.verbose && set("ENVGUARD_QUIET")) {
-            Verbosity::Quiet
-        } else if cli.verbose || set("ENVGUARD_VERBOSE") {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
-        }
-    }
-}
-
-/// How a command ended, for the exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: the push was stopped (or `diff` found removals, or `doctor`
-    /// something to fix).
-    Stopped,
-}
+use say::{Outcome, Verbosity};
 
 fn this_binary() -> Result<std::path::PathBuf> {
     std::env::current_exe().context("cannot tell where the envguard binary is")
@@ -91,66 +50,39 @@ fn read_ref_lines() -> Result<Vec<u8>> {
     Ok(input)
 }
 
-/// `envguard: ` before each line of what a command says, except blank
-/// lines and text to paste (marked [`PASTE`]), which is printed exactly as
-/// it goes into its file.
-fn prefixed(said: &str) -> String {
-    said.lines()
-        .map(|line| match line.strip_prefix(PASTE) {
-            Some(paste) => format!("{paste}\n"),
-            None if line.is_empty() => "\n".to_string(),
-            None => format!("envguard: {line}\n"),
-        })
-        .collect()
-}
-
 /// Says, after a command run in a repository, when envguard no longer runs
 /// on `git push` there, with the one command that fixes it.
 fn warn_if_not_running(err: &mut dyn Write) {
-    if let Some(warning) = current_dir().ok().and_then(|dir| managers::warning(&dir)) {
-        let _ = writeln!(err, "envguard: {warning}");
+    if let Some(warning) = current_dir()
+        .ok()
+        .and_then(|dir| setup::managers::warning(&dir))
+    {
+        let _ = say::line(err, warning);
     }
 }
 
-/// envguard's hook file run as pre-commit's or prek's legacy hook
-/// (`pre-push.legacy`) while the manager's own config runs envguard too:
-/// the second run would find the branch moved by the first one's marker
-/// commit, so this copy steps aside, saying so.
+/// envguard's hook file run as pre-commit's or prek's legacy hook while
+/// the manager's config runs envguard too steps aside, saying so
+/// ([`setup::managers::legacy_steps_aside`]).
 fn legacy_steps_aside(err: &mut dyn Write) -> bool {
-    let from_legacy = std::env::var_os("ENVGUARD_HOOK").is_some_and(|hook| {
-        std::path::Path::new(&hook).file_name() == Some("pre-push.legacy".as_ref())
-    });
-    if !from_legacy {
+    let Some(hook) = std::env::var_os("ENVGUARD_HOOK") else {
         return false;
-    }
+    };
     let Ok(dir) = current_dir() else {
         return false;
     };
-    let Ok(paths) = install::HookPaths::locate(&dir) else {
-        return false;
-    };
-    let Some(found) = managers::survey(&dir, &paths)
-        .ok()
-        .and_then(|survey| survey.manager)
-        .filter(|found| {
-            found.hook_installed
-                && found.configured == envguard_core::managers::Configured::Yes
-                && found.manager.renamed_hook().is_some_and(|(_, runs)| runs)
-        })
-    else {
-        return false;
-    };
-    let note = envguard_core::message::install::Install::LegacyStepsAside {
-        manager: found.manager,
-        shown: found.shown,
-    };
-    let _ = writeln!(err, "envguard: {note}");
-    true
+    match setup::managers::legacy_steps_aside(&dir, std::path::Path::new(&hook)) {
+        Some(note) => {
+            let _ = say::line(err, note);
+            true
+        }
+        None => false,
+    }
 }
 
 fn reset() -> Result<Outcome> {
-    commands::reset(&Repo::open_from_env()?, &mut stderr())?;
-    warn_if_not_running(&mut stderr());
+    commands::reset(&Repo::open_from_env()?, &mut say::stderr())?;
+    warn_if_not_running(&mut say::stderr());
     Ok(Outcome::Success)
 }
 
@@ -161,27 +93,26 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
     match result {
         Ok(Outcome::Success) => 0,
         Ok(Outcome::Stopped) => 1,
+        Ok(Outcome::Failed) => 2,
         Err(error) => {
             // Nothing more can be said when stderr itself is gone.
             let text = describe(&error);
-            let _ = if text.contains(PASTE) {
-                write!(err, "{}", prefixed(&text))
+            let _ = if text.contains(say::PASTE) {
+                say::lines(err, &text)
             } else {
-                writeln!(err, "envguard: {text}")
+                say::line(err, &text)
             };
-            // A manager run by hand with no push (`pre-commit run --hook-stage
-            // pre-push`) stopped no push: its message says what happened.
-            let no_push = matches!(
-                error.downcast_ref::<Message>(),
-                Some(Message::NoPushToCheck { .. })
-            );
-            if stops_push && !no_push {
-                let _ = writeln!(err, "envguard: {}", envguard_core::message::BYPASS);
+            if stops_push {
+                let _ = say::line(err, BYPASS);
             }
             2
         }
     }
 }
+
+/// How to push without envguard, said after every error that stops a push.
+const BYPASS: &str =
+    "the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`";
 
 /// An error and its causes, `: `-separated as `{:#}` shows them, with each
 /// libgit2 error by its message alone: its class and code numbers
@@ -194,29 +125,6 @@ pub fn describe(error: &anyhow::Error) -> String {
     causes.join(": ")
 }
 
-/// Standard error for what envguard says. A message that cannot be written
-/// (a closed pipe) is dropped: what envguard decided sets the exit code,
-/// not whether anyone still reads, and nothing here can panic (release
-/// builds abort on a panic).
-pub struct Said<W>(W);
-
-impl<W: std::io::Write> std::io::Write for Said<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let _ = self.0.write_all(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let _ = self.0.flush();
-        Ok(())
-    }
-}
-
-/// [`Said`] over the process's standard error.
-pub fn stderr() -> Said<std::io::StderrLock<'static>> {
-    Said(std::io::stderr().lock())
-}
-
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {
     matches!(cli.command, Some(Command::PrePush { .. }))
@@ -224,8 +132,8 @@ pub fn stops_push(cli: &Cli) -> bool {
 
 /// Runs one command. Errors carry their full context; the caller prints them.
 pub fn run(cli: Cli) -> Result<Outcome> {
-    let mut err = stderr();
-    let verbosity = Verbosity::of(&cli);
+    let mut err = say::stderr();
+    let verbosity = Verbosity::of(cli.quiet, cli.verbose);
     match cli.command {
         Some(Command::PrePush { remote, url }) => {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
@@ -257,11 +165,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     hook::pre_push_from_pre_commit(&push, Repo::open_from_env, verbosity, &mut err)
                 }
                 PushInput::NothingPushed => Ok(Outcome::Success),
-                PushInput::NoPush { runner } => Err(Message::NoPushToCheck {
-                    runner: runner.to_string(),
+                // A manager run by hand (`pre-commit run --hook-stage
+                // pre-push`) stopped no push: no bypass to mention.
+                PushInput::NoPush { runner } => {
+                    let runner = runner.to_string();
+                    say::line(&mut err, hook::Refusal::NoPushToCheck { runner })?;
+                    Ok(Outcome::Failed)
                 }
-                .into()),
-                PushInput::NoArguments => Err(Message::PrePushWithoutArguments.into()),
+                PushInput::NoArguments => Err(hook::Refusal::PrePushWithoutArguments.into()),
             }
         }
         Some(Command::Install {
@@ -270,14 +181,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             manager,
             hook_file,
         }) => {
-            let how = install::How {
+            let how = setup::install::How {
                 force,
                 config_hook,
                 manager,
                 hook_file,
             };
-            let (said, runs) = install::install(&current_dir()?, &this_binary()?, how)?;
-            let _ = write!(err, "{}", prefixed(&said));
+            let (said, runs) = setup::install::install(&current_dir()?, &this_binary()?, how)?;
+            let _ = setup::install::say(&mut err, &said);
             // Nothing installed under a manager: exit 1, so that a setup
             // script does not take the repository for guarded
             // (docs/exit-codes.md).
@@ -288,12 +199,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Uninstall) => {
-            let said = install::uninstall(&current_dir()?)?;
-            let _ = write!(err, "{}", prefixed(&said));
+            let said = setup::install::uninstall(&current_dir()?)?;
+            let _ = setup::install::say(&mut err, &said);
             Ok(Outcome::Success)
         }
         Some(Command::Doctor { format }) => {
-            let report = doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
+            let report =
+                setup::doctor::doctor(&current_dir()?, &Repo::open_from_env()?, &this_binary()?)?;
             let mut out = std::io::stdout().lock();
             match format {
                 commands::Format::Text => report.render(&mut out)?,
@@ -342,22 +254,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Some(Command::Init { target, force }) => {
-            let repo = Repo::open_from_env()?;
-            let Some(root) = repo.workdir() else {
-                return Err(Message::InitWithoutWorkTree.into());
-            };
-            let target = match (target, repo.head_commit()?) {
-                (Some(target), _) => target.into(),
-                (None, Some(head)) => facts::config_at(&repo, &head)?.target,
-                (None, None) => envguard_core::config::Config::from_files(None, None)?.target,
-            };
-            let report = init::init(root, target, force)?;
-            for message in report.messages {
-                if verbosity != Verbosity::Quiet || matches!(message, Message::ReplacesOryx { .. })
-                {
-                    writeln!(err, "envguard: {message}")?;
-                }
-            }
+            let report = setup::init::run(&Repo::open_from_env()?, target.map(Into::into), force)?;
+            report.say(verbosity, &mut err)?;
             Ok(Outcome::Success)
         }
         Some(Command::Demo { keep }) => {
@@ -374,6 +272,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             clap_mangen::Man::new(command).render(&mut std::io::stdout().lock())?;
             Ok(Outcome::Success)
         }
-        None => Err(Message::NoCommand.into()),
+        None => Err(cli::NoCommand.into()),
     }
 }

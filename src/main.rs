@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     let cli = match envguard::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let code = envguard::cli::report_clap_error(&error, &mut envguard::stderr());
+            let code = envguard::cli::report_clap_error(&error, &mut envguard::say::stderr());
             return ExitCode::from(code);
         }
     };
@@ -26,6 +26,6 @@ fn main() -> ExitCode {
     ExitCode::from(envguard::exit_code(
         result,
         stops_push,
-        &mut envguard::stderr(),
+        &mut envguard::say::stderr(),
     ))
 }

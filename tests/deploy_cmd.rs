@@ -574,7 +574,7 @@ fn marker_files_are_read_as_tokens_tsv_says() {
     site.deploy();
     let mut cases = fixture_cases("tokens.tsv");
     // Big files, beside the shared ones: a valid first line counts whatever
-    // follows it (SPEC: the scripts read only the first line).
+    // follows it (docs/formats.md: the scripts read only the first line).
     let mut after = format!("{TSV_TOKEN}\r\n").into_bytes();
     after.extend(
         "more text & %PATH% !x! \"quoted\"\r\n"

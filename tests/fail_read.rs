@@ -1,4 +1,4 @@
-//! Issue 13, the reading side: no removal slips through an odd repository.
+//! The reading side: no removal slips through an odd repository.
 //! Each test is named for the hole it closes and runs against real git:
 //! symlinks committed as git commits them (mode 120000), a real partial
 //! clone served by a bare remote with `uploadpack.allowFilter`, a history
@@ -50,7 +50,7 @@ fn assert_says(run: &Run, what: &str) {
     );
 }
 
-// Item 1: symlinks in the tree are followed as pip follows them.
+// Symlinks in the tree are followed as pip follows them.
 
 #[test]
 fn symlinked_requirements_file_is_followed_as_pip_follows_it() {
@@ -172,7 +172,7 @@ fn symlink_loop_is_an_error_naming_it() {
     assert_says(&run, "loop");
 }
 
-// Item 2: the baseline is what the server last installed.
+// The baseline is what the server last installed.
 
 #[test]
 fn a_removal_across_a_commit_without_requirements_is_seen() {
@@ -238,7 +238,7 @@ fn fast_import(repo: &TestRepo, script: &str) {
     assert!(child.wait().unwrap().success());
 }
 
-// Item 3: objects missing from a partial clone.
+// Objects missing from a partial clone.
 
 /// A bare `origin` serving partial clones, holding `deployed` then
 /// `later`; returns the partial clone of it, checked out at `later`.
@@ -402,7 +402,7 @@ fn a_baseline_tree_missing_from_a_partial_clone_is_missing_not_absent() {
     assert!(!run.stderr.contains("first deployment"), "{}", run.stderr);
 }
 
-// Item 4: each side read with the config of its own commit.
+// Each side read with the config of its own commit.
 
 #[test]
 fn moving_the_app_from_a_subfolder_to_the_root_compares_file_set_to_file_set() {
@@ -460,7 +460,7 @@ fn diff_reads_each_commit_with_its_own_config() {
     assert_eq!(run.stdout, "removed six\n");
 }
 
-// Item 5: without runtime.txt, each candidate Python on its own.
+// Without runtime.txt, each candidate Python on its own.
 
 #[test]
 fn narrowing_a_marker_without_runtime_txt_is_a_removal() {
@@ -545,7 +545,7 @@ fn doctor_suggests_the_python_key_without_runtime_txt() {
     assert!(!all.contains("python = \""), "{all}");
 }
 
-// Item 13: small fidelity gaps.
+// Small fidelity gaps.
 
 #[test]
 fn an_scp_style_vcs_line_is_a_warning_identified_by_its_text() {

@@ -81,7 +81,7 @@ fn hook(repo: &TestRepo, env: GitEnv, input: &str) -> (u8, String) {
         "https://app.scm.azurewebsites.net/app.git",
         input.as_bytes(),
         || Repo::open(&dir, env),
-        envguard::Verbosity::Normal,
+        envguard::say::Verbosity::Normal,
         &mut err,
     );
     let code = envguard::exit_code(result, true, &mut err);
@@ -709,11 +709,18 @@ fn the_push_that_loses_a_race_says_the_branch_moved() {
     let open = || Repo::open(&repo.dir, full_env(&repo)).unwrap();
     let (winner, loser) = (open(), open());
     let commit = envguard_core::ids::CommitId::parse(&pushed).unwrap();
-    let config = envguard::facts::config_at(&winner, &commit).unwrap();
-    let (snapshot, _) = envguard::facts::snapshot_at(&winner, &commit, &config).unwrap();
-    let why = (&[][..], envguard_core::message::Retry::Push);
+    let config = envguard::hook::facts::config_at(&winner, &commit).unwrap();
+    let (snapshot, _) = envguard::hook::facts::snapshot_at(&winner, &commit, &config).unwrap();
+    let why = (&[][..], envguard::repo::Retry::Push);
     let schedule = |repo: &Repo| {
-        envguard::marker::schedule_clean(repo, "refs/heads/main", &commit, &snapshot, "race", why)
+        envguard::hook::marker::schedule_clean(
+            repo,
+            "refs/heads/main",
+            &commit,
+            &snapshot,
+            "race",
+            why,
+        )
     };
     let won = schedule(&winner).unwrap();
     let lost = format!("{:#}", schedule(&loser).unwrap_err());

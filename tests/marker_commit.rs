@@ -1,4 +1,5 @@
-//! The marker commit is all or nothing (issue 13, item 7): killed with
+//! The marker commit is all or nothing (docs/exit-codes.md, "The marker
+//! commit is all or nothing"): killed with
 //! SIGKILL at any moment, refused a held `index.lock`, or cut short by a
 //! full disk (`ulimit -f`), envguard leaves the repository untouched or the
 //! marker fully committed; the user's staged and unstaged work is never

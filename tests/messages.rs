@@ -1,5 +1,6 @@
-//! What envguard says, end to end: each message issue 16 lists, pinned in
-//! a real repository with a real bare remote and the installed hook.
+//! What envguard says, end to end: the hook's and the commands' messages,
+//! pinned in a real repository with a real bare remote and the installed
+//! hook.
 
 mod common;
 

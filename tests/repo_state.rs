@@ -1,8 +1,8 @@
-//! The user's repository and git's state (issue 13, items 6 and 8–12):
-//! envguard never writes through a link or outside the repository, never
-//! moves a branch under a rebase, keeps a sparse checkout sparse, says what
-//! is really in its way, quotes what comes from files, and holds rule 1 for
-//! any bytes git can send. Real git throughout; the hook is run directly
+//! The user's repository and git's state (docs/exit-codes.md, "The hook in
+//! detail"): envguard never writes through a link or outside the
+//! repository, never moves a branch under a rebase, keeps a sparse checkout
+//! sparse, says what is really in its way, quotes what comes from files,
+//! and lets a push that cannot deploy through whatever bytes git sends. Real git throughout; the hook is run directly
 //! (as git runs it) where the exit code or raw bytes matter.
 
 mod common;
@@ -108,7 +108,7 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-// Item 6: a committed `.envguard` that is a symlink, or a regular file.
+// A committed `.envguard` that is a symlink, or a regular file.
 
 #[test]
 fn a_committed_envguard_symlink_is_refused_and_nothing_is_written_through_it() {
@@ -175,7 +175,7 @@ fn an_envguard_symlink_only_in_the_work_tree_is_refused_too() {
     assert_eq!(repo.rev("main"), pushed);
 }
 
-// Item 9: what is really at `.envguard/force-clean`.
+// What is really at `.envguard/force-clean`.
 
 #[test]
 fn a_committed_symlink_at_the_marker_path_is_named_as_one() {
@@ -221,7 +221,7 @@ fn a_committed_directory_at_the_marker_path_is_named_as_one() {
     assert_eq!(repo.rev("main"), pushed);
 }
 
-// Item 8: a rebase in progress; a sparse checkout without `.envguard/`.
+// A rebase in progress; a sparse checkout without `.envguard/`.
 
 #[test]
 fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
@@ -385,7 +385,7 @@ fn a_sparse_checkout_that_leaves_out_one_marker_file_still_checks_the_other() {
     assert!(!repo.dir.join(".envguard/force-clean").exists());
 }
 
-// Item 10: what comes from files is quoted.
+// What comes from files is quoted.
 
 #[test]
 fn a_removed_line_holding_a_nul_still_gets_a_marker_commit() {
@@ -435,7 +435,7 @@ fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
     assert!(run.stderr.contains(r"\x1b[31mred"), "{}", run.stderr);
 }
 
-// Item 11: any bytes git can send.
+// Any bytes git can send.
 
 #[test]
 fn a_non_utf8_ref_name_to_a_remote_that_does_not_deploy_passes() {
@@ -509,7 +509,7 @@ fn a_50_mb_malformed_line_is_not_echoed_whole() {
     );
 }
 
-// Item 12: SHA-256 repositories.
+// SHA-256 repositories.
 
 /// A SHA-256 app repository with `REQS` committed and an `azure` remote.
 fn sha256_repo() -> (TestRepo, PathBuf) {

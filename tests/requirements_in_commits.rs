@@ -1,5 +1,6 @@
 //! Requirements read from real commit trees: includes resolve inside the
-//! commit, never the working tree (SPEC rule 2).
+//! commit, never the working tree (docs/removals.md, "What is compared
+//! with what").
 
 use std::path::Path;
 

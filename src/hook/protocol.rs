@@ -52,7 +52,8 @@ impl RefLine {
         std::str::from_utf8(&self.local_ref).ok()
     }
 
-    /// Whether the line can deploy at all (SPEC rule 1): a branch, not a
+    /// Whether the line can deploy at all (docs/exit-codes.md, "The hook in
+    /// detail"): a branch, not a
     /// delete or a tag. Decided from the line alone.
     pub fn may_deploy(&self) -> bool {
         self.pushed().is_some() && self.remote_branch_ref().is_some()

@@ -17,33 +17,41 @@ use std::process::{Command, Stdio};
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
 use envguard_core::links::{self, Node};
-use envguard_core::message::{Message, Operation};
+use envguard_core::requirements::ReaderError;
 use envguard_core::token::Entry;
 use git2::{ErrorCode, Index, ObjectType, Oid, Repository};
 
+pub mod cli;
+mod error;
 mod ident;
 mod write;
 
-/// A git failure other than "not found", with what envguard was doing.
-#[derive(Debug)]
-pub struct GitError {
-    /// What was being read: `commit 1a2b…`, `refs/remotes/azure/main`.
-    pub what: String,
-    pub source: git2::Error,
+pub use error::{Error, GitError, Retry, WriteError};
+
+/// An operation git is in the middle of, which moving a branch would break.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Merge,
+    Rebase,
+    CherryPick,
+    Revert,
+    Bisect,
+    ApplyMailbox,
 }
 
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "git cannot read {}: {} (check the repository with `git fsck`)",
-            self.what,
-            self.source.message()
-        )
+impl Operation {
+    /// The git command that continues or ends it.
+    pub fn command(self) -> &'static str {
+        match self {
+            Operation::Merge => "merge",
+            Operation::Rebase => "rebase",
+            Operation::CherryPick => "cherry-pick",
+            Operation::Revert => "revert",
+            Operation::Bisect => "bisect",
+            Operation::ApplyMailbox => "am",
+        }
     }
 }
-
-impl std::error::Error for GitError {}
 
 /// A libgit2 error by its message alone, without the class and code
 /// numbers its `Display` adds; `None` for any other error.
@@ -82,8 +90,10 @@ fn oid(id: &CommitId) -> Oid {
 /// (`git ls-tree`, `git cat-file`) rather than git2: for repositories git2
 /// cannot open (SHA-256 object ids). `Ok(None)` when the commit has no file
 /// there.
-pub fn read_with_git(commit: &CommitId) -> impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_ {
-    move |path: &str| {
+pub fn read_with_git(
+    commit: &CommitId,
+) -> impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError> + '_ {
+    move |path: &str| -> Result<Option<Vec<u8>>, ReaderError> {
         let git = |args: &[&str]| -> Result<Vec<u8>> {
             let output = Command::new("git")
                 .args(args)
@@ -98,12 +108,15 @@ pub fn read_with_git(commit: &CommitId) -> impl FnMut(&str) -> Result<Option<Vec
             }
             Ok(output.stdout)
         };
-        let listed = git(&["ls-tree", "-z", commit.as_str(), "--", path])?;
+        let listed =
+            git(&["ls-tree", "-z", commit.as_str(), "--", path]).map_err(ReaderError::new)?;
         // `<mode> <type> <object>\t<path>\0`, or nothing when absent.
         let meta = listed.split(|&b| b == b'\t').next().unwrap_or_default();
         let meta = String::from_utf8_lossy(meta);
         match meta.split(' ').collect::<Vec<_>>()[..] {
-            [_, "blob", object] => Ok(Some(git(&["cat-file", "blob", object])?)),
+            [_, "blob", object] => Ok(Some(
+                git(&["cat-file", "blob", object]).map_err(ReaderError::new)?,
+            )),
             // Absent, or a folder or submodule: no file there.
             _ => Ok(None),
         }
@@ -238,7 +251,7 @@ impl Repo {
         let repo = Repository::open_from_env().map_err(|err| {
             // libgit2 names the extension it does not know.
             if err.message().contains("object format") {
-                anyhow::Error::from(Message::Sha256Repository)
+                anyhow::Error::from(Error::Sha256)
             } else {
                 anyhow::Error::from(err)
                     .context("cannot open the git repository here; run envguard inside one")
@@ -298,16 +311,17 @@ impl Repo {
     pub fn reader(
         &self,
         commit: &CommitId,
-    ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>> + '_> {
+    ) -> Result<impl FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError> + '_> {
         let tree = self.root_tree(commit)?;
         let commit = commit.clone();
-        Ok(move |path: &str| -> Result<Option<Vec<u8>>> {
+        let read = move |path: &str| -> Result<Option<Vec<u8>>> {
             let Some(id) = self.file_at(&tree, &commit, path)? else {
                 return Ok(None);
             };
             let blob = self.object(id, ObjectType::Blob, path, &commit)?;
             Ok(Some(blob.peel_to_blob()?.content().to_vec()))
-        })
+        };
+        Ok(move |path: &str| read(path).map_err(ReaderError::new))
     }
 
     /// Whether two commits hold the same bytes (the same blob, or no file)
@@ -361,7 +375,7 @@ impl Repo {
 
     /// The blob a path names in `tree`, links followed.
     fn file_at(&self, tree: &git2::Tree<'_>, commit: &CommitId, path: &str) -> Result<Option<Oid>> {
-        let mut lookup = |p: &str| Ok(self.node_at(tree, commit, p)?.0);
+        let mut lookup = |p: &str| -> Result<Node> { Ok(self.node_at(tree, commit, p)?.0) };
         let Some(real) = links::resolve(path, &mut lookup)? else {
             return Ok(None);
         };
@@ -421,7 +435,7 @@ impl Repo {
     ) -> Result<git2::Object<'_>> {
         match self.repo.find_object(id, Some(kind)) {
             Ok(object) => Ok(object),
-            Err(err) if err.code() == ErrorCode::NotFound => Err(Message::MissingObject {
+            Err(err) if err.code() == ErrorCode::NotFound => Err(Error::MissingObject {
                 path: path.to_string(),
                 commit: commit.clone(),
                 kind: if kind == ObjectType::Tree {
@@ -505,7 +519,7 @@ impl Repo {
             Ok(object) => object,
             Err(err) if matches!(err.code(), ErrorCode::NotFound | ErrorCode::InvalidSpec) => {
                 let rev = rev.to_string();
-                return Err(envguard_core::message::Message::UnknownRevision { rev }.into());
+                return Err(Error::UnknownRevision { rev }.into());
             }
             Err(source) => {
                 let what = format!("the revision `{rev}`");
@@ -780,7 +794,7 @@ impl Repo {
             return Ok(vec![false; paths.len()]);
         };
         if self.config_bool("index.sparse") {
-            return Err(Message::SparseIndex.into());
+            return Err(Error::SparseIndex.into());
         }
         let mut command = Command::new("git");
         self.env.apply(&mut command);

@@ -8,14 +8,15 @@ use std::process::Command;
 
 use anyhow::{anyhow, bail, Context, Result};
 use envguard_core::ids::CommitId;
-use envguard_core::message::{Message, Retry};
 use envguard_core::token::{Entry, ENVGUARD_DIR, FINGERPRINT_PATH, MARKER_PATH};
 use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Signature};
 
-use super::{blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo};
+use super::{
+    blob_at, commit_id, entry_on_disk, oid, run_with_input, PathState, Repo, Retry, WriteError,
+};
 
 impl Repo {
-    /// [`Message::RefMoved`] when `refname` no longer points at `was`:
+    /// [`WriteError::RefMoved`] when `refname` no longer points at `was`:
     /// whatever else failed meanwhile, that is what happened (another push
     /// running at the same time, say, whose marker commit moved it and
     /// staged its files).
@@ -24,9 +25,9 @@ impl Repo {
         refname: &str,
         was: &CommitId,
         retry: Retry,
-    ) -> Result<Option<Message>> {
+    ) -> Result<Option<WriteError>> {
         let now = self.ref_target(refname)?;
-        Ok((now.as_ref() != Some(was)).then(|| Message::RefMoved {
+        Ok((now.as_ref() != Some(was)).then(|| WriteError::RefMoved {
             refname: refname.to_string(),
             was: was.clone(),
             now,
@@ -193,7 +194,7 @@ impl Repo {
             let _ = std::fs::remove_file(waiting_file(&waiting, path));
         }
         let nothing = |why: anyhow::Error| -> anyhow::Error {
-            Message::NothingChanged {
+            WriteError::NothingChanged {
                 why: format!("{why:#}"),
                 refname: refname.to_string(),
                 parent: old.clone(),
@@ -202,13 +203,17 @@ impl Repo {
         };
         let prepared = self.prepare_switch(&lock, &waiting, old, new, paths, retry);
         let temps = match prepared {
-            Ok(temps) => temps,
-            Err(err) => {
+            Ok(Ok(temps)) => temps,
+            // A refusal already says what happened and what to do.
+            Ok(Err(refused)) => {
                 if let Some(moved) = self.moved_meanwhile(refname, old, retry)? {
                     return Err(moved.into());
                 }
-                if err.downcast_ref::<Message>().is_some() {
-                    return Err(err);
+                return Err(refused.into());
+            }
+            Err(err) => {
+                if let Some(moved) = self.moved_meanwhile(refname, old, retry)? {
+                    return Err(moved.into());
                 }
                 return Err(nothing(err));
             }
@@ -245,7 +250,9 @@ impl Repo {
     }
 
     /// Under the index lock: checks again that nothing moved, writes the new
-    /// files beside the index and the new index into the lock file.
+    /// files beside the index and the new index into the lock file. The
+    /// inner error is a refusal (a user's edit of an envguard file), the
+    /// outer one a failure.
     fn prepare_switch(
         &self,
         lock: &Lock,
@@ -254,7 +261,7 @@ impl Repo {
         new: &CommitId,
         paths: &[(&'static str, bool)],
         retry: Retry,
-    ) -> Result<Vec<(Temp, String)>> {
+    ) -> Result<Result<Vec<(Temp, String)>, WriteError>> {
         let gitdir = self.repo.path();
         let index_path = gitdir.join("index");
         std::fs::copy(&index_path, &lock.path)
@@ -262,7 +269,7 @@ impl Repo {
         let mut index = Index::open(&lock.path).context("cannot read the git index")?;
         for &(path, excluded) in paths {
             if let PathState::Edited(what) = self.path_state_in(&index, old, path, excluded)? {
-                return Err(Message::EnvguardFileEdited { what, path, retry }.into());
+                return Ok(Err(WriteError::EnvguardFileEdited { what, path, retry }));
             }
         }
         let tree = self.repo.find_commit(oid(new))?.tree()?;
@@ -300,7 +307,7 @@ impl Repo {
         index
             .write()
             .with_context(|| format!("cannot write {}", lock.path.display()))?;
-        Ok(temps)
+        Ok(Ok(temps))
     }
 
     /// Puts back what a failed switch changed after the ref moved; says
@@ -336,7 +343,7 @@ impl Repo {
         }
         let moved_back = self.move_ref(refname, new, old, "undo a failed force-clean marker");
         if failed.is_empty() && moved_back.is_ok() {
-            return Message::NothingChanged {
+            return WriteError::NothingChanged {
                 why: format!("{why:#}"),
                 refname: refname.to_string(),
                 parent: old.clone(),
@@ -362,7 +369,7 @@ impl Repo {
                 format!("`git restore --worktree -- {paths}` (or delete them where git status calls them untracked)"),
             )
         };
-        Message::HalfDone {
+        WriteError::HalfDone {
             why: format!("{why:#}"),
             state,
             fix,
@@ -448,7 +455,7 @@ impl Lock {
                 held: std::cell::Cell::new(true),
             }),
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                Err(Message::IndexLocked {
+                Err(WriteError::IndexLocked {
                     lock: path.display().to_string(),
                 }
                 .into())

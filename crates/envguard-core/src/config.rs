@@ -6,10 +6,10 @@
 
 use serde::Deserialize;
 
-use crate::deployment::{Deployment, DEPLOYMENT_PATH};
+use crate::deployment::{Deployment, DeploymentError, DEPLOYMENT_PATH};
 use crate::names::CanonicalName;
 use crate::platform::{Platform, Runtime};
-use crate::requirements::ReadFile;
+use crate::requirements::{ReadFile, ReaderError};
 
 /// The config file's path, relative to the repository root.
 pub const CONFIG_PATH: &str = "envguard.toml";
@@ -102,11 +102,59 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Why the settings a commit carries cannot be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The caller's reader failed.
+    Reader(ReaderError),
+    /// `.deployment` reads differently to Kudu ([`Deployment::parse`]).
+    Deployment(DeploymentError),
+    /// `envguard.toml` is not valid.
+    Config(ConfigError),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Reader(error) => std::fmt::Display::fmt(error, f),
+            ReadError::Deployment(error) => std::fmt::Display::fmt(error, f),
+            ReadError::Config(error) => std::fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Reader(error) => std::error::Error::source(error),
+            ReadError::Deployment(_) | ReadError::Config(_) => None,
+        }
+    }
+}
+
+impl From<ReaderError> for ReadError {
+    fn from(error: ReaderError) -> ReadError {
+        ReadError::Reader(error)
+    }
+}
+
+impl From<DeploymentError> for ReadError {
+    fn from(error: DeploymentError) -> ReadError {
+        ReadError::Deployment(error)
+    }
+}
+
+impl From<ConfigError> for ReadError {
+    fn from(error: ConfigError) -> ReadError {
+        ReadError::Config(error)
+    }
+}
+
 impl Config {
     /// Reads the settings a commit carries, `envguard.toml` and
     /// `.deployment`, through `read`. A `.deployment` Kudu would read
     /// differently from envguard is an error too ([`Deployment::parse`]).
-    pub fn read(read: &mut ReadFile<'_>) -> anyhow::Result<Config> {
+    pub fn read(read: &mut ReadFile<'_>) -> Result<Config, ReadError> {
         let config = read(CONFIG_PATH)?;
         let deployment = read(DEPLOYMENT_PATH)?
             .map(|bytes| Deployment::parse(&bytes))
@@ -654,7 +702,7 @@ mod tests {
     #[test]
     fn reading_a_commit_stops_on_a_deployment_kudu_reads_as_unknown() {
         let files = |deployment: &'static [u8]| {
-            move |path: &str| -> anyhow::Result<Option<Vec<u8>>> {
+            move |path: &str| -> Result<Option<Vec<u8>>, ReaderError> {
                 Ok((path == DEPLOYMENT_PATH).then(|| deployment.to_vec()))
             }
         };

@@ -296,7 +296,8 @@ impl Deployment {
         }
     }
 
-    /// The platform whose markers count by default (SPEC, config `target`):
+    /// The platform whose markers count by default (docs/configuration.md,
+    /// `target`):
     /// `windows` when the command runs `deploy.cmd`, else `linux`.
     pub fn target(&self) -> Platform {
         let script = self.command.as_deref().and_then(script_of);

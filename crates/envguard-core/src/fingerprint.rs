@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -17,14 +18,71 @@ use crate::digest::{hex, sha256};
 use crate::encoding::Encoding;
 use crate::names::{self, PackageId, PackageSet};
 use crate::platform::{Runtime, Target};
-use crate::requirements::{self, ReadFile, SourceFile, Warning};
+use crate::requirements::{self, ReadFile, ReaderError, SourceFile, Warning};
 use crate::token::{Token, MARKER_PATH};
 
 /// The fingerprint format this version writes and reads.
 pub const SCHEMA: u32 = 1;
 
+/// Why a commit's identity or snapshot cannot be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The caller's reader failed.
+    Reader(ReaderError),
+    /// The requirements cannot be read: pip would fail on them too, or
+    /// (`read_failed`) their bytes cannot be known.
+    Requirements(requirements::Error),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Reader(error) => fmt::Display::fmt(error, f),
+            ReadError::Requirements(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Reader(error) => std::error::Error::source(error),
+            ReadError::Requirements(_) => None,
+        }
+    }
+}
+
+impl From<ReaderError> for ReadError {
+    fn from(error: ReaderError) -> ReadError {
+        ReadError::Reader(error)
+    }
+}
+
+impl From<requirements::Error> for ReadError {
+    fn from(error: requirements::Error) -> ReadError {
+        ReadError::Requirements(error)
+    }
+}
+
+/// The fingerprint file could not be written (TOML refused a value).
+#[derive(Debug)]
+pub struct WriteError(toml::ser::Error);
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cannot write the fingerprint")
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// The bytes a deployment's environment depends on, as hashes: equal
-/// identities need no package comparison at all (SPEC rule 3).
+/// identities need no package comparison at all (docs/removals.md, "What is
+/// compared with what").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Identity {
     /// Over every requirements file read (paths and contents), in order.
@@ -43,7 +101,7 @@ impl Identity {
     pub fn read(
         config: &Config,
         read: &mut ReadFile<'_>,
-    ) -> anyhow::Result<(Identity, Vec<String>)> {
+    ) -> Result<(Identity, Vec<String>), ReadError> {
         let files = requirements::sources(&config.requirements, read)?;
         let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
         let mut paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
@@ -95,7 +153,7 @@ impl Snapshot {
     pub fn read(
         config: &Config,
         read: &mut ReadFile<'_>,
-    ) -> anyhow::Result<(Snapshot, Vec<Warning>)> {
+    ) -> Result<(Snapshot, Vec<Warning>), ReadError> {
         let runtime_bytes = read(&config.runtime)?.unwrap_or_default();
         let runtime = Runtime::from_file(&runtime_bytes);
         let parsed = requirements::parse(&config.requirements, read)?;
@@ -122,7 +180,7 @@ impl Snapshot {
     }
 
     /// The fingerprint file for this snapshot, as committed with a marker.
-    pub fn to_fingerprint(&self, reason: &str) -> anyhow::Result<Vec<u8>> {
+    pub fn to_fingerprint(&self, reason: &str) -> Result<Vec<u8>, WriteError> {
         let file = FingerprintFile {
             schema: SCHEMA,
             requirements_sha256: self.identity.requirements_sha256.clone(),
@@ -140,7 +198,7 @@ impl Snapshot {
                 .unwrap_or_default(),
             reason: reason.to_string(),
         };
-        let body = toml::to_string(&file).context("cannot write the fingerprint")?;
+        let body = toml::to_string(&file).map_err(WriteError)?;
         Ok(
             format!("# Written by envguard: the last deployed requirements. Do not edit.\n{body}")
                 .into_bytes(),

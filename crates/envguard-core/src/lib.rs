@@ -1,13 +1,16 @@
 //! envguard's core: every rule the hook, `status`, `diff` and `doctor`
 //! decide by, over plain data. It does no I/O at all (no git, no files, no
 //! process, no network, no environment; `tests/purity.rs` enforces it):
-//! files come in as bytes through a caller-supplied reader, and what the
-//! user should read goes out as a [`message::Message`] (or, for `doctor` and
-//! `install`, a [`message::doctor::Finding`] or [`message::install::Install`]).
+//! files come in as bytes through a caller-supplied reader, and decisions
+//! and typed errors (each naming its file and line) go out. It keeps rules,
+//! not prose: the only sentences here are the decision's own, which the
+//! hook, `status` and `diff` share ([`decide::say`]), and each error's
+//! `Display`; every other sentence lives in the shell module that decides
+//! it.
 //!
 //! Modules, innermost first: [`text`], [`encoding`], [`ids`], [`digest`], [`shipped`], [`names`], [`platform`],
-//! [`token`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
-//! [`decide`], [`managers`], [`message`], [`links`]. Each uses only modules before it.
+//! [`token`], [`links`], [`requirements`], [`deployment`], [`config`], [`fingerprint`],
+//! [`decide`], [`managers`]. Each uses only modules before it.
 
 pub mod config;
 pub mod decide;
@@ -18,7 +21,6 @@ pub mod fingerprint;
 pub mod ids;
 pub mod links;
 pub mod managers;
-pub mod message;
 pub mod names;
 pub mod platform;
 pub mod requirements;

@@ -11,11 +11,13 @@
 //! `include/linux/namei.h`); so does envguard, and calls it a loop.
 //!
 //! A link whose text is absolute, or climbs above the repository's root,
-//! would make pip read a file of the server rather than of the commit: an
-//! error naming the link. The tree itself is the caller's: [`resolve`]
-//! asks a lookup function what one path of real folders holds.
+//! would make pip read a file of the server rather than of the commit: a
+//! [`LinkError`] naming the link. The tree itself is the caller's:
+//! [`resolve`] asks a lookup function what one path of real folders holds.
 
-use crate::message::Message;
+use std::fmt;
+
+use crate::token::ENVGUARD_DIR;
 
 /// At most this many links are followed in one lookup (Linux's
 /// `MAXSYMLINKS`).
@@ -34,17 +36,64 @@ pub enum Node {
     Link(String),
 }
 
+/// A link the server could not follow into the commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// A symbolic link names something outside the repository (`link ==
+    /// target`: the path itself climbs above the root).
+    LeavesRepository { link: String, target: String },
+    /// Following the links never ends.
+    Loops { link: String, hops: usize },
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // envguard's own folder: its files are never read or written
+            // through a link, whatever the link says (the writing side
+            // refuses the same way, `token::check_written`).
+            LinkError::LeavesRepository { link, target }
+                if link == ENVGUARD_DIR || link.starts_with(&format!("{ENVGUARD_DIR}/")) =>
+            {
+                write!(
+                    f,
+                    "{link} is a symbolic link to {target}, outside the repository; envguard keeps its marker \
+                     as two regular files in a folder .envguard/ and never reads or writes through such a link. \
+                     Move it out of the way (`git rm -- {link}`: for a link that removes the link, not what it \
+                     points to) and commit, then push again"
+                )
+            }
+            LinkError::LeavesRepository { link, target } if link == target => write!(
+                f,
+                "{link} leads outside the repository; pip on the server would read a file that is not in the commit"
+            ),
+            LinkError::LeavesRepository { link, target } => write!(
+                f,
+                "{link} is a symbolic link to {target}, outside the repository; pip on the server would read \
+                 a file that is not in the commit. Commit the file itself, or a link within the repository"
+            ),
+            LinkError::Loops { link, hops } => write!(
+                f,
+                "{link} is a symbolic link that leads to no file within {hops} links (a loop); \
+                 pip on the server could not open it. Fix the link"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
 /// Resolves `path` (`/`-separated, relative to the repository root) to the
 /// path of the file it names, with every link followed and every `..`
 /// applied. `Ok(None)`: no file there (missing, a folder, a dangling link,
 /// or a file used as a folder: what `open()` fails on with `ENOENT`,
 /// `EISDIR` or `ENOTDIR`). A link that leaves the repository or loops is a
-/// [`Message`] naming it; `lookup`'s errors (an object missing from the
-/// repository, say) pass through unchanged.
-pub fn resolve(
+/// [`LinkError`] naming it, in the caller's error type; `lookup`'s errors
+/// (an object missing from the repository, say) pass through unchanged.
+pub fn resolve<E: From<LinkError>>(
     path: &str,
-    lookup: &mut dyn FnMut(&str) -> anyhow::Result<Node>,
-) -> anyhow::Result<Option<String>> {
+    lookup: &mut dyn FnMut(&str) -> Result<Node, E>,
+) -> Result<Option<String>, E> {
     // `done`: the real folders walked so far; `todo`: what is left to walk,
     // last component first, so that a link's text can go in front.
     let mut done: Vec<String> = Vec::new();
@@ -55,7 +104,7 @@ pub fn resolve(
             if done.pop().is_none() {
                 let link = path.to_string();
                 let target = path.to_string();
-                return Err(Message::LinkLeavesRepository { link, target }.into());
+                return Err(LinkError::LeavesRepository { link, target }.into());
             }
             continue;
         }
@@ -72,11 +121,11 @@ pub fn resolve(
                 hops += 1;
                 if hops > MAX_LINK_HOPS {
                     let hops = MAX_LINK_HOPS;
-                    return Err(Message::LinkLoops { link: here, hops }.into());
+                    return Err(LinkError::Loops { link: here, hops }.into());
                 }
                 done.pop();
                 if leaves_root(&done, &target) {
-                    return Err(Message::LinkLeavesRepository { link: here, target }.into());
+                    return Err(LinkError::LeavesRepository { link: here, target }.into());
                 }
                 todo.extend(components(&target).rev());
             }
@@ -138,7 +187,7 @@ mod tests {
     }
 
     fn resolve_in(map: &BTreeMap<String, Node>, path: &str) -> Result<Option<String>, String> {
-        let mut lookup = |p: &str| Ok(map.get(p).cloned().unwrap_or(Node::Missing));
+        let mut lookup = |p: &str| Ok::<_, LinkError>(map.get(p).cloned().unwrap_or(Node::Missing));
         resolve(path, &mut lookup).map_err(|e| e.to_string())
     }
 
@@ -240,10 +289,65 @@ mod tests {
         assert!(resolve_in(&map, "start").unwrap_err().contains("loop"));
     }
 
+    /// The caller's own error type, as a repository reader has one.
+    #[derive(Debug, PartialEq)]
+    enum Lookup {
+        Missing(&'static str),
+        Link(LinkError),
+    }
+
+    impl From<LinkError> for Lookup {
+        fn from(error: LinkError) -> Lookup {
+            Lookup::Link(error)
+        }
+    }
+
     #[test]
     fn lookup_errors_pass_through() {
-        let mut lookup = |_: &str| Err(anyhow::anyhow!("object missing"));
+        let mut lookup = |_: &str| Err(Lookup::Missing("object missing"));
         let err = resolve("a/b.txt", &mut lookup).unwrap_err();
-        assert_eq!(err.to_string(), "object missing");
+        assert_eq!(err, Lookup::Missing("object missing"));
+        let mut lookup = |_: &str| Ok(Node::Link("/etc".into()));
+        assert!(matches!(
+            resolve("a", &mut lookup),
+            Err(Lookup::Link(LinkError::LeavesRepository { .. }))
+        ));
+    }
+
+    // A link out of the repository, in its three wordings: envguard's own
+    // folder (never read or written through a link), a path that climbs out by
+    // itself, and a link whose text leads out.
+    #[test]
+    fn links_leaving_the_repository() {
+        let leaves = |link: &str, target: &str| {
+            LinkError::LeavesRepository {
+                link: link.into(),
+                target: target.into(),
+            }
+            .to_string()
+        };
+        for link in [".envguard", ".envguard/force-clean"] {
+            assert!(
+                leaves(link, "../elsewhere").starts_with(&format!(
+                    "{link} is a symbolic link to ../elsewhere, outside the repository; envguard keeps its marker"
+                )),
+                "{link}"
+            );
+        }
+        assert_eq!(
+            leaves("../requirements.txt", "../requirements.txt"),
+            "../requirements.txt leads outside the repository; pip on the server would read a file that is \
+             not in the commit"
+        );
+        for link in ["requirements.txt", ".envguardian"] {
+            assert_eq!(
+                leaves(link, "../shared/requirements.txt"),
+                format!(
+                    "{link} is a symbolic link to ../shared/requirements.txt, outside the repository; pip on \
+                     the server would read a file that is not in the commit. Commit the file itself, or a \
+                     link within the repository"
+                )
+            );
+        }
     }
 }

@@ -453,8 +453,9 @@ fn pre_commit_push(var: &dyn Fn(&str) -> Option<String>) -> Option<PreCommitPush
 /// parent of the first pushed commit the remote lacks, or absent. So: the
 /// two agree (a plain push) → that commit; only one is known → that one;
 /// they differ (a forced push, or a stale tracking ref) → both, and a
-/// removal against either counts; neither → a new branch (SPEC rule 2's
-/// other branches and fingerprint then decide).
+/// removal against either counts; neither → a new branch (another
+/// deploying branch, then the fingerprint decide: docs/removals.md, "What
+/// is compared with what").
 pub fn pre_commit_remotes(
     from: Option<&CommitId>,
     tracking: Option<&CommitId>,

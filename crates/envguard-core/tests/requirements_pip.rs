@@ -181,7 +181,7 @@ fn read_dir(dir: &Path) -> Result<Requirements, Error> {
         &mut |path: &str| match fs::read(dir.join(path)) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err.into()),
+            Err(err) => Err(requirements::ReaderError::new(err)),
         },
     )
 }

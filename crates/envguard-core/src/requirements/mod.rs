@@ -179,9 +179,33 @@ pub struct Requirements {
     pub warnings: Vec<Warning>,
 }
 
+/// Why the caller's reader could not give a file's bytes (an unreadable
+/// repository, say): the caller's own error, carried through unchanged. It
+/// shows as that error does, and its causes are that error's.
+#[derive(Debug)]
+pub struct ReaderError(Box<dyn std::error::Error + Send + Sync>);
+
+impl ReaderError {
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ReaderError {
+        ReaderError(error.into())
+    }
+}
+
+impl fmt::Display for ReaderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for ReaderError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 /// How a file is read: by repository-relative path (`/`-separated), giving
 /// `Ok(None)` when the file does not exist.
-pub type ReadFile<'a> = dyn FnMut(&str) -> anyhow::Result<Option<Vec<u8>>> + 'a;
+pub type ReadFile<'a> = dyn FnMut(&str) -> Result<Option<Vec<u8>>, ReaderError> + 'a;
 
 impl Requirements {
     /// The packages pip would install on `target`, for each Python it may
@@ -368,7 +392,8 @@ fn read_requirement(
             (Statement::Requirement(parsed), warning)
         }
         // The server's environment decides what `${NAME}` is: the text
-        // identifies the line, silently (SPEC).
+        // identifies the line, silently (docs/removals.md, "Lines envguard
+        // cannot read").
         Err(_) if lines::has_env_reference(text) => (Statement::Unreadable(text.to_string()), None),
         Err(why) => (
             Statement::Unreadable(text.to_string()),

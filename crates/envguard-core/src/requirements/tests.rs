@@ -240,7 +240,7 @@ fn a_missing_top_file_reads_as_nothing() {
 fn a_read_failure_names_the_including_line() {
     let err = parse("r.txt", &mut |path: &str| match path {
         "r.txt" => Ok(Some(b"-r x.txt\n".to_vec())),
-        _ => Err(anyhow::anyhow!("object is corrupt")),
+        _ => Err(ReaderError::new("object is corrupt")),
     })
     .unwrap_err();
     assert_eq!(

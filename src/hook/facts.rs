@@ -1,25 +1,88 @@
 //! The facts the hook, `status` and `doctor` share: a commit's config and
-//! snapshot, and the baseline a push is compared with (SPEC rule 2),
+//! snapshot, the pushed ref that deploys, and the baseline a push is
+//! compared with (docs/removals.md, "What is compared with what"),
 //! gathered from the repository for the core's
-//! [`choose_baseline`](envguard_core::decide::choose_baseline).
+//! [`choose_baseline`](envguard_core::decide::choose_baseline). What is
+//! worth saying on the way is a [`Note`], given back as a value.
 
-use std::io::Write;
+use std::fmt;
 
 use anyhow::{Context, Result};
 use envguard_core::config::{Config, CONFIG_PATH};
 use envguard_core::decide::{self, BaselineChoice, BaselineFacts, BaselineSource, Installed};
 use envguard_core::deployment::DEPLOYMENT_PATH;
-use envguard_core::fingerprint::{Identity, Snapshot};
+use envguard_core::fingerprint::{self, Identity, Snapshot};
 use envguard_core::ids::CommitId;
-use envguard_core::message::Message;
-use envguard_core::requirements::{self, ReadFile, Warning};
+use envguard_core::requirements::{ReadFile, Warning};
 use envguard_core::token::{Token, MARKER_PATH};
 
+use super::protocol::RefLine;
+use super::refusal::Refusal;
 use crate::repo::Repo;
+use crate::say::Verbosity;
+
+/// What finding the baseline came across, for the hook to say and
+/// `status` to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The deployed commit has no requirements file: the baseline is the
+    /// nearest first-parent ancestor that has one.
+    BaselineWalked {
+        place: String,
+        requirements: String,
+        deployed: CommitId,
+        found: CommitId,
+        steps: usize,
+    },
+    /// The deployed requirements cannot be read now.
+    UnreadableBaseline { why: String },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::BaselineWalked {
+                place,
+                requirements,
+                deployed,
+                found,
+                steps,
+            } => write!(
+                f,
+                "{place}: the deployed commit {} has no {requirements}, so the server skipped pip there; \
+                 comparing with {}, {steps} first-parent commit{} back, the last one that had it",
+                deployed.short(),
+                found.short(),
+                if *steps == 1 { "" } else { "s" }
+            ),
+            Note::UnreadableBaseline { why } => write!(
+                f,
+                "warning: cannot read the deployed requirements ({why}); treating this as a first deployment"
+            ),
+        }
+    }
+}
+
+/// A pushed ref that deploys, with what was read for it.
+pub struct Deploying<'a> {
+    pub remote: &'a str,
+    pub branch: &'a str,
+    pub line: &'a RefLine,
+    pub pushed: CommitId,
+    pub config: Config,
+    pub verbosity: Verbosity,
+}
+
+impl Deploying<'_> {
+    /// `remote branch`, how messages name the place a push goes.
+    pub fn place(&self) -> String {
+        format!("{} {}", self.remote, self.branch)
+    }
+}
 
 /// The config a commit carries (`envguard.toml`, `.deployment`).
 pub fn config_at(repo: &Repo, commit: &CommitId) -> Result<Config> {
-    Config::read(&mut repo.reader(commit)?)
+    Ok(Config::read(&mut repo.reader(commit)?)?)
 }
 
 /// A commit's snapshot under `config`.
@@ -28,7 +91,7 @@ pub fn snapshot_at(
     commit: &CommitId,
     config: &Config,
 ) -> Result<(Snapshot, Vec<Warning>)> {
-    Snapshot::read(config, &mut repo.reader(commit)?)
+    Ok(Snapshot::read(config, &mut repo.reader(commit)?)?)
 }
 
 /// What a push deploys to: `remote`'s `branch`, whose remote side is
@@ -41,7 +104,7 @@ pub struct Push<'a> {
     pub fingerprint: Option<&'a [u8]>,
 }
 
-/// What SPEC rule 2 needs to know about a push. A git error other than
+/// What choosing the baseline needs to know about a push. A git error other than
 /// "not found" is an error, never "not local".
 pub fn baseline_facts(repo: &Repo, config: &Config, push: &Push<'_>) -> Result<BaselineFacts> {
     let remote_oid_is_local = match &push.remote_commit {
@@ -70,8 +133,8 @@ pub struct Baseline {
 }
 
 enum BaselineState {
-    /// A commit to read, with its own config (SPEC rule 2: each side is
-    /// read with the config of its own commit).
+    /// A commit to read, with its own config (each side of a push is read
+    /// with the config of its own commit: docs/removals.md).
     Commit(CommitId, Box<Config>),
     /// A snapshot recorded in a fingerprint.
     Recorded(Box<Snapshot>),
@@ -79,17 +142,18 @@ enum BaselineState {
     Nothing,
 }
 
-/// SPEC rule 2: finds the last-deployed state of a push.
+/// Finds the last-deployed state of a push (docs/removals.md, "What is
+/// compared with what").
 pub fn baseline_for(
     repo: &Repo,
     config: &Config,
     push: &Push<'_>,
-    err: &mut dyn Write,
+    notes: &mut Vec<Note>,
 ) -> Result<Baseline> {
     let source = match decide::choose_baseline(&baseline_facts(repo, config, push)?) {
         BaselineChoice::Use(source) => source,
         BaselineChoice::FetchFirst(commit) => {
-            return Err(Message::FetchFirst {
+            return Err(Refusal::FetchFirst {
                 remote: push.remote.to_string(),
                 branch: push.branch.to_string(),
                 commit,
@@ -102,14 +166,13 @@ pub fn baseline_for(
             match last_installed(repo, commit)? {
                 Some((found, steps, config)) => {
                     if steps > 0 {
-                        let note = Message::BaselineWalked {
+                        notes.push(Note::BaselineWalked {
                             place: format!("{} {}", push.remote, push.branch),
                             requirements: config.requirements.clone(),
                             deployed: commit.clone(),
                             found: found.clone(),
                             steps,
-                        };
-                        writeln!(err, "envguard: {note}")?;
+                        });
                     }
                     BaselineState::Commit(found, Box::new(config))
                 }
@@ -121,7 +184,7 @@ pub fn baseline_for(
                 Ok(snapshot) => BaselineState::Recorded(Box::new(snapshot)),
                 Err(error) => {
                     let place = format!("{} {}", push.remote, push.branch);
-                    return Err(Message::BadFingerprint { place, error }.into());
+                    return Err(Refusal::BadFingerprint { place, error }.into());
                 }
             }
         }
@@ -130,7 +193,7 @@ pub fn baseline_for(
     Ok(Baseline { source, state })
 }
 
-/// SPEC rule 2: what the server last installed when it deployed
+/// What the server last installed when it deployed
 /// `deployed`. A commit without the requirements file (under its own
 /// config) installed nothing, so the nearest first-parent ancestor that has
 /// it stands in, looked for no further than the core's bound. `None`: no
@@ -154,7 +217,7 @@ fn last_installed(repo: &Repo, deployed: &CommitId) -> Result<Option<(CommitId, 
                 if next.is_none() && repo.is_shallow() {
                     let requirements = config.requirements.clone();
                     let deployed = deployed.clone();
-                    return Err(Message::BaselineShallow {
+                    return Err(Refusal::BaselineShallow {
                         requirements,
                         deployed,
                     }
@@ -179,7 +242,7 @@ fn last_installed(repo: &Repo, deployed: &CommitId) -> Result<Option<(CommitId, 
                 || "requirements.txt".to_string(),
                 |c| c.requirements.clone(),
             );
-            Err(Message::BaselineTooDeep {
+            Err(Refusal::BaselineTooDeep {
                 requirements,
                 deployed: deployed.clone(),
                 bound: decide::MAX_BASELINE_WALK,
@@ -198,7 +261,7 @@ impl Baseline {
         &self,
         repo: &Repo,
         pushed: &PushedIdentity,
-        err: &mut dyn Write,
+        notes: &mut Vec<Note>,
     ) -> Result<Option<(Identity, Option<Token>)>> {
         match &self.state {
             BaselineState::Commit(commit, _)
@@ -207,14 +270,13 @@ impl Baseline {
                 Ok(Some((pushed.identity.clone(), pushed.token.clone())))
             }
             BaselineState::Commit(commit, config) => {
-                let read = repo
-                    .reader(commit)
-                    .and_then(|mut r| {
-                        let (identity, _) = Identity::read(config, &mut r)?;
-                        Ok((identity, marker_token(&mut r)?))
-                    })
-                    .with_context(|| deployed(commit));
-                unreadable_is_none(read, err)
+                let mut read = repo.reader(commit).with_context(|| deployed(commit))?;
+                let identity = Identity::read(config, &mut read).map(|(identity, _)| identity);
+                let Some(identity) = pip_would_fail(identity, commit, notes)? else {
+                    return Ok(None);
+                };
+                let token = marker_token(&mut read).with_context(|| deployed(commit))?;
+                Ok(Some((identity, token)))
             }
             BaselineState::Recorded(snapshot) => {
                 Ok(Some((snapshot.identity.clone(), snapshot.token.clone())))
@@ -224,13 +286,12 @@ impl Baseline {
     }
 
     /// The baseline's full snapshot; `None` when there is no baseline.
-    pub fn snapshot(&self, repo: &Repo, err: &mut dyn Write) -> Result<Option<Snapshot>> {
+    pub fn snapshot(&self, repo: &Repo, notes: &mut Vec<Note>) -> Result<Option<Snapshot>> {
         match &self.state {
             BaselineState::Commit(commit, config) => {
-                let read = snapshot_at(repo, commit, config)
-                    .map(|(snapshot, _)| snapshot)
-                    .with_context(|| deployed(commit));
-                unreadable_is_none(read, err)
+                let mut read = repo.reader(commit).with_context(|| deployed(commit))?;
+                let snapshot = Snapshot::read(config, &mut read).map(|(snapshot, _)| snapshot);
+                pip_would_fail(snapshot, commit, notes)
             }
             BaselineState::Recorded(snapshot) => Ok(Some(snapshot.as_ref().clone())),
             BaselineState::Nothing => Ok(None),
@@ -286,18 +347,18 @@ fn marker_token(read: &mut ReadFile<'_>) -> Result<Option<Token>> {
 /// missing include in an old commit, say) cannot be compared with: a
 /// warning, and no baseline. A repository that cannot give the bytes (a
 /// git error) is an error: nothing is known then.
-fn unreadable_is_none<T>(read: Result<T>, err: &mut dyn Write) -> Result<Option<T>> {
-    let e = match read {
-        Ok(value) => return Ok(Some(value)),
-        Err(e) => e,
-    };
-    let pip_would_fail = e
-        .downcast_ref::<requirements::Error>()
-        .is_some_and(|e| !e.read_failed);
-    if !pip_would_fail {
-        return Err(e);
+fn pip_would_fail<T>(
+    read: Result<T, fingerprint::ReadError>,
+    commit: &CommitId,
+    notes: &mut Vec<Note>,
+) -> Result<Option<T>> {
+    match read {
+        Ok(value) => Ok(Some(value)),
+        Err(fingerprint::ReadError::Requirements(e)) if !e.read_failed => {
+            let why = format!("{}: {e}", deployed(commit));
+            notes.push(Note::UnreadableBaseline { why });
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(deployed(commit))),
     }
-    let why = format!("{e:#}");
-    writeln!(err, "envguard: {}", Message::UnreadableBaseline { why })?;
-    Ok(None)
 }

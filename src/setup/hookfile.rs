@@ -1,4 +1,5 @@
-//! Installing and removing envguard's pre-push hook in a repository.
+//! envguard's pre-push hook file: where git looks for it, what is in its
+//! place, and writing and removing it.
 //!
 //! The hooks folder is git's own answer (`git rev-parse --git-path hooks`),
 //! so `core.hooksPath` and linked worktrees (which share the main
@@ -14,19 +15,117 @@
 //! silently disables it). What to do is decided by two pure functions,
 //! [`plan`] and [`plan_removal`], from what is found in the hooks folder.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result};
-use envguard_core::managers::Configured;
-use envguard_core::message::install::Install;
-use envguard_core::message::Message;
 
 use crate::fs::write_atomically;
-use crate::managers;
+use crate::repo;
+
+/// What writing or removing the hook file did, notes, or refuses. Paths
+/// come in as the shell shows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Said {
+    /// `git rev-parse` failed in `dir`.
+    NotARepository { dir: String, said: String },
+    /// `git rev-parse` answered without a hooks folder.
+    NoHooksFolder { said: String },
+    /// A foreign hook in envguard's place, and an earlier one already kept.
+    RefuseForeign { hook: String, chained: String },
+    /// The user's hook moved aside to `chained`.
+    KeptExisting { chained: String },
+    /// `--force` replaced a foreign hook.
+    Replaced { hook: String },
+    /// A hook kept by an earlier install.
+    KeptFromBefore { chained: String },
+    /// envguard's hook written (`updated`: over an older one of envguard's).
+    Installed {
+        hook: String,
+        binary: String,
+        updated: bool,
+    },
+    /// The hooks folder is `core.hooksPath`'s.
+    HooksFolder { dir: String },
+    /// envguard's hook deleted.
+    Removed { hook: String },
+    /// envguard's hook deleted, the kept one put back in its place.
+    Restored { chained: String, hook: String },
+    /// A foreign hook in envguard's place, left alone; `kept`: the hook
+    /// envguard kept before, still there.
+    LeftForeign { hook: String, kept: Option<String> },
+    /// `install` in a SHA-256 repository.
+    Sha256Install,
+}
+
+impl fmt::Display for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Said::*;
+        match self {
+            NotARepository { dir, said } => {
+                write!(f, "{dir} is not inside a git repository: {said}")
+            }
+            NoHooksFolder { said } => write!(f, "git rev-parse gave no hooks folder: {said:?}"),
+            RefuseForeign { hook, chained } => write!(
+                f,
+                "{hook} is not envguard's hook, and {chained} already keeps an earlier one; merge the two by hand \
+                 into {chained}, or run `envguard install --force` to replace {hook}"
+            ),
+            KeptExisting { chained } => write!(
+                f,
+                "kept the existing hook as {chained}; it runs first on every push, with the same arguments and input"
+            ),
+            Replaced { hook } => write!(f, "replaced {hook} (--force): it is not kept"),
+            KeptFromBefore { chained } => write!(
+                f,
+                "{chained} is kept from before; it runs first on every push"
+            ),
+            Installed {
+                hook,
+                binary,
+                updated,
+            } => write!(
+                f,
+                "{} {hook} (runs {binary})",
+                if *updated { "updated" } else { "installed" }
+            ),
+            HooksFolder { dir } => write!(f, "note: {}", hooks_folder(dir)),
+            Removed { hook } => write!(f, "removed {hook}"),
+            Restored { chained, hook } => {
+                write!(f, "removed envguard's hook; {chained} is back as {hook}")
+            }
+            LeftForeign { hook, kept } => {
+                write!(f, "{hook} is not envguard's hook: left alone")?;
+                if let Some(chained) = kept {
+                    write!(
+                        f,
+                        "\n{chained} still keeps the hook that was there before envguard; move it back by hand if you want it"
+                    )?;
+                }
+                Ok(())
+            }
+            Sha256Install => f.write_str(
+                "warning: this repository uses SHA-256 object ids, which envguard cannot read yet: pushes \
+                 that cannot deploy go on as usual, but a push that deploys stops with exit 2 (check its \
+                 requirements yourself and push it with `git push --no-verify`)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Said {}
+
+/// What `install` and `doctor` note about a `core.hooksPath` folder `dir`.
+pub fn hooks_folder(dir: &str) -> String {
+    format!(
+        "core.hooksPath makes {dir} the hooks folder; other repositories or tools may \
+         share it, and envguard's hook there acts on their pushes to deploying remotes too. \
+         The hook records this machine's binary path: do not commit it"
+    )
+}
 
 /// envguard's hook script; `@ENVGUARD_BIN@` becomes the binary's path.
-pub const HOOK_TEMPLATE: &str = include_str!("../hooks/pre-push");
+pub const HOOK_TEMPLATE: &str = include_str!("../../hooks/pre-push");
 /// The line that marks a hook as envguard's own.
 pub const HOOK_MARKER: &str = "# envguard: pre-push hook";
 /// The hook's file name.
@@ -139,31 +238,18 @@ pub struct HookPaths {
 impl HookPaths {
     /// Asks git for the hooks folder of the repository around `dir`.
     pub fn locate(dir: &Path) -> Result<HookPaths> {
-        let output = Command::new("git")
-            .args([
-                "rev-parse",
-                "--git-path",
-                "hooks",
-                "--git-common-dir",
-                "--show-object-format",
-            ])
-            .current_dir(dir)
-            .output()
-            .context("cannot run git (is it on PATH?)")?;
-        if !output.status.success() {
-            return Err(Install::NotARepository {
+        let output = repo::cli::hooks_folder(dir)?;
+        if !output.success {
+            return Err(Said::NotARepository {
                 dir: dir.display().to_string(),
-                said: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+                said: output.stderr.trim().to_string(),
             }
             .into());
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stdout = output.stdout;
         let mut lines = stdout.lines().map(str::trim);
         let (Some(hooks), Some(common)) = (lines.next(), lines.next()) else {
-            return Err(Install::NoHooksFolder {
-                said: stdout.into_owned(),
-            }
-            .into());
+            return Err(Said::NoHooksFolder { said: stdout }.into());
         };
         let (hooks, common) = (dir.join(hooks), dir.join(common));
         let sha256 = lines.next() == Some("sha256");
@@ -228,67 +314,17 @@ pub fn is_ours(bytes: &[u8]) -> bool {
 }
 
 /// A path with links resolved, or as given when it does not exist.
-pub(crate) fn resolved(path: &Path) -> PathBuf {
+pub fn resolved(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// How `envguard install` was asked to install.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct How {
-    /// Replace a foreign pre-push hook instead of keeping it.
-    pub force: bool,
-    /// Register a config-based hook (git >= 2.54) instead of a file.
-    pub config_hook: bool,
-    /// Add envguard to the hook manager's config where that is safe.
-    pub manager: bool,
-    /// Write the hook file even where git has config-based hooks.
-    pub hook_file: bool,
-}
-
-/// Installs envguard into the repository around `dir`, recording `binary`:
-/// a config-based hook when asked, or by default where git has them (no
-/// manager rewrites git's config); under a hook manager, into (or how to put
-/// it into) the manager's config; else the hook file. Returns what it did,
-/// one line per message, and whether envguard now runs on pushes (`false`:
-/// a manager owns pre-push and nothing was installed).
-pub fn install(dir: &Path, binary: &Path, how: How) -> Result<(String, bool)> {
-    let paths = HookPaths::locate(dir)?;
-    let survey = managers::survey(dir, &paths)?;
-    if how.config_hook {
-        let said = managers::install_config_hook(dir, &paths, &survey, binary, how.force)?;
-        return Ok((said, true));
-    }
-    let manager_runs_it = survey
-        .manager
-        .as_ref()
-        .is_some_and(|found| found.configured != Configured::No);
-    if !how.hook_file && !how.manager && !manager_runs_it && survey.git_has_config_hooks() {
-        let said = managers::install_config_hook(dir, &paths, &survey, binary, how.force)?;
-        let chose = Install::ConfigHookByDefault.to_string();
-        return Ok((format!("{said}\n{chose}"), true));
-    }
-    if let Some(found) = &survey.manager {
-        return managers::install_under(&paths, &survey, found, how.manager, binary);
-    }
-    if how.manager {
-        return Err(Install::NoManager.into());
-    }
-    if let Some(command) = survey.envguard_config_hook() {
-        let command = command.to_string();
-        return Ok((Install::ConfigHookAlready { command }.to_string(), true));
-    }
-    let mut said = install_file_hook(&paths, binary, how.force)?;
-    managers::write_record(&paths)?;
-    if let Some(note) = managers::idle_pre_commit_note(&survey) {
-        said.push('\n');
-        said.push_str(&note.to_string());
-    }
-    Ok((said, true))
-}
-
 /// Writes envguard's hook file into `paths`, recording `binary`; returns
-/// what it did, one line per message.
-pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Result<String> {
+/// what it did.
+pub(super) fn install_file_hook(
+    paths: &HookPaths,
+    binary: &Path,
+    force: bool,
+) -> Result<Vec<Said>> {
     let (hook, chained) = (&paths.hook, &paths.chained);
     let (hook_shown, chained_shown) = (hook.display().to_string(), chained.display().to_string());
     let kept_before = paths.chained_exists();
@@ -296,7 +332,7 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
     let mut said = Vec::new();
     match plan {
         Plan::Refuse => {
-            return Err(Install::RefuseForeign {
+            return Err(Said::RefuseForeign {
                 hook: hook_shown,
                 chained: chained_shown,
             }
@@ -305,17 +341,17 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
         Plan::Chain => {
             std::fs::rename(hook, chained)
                 .with_context(|| format!("cannot move {} aside", hook.display()))?;
-            said.push(Install::KeptExisting {
+            said.push(Said::KeptExisting {
                 chained: chained_shown.clone(),
             });
         }
-        Plan::Replace => said.push(Install::Replaced {
+        Plan::Replace => said.push(Said::Replaced {
             hook: hook_shown.clone(),
         }),
         Plan::Write | Plan::Upgrade => {}
     }
     if kept_before {
-        said.push(Install::KeptFromBefore {
+        said.push(Said::KeptFromBefore {
             chained: chained_shown,
         });
     }
@@ -326,96 +362,65 @@ pub fn install_file_hook(paths: &HookPaths, binary: &Path, force: bool) -> Resul
         }
         return Err(err);
     }
-    said.push(Install::Installed {
+    said.push(Said::Installed {
         hook: hook_shown,
         binary: binary.display().to_string(),
         updated: plan == Plan::Upgrade,
     });
     if paths.custom {
-        said.push(Install::HooksFolder {
+        said.push(Said::HooksFolder {
             dir: paths.dir.display().to_string(),
         });
     }
-    let mut said = managers::lines(&said);
     if paths.sha256 {
-        said.push('\n');
-        said.push_str(&Message::Sha256Install.to_string());
+        said.push(Said::Sha256Install);
     }
     Ok(said)
 }
 
 /// Writes envguard's hook script, recording `binary`, at `hook`.
-pub(crate) fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
+pub fn write_hook(hook: &Path, binary: &Path) -> Result<()> {
     write_atomically(hook, hook_script(binary).as_bytes())?;
     make_executable(hook)
 }
 
-/// Removes what envguard installed in the repository around `dir`: its
-/// config-based hook, its hook file (putting back the hook it kept, also
-/// where a manager moved it), and what `install --manager` added; returns
-/// what it did.
-pub fn uninstall(dir: &Path) -> Result<String> {
-    let paths = HookPaths::locate(dir)?;
-    let survey = managers::survey(dir, &paths)?;
-    let mut said = managers::uninstall_managed(dir, &paths, &survey)?;
-    let manager_script = survey
-        .manager
-        .as_ref()
-        .is_some_and(|found| found.hook_installed);
-    said.extend(uninstall_file_hook(&paths, manager_script)?);
-    if let Some(default) = paths.default_folder() {
-        said.extend(uninstall_file_hook(&default, true)?);
-    }
-    said.extend(managers::still_configured(&managers::survey(dir, &paths)?));
-    if said.is_empty() {
-        said.push(Install::NothingToUninstall {
-            dir: paths.dir.display().to_string(),
-        });
-    }
-    Ok(managers::lines(&said))
-}
-
 /// Removes envguard's hook file from `paths`, putting back the hook it
-/// kept; `None` when there is nothing of envguard's. `quiet_foreign`: a
-/// foreign hook in its place is a manager's or in a folder git does not
-/// read, and needs no word.
-pub(crate) fn uninstall_file_hook(
-    paths: &HookPaths,
-    quiet_foreign: bool,
-) -> Result<Option<Install>> {
+/// kept; says what it did, `None` when there is nothing of envguard's.
+/// `quiet_foreign`: a foreign hook in its place is a manager's or in a
+/// folder git does not read, and needs no word.
+pub(super) fn uninstall_file_hook(paths: &HookPaths, quiet_foreign: bool) -> Result<Option<Said>> {
     let (hook, chained) = (&paths.hook, &paths.chained);
-    Ok(
-        match plan_removal(paths.existing()?, paths.chained_exists()) {
-            Removal::NotInstalled => None,
-            Removal::Remove => {
-                std::fs::remove_file(hook)
-                    .with_context(|| format!("cannot remove {}", hook.display()))?;
-                Some(Install::Removed {
-                    hook: hook.display().to_string(),
-                })
-            }
-            Removal::Restore => {
-                // One rename: the kept file comes back as it was, bytes and mode,
-                // and there is no moment without a pre-push hook.
-                std::fs::rename(chained, hook).with_context(|| {
-                    format!(
-                        "cannot move {} back to {}",
-                        chained.display(),
-                        hook.display()
-                    )
-                })?;
-                Some(Install::Restored {
-                    chained: chained.display().to_string(),
-                    hook: hook.display().to_string(),
-                })
-            }
-            Removal::LeaveForeign { kept: false } if quiet_foreign => None,
-            Removal::LeaveForeign { kept } => Some(Install::LeftForeign {
+    let said = match plan_removal(paths.existing()?, paths.chained_exists()) {
+        Removal::NotInstalled => None,
+        Removal::Remove => {
+            std::fs::remove_file(hook)
+                .with_context(|| format!("cannot remove {}", hook.display()))?;
+            Some(Said::Removed {
                 hook: hook.display().to_string(),
-                kept: kept.then(|| chained.display().to_string()),
-            }),
-        },
-    )
+            })
+        }
+        Removal::Restore => {
+            // One rename: the kept file comes back as it was, bytes and mode,
+            // and there is no moment without a pre-push hook.
+            std::fs::rename(chained, hook).with_context(|| {
+                format!(
+                    "cannot move {} back to {}",
+                    chained.display(),
+                    hook.display()
+                )
+            })?;
+            Some(Said::Restored {
+                chained: chained.display().to_string(),
+                hook: hook.display().to_string(),
+            })
+        }
+        Removal::LeaveForeign { kept: false } if quiet_foreign => None,
+        Removal::LeaveForeign { kept } => Some(Said::LeftForeign {
+            hook: hook.display().to_string(),
+            kept: kept.then(|| chained.display().to_string()),
+        }),
+    };
+    Ok(said)
 }
 
 /// Sets the run bits (a no-op where files have none).

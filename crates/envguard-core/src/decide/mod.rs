@@ -1,9 +1,10 @@
 //! The decision at the heart of envguard, as pure functions over plain data.
 //!
-//! [`choose_baseline`] picks what the push is compared with (SPEC rule 2);
-//! [`decide`] turns a baseline and the pushed snapshot into what the hook
-//! does and why (rules 3–7). Nothing here reads git, files or the clock, so
-//! every rule is tested with values alone.
+//! [`choose_baseline`] picks what the push is compared with
+//! (docs/removals.md, "What is compared with what"); [`decide`] turns a
+//! baseline and the pushed snapshot into what the hook does and why
+//! (docs/exit-codes.md, "The hook in detail"). Nothing here reads git,
+//! files or the clock, so every rule is tested with values alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +15,9 @@ use crate::names::{self, PackageId, PackageSet};
 use crate::platform::Runtime;
 use crate::token::Token;
 
-/// Where the last-deployed state comes from (SPEC rule 2).
+pub mod say;
+
+/// Where the last-deployed state comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BaselineSource {
     /// The remote's current commit for the pushed branch.
@@ -28,7 +31,7 @@ pub enum BaselineSource {
     None,
 }
 
-/// What rule 2 needs to know, gathered by the caller.
+/// What choosing the baseline needs to know, gathered by the caller.
 #[derive(Clone, Debug, Default)]
 pub struct BaselineFacts {
     /// The `<remote-sha>` git gave, `None` when all zeros (a new branch).
@@ -42,7 +45,7 @@ pub struct BaselineFacts {
     pub pushed_has_fingerprint: bool,
 }
 
-/// Rule 2, or the reason it cannot be applied.
+/// The baseline, or the reason none can be chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BaselineChoice {
     Use(BaselineSource),
@@ -50,7 +53,9 @@ pub enum BaselineChoice {
     FetchFirst(CommitId),
 }
 
-/// Picks the baseline per SPEC rule 2.
+/// Picks the baseline: the remote's commit, else another deploying
+/// branch's, else the pushed commit's fingerprint, else nothing
+/// (docs/removals.md, "What is compared with what").
 pub fn choose_baseline(facts: &BaselineFacts) -> BaselineChoice {
     if let Some(oid) = &facts.remote_oid {
         return if facts.remote_oid_is_local {
@@ -77,8 +82,9 @@ pub fn choose_baseline(facts: &BaselineFacts) -> BaselineChoice {
 /// rather than guess.
 pub const MAX_BASELINE_WALK: usize = 10_000;
 
-/// What the server last installed, per SPEC rule 2: a deployed commit
-/// without the requirements file installed nothing.
+/// What the server last installed: a deployed commit without the
+/// requirements file installed nothing (docs/removals.md, "What is
+/// compared with what").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Installed {
     /// This commit, `steps` first-parent commits back from the deployed
@@ -197,7 +203,8 @@ impl Change {
 /// Compares two snapshots package by package, Python by Python: a package
 /// (or extra) that the baseline installs on some Python the site may run
 /// and the push does not install there is removed, whatever other Pythons
-/// would do (SPEC: each candidate judged on its own).
+/// would do (docs/removals.md, "Environment markers": each candidate
+/// Python judged on its own).
 pub fn diff(baseline: &Snapshot, pushed: &Snapshot) -> Change {
     let mut removed: BTreeSet<PackageId> = BTreeSet::new();
     let mut dropped: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
@@ -332,9 +339,10 @@ pub type Marked<'a> = (&'a Identity, Option<&'a Token>);
 
 /// What can be decided from identities and tokens alone, before any
 /// package is read: a first deployment, a commit without requirements, or
-/// the same bytes as the baseline (SPEC rule 3), which is a clean already
-/// scheduled when the push brings a new token (rule 4: the push after
-/// `envguard --reset`). `None`: the packages must be compared.
+/// the same bytes as the baseline, which is a clean already scheduled when
+/// the push brings a new token (the push after `envguard --reset`; see
+/// docs/formats.md, "How the two files are used by the hook"). `None`: the
+/// packages must be compared.
 pub fn quick(baseline: Option<Marked<'_>>, pushed: Marked<'_>) -> Option<Decision> {
     let Some((baseline, baseline_token)) = baseline else {
         return Some(Decision::FirstDeployment);
@@ -343,7 +351,7 @@ pub fn quick(baseline: Option<Marked<'_>>, pushed: Marked<'_>) -> Option<Decisio
     if !pushed.has_requirements {
         return Some(Decision::NoRequirements);
     }
-    // Rule 3: the same bytes need no package comparison at all.
+    // The same bytes need no package comparison at all.
     if baseline != pushed {
         return None;
     }
@@ -356,7 +364,10 @@ pub fn quick(baseline: Option<Marked<'_>>, pushed: Marked<'_>) -> Option<Decisio
     )
 }
 
-/// SPEC rules 3–7: what a push of `pushed` over `baseline` needs.
+/// What a push of `pushed` over `baseline` needs (docs/exit-codes.md, "The
+/// hook in detail"): nothing when the bytes are the same or a new marker
+/// is on its way, a note for a runtime change alone, `on_removal`'s action
+/// for a removal, nothing for additions.
 pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemoval) -> Decision {
     if let Some(decision) = quick(baseline.map(Snapshot::marked), pushed.marked()) {
         return decision;
@@ -365,8 +376,8 @@ pub fn decide(baseline: Option<&Snapshot>, pushed: &Snapshot, on_removal: OnRemo
         return Decision::FirstDeployment;
     };
     let change = diff(baseline, pushed);
-    // Rule 4: a token the baseline did not have means this push already
-    // schedules a clean. A push without a marker schedules nothing.
+    // A token the baseline did not have means this push already schedules
+    // a clean. A push without a marker schedules nothing.
     if pushed.token.is_some() && pushed.token != baseline.token {
         return Decision::CleanScheduled(change);
     }

@@ -3,24 +3,25 @@
 //! it (compare-and-swap), and exactly those two paths checked out when the
 //! branch is. Used by the hook ([`commit_for_push`]) and `--reset`.
 
-use std::io::Read;
-
-use std::io::Write;
+use std::fmt;
+use std::io::{Read, Write};
 
 use anyhow::Result;
+use envguard_core::decide::say::Removals;
 use envguard_core::decide::{Change, Removal};
 use envguard_core::fingerprint::Snapshot;
 use envguard_core::ids::CommitId;
-use envguard_core::message::{Message, Retry};
 use envguard_core::text::quote;
 use envguard_core::token::{
     check_written, converted, Entry, Place, Token, CHECKOUT_ATTRIBUTES, FINGERPRINT_PATH,
     MARKER_PATH, WRITTEN,
 };
 
-use crate::hook::Deploying;
+use super::facts::Deploying;
+use super::refusal::Refusal;
 use crate::quote::shell_word;
-use crate::repo::{LocalRef, PathState, Repo};
+use crate::repo::{LocalRef, PathState, Repo, Retry, WriteError};
+use crate::say::{self, PASTE};
 
 /// A token no earlier marker can have had: SHA-256 over the system's
 /// random source where there is one, the time, the process and `seed`.
@@ -70,7 +71,7 @@ pub fn schedule_clean(
 ) -> Result<Scheduled> {
     if let Some(missing) = repo.missing_identity() {
         let removals = removals.to_vec();
-        return Err(Message::NoIdentity {
+        return Err(Refusal::NoIdentity {
             missing,
             removals,
             retry,
@@ -78,18 +79,18 @@ pub fn schedule_clean(
         .into());
     }
     if let Some(operation) = repo.operation() {
-        return Err(Message::OperationInProgress(operation).into());
+        return Err(Refusal::OperationInProgress(operation).into());
     }
     if let Some(dir) = repo.checked_out_elsewhere(refname) {
         let refname = refname.to_string();
         let worktree = dir.display().to_string();
-        return Err(Message::CheckedOutElsewhere { refname, worktree }.into());
+        return Err(Refusal::CheckedOutElsewhere { refname, worktree }.into());
     }
     let mut in_commit = Vec::new();
     for (path, _) in WRITTEN {
         in_commit.push((path, repo.entry_in_commit(parent, path)?));
     }
-    check_written(Place::Commit, |path| found(&in_commit, path)).map_err(Message::InTheWay)?;
+    check_written(Place::Commit, |path| found(&in_commit, path)).map_err(Refusal::InTheWay)?;
     let paths = [MARKER_PATH, FINGERPRINT_PATH];
     check_checkout(repo, parent, &paths, None, retry)?;
     let checked_out = repo.is_checked_out(refname) && repo.workdir().is_some();
@@ -117,11 +118,11 @@ pub fn schedule_clean(
         }
         if excluded.contains(&false) {
             check_written(Place::WorkTree, |path| found(&on_disk, path))
-                .map_err(Message::InTheWay)?;
+                .map_err(Refusal::InTheWay)?;
         }
         for (path, &excluded) in paths.iter().zip(&excluded) {
             if let PathState::Edited(what) = repo.path_state(parent, path, excluded)? {
-                return Err(Message::EnvguardFileEdited { what, path, retry }.into());
+                return Err(WriteError::EnvguardFileEdited { what, path, retry }.into());
             }
         }
     }
@@ -167,7 +168,7 @@ pub fn check_checkout(
         .iter()
         .find_map(|(path, name, value)| converted(path, name, value));
     match found {
-        Some(converted) => Err(Message::EnvguardFileConverted {
+        Some(converted) => Err(Refusal::EnvguardFileConverted {
             converted,
             pushed,
             retry,
@@ -200,7 +201,7 @@ pub fn commit_for_push(
     let local = repo.local_ref(line.local_ref().unwrap_or_default());
     let removals = change.removals(&target.config.requirements);
     let Some(refname) = local.refname().filter(|_| line.local_ref().is_some()) else {
-        return Err(Message::NotABranch {
+        return Err(Refusal::NotABranch {
             removals,
             local_ref: line.local_ref.clone(),
         }
@@ -214,7 +215,7 @@ pub fn commit_for_push(
     let reason = format!("removed: {}", quoted.join(", "));
     let why = (removals.as_slice(), Retry::Push);
     let scheduled = schedule_clean(repo, refname, &target.pushed, snapshot, &reason, why)?;
-    let message = Message::MarkerCommitted {
+    let committed = Committed {
         place: target.place(),
         removals,
         commit: scheduled.commit,
@@ -222,8 +223,42 @@ pub fn commit_for_push(
         token: scheduled.token,
         again: push_again_command(target.remote, &local, target.branch),
     };
-    writeln!(err, "envguard: {message}")?;
+    say::lines(err, &committed.to_string())?;
     Ok(())
+}
+
+/// A marker was committed for a push: what the push removes, the commit,
+/// and how to push again.
+struct Committed {
+    place: String,
+    removals: Vec<Removal>,
+    commit: CommitId,
+    on: String,
+    token: Token,
+    again: String,
+}
+
+impl fmt::Display for Committed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Committed {
+            place,
+            removals,
+            commit,
+            on,
+            token,
+            again,
+        } = self;
+        write!(
+            f,
+            "{place}: {}, which pip would leave installed on the server.\n\
+             committed {} on {on}: {MARKER_PATH} and {FINGERPRINT_PATH} only (token {}…), so the next \
+             deployment deletes and rebuilds the environment once.\n\
+             this push was stopped so that the marker goes with it. Push again:\n\n{PASTE}    {again}\n",
+            Removals(removals),
+            commit.short(),
+            token.short()
+        )
+    }
 }
 
 /// The command that pushes the marker commit the same way.
@@ -246,6 +281,31 @@ mod tests {
         let b = fresh_token(b"x");
         assert_ne!(a, b);
         assert_eq!(Token::from_marker(&a.marker_file()), Some(a));
+    }
+
+    #[test]
+    fn a_marker_commit_says_what_and_how_to_push_again() {
+        let committed = Committed {
+            place: "azure main".into(),
+            removals: vec![Removal {
+                file: "requirements.txt".into(),
+                removed: vec!["six".into()],
+                extras: vec![],
+            }],
+            commit: CommitId::parse(&"c".repeat(40)).unwrap(),
+            on: "main".into(),
+            token: Token::parse(&"ab".repeat(32)).unwrap(),
+            again: "git push azure main".into(),
+        };
+        let mut said = Vec::new();
+        say::lines(&mut said, &committed.to_string()).unwrap();
+        assert_eq!(
+            String::from_utf8(said).unwrap(),
+            "envguard: azure main: requirements.txt removes six, which pip would leave installed on the server.\n\
+             envguard: committed cccccccccccc on main: .envguard/force-clean and .envguard/fingerprint.toml only \
+             (token abababababab…), so the next deployment deletes and rebuilds the environment once.\n\
+             envguard: this push was stopped so that the marker goes with it. Push again:\n\n    git push azure main\n\n"
+        );
     }
 
     #[test]
