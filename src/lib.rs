@@ -61,17 +61,16 @@ fn warn_if_not_running(err: &mut dyn Write) {
     }
 }
 
-/// envguard's hook file run as pre-commit's or prek's legacy hook while
-/// the manager's config runs envguard too steps aside, saying so
-/// ([`setup::managers::legacy_steps_aside`]).
-fn legacy_steps_aside(err: &mut dyn Write) -> bool {
-    let Some(hook) = std::env::var_os("ENVGUARD_HOOK") else {
-        return false;
-    };
+/// The copy of envguard that pre-commit's or prek's config runs steps
+/// aside, saying so, where envguard's own hook file is the manager's legacy
+/// hook: that copy has already checked this push, every ref line of it,
+/// before the manager decided whether anything was pushed
+/// ([`setup::managers::config_copy_steps_aside`]).
+fn config_copy_steps_aside(err: &mut dyn Write) -> bool {
     let Ok(dir) = current_dir() else {
         return false;
     };
-    match setup::managers::legacy_steps_aside(&dir, std::path::Path::new(&hook)) {
+    match setup::managers::config_copy_steps_aside(&dir) {
         Some(note) => {
             let _ = say::line(err, note);
             true
@@ -139,9 +138,6 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             if std::env::var("ENVGUARD_SKIP").is_ok_and(|v| v == "1") {
                 return Ok(Outcome::Success);
             }
-            if legacy_steps_aside(&mut err) {
-                return Ok(Outcome::Success);
-            }
             let input = read_ref_lines()?;
             // git names an unnamed remote by its URL, twice.
             let args = remote.map(|remote| {
@@ -161,6 +157,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     verbosity,
                     &mut err,
                 ),
+                PushInput::PreCommit(_) if config_copy_steps_aside(&mut err) => {
+                    Ok(Outcome::Success)
+                }
                 PushInput::PreCommit(push) => {
                     hook::pre_push_from_pre_commit(&push, Repo::open_from_env, verbosity, &mut err)
                 }

@@ -320,7 +320,7 @@ fn pre_commit_without_envguard_in_its_config_gets_the_snippet_not_a_chain() {
 }
 
 #[test]
-fn envguard_first_then_pre_commit_runs_envguard_once_and_uninstall_leaves_pre_commits_hook() {
+fn envguard_first_then_pre_commit_checks_each_push_once_and_uninstall_leaves_pre_commits_hook() {
     for manager in PRE_COMMIT_TOOLS {
         let (repo, bare) = app();
         repo.install_hook();
@@ -331,27 +331,69 @@ fn envguard_first_then_pre_commit_runs_envguard_once_and_uninstall_leaves_pre_co
         assert!(legacy.exists(), "{manager}");
         let managers_hook = std::fs::read(repo.hooks_dir().join("pre-push")).unwrap();
 
-        // envguard sees itself in pre-commit's config and retires the
-        // legacy copy, which would run it twice on every push.
+        // envguard sees itself in pre-commit's config and keeps the legacy
+        // copy, which the manager runs first on every push; the config's
+        // copy steps aside for it, so each push is checked once.
         let run = repo.envguard(&["install"]);
         assert_code(&run, 0);
-        assert!(!legacy.exists(), "{manager}: {}", run.stderr);
-        assert_eq!(
-            file_names(&repo.hooks_dir())
-                .iter()
-                .filter(|n| n.starts_with("pre-push") && !n.ends_with(".sample"))
-                .count(),
-            1
-        );
+        assert!(legacy.exists(), "{manager}: {}", run.stderr);
 
         deploy(&repo);
-        removal_is_stopped_with_a_marker(&repo, &bare);
+        // The legacy copy stops the removal with a marker commit; the
+        // config's copy, run after it on the same push, steps aside and
+        // passes (run, it would find the branch moved and fail).
+        repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
+        let run = repo.push(&["azure", "main"]);
+        assert_code(&run, 1);
+        let text = said(&run);
+        assert_eq!(text.matches("removes six").count(), 1, "{manager}: {text}");
+        assert!(text.contains("Passed"), "{manager}: {text}");
+        assert!(!text.contains("Failed"), "{manager}: {text}");
+        assert_code(&repo.push(&["azure", "main"]), 0);
+        assert_eq!(
+            repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+            repo.rev("HEAD")
+        );
 
         assert_code(&repo.envguard(&["uninstall"]), 0);
+        assert!(!legacy.exists(), "{manager}");
         assert_eq!(
             std::fs::read(repo.hooks_dir().join("pre-push")).unwrap(),
             managers_hook,
             "{manager}: its hook byte for byte"
+        );
+    }
+}
+
+/// pre-commit and prek run no configured hook for a push they take for
+/// "nothing to push" (every pushed commit already on one of the remote's
+/// tracking refs; with prek also a remote commit that is not an ancestor,
+/// the everyday rollback): envguard's hook file, their legacy hook, runs
+/// first on every push and stops the rollback that drops a package.
+#[test]
+fn a_rollback_the_manager_takes_for_nothing_to_push_is_still_checked() {
+    for manager in PRE_COMMIT_TOOLS {
+        let (repo, bare) = app();
+        repo.install_hook();
+        commit_pre_commit_config(&repo);
+        tool_ok(&repo, manager, &["install", "--hook-type", "pre-push"]);
+        assert_code(&repo.envguard(&["install"]), 0);
+        deploy(&repo);
+        let before = repo.rev("HEAD");
+        repo.commit(
+            &[("requirements.txt", "flask==3.0.0\nsix\nattrs\n")],
+            "add attrs",
+        );
+        deploy(&repo);
+        // Roll the site back to the commit before attrs.
+        repo.git(&["branch", "rollback", &before]);
+        let run = repo.push(&["-f", "azure", "rollback:main"]);
+        assert_code(&run, 1);
+        assert!(said(&run).contains("attrs"), "{manager}: {}", said(&run));
+        assert_ne!(
+            repo.remote_rev(&bare, "refs/heads/main").unwrap(),
+            before,
+            "{manager}: the rollback must not reach the site unchecked"
         );
     }
 }

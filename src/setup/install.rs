@@ -264,13 +264,16 @@ fn write_record(paths: &HookPaths) -> Result<()> {
 }
 
 /// Once the manager runs envguard: envguard's own hook where the manager
-/// moved it would run it twice (pre-commit) or never (lefthook), so it
-/// goes, and the hook it kept takes its place there, as the manager would
-/// have kept it; a manager script chained under envguard's hook goes back
-/// into the hook's place.
+/// moved it and never runs it (lefthook's `pre-push.old`) goes, and the
+/// hook it kept takes its place there, as the manager would have kept it.
+/// Where the manager runs it first (pre-commit's and prek's
+/// `pre-push.legacy`) it stays: it sees every push, and the config's copy
+/// steps aside for it (`managers::config_copy_steps_aside`). A manager
+/// script chained under envguard's hook goes back into the hook's place.
 fn tidy(paths: &HookPaths, found: &Found) -> Result<Vec<Said>> {
     let mut said = Vec::new();
-    if let Some(renamed) = &found.renamed {
+    let runs = found.manager.renamed_hook().is_some_and(|(_, runs)| runs);
+    if let Some(renamed) = found.renamed.as_ref().filter(|_| !runs) {
         said.push(retire(paths, renamed)?);
     }
     if found.chained_under_ours {
@@ -1397,7 +1400,7 @@ mod tests {
             }
             .to_string(),
             Said::ConfigHookByDefault.to_string(),
-            managers::Said::LegacyStepsAside {
+            managers::Said::ConfigCopyStepsAside {
                 manager: Manager::PreCommit,
                 shown: s(".pre-commit-config.yaml"),
             }

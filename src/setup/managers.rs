@@ -419,22 +419,24 @@ pub fn warning(dir: &Path) -> Option<String> {
         .map(|said| said.to_string())
 }
 
-/// envguard's hook file run as pre-commit's or prek's legacy hook
-/// (`pre-push.legacy`, `hook`: the hook git ran, as the hook script names
-/// it) in the repository around `dir`, while the manager's own config runs
-/// envguard too: the second run would find the branch moved by the first
-/// one's marker commit, so this copy steps aside, and says so.
-pub fn legacy_steps_aside(dir: &Path, hook: &Path) -> Option<String> {
-    if hook.file_name() != Some("pre-push.legacy".as_ref()) {
-        return None;
-    }
+/// Whether the copy of envguard that pre-commit's or prek's config runs
+/// should step aside in the repository around `dir`: envguard's own hook
+/// file is there as the manager's legacy hook (`pre-push.legacy`), which
+/// the manager runs first on every push with git's own ref lines
+/// (`_run_legacy` in pre-commit's `commands/hook_impl.py`, `run_legacy` in
+/// prek's `cli/hook_impl.rs`), even on the pushes it then takes for
+/// "nothing to push" and runs no configured hook for at all. So the legacy
+/// copy is the one that checks; a second run would find the branch moved
+/// by the first one's marker commit. The note says so.
+pub fn config_copy_steps_aside(dir: &Path) -> Option<String> {
     let paths = HookPaths::locate(dir).ok()?;
     let found = survey(dir, &paths).ok()?.manager.filter(|found| {
         found.hook_installed
             && found.configured == Configured::Yes
+            && found.renamed.is_some()
             && found.manager.renamed_hook().is_some_and(|(_, runs)| runs)
     })?;
-    let note = Said::LegacyStepsAside {
+    let note = Said::ConfigCopyStepsAside {
         manager: found.manager,
         shown: found.shown,
     };
@@ -453,9 +455,9 @@ pub enum Said {
         shown: String,
         fix: String,
     },
-    /// envguard's hook file, run as pre-commit's legacy hook, steps aside
-    /// because the manager's config runs envguard too.
-    LegacyStepsAside { manager: Manager, shown: String },
+    /// The copy of envguard that the manager's config runs steps aside:
+    /// envguard's hook file, the manager's legacy hook, checked the push.
+    ConfigCopyStepsAside { manager: Manager, shown: String },
 }
 
 impl fmt::Display for Said {
@@ -509,10 +511,10 @@ impl fmt::Display for Said {
                     ". Pushes to a deploying remote go unchecked until you run `{fix}`"
                 )
             }
-            LegacyStepsAside { manager, shown } => write!(
+            ConfigCopyStepsAside { manager, shown } => write!(
                 f,
-                "note: {shown} runs envguard too, so its copy that {} keeps as pre-push.legacy steps \
-                 aside; `envguard install` removes that copy",
+                "note: envguard's hook file, which {} runs first as pre-push.legacy, checked this push; \
+                 the copy {shown} runs steps aside",
                 manager.name()
             ),
         }
