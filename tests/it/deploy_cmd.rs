@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+use crate::common::tsv::{self, VALID_TOKEN};
+
 const WINE: &str = "/usr/lib/wine/wine64";
 const IGNORED_MARKER: &str = "does not hold a token of 64 lowercase hex characters";
 
@@ -517,65 +519,15 @@ fn a_new_token_rebuilds_the_env_and_a_repeated_one_does_not() {
     assert!(!site.wwwroot.join("app_offline.htm").exists());
 }
 
-/// The cases of a shared fixture (`tests/data/*.tsv`): (first column, case
-/// name, the file's bytes), escapes `\n \r \t \\ \xHH` decoded.
-fn fixture_cases(name: &str) -> Vec<(String, String, Vec<u8>)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    let text = fs::read_to_string(&path).expect("read a shared fixture");
-    text.lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|line| {
-            let mut fields = line.splitn(3, '\t');
-            let first = fields.next().expect("first column").to_string();
-            let case = fields.next().expect("case name").to_string();
-            let raw = fields.next().unwrap_or("");
-            (first, case, unescape(raw))
-        })
-        .collect()
-}
-
-fn unescape(raw: &str) -> Vec<u8> {
-    let raw = raw.replace("{T}", TSV_TOKEN);
-    let bytes = raw.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
-        match bytes[i + 1] {
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'\\' => out.push(b'\\'),
-            b'x' => {
-                let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).expect("hex");
-                out.push(u8::from_str_radix(hex, 16).expect("\\xHH"));
-                i += 2;
-            }
-            other => panic!("unknown escape \\{}", other as char),
-        }
-        i += 2;
-    }
-    out
-}
-
-/// `{T}` of tests/data/tokens.tsv.
-const TSV_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
 #[test]
 fn marker_files_are_read_as_tokens_tsv_says() {
     let site = Site::new();
     site.marker(format!("{}\n", token(1)));
     site.deploy();
-    let mut cases = fixture_cases("tokens.tsv");
+    let mut cases = tsv::TOKENS.cases();
     // Big files, beside the shared ones: a valid first line counts whatever
     // follows it (docs/formats.md: the scripts read only the first line).
-    let mut after = format!("{TSV_TOKEN}\r\n").into_bytes();
+    let mut after = format!("{VALID_TOKEN}\r\n").into_bytes();
     after.extend(
         "more text & %PATH% !x! \"quoted\"\r\n"
             .repeat(2000)
@@ -611,7 +563,7 @@ fn marker_files_are_read_as_tokens_tsv_says() {
                     run.output
                 );
                 assert!(!planted.exists(), "{case}");
-                assert_eq!(site.env_token().as_deref(), Some(TSV_TOKEN), "{case}");
+                assert_eq!(site.env_token().as_deref(), Some(VALID_TOKEN), "{case}");
                 assert!(
                     !run.output.contains(IGNORED_MARKER),
                     "{case}:\n{}",
@@ -641,7 +593,7 @@ fn marker_files_are_read_as_tokens_tsv_says() {
 #[test]
 fn the_runtime_is_the_selectors_and_newer_pythons_are_refused_clearly() {
     let site = Site::new();
-    for (runtime, case, contents) in fixture_cases("runtime_spellings.tsv") {
+    for (runtime, case, contents) in tsv::RUNTIME_SPELLINGS.cases() {
         site.write("runtime.txt", &contents);
         let run = site.deploy_with(&[]);
         if ["python-2.7", "python-3.4", "python-3.6"].contains(&runtime.as_str()) {

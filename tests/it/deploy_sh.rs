@@ -12,7 +12,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kudu::{find_named, fixture, names, python3_runtime, token, Kudu};
+use crate::common::tsv;
+use kudu::{find_named, names, python3_runtime, token, Kudu};
 
 const REBUILT: &str = "is new: deleting the virtual environment";
 const IGNORED_MARKER: &str = "does not hold a token of 64 lowercase hex characters";
@@ -335,9 +336,8 @@ fn markers_are_read_as_the_shared_fixture_says() {
     kudu.write("requirements.txt", "alpha\n");
     kudu.marker(format!("{}\n", token(1)));
     kudu.deploy("first deployment");
-    let fixture_token = "0123456789abcdef".repeat(4);
 
-    for (verdict, what, contents) in fixture(include_str!("../data/tokens.tsv")) {
+    for (verdict, what, contents) in tsv::TOKENS.cases() {
         // As if an earlier marker had been honoured.
         fs::write(
             kudu.env_dir().join(".envguard-token"),
@@ -353,7 +353,7 @@ fn markers_are_read_as_the_shared_fixture_says() {
                 assert!(!planted.exists(), "{what}: the env must be rebuilt");
                 assert_eq!(
                     kudu.env_token().as_deref(),
-                    Some(fixture_token.as_str()),
+                    Some(tsv::VALID_TOKEN),
                     "{what}"
                 );
             }

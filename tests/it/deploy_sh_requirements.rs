@@ -16,52 +16,8 @@ use crate::kudu;
 use std::fs;
 use std::os::unix::fs::symlink;
 
+use crate::common::tsv;
 use kudu::{names, Kudu};
-
-/// The cases of `tests/data/requirements_key.tsv`: (project, result, case
-/// name, bytes), the bytes unescaped as its header says.
-fn key_cases() -> Vec<(String, String, String, Vec<u8>)> {
-    let text = include_str!("../data/requirements_key.tsv");
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .map(|line| {
-            let columns: Vec<&str> = line.splitn(4, '\t').collect();
-            let [project, result, name, bytes] = columns[..] else {
-                panic!("requirements_key.tsv: {line:?}");
-            };
-            (
-                project.to_string(),
-                result.to_string(),
-                name.to_string(),
-                unescape(bytes),
-            )
-        })
-        .collect()
-}
-
-fn unescape(text: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut bytes = text.bytes();
-    while let Some(b) = bytes.next() {
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        match bytes.next() {
-            Some(b'n') => out.push(b'\n'),
-            Some(b'r') => out.push(b'\r'),
-            Some(b't') => out.push(b'\t'),
-            Some(b'\\') => out.push(b'\\'),
-            Some(b'x') => {
-                let hex: Vec<u8> = bytes.by_ref().take(2).collect();
-                let hex = std::str::from_utf8(&hex).expect("hex");
-                out.push(u8::from_str_radix(hex, 16).expect("hex"));
-            }
-            other => panic!("unknown escape \\{other:?} in {text:?}"),
-        }
-    }
-    out
-}
 
 const CHOSEN: &str = "envguard: requirements file: ";
 
@@ -73,20 +29,21 @@ fn the_requirements_key_is_read_as_the_shared_table_says() {
     let kudu = Kudu::new();
     kudu.write(".skipPythonDeployment", "");
     kudu.write("app/.skipPythonDeployment", "");
-    let cases = key_cases();
+    let cases = tsv::REQUIREMENTS_KEY.rows::<4>();
     assert!(cases.len() >= 40, "{} cases", cases.len());
-    for (project, result, name, bytes) in cases {
-        let deployment = match project.as_str() {
+    for [project, result, name, bytes] in cases {
+        let bytes = tsv::unescape(bytes);
+        let deployment = match project {
             "-" => "[config]\ncommand = bash deploy.sh\n".to_string(),
             dir => format!("[config]\ncommand = bash deploy.sh\nproject = {dir}\n"),
         };
         kudu.write(".deployment", deployment);
         kudu.write("envguard.toml", &bytes);
         // Something to sync, new in every case.
-        kudu.write("app/case.txt", &name);
-        kudu.write("case.txt", &name);
-        let deploy = kudu.push(&name);
-        match result.as_str() {
+        kudu.write("app/case.txt", name);
+        kudu.write("case.txt", name);
+        let deploy = kudu.push(name);
+        match result {
             "refused" => {
                 assert!(!deploy.success, "{name}: must be refused:\n{}", deploy.log);
                 assert!(

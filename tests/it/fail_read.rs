@@ -30,17 +30,6 @@ fn hook(repo: &TestRepo, pushed: &str, remote: &str) -> Run {
     repo.envguard_with_input(&["pre-push", "azure", "/srv/site.git"], &line)
 }
 
-/// An app with an `azure` remote and the hook installed, `files` committed
-/// and pushed once (a first deployment).
-fn deployed(files: &[(&str, &str)]) -> (TestRepo, PathBuf) {
-    let repo = TestRepo::new();
-    repo.commit(files, "app");
-    let bare = repo.add_remote("azure");
-    repo.install_hook();
-    assert_code(&repo.push(&["azure", "main"]), 0);
-    (repo, bare)
-}
-
 #[track_caller]
 fn assert_says(run: &Run, what: &str) {
     assert!(
@@ -176,7 +165,8 @@ fn symlink_loop_is_an_error_naming_it() {
 
 #[test]
 fn a_removal_across_a_commit_without_requirements_is_seen() {
-    let (repo, bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
+    let (repo, bare) =
+        TestRepo::deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
     repo.commit_removal("requirements.txt", "no requirements for a while");
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 0);
@@ -406,7 +396,7 @@ fn a_baseline_tree_missing_from_a_partial_clone_is_missing_not_absent() {
 
 #[test]
 fn moving_the_app_from_a_subfolder_to_the_root_compares_file_set_to_file_set() {
-    let (repo, _bare) = deployed(&[
+    let (repo, _bare) = TestRepo::deployed(&[
         (".deployment", "[config]\nproject = src\n"),
         ("src/requirements.txt", "flask\nsix\n"),
         ("src/app.py", "x\n"),
@@ -464,7 +454,7 @@ fn diff_reads_each_commit_with_its_own_config() {
 
 #[test]
 fn narrowing_a_marker_without_runtime_txt_is_a_removal() {
-    let (repo, _bare) = deployed(&[("requirements.txt", "flask\npytomlpp==1.0.13\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\npytomlpp==1.0.13\n")]);
     repo.commit(
         &[(
             "requirements.txt",
@@ -588,7 +578,8 @@ fn obsolete_pip_options_warn_and_are_no_package() {
 
 #[test]
 fn a_requirements_file_deleted_in_the_pushed_commit_says_the_server_keeps_its_env() {
-    let (repo, _bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
+    let (repo, _bare) =
+        TestRepo::deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
     repo.commit_removal("requirements.txt", "no requirements");
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 0);
@@ -613,7 +604,8 @@ fn a_shallow_clone_that_ends_before_the_requirements_stops_with_how_to_deepen() 
     // The deployed commit has no requirements.txt, and the commit that had
     // it is beyond a shallow clone's edge: what the server installed cannot
     // be known, so the push stops (a "first deployment" would let six stay).
-    let (repo, bare) = deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
+    let (repo, bare) =
+        TestRepo::deployed(&[("requirements.txt", "flask\nsix\n"), ("app.py", "x\n")]);
     repo.commit_removal("requirements.txt", "no requirements for a while");
     assert_code(&repo.push(&["--no-verify", "-q", "azure", "main"]), 0);
     let clone = repo.root.path().join("shallow");
@@ -688,7 +680,7 @@ fn a_shallow_clone_that_ends_before_the_requirements_stops_with_how_to_deepen() 
 fn an_include_through_a_file_where_a_folder_should_be_is_a_missing_include() {
     // `sub` is a file, so `sub/base.txt` is nothing, as pip would find: a
     // missing include, not an object missing from a partial clone.
-    let (repo, _bare) = deployed(&[("requirements.txt", "flask\nsix\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\nsix\n")]);
     let deployed = repo.rev("HEAD");
     let pushed = repo.commit(
         &[

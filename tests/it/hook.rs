@@ -3,32 +3,9 @@
 
 use crate::common;
 
-use common::{assert_code, TestRepo};
+use common::{app, assert_code, TestRepo};
 
 const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
-
-/// An app that has deployed `REQS` once to `azure` `main`.
-fn deployed() -> (TestRepo, std::path::PathBuf) {
-    let repo = TestRepo::new();
-    repo.commit(
-        &[
-            ("requirements.txt", REQS),
-            ("runtime.txt", "python-3.11\n"),
-            ("app.py", "print('hi')\n"),
-        ],
-        "app",
-    );
-    let bare = repo.add_remote("azure");
-    repo.install_hook();
-    let first = repo.push(&["azure", "main"]);
-    assert_code(&first, 0);
-    assert!(
-        first.stderr.contains("first deployment"),
-        "{}",
-        first.stderr
-    );
-    (repo, bare)
-}
 
 fn marker_token(repo: &TestRepo) -> String {
     repo.git(&["show", "HEAD:.envguard/force-clean"])
@@ -36,7 +13,7 @@ fn marker_token(repo: &TestRepo) -> String {
 
 #[test]
 fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let deployed_commit = repo.rev("HEAD");
     let pushed = repo.commit(
         &[(
@@ -116,7 +93,7 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
 
 #[test]
 fn additions_bumps_reorders_and_spellings_pass_without_a_commit() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     for (reqs, what) in [
         (
             "flask==3.0.0\nrequests[socks]==2.31.0\nsix\nattrs\n",
@@ -152,7 +129,7 @@ fn additions_bumps_reorders_and_spellings_pass_without_a_commit() {
 
 #[test]
 fn other_remotes_branches_tags_and_deletes_are_ignored() {
-    let (repo, azure) = deployed();
+    let (repo, azure) = TestRepo::deployed(&app(REQS));
     let origin = repo.add_remote("origin");
     repo.commit(&[("requirements.txt", "flask\n")], "drop most");
     let head = repo.rev("HEAD");
@@ -174,7 +151,7 @@ fn other_remotes_branches_tags_and_deletes_are_ignored() {
 
 #[test]
 fn user_work_survives_and_stays_out_of_the_marker_commit() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
     repo.write("app.py", "print('unstaged edit')\n");
     repo.write("staged.py", "x = 1\n");
@@ -194,7 +171,7 @@ fn user_work_survives_and_stays_out_of_the_marker_commit() {
 
 #[test]
 fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     repo.write(".envguard/force-clean", "my own edit\n");
     let run = repo.push(&["azure", "main"]);
@@ -212,7 +189,7 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
 
 #[test]
 fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     // A Linux site runs its own FRAMEWORK_VERSION, whatever runtime.txt
     // says: a bump that removes packages is handled as any removal.
     let pushed = repo.commit(
@@ -272,7 +249,7 @@ fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
 
 #[test]
 fn a_remote_commit_this_repo_has_not_seen_stops_even_a_forced_push() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     // Someone else deploys from another clone.
     let other = repo.root.path().join("other");
     let clone = repo
@@ -330,7 +307,7 @@ fn a_new_deploying_branch_is_compared_with_the_other_deploying_branch() {
 
 #[test]
 fn a_new_deploying_branch_without_another_uses_the_fingerprint() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("requirements.txt", "flask\nsix\n")], "drop requests");
     assert_code(&repo.push(&["azure", "main"]), 1);
     // The marker commit goes to a new remote that only ever sees it.
@@ -357,7 +334,7 @@ fn a_new_deploying_branch_without_another_uses_the_fingerprint() {
 
 #[test]
 fn deleting_the_marker_schedules_nothing() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(
         &[("requirements.txt", "flask\nrequests[socks]\n")],
         "drop six",
@@ -376,7 +353,7 @@ fn deleting_the_marker_schedules_nothing() {
 
 #[test]
 fn dropped_extras_count_as_a_removal() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(
         &[("requirements.txt", "flask==3.0.0\nrequests==2.31.0\nsix\n")],
         "no socks",
@@ -392,7 +369,7 @@ fn dropped_extras_count_as_a_removal() {
 
 #[test]
 fn block_and_warn_policies() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let head = repo.commit(
         &[
             ("requirements.txt", "flask\n"),
@@ -415,7 +392,7 @@ fn block_and_warn_policies() {
 
 #[test]
 fn envguard_skip_and_no_verify_bypass() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let head = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let mut repo = repo;
     repo.set_env("ENVGUARD_SKIP", "1");
@@ -426,7 +403,7 @@ fn envguard_skip_and_no_verify_bypass() {
 
 #[test]
 fn a_bad_config_stops_the_push_naming_the_file() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let deployed_commit = repo.rev("HEAD");
     repo.commit(
         &[(
@@ -452,7 +429,7 @@ fn a_bad_config_stops_the_push_naming_the_file() {
 
 #[test]
 fn hook_exit_codes_directly() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let base = repo.rev("HEAD");
     let head = repo.commit(
         &[
@@ -473,7 +450,7 @@ fn hook_exit_codes_directly() {
 
 #[test]
 fn a_missing_include_stops_with_file_and_line() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("requirements.txt", "flask\n-r base.txt\n")], "include");
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
@@ -502,7 +479,7 @@ fn a_removal_inside_an_include_is_seen() {
 
 #[test]
 fn detached_head_and_other_local_names() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     // A raw commit id cannot carry a marker: exit 2 with what to do.
     let run = repo.push(&["azure", &format!("{pushed}:refs/heads/main")]);
@@ -530,7 +507,7 @@ fn detached_head_and_other_local_names() {
 
 #[test]
 fn no_identity_means_a_clear_error_not_an_invented_one() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let mut repo = repo;
     for var in [
@@ -553,7 +530,7 @@ fn no_identity_means_a_clear_error_not_an_invented_one() {
 
 #[test]
 fn signing_failure_is_reported_and_nothing_moves() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     repo.git(&["config", "commit.gpgsign", "true"]);
     repo.git(&["config", "gpg.program", "false"]);
@@ -566,7 +543,7 @@ fn signing_failure_is_reported_and_nothing_moves() {
 
 #[test]
 fn one_branch_pushed_to_two_deploying_branches_gets_one_marker() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let run = repo.push(&["azure", "main", "main:master"]);
     assert_code(&run, 1);
@@ -586,7 +563,7 @@ fn one_branch_pushed_to_two_deploying_branches_gets_one_marker() {
 
 #[test]
 fn a_branch_checked_out_in_another_worktree_is_not_moved_from_here() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let linked = repo.root.path().join("linked");
     repo.git(&[
@@ -769,7 +746,7 @@ fn server_checkout(repo: &TestRepo, bare: &std::path::Path, commit: &str, path: 
 /// endings are no problem: the scripts drop one CR.
 #[test]
 fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let utf16 = ".envguard/* working-tree-encoding=UTF-16LE-BOM text\n";
     repo.commit(&[(".gitattributes", utf16)], "attributes");
     assert_code(&repo.push(&["azure", "main"]), 0);
@@ -834,7 +811,7 @@ fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
 /// promise cannot hold, and the push stops.
 #[test]
 fn a_carried_marker_the_server_would_not_read_stops_the_push() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
     assert_code(&repo.push(&["azure", "main"]), 1);
     repo.commit(
@@ -861,7 +838,7 @@ fn a_carried_marker_the_server_would_not_read_stops_the_push() {
 /// what to do, never "removes oid sha256:…".
 #[test]
 fn a_requirements_file_in_git_lfs_stops_the_push() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     let deployed_commit = repo.rev("HEAD");
     repo.commit(
         &[(
@@ -894,7 +871,7 @@ fn a_requirements_file_in_git_lfs_stops_the_push() {
 /// never "check the repository with git fsck".
 #[test]
 fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("app.py", "print('v1')\n")], "v1");
     repo.git(&["tag", "-a", "v1", "-m", "release 1"]);
     let commit = repo.rev("v1^{}");
@@ -928,7 +905,7 @@ fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
 /// the files envguard writes into the working tree: refused the same way.
 #[test]
 fn this_clones_own_attributes_are_checked_too() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed(&app(REQS));
     let info = repo.dir.join(".git/info");
     std::fs::create_dir_all(&info).unwrap();
     std::fs::write(

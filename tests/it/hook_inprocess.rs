@@ -2,39 +2,17 @@
 //! and error rendering `main` uses) against real temp repositories. Through
 //! a real `git push` every hook failure reads as exit 1; here the contract's
 //! exit 2 is visible, and the whole output is pinned with insta
-//! (`tests/snapshots/`), commit ids and tokens normalised.
+//! (`tests/it/snapshots/`), commit ids and tokens normalised.
 
 use crate::common;
 
-use std::path::Path;
-use std::sync::Once;
-
-use common::TestRepo;
+use common::{app, isolate_libgit2, normalize, TestRepo};
 use envguard::repo::{GitEnv, Repo};
 use envguard_core::ids::CommitId;
 
 const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
 const NAME: &str = "Ada Tester";
 const EMAIL: &str = "ada@example.invalid";
-
-/// libgit2 reads the global and system git config of the machine (this one
-/// has an identity in ~/.gitconfig): point it at an empty folder, once for
-/// this test process, so identity comes only from what a test sets.
-fn isolate_libgit2() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let empty = tempfile::tempdir().unwrap().keep();
-        for level in [
-            git2::ConfigLevel::Global,
-            git2::ConfigLevel::XDG,
-            git2::ConfigLevel::System,
-        ] {
-            // SAFETY: called once, before any test of this binary opens a
-            // repository (every test calls this first).
-            unsafe { git2::opts::set_search_path(level, &empty).unwrap() };
-        }
-    });
-}
 
 /// The environment git sees: the harness's home (no config there), fixed
 /// dates, and no identity unless a test adds one.
@@ -59,15 +37,8 @@ fn full_env(repo: &TestRepo) -> GitEnv {
 /// An app whose `main` at the returned commit is what `azure` deployed.
 fn deployed() -> (TestRepo, String) {
     isolate_libgit2();
-    let repo = TestRepo::new();
-    let base = repo.commit(
-        &[
-            ("requirements.txt", REQS),
-            ("runtime.txt", "python-3.11\n"),
-            ("app.py", "print('hi')\n"),
-        ],
-        "app",
-    );
+    let repo = TestRepo::with_files(&app(REQS));
+    let base = repo.rev("HEAD");
     (repo, base)
 }
 
@@ -86,43 +57,11 @@ fn hook(repo: &TestRepo, env: GitEnv, input: &str) -> (u8, String) {
     );
     let code = envguard::exit_code(result, true, &mut err);
     let text = String::from_utf8(err).unwrap();
-    (code, normalize(&text, repo.root.path()))
+    (code, normalize(&text))
 }
 
 fn line(local_ref: &str, local: &str, remote: &str) -> String {
     format!("{local_ref} {local} refs/heads/main {remote}\n")
-}
-
-/// Temp paths become `<root>`; runs of 12, 40 or 64 hex digits (short and
-/// full commit ids, tokens) become `<hex12>`, `<oid>`, `<token>`.
-fn normalize(text: &str, root: &Path) -> String {
-    let text = text.replace(root.to_str().unwrap(), "<root>");
-    let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        match run.len() {
-            12 => out.push_str("<hex12>"),
-            40 => out.push_str("<oid>"),
-            64 => out.push_str("<token>"),
-            _ => out.push_str(run),
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_hexdigit() && c.is_ascii_digit() | c.is_ascii_lowercase() {
-            run.push(c);
-        } else if c.is_ascii_alphanumeric() {
-            // Part of a word, not an id.
-            out.push_str(&run);
-            run.clear();
-            out.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
 }
 
 #[test]

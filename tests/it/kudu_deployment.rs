@@ -5,7 +5,8 @@
 
 use crate::kudu;
 
-use kudu::{kudu_settings, unescape, Kudu};
+use crate::common::tsv;
+use kudu::{kudu_settings, Kudu};
 
 /// One case of the table, `None` for `-`, the escapes undone. The hook's
 /// verdict (`ok`, `refused`) is the core's to check; Kudu reads every case.
@@ -17,23 +18,14 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let text = include_str!("../data/deployment_ini.tsv");
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .map(|line| {
-            let columns: Vec<&str> = line.splitn(5, '\t').collect();
-            let [_hook, project, command, name, bytes] = columns[..] else {
-                panic!("not five columns: {line:?}");
-            };
-            let value = |column: &str| {
-                (column != "-").then(|| String::from_utf8(unescape(column)).expect("UTF-8"))
-            };
-            Case {
-                project: value(project),
-                command: value(command),
-                name: name.to_string(),
-                bytes: unescape(bytes),
-            }
+    tsv::DEPLOYMENT_INI
+        .rows::<5>()
+        .into_iter()
+        .map(|[_hook, project, command, name, bytes]| Case {
+            project: tsv::value(project),
+            command: tsv::value(command),
+            name: name.to_string(),
+            bytes: tsv::unescape(bytes),
         })
         .collect()
 }

@@ -13,7 +13,8 @@ use crate::linux_site;
 use std::fs;
 use std::os::unix::fs::symlink;
 
-use kudu::{find_named, fixture, token};
+use crate::common::tsv;
+use kudu::{find_named, token};
 use linux_site::{image_modules, quoted, LinuxSite, OryxBuild};
 
 const MARKER_REBUILD: &str = "is new: deleting the virtual environment";
@@ -280,7 +281,7 @@ fn every_runtime_spelling_of_the_fixture_asks_for_its_python() {
     fs::create_dir_all(&empty_root).unwrap();
     let source = site.kudu.root.join("spelling");
     let mut cases = 0;
-    for (runtime, name, bytes) in fixture(include_str!("../data/runtime_spellings.tsv")) {
+    for (runtime, name, bytes) in tsv::RUNTIME_SPELLINGS.cases() {
         let _ = fs::remove_dir_all(&source);
         fs::create_dir_all(&source).unwrap();
         fs::write(source.join("requirements.txt"), "alpha\n").unwrap();

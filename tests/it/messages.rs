@@ -6,19 +6,9 @@ use crate::common;
 
 use common::{assert_code, Run, TestRepo};
 
-/// An app that has deployed `requirements` once to `azure` `main`.
-fn deployed(files: &[(&str, &str)]) -> TestRepo {
-    let repo = TestRepo::new();
-    repo.commit(files, "app");
-    repo.add_remote("azure");
-    repo.install_hook();
-    assert_code(&repo.push(&["azure", "main"]), 0);
-    repo
-}
-
 #[test]
 fn the_push_after_a_reset_says_the_server_will_rebuild() {
-    let repo = deployed(&[("requirements.txt", "flask\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\n")]);
     assert_code(&repo.envguard(&["--reset"]), 0);
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 0);
@@ -47,7 +37,7 @@ fn the_push_after_a_reset_says_the_server_will_rebuild() {
 
 #[test]
 fn a_removal_is_named_with_the_file_it_was_in() {
-    let repo = deployed(&[
+    let (repo, _bare) = TestRepo::deployed(&[
         (
             "requirements.txt",
             "-r requirements/base.txt\nrequests[socks]\n",
@@ -83,7 +73,7 @@ fn a_removal_is_named_with_the_file_it_was_in() {
 
 #[test]
 fn without_a_git_identity_the_refusal_still_lists_what_was_removed() {
-    let repo = deployed(&[("requirements.txt", "flask\nsix\nattrs\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\nsix\nattrs\n")]);
     repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let mut push = repo.command(common::which("git"), &repo.dir);
     push.args(["push", "azure", "main"]);
@@ -119,7 +109,7 @@ fn without_a_git_identity_the_refusal_still_lists_what_was_removed() {
 
 #[test]
 fn a_reset_over_a_local_edit_does_not_say_push_again() {
-    let repo = deployed(&[("requirements.txt", "flask\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\n")]);
     assert_code(&repo.envguard(&["--reset"]), 0);
     repo.write(".envguard/force-clean", "mine\n");
     let run = repo.envguard(&["--reset"]);
@@ -134,7 +124,7 @@ fn a_reset_over_a_local_edit_does_not_say_push_again() {
 
 #[test]
 fn a_kept_package_that_is_removed_is_still_a_removal_and_the_note_says_what_happens() {
-    let repo = deployed(&[
+    let (repo, _bare) = TestRepo::deployed(&[
         ("requirements.txt", "flask\ngunicorn\n"),
         ("envguard.toml", "keep = [\"Gunicorn\"]\n"),
     ]);
@@ -185,7 +175,7 @@ fn a_keep_entry_that_is_no_package_name_stops_with_the_key_and_line() {
 
 #[test]
 fn no_libgit2_internals_reach_the_user() {
-    let repo = deployed(&[("requirements.txt", "flask\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\n")]);
     for args in [
         &["diff", "v9", "HEAD"][..],
         &["diff", "HEAD", "refs/heads/nope"],
@@ -242,7 +232,7 @@ fn status_for_a_remote_that_does_not_deploy_says_so_and_stops() {
 
 #[test]
 fn status_answers_for_the_refspec_about_to_be_pushed() {
-    let repo = deployed(&[("requirements.txt", "flask\nsix\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\nsix\n")]);
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.commit(&[("requirements.txt", "flask\n")], "drop six");
     repo.git(&["checkout", "-q", "main"]);
@@ -347,7 +337,7 @@ fn status_and_doctor_recognise_an_oryx_build() {
 
 #[test]
 fn quiet_and_verbose() {
-    let repo = deployed(&[("requirements.txt", "flask\n")]);
+    let (repo, _bare) = TestRepo::deployed(&[("requirements.txt", "flask\n")]);
     repo.commit(&[("requirements.txt", "flask\nattrs\n")], "add");
     let quiet = repo.push_in(&repo.dir, &[("ENVGUARD_QUIET", "1")], &["azure", "main"]);
     assert_code(&quiet, 0);

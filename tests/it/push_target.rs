@@ -12,18 +12,11 @@ use crate::common;
 use common::{assert_code, TestRepo};
 
 fn deployed_as_master() -> TestRepo {
-    let repo = TestRepo::new();
-    repo.commit(
-        &[
-            ("requirements.txt", "flask==3.0.0\nsix\n"),
-            ("runtime.txt", "python-3.11\n"),
-        ],
-        "app",
-    );
-    repo.add_remote("azure");
-    repo.install_hook();
-    assert_code(&repo.push(&["azure", "main:master"]), 0);
-    repo
+    let files = [
+        ("requirements.txt", "flask==3.0.0\nsix\n"),
+        ("runtime.txt", "python-3.11\n"),
+    ];
+    TestRepo::deployed_as(&files, "main:master").0
 }
 
 #[test]

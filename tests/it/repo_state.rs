@@ -11,26 +11,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{assert_code, envguard_bin, Run, TestRepo};
+use common::{app, assert_code, envguard_bin, Run, TestRepo};
 
 const REQS: &str = "flask==3.0.0\nsix\n";
-
-/// An app whose `REQS` are deployed on `azure` `main` (pushed without the
-/// hook, so `refs/remotes/azure/main` is the deployed commit).
-fn deployed() -> (TestRepo, PathBuf) {
-    let repo = TestRepo::new();
-    repo.commit(
-        &[
-            ("requirements.txt", REQS),
-            ("runtime.txt", "python-3.11\n"),
-            ("app.py", "print('hi')\n"),
-        ],
-        "app",
-    );
-    let bare = repo.add_remote("azure");
-    assert_code(&repo.push(&["--no-verify", "-q", "azure", "main"]), 0);
-    (repo, bare)
-}
 
 /// git's pre-push line for pushing `local_ref` to `azure` `main`.
 fn line_for(repo: &TestRepo, local_ref: &str) -> String {
@@ -112,7 +95,7 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_committed_envguard_symlink_is_refused_and_nothing_is_written_through_it() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let outside = repo.root.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
     symlink("../outside", &repo.dir.join(".envguard"));
@@ -140,7 +123,7 @@ fn a_committed_envguard_symlink_is_refused_and_nothing_is_written_through_it() {
 
 #[test]
 fn a_committed_regular_file_named_envguard_is_refused_not_dropped() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let pushed = repo.commit(
         &[
             (".envguard", "my notes\n"),
@@ -158,7 +141,7 @@ fn a_committed_regular_file_named_envguard_is_refused_not_dropped() {
 
 #[test]
 fn an_envguard_symlink_only_in_the_work_tree_is_refused_too() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let pushed = drop_six(&repo);
     let outside = repo.root.path().join("outside");
     std::fs::create_dir(&outside).unwrap();
@@ -179,7 +162,7 @@ fn an_envguard_symlink_only_in_the_work_tree_is_refused_too() {
 
 #[test]
 fn a_committed_symlink_at_the_marker_path_is_named_as_one() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     std::fs::create_dir(repo.dir.join(".envguard")).unwrap();
     symlink("../runtime.txt", &repo.dir.join(".envguard/force-clean"));
     repo.git(&["add", ".envguard"]);
@@ -200,7 +183,7 @@ fn a_committed_symlink_at_the_marker_path_is_named_as_one() {
 
 #[test]
 fn a_committed_directory_at_the_marker_path_is_named_as_one() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let pushed = repo.commit(
         &[
             (".envguard/force-clean/inner", "x\n"),
@@ -225,7 +208,7 @@ fn a_committed_directory_at_the_marker_path_is_named_as_one() {
 
 #[test]
 fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     drop_six(&repo);
     repo.commit(&[("app.py", "print('edited')\n")], "edit app");
     let main_before = repo.rev("main");
@@ -256,7 +239,7 @@ fn a_branch_mid_rebase_is_not_moved_and_the_rebase_can_finish() {
 
 #[test]
 fn a_branch_being_rebased_in_another_worktree_is_not_moved() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     drop_six(&repo);
     repo.commit(&[("app.py", "print('edited')\n")], "edit app");
     repo.git(&["checkout", "-q", "-b", "elsewhere"]);
@@ -285,7 +268,7 @@ fn a_branch_being_rebased_in_another_worktree_is_not_moved() {
 
 #[test]
 fn a_sparse_checkout_without_envguard_gets_the_marker_in_the_index_only() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     repo.commit(&[("src/main.py", "print('src')\n")], "src");
     assert_code(&repo.push(&["--no-verify", "-q", "azure", "main"]), 0);
     repo.git(&["sparse-checkout", "set", "--cone", "src"]);
@@ -325,7 +308,7 @@ fn a_sparse_checkout_without_envguard_gets_the_marker_in_the_index_only() {
 
 #[test]
 fn a_sparse_checkout_with_envguard_in_the_cone_writes_the_files() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     repo.commit(&[("src/main.py", "print('src')\n")], "src");
     repo.git(&["sparse-checkout", "set", "--cone", "src", ".envguard"]);
     drop_six(&repo);
@@ -345,7 +328,7 @@ fn a_sparse_checkout_that_leaves_out_one_marker_file_still_checks_the_other() {
     // Non-cone patterns can leave out .envguard/force-clean alone: the
     // fingerprint is then still checked out, and what is in its place on
     // disk must still be looked at (here, a link of the user's).
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     repo.git(&[
         "sparse-checkout",
         "set",
@@ -439,7 +422,7 @@ fn terminal_escapes_from_requirements_never_reach_the_terminal_raw() {
 
 #[test]
 fn a_non_utf8_ref_name_to_a_remote_that_does_not_deploy_passes() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let head = repo.rev("HEAD");
     let zero = "0".repeat(40);
     let mut input = Vec::new();
@@ -459,7 +442,7 @@ fn a_non_utf8_ref_name_to_a_remote_that_does_not_deploy_passes() {
 
 #[test]
 fn a_broken_stderr_pipe_still_exits_with_the_decision() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let run_closed = |input: &[u8]| {
         let mut child = repo
             .command(envguard_bin(), &repo.dir)
@@ -492,7 +475,7 @@ fn a_broken_stderr_pipe_still_exits_with_the_decision() {
 
 #[test]
 fn a_50_mb_malformed_line_is_not_echoed_whole() {
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let mut input = vec![b'x'; 50 * 1024 * 1024];
     input.push(b'\n');
     let run = hook_raw(&repo, "azure", &bare, &input);
@@ -580,7 +563,7 @@ fn sha256_install_warns_and_other_commands_say_why() {
 
 #[test]
 fn a_corrupt_head_is_an_error_not_a_repository_without_commits() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed_without_hook(&app(REQS));
     std::fs::write(repo.dir.join(".git/HEAD"), "garbage\n").unwrap();
     for args in [&["reset"][..], &["status"]] {
         let run = repo.envguard(args);
@@ -601,7 +584,7 @@ fn a_corrupt_head_is_an_error_not_a_repository_without_commits() {
 
 #[test]
 fn a_corrupt_ref_is_named_as_corrupt_not_as_an_unknown_revision() {
-    let (repo, _bare) = deployed();
+    let (repo, _bare) = TestRepo::deployed_without_hook(&app(REQS));
     std::fs::write(repo.dir.join(".git/refs/heads/other"), "garbage\n").unwrap();
     let run = repo.envguard(&["diff", "other", "HEAD"]);
     assert_code(&run, 2);
@@ -626,7 +609,7 @@ fn a_corrupt_ref_is_named_as_corrupt_not_as_an_unknown_revision() {
 fn what_a_branch_not_checked_out_has_in_the_way_is_named_from_its_commit() {
     // The pushed branch is not checked out, so only its commit can show
     // what is at envguard's paths: a link, or a submodule.
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let main = repo.rev("main");
 
     repo.git(&["checkout", "-q", "-b", "linked"]);
@@ -674,7 +657,7 @@ fn a_folder_envguard_may_not_look_into_is_an_error_not_absent() {
     // in a repository that user owns, whose `.envguard/` it may not search:
     // what is at .envguard/force-clean cannot be known, and must not be
     // taken for nothing.
-    let (repo, bare) = deployed();
+    let (repo, bare) = TestRepo::deployed_without_hook(&app(REQS));
     let pushed = drop_six(&repo);
     let line = line_for(&repo, "refs/heads/main");
     let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--"];

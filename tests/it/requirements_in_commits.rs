@@ -16,6 +16,7 @@ struct Repo {
 
 impl Repo {
     fn new() -> Repo {
+        crate::common::isolate_libgit2();
         let dir = tempfile::tempdir().unwrap();
         let repo = git2::Repository::init(dir.path()).unwrap();
         Repo { _dir: dir, repo }

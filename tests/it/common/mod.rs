@@ -2,8 +2,11 @@
 //! app repository (branch `main`) and, on demand, bare remotes beside it.
 //! git runs with a scrubbed environment (no inherited `GIT_*`, no system or
 //! global config, fixed identity, dates from a counter) so runs are stable.
+//! The shared tables of `tests/data` are read by [`tsv`].
 
 #![allow(dead_code)]
+
+pub mod tsv;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -31,13 +34,88 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
+
+    /// Everything the run said, as a snapshot pins it: standard output
+    /// (when there is any) and standard error, [`normalize`]d. A push
+    /// keeps git's own lines around what the hook said (`To …`, the
+    /// refs sent or `error: failed to push some refs`), so a snapshot also
+    /// shows whether the push went through.
+    pub fn says(&self) -> String {
+        let mut text = String::new();
+        if !self.stdout.is_empty() {
+            text.push_str("--- stdout\n");
+            text.push_str(&self.stdout);
+            text.push_str("--- stderr\n");
+        }
+        text.push_str(&self.stderr);
+        normalize(&text)
+    }
+}
+
+/// What differs between two runs of the same test, replaced: a test's
+/// temp folder (`<root>`), the binary under test (`<envguard>`), this
+/// source tree (`<source>`), and runs of lowercase hex digits: 64 (a
+/// token) `<token>`, 40 (a commit id) `<oid>`, 12 (envguard's short id)
+/// `<hex12>`, 7 to 11 (git's abbreviated ids) `<abbrev>`; a word with any
+/// other letter in it stays (as `scripts/golden.sh` normalises).
+pub fn normalize(text: &str) -> String {
+    let text = text
+        .replace(envguard_bin().to_str().unwrap(), "<envguard>")
+        .replace(env!("CARGO_MANIFEST_DIR"), "<source>");
+    let text = replace_roots(&text);
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let hex = word
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+        match word.len() {
+            64 if hex => out.push_str("<token>"),
+            40 if hex => out.push_str("<oid>"),
+            12 if hex => out.push_str("<hex12>"),
+            7..=11 if hex => out.push_str("<abbrev>"),
+            _ => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Each test's temp folder ([`TestRepo::new`]: `envguard-test` and six
+/// random characters in the system's temp folder) becomes `<root>`.
+fn replace_roots(text: &str) -> String {
+    let prefix = std::env::temp_dir().join("envguard-test");
+    let prefix = prefix.to_str().unwrap();
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        out.push_str(&rest[..at]);
+        out.push_str("<root>");
+        let after = &rest[at + prefix.len()..];
+        let random = after
+            .char_indices()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric())
+            .count();
+        rest = &after[random..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl TestRepo {
@@ -226,6 +304,80 @@ impl TestRepo {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// The files of the app most tests start from: `requirements`, a
+/// `runtime.txt` naming Python 3.11, and one module.
+pub fn app(requirements: &str) -> [(&str, &str); 3] {
+    [
+        ("requirements.txt", requirements),
+        ("runtime.txt", "python-3.11\n"),
+        ("app.py", "print('hi')\n"),
+    ]
+}
+
+/// Set-ups of an app that a site has deployed.
+impl TestRepo {
+    /// A fresh repository whose first commit, "app", holds `files`.
+    pub fn with_files(files: &[(&str, &str)]) -> TestRepo {
+        let repo = TestRepo::new();
+        repo.commit(files, "app");
+        repo
+    }
+
+    /// An app holding `files` that `git push azure main` has deployed once,
+    /// through envguard's installed hook (a first deployment, so the push
+    /// goes through); gives the bare remote too.
+    pub fn deployed(files: &[(&str, &str)]) -> (TestRepo, PathBuf) {
+        TestRepo::deployed_as(files, "main")
+    }
+
+    /// The same, pushed as `git push azure REFSPEC` (`main:master`, say).
+    pub fn deployed_as(files: &[(&str, &str)], refspec: &str) -> (TestRepo, PathBuf) {
+        let repo = TestRepo::with_files(files);
+        let bare = repo.add_remote("azure");
+        repo.install_hook();
+        let first = repo.push(&["azure", refspec]);
+        assert_code(&first, 0);
+        assert!(
+            first.stderr.contains("first deployment"),
+            "{}",
+            first.stderr
+        );
+        (repo, bare)
+    }
+
+    /// The same without the hook (`git push --no-verify`), so that
+    /// `refs/remotes/azure/main` is the deployed commit and the hook has
+    /// never run.
+    pub fn deployed_without_hook(files: &[(&str, &str)]) -> (TestRepo, PathBuf) {
+        let repo = TestRepo::with_files(files);
+        let bare = repo.add_remote("azure");
+        assert_code(&repo.push(&["--no-verify", "-q", "azure", "main"]), 0);
+        (repo, bare)
+    }
+}
+
+/// libgit2, used in this process by the tests that drive envguard's code
+/// directly, reads the machine's global and system git config (this one
+/// has an identity in ~/.gitconfig): point it at an empty folder, once for
+/// the whole program, so identity comes only from what a test sets.
+pub fn isolate_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let empty = tempfile::tempdir().unwrap().keep();
+        for level in [
+            git2::ConfigLevel::Global,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::System,
+        ] {
+            // SAFETY: libgit2's search path is global state. Every test of
+            // this program that calls libgit2 in-process calls this first,
+            // and call_once makes the others wait until it is done, so no
+            // repository is open while it changes.
+            unsafe { git2::opts::set_search_path(level, &empty).unwrap() };
+        }
+    });
 }
 
 /// Asserts a run's exit code, showing its output when it differs.

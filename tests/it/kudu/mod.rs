@@ -74,51 +74,6 @@ pub fn token(seed: u8) -> String {
     format!("{seed:02x}").repeat(8) + &"deadbeef".repeat(6)
 }
 
-/// The cases of a `tests/data/*.tsv` fixture: `(verdict, case name, bytes)`
-/// per line, comments and blank lines skipped, the bytes unescaped
-/// (`\n \r \t \\ \xHH`; `{T}` is the fixture's valid token).
-pub fn fixture(text: &str) -> Vec<(String, String, Vec<u8>)> {
-    const T: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|line| {
-            let mut fields = line.splitn(3, '\t');
-            let verdict = fields.next().expect("verdict").to_string();
-            let name = fields.next().expect("case name").to_string();
-            let bytes = unescape(&fields.next().unwrap_or("").replace("{T}", T));
-            (verdict, name, bytes)
-        })
-        .collect()
-}
-
-/// Undoes the fixtures' escapes (`\n \r \t \\ \xHH`).
-pub fn unescape(text: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' && i + 1 < bytes.len() {
-            match bytes[i + 1] {
-                b'n' => out.push(b'\n'),
-                b'r' => out.push(b'\r'),
-                b't' => out.push(b'\t'),
-                b'\\' => out.push(b'\\'),
-                b'x' => {
-                    let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).expect("hex");
-                    out.push(u8::from_str_radix(hex, 16).expect("hex"));
-                    i += 2;
-                }
-                other => panic!("unknown escape \\{}", other as char),
-            }
-            i += 2;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 /// The `python-X.Y` of the machine's python3.
 pub fn python3_runtime() -> String {
     let out = Command::new("python3")
