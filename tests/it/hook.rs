@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{app, assert_code, TestRepo};
+use common::{app, assert_code, assert_says, Run, TestRepo};
 
 const REQS: &str = "flask==3.0.0\nrequests[socks]==2.31.0\nsix\n";
 
@@ -24,9 +24,7 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     );
 
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
-    assert!(run.stderr.contains("git push azure main"), "{}", run.stderr);
+    assert_says!(run, 1);
 
     // The remote did not move; the branch gained exactly one marker commit.
     assert_eq!(
@@ -70,12 +68,7 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     );
 
     let again = repo.push(&["azure", "main"]);
-    assert_code(&again, 0);
-    assert!(
-        again.stderr.contains("new force-clean marker"),
-        "{}",
-        again.stderr
-    );
+    assert_says!(again, 0);
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), marker);
 
     // A later push without new removals passes without another marker.
@@ -85,8 +78,7 @@ fn removal_stops_the_push_and_commits_a_marker_that_the_next_push_carries() {
     // A later removal schedules a new token even though the old one is there.
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop requests");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes requests"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_ne!(marker_token(&repo), token);
     assert_code(&repo.push(&["azure", "main"]), 0);
 }
@@ -135,8 +127,7 @@ fn other_remotes_branches_tags_and_deletes_are_ignored() {
     let head = repo.rev("HEAD");
 
     let run = repo.push(&["origin", "main"]);
-    assert_code(&run, 0);
-    assert!(!run.stderr.contains("envguard:"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert_eq!(repo.remote_rev(&origin, "refs/heads/main").unwrap(), head);
 
     assert_code(&repo.push(&["azure", "main:feature"]), 0);
@@ -175,14 +166,7 @@ fn an_edit_to_the_envguard_files_stops_with_exit_2_and_loses_nothing() {
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     repo.write(".envguard/force-clean", "my own edit\n");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains(".envguard/force-clean exists but is not committed"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed);
     assert_eq!(repo.read(".envguard/force-clean"), "my own edit\n");
 }
@@ -200,19 +184,7 @@ fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
         "new runtime, fewer packages",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("removes requests and six"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains(
-            "runtime.txt also changes from python-3.11 to python-3.12, which does not excuse"
-        ),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_ne!(repo.rev("HEAD"), pushed);
     assert_code(&repo.push(&["azure", "main"]), 0);
     assert_eq!(
@@ -223,13 +195,7 @@ fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
     // The runtime alone: a note, exit 0, no commit.
     let alone = repo.commit(&[("runtime.txt", "python-3.13\n")], "runtime only");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stderr
-            .contains("python-3.12 to python-3.13 and no package is removed"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 0);
     assert_eq!(repo.rev("HEAD"), alone);
 
     repo.commit(&[("requirements.txt", "flask\nsix\n")], "add six");
@@ -242,9 +208,7 @@ fn a_runtime_change_alone_passes_and_never_excuses_a_removal() {
         "patch bump",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
-    assert!(!run.stderr.contains("runtime.txt also"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -280,9 +244,7 @@ fn a_remote_commit_this_repo_has_not_seen_stops_even_a_forced_push() {
 
     repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let run = repo.push(&["--force", "azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("git fetch azure"), "{}", run.stderr);
-    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), theirs);
 }
 
@@ -297,12 +259,7 @@ fn a_new_deploying_branch_is_compared_with_the_other_deploying_branch() {
     repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     // main is new on the remote; refs/remotes/azure/master is the baseline.
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("removes requests and six"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -327,8 +284,7 @@ fn a_new_deploying_branch_without_another_uses_the_fingerprint() {
         "drop six too",
     );
     let run = repo.push(&["azure3", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert!(repo.remote_rev(&third, "refs/heads/main").is_none());
 }
 
@@ -347,8 +303,7 @@ fn deleting_the_marker_schedules_nothing() {
         "drop requests, delete marker",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes requests"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -359,12 +314,7 @@ fn dropped_extras_count_as_a_removal() {
         "no socks",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("drops the socks extra of requests"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -378,15 +328,12 @@ fn block_and_warn_policies() {
         "block",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("envguard --reset"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), head, "block commits nothing");
 
     let head = repo.commit(&[("envguard.toml", "on_removal = \"warn\"\n")], "warn");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("warning"), "{}", run.stderr);
-    assert!(run.stderr.contains("requests and six"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), head);
 }
 
@@ -413,14 +360,7 @@ fn a_bad_config_stops_the_push_naming_the_file() {
         "typo",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("envguard: envguard.toml:2:"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("remote"), "{}", run.stderr);
-    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(
         repo.remote_rev(&bare, "refs/heads/main").unwrap(),
         deployed_commit
@@ -440,8 +380,7 @@ fn hook_exit_codes_directly() {
     );
     let line = format!("refs/heads/main {head} refs/heads/main {base}\n");
     let run = repo.envguard_with_input(&["pre-push", "azure", "/nowhere"], &line);
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("envguard.toml:1:"), "{}", run.stderr);
+    assert_says!(run, 2);
     let run = repo.envguard_with_input(&["pre-push", "azure", "/nowhere"], "nonsense\n");
     assert_code(&run, 2);
     let run = repo.envguard_with_input(&["pre-push", "azure", "/nowhere"], "");
@@ -453,9 +392,7 @@ fn a_missing_include_stops_with_file_and_line() {
     let (repo, _bare) = TestRepo::deployed(&app(REQS));
     repo.commit(&[("requirements.txt", "flask\n-r base.txt\n")], "include");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("requirements.txt:2:"), "{}", run.stderr);
-    assert!(run.stderr.contains("base.txt"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -473,8 +410,7 @@ fn a_removal_inside_an_include_is_seen() {
     assert_code(&repo.push(&["azure", "main"]), 0);
     repo.commit(&[("req/base.txt", "attrs\n")], "drop six in the include");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -483,18 +419,12 @@ fn detached_head_and_other_local_names() {
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     // A raw commit id cannot carry a marker: exit 2 with what to do.
     let run = repo.push(&["azure", &format!("{pushed}:refs/heads/main")]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("not a branch"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed);
 
     repo.git(&["checkout", "-q", "--detach"]);
     let run = repo.push(&["azure", "HEAD:main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("git push azure HEAD:refs/heads/main"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD^"), pushed);
     assert_eq!(
         repo.rev("main"),
@@ -519,12 +449,7 @@ fn no_identity_means_a_clear_error_not_an_invented_one() {
         repo.set_env(var, "");
     }
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("git config --global user.name"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed);
 }
 
@@ -536,7 +461,16 @@ fn signing_failure_is_reported_and_nothing_moves() {
     repo.git(&["config", "gpg.program", "false"]);
     let run = repo.push(&["azure", "main"]);
     assert_code(&run, 1);
-    assert!(run.stderr.contains("commit.gpgsign"), "{}", run.stderr);
+    // What git says when signing fails follows envguard's words and
+    // differs between git versions: no snapshot of it.
+    assert!(
+        run.stderr.contains(
+            "envguard: git could not write the marker commit (commit.gpgsign is set: check that \
+             signing works, e.g. with `git commit --allow-empty`)"
+        ),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.rev("HEAD"), pushed);
     assert_eq!(repo.status(), "");
 }
@@ -546,12 +480,7 @@ fn one_branch_pushed_to_two_deploying_branches_gets_one_marker() {
     let (repo, bare) = TestRepo::deployed(&app(REQS));
     let pushed = repo.commit(&[("requirements.txt", "flask\n")], "drop two");
     let run = repo.push(&["azure", "main", "main:master"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("covers this branch too"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD^"), pushed, "exactly one marker commit");
     assert!(repo.remote_rev(&bare, "refs/heads/master").is_none());
     assert_code(&repo.push(&["azure", "main", "main:master"]), 0);
@@ -578,12 +507,7 @@ fn a_branch_checked_out_in_another_worktree_is_not_moved_from_here() {
         .args(["push", "azure", "main"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(
-        stderr.contains("is checked out in the worktree"),
-        "{stderr}"
-    );
+    assert_says!(Run::from(out), 1);
     assert_eq!(repo.rev("main"), pushed);
     assert_eq!(repo.status(), "");
 }
@@ -601,7 +525,7 @@ fn a_deployment_file_in_any_spelling_kudu_reads_names_the_app_folder() {
     let spellings: [(&str, Vec<u8>); 3] = [
         ("spaces", b"[ config ]\nproject = src/app\n".to_vec()),
         ("utf-16", utf16("[config]\r\nproject = src/app\r\n")),
-        ("lone CR", b"[Config]\rPROJECT = src/app\r".to_vec()),
+        ("lone-cr", b"[Config]\rPROJECT = src/app\r".to_vec()),
     ];
     for (name, deployment) in spellings {
         let repo = TestRepo::new();
@@ -613,12 +537,9 @@ fn a_deployment_file_in_any_spelling_kudu_reads_names_the_app_folder() {
         assert_code(&repo.push(&["azure", "main"]), 0);
         repo.commit(&[("src/app/requirements.txt", "flask\n")], "drop six");
         let run = repo.push(&["azure", "main"]);
-        assert_code(&run, 1);
-        assert!(
-            run.stderr.contains("src/app/requirements.txt removes six"),
-            "{name}: {}",
-            run.stderr
-        );
+        insta::with_settings!({ snapshot_suffix => name }, {
+            assert_says!(run, 1);
+        });
     }
 }
 
@@ -637,14 +558,7 @@ fn a_deployment_value_kudu_cannot_decode_stops_the_push() {
     repo.add_remote("azure");
     repo.install_hook();
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains(".deployment:2: the value of `project` holds bytes that are not valid UTF-8"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 /// A marker on a value the hook cannot know for the server (its kernel,
@@ -680,12 +594,7 @@ fn a_requirement_whose_marker_may_hold_on_the_server_counts_when_removed() {
     assert_code(&run, 0);
     repo.commit(&[("requirements.txt", "flask\n")], "drop the rest");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("removes attrs, cffi and six"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 }
 
 /// A branch new on the remote with a fingerprint this envguard cannot read
@@ -706,14 +615,7 @@ fn an_unreadable_fingerprint_on_a_new_branch_stops_the_push() {
     let bare = repo.add_remote("azure");
     repo.install_hook();
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains("has schema 2, written by a newer envguard"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--no-verify"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert!(repo.remote_rev(&bare, "refs/heads/main").is_none());
 }
 
@@ -758,20 +660,7 @@ fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
         "drop six",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains(
-            ".envguard/force-clean gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("`/.envguard/** -working-tree-encoding -filter`"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed, "nothing committed");
     assert!(!repo.dir.join(".envguard").exists());
 
@@ -781,13 +670,7 @@ fn git_attributes_that_re_encode_the_marker_stop_with_the_fix() {
         "lfs",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains(".envguard/fingerprint.toml gets `filter=lfs`"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 
     // The fix the message gives, after a CRLF rule.
     let fixed =
@@ -822,15 +705,7 @@ fn a_carried_marker_the_server_would_not_read_stops_the_push() {
         "attributes after the marker",
     );
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains(
-            "azure main: this push carries a new force-clean marker, but .envguard/force-clean gets \
-             `working-tree-encoding=UTF-16`"
-        ),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 }
 
 /// A requirements file stored in Git LFS is a pointer in the commit; pip
@@ -851,14 +726,7 @@ fn a_requirements_file_in_git_lfs_stops_the_push() {
     );
     let pushed = repo.rev("HEAD");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains("requirements.txt: is a Git LFS pointer (oid sha256:4d7a2146"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("removes oid"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed, "no marker committed");
     assert_eq!(
         repo.remote_rev(&bare, "refs/heads/main").unwrap(),
@@ -876,27 +744,12 @@ fn an_annotated_tag_pushed_to_a_branch_is_named_with_the_push_that_works() {
     repo.git(&["tag", "-a", "v1", "-m", "release 1"]);
     let commit = repo.rev("v1^{}");
     let run = repo.push(&["azure", "v1:refs/heads/main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains(&format!(
-            "`refs/tags/v1` names an annotated tag ({}), not a commit (it tags commit {})",
-            &repo.rev("v1")[..12],
-            &commit[..12]
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("fsck"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("git push azure 'refs/tags/v1^{}:refs/heads/main'"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     // The command it gives deploys the tagged commit.
     assert_code(&repo.push(&["azure", "refs/tags/v1^{}:refs/heads/main"]), 0);
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), commit);
-    // To a branch that does not deploy, it is git's business alone.
+    // To a branch that does not deploy, it is git's business alone (and
+    // git's words, which differ between versions: no snapshot of them).
     let run = repo.push(&["azure", "v1:refs/heads/feature"]);
     assert!(!run.stderr.contains("envguard:"), "{}", run.stderr);
 }
@@ -915,13 +768,7 @@ fn this_clones_own_attributes_are_checked_too() {
     .unwrap();
     let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop two");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr
-            .contains("gets `working-tree-encoding=UTF-16LE-BOM` from the pushed commit's .gitattributes (or this clone's .git/info/attributes)"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), pushed);
     assert!(!repo
         .root

@@ -2,7 +2,8 @@
 //! app repository (branch `main`) and, on demand, bare remotes beside it.
 //! git runs with a scrubbed environment (no inherited `GIT_*`, no system or
 //! global config, fixed identity, dates from a counter) so runs are stable.
-//! The shared tables of `tests/data` are read by [`tsv`].
+//! What a run said is pinned with [`assert_says!`]; the shared tables of
+//! `tests/data` are read by [`tsv`].
 
 #![allow(dead_code)]
 
@@ -58,6 +59,24 @@ impl Run {
         normalize(&text)
     }
 }
+
+/// Asserts a run's exit code (showing its output when it differs), then
+/// pins everything it said ([`Run::says`]) with an insta snapshot in
+/// `tests/it/snapshots`, named for the test (`-2`, `-3`, … for a test's
+/// later ones), or `name` when one is given.
+macro_rules! assert_says {
+    ($run:expr, $code:expr $(,)?) => {{
+        let run = &$run;
+        $crate::common::assert_code(run, $code);
+        insta::assert_snapshot!(run.says());
+    }};
+    ($run:expr, $code:expr, $name:expr $(,)?) => {{
+        let run = &$run;
+        $crate::common::assert_code(run, $code);
+        insta::assert_snapshot!($name, run.says());
+    }};
+}
+pub(crate) use assert_says;
 
 /// What differs between two runs of the same test, replaced: a test's
 /// temp folder (`<root>`), the binary under test (`<envguard>`), this
