@@ -43,19 +43,18 @@ impl Run {
         }
     }
 
-    /// Everything the run said, as a snapshot pins it: standard output
-    /// (when there is any) and standard error, [`normalize`]d. A push
-    /// keeps git's own lines around what the hook said (`To …`, the
+    /// Everything the run said, as a snapshot pins it, [`normalize`]d:
+    /// standard error, and standard output under a `--- stdout` line when
+    /// there is any (then standard error, if any, under `--- stderr`). A
+    /// push keeps git's own lines around what the hook said (`To …`, the
     /// refs sent or `error: failed to push some refs`), so a snapshot also
     /// shows whether the push went through.
     pub fn says(&self) -> String {
-        let mut text = String::new();
-        if !self.stdout.is_empty() {
-            text.push_str("--- stdout\n");
-            text.push_str(&self.stdout);
-            text.push_str("--- stderr\n");
-        }
-        text.push_str(&self.stderr);
+        let text = match (self.stdout.is_empty(), self.stderr.is_empty()) {
+            (true, _) => self.stderr.clone(),
+            (false, true) => format!("--- stdout\n{}", self.stdout),
+            (false, false) => format!("--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr),
+        };
         normalize(&text)
     }
 }
