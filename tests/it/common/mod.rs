@@ -79,15 +79,17 @@ pub(crate) use assert_says;
 
 /// What differs between two runs of the same test, replaced: a test's
 /// temp folder (`<root>`), the binary under test (`<envguard>`), this
-/// source tree (`<source>`), and runs of lowercase hex digits: 64 (a
-/// token) `<token>`, 40 (a commit id) `<oid>`, 12 (envguard's short id)
-/// `<hex12>`, 7 to 11 (git's abbreviated ids) `<abbrev>`; a word with any
-/// other letter in it stays (as `scripts/golden.sh` normalises).
+/// source tree (`<source>`), the abbreviated ids of git's lines about a
+/// push (`<abbrev>`), and words of lowercase hex digits: 64 (a token)
+/// `<token>`, 40 (a commit id) `<oid>`, 12 (envguard's short id)
+/// `<hex12>` (a word with any other letter in it stays, as
+/// `scripts/golden.sh` normalises).
 pub fn normalize(text: &str) -> String {
     let text = text
         .replace(envguard_bin().to_str().unwrap(), "<envguard>")
         .replace(env!("CARGO_MANIFEST_DIR"), "<source>");
     let text = replace_roots(&text);
+    let text: String = text.split_inclusive('\n').map(abbreviated_ids).collect();
     let mut out = String::new();
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -98,7 +100,6 @@ pub fn normalize(text: &str) -> String {
             64 if hex => out.push_str("<token>"),
             40 if hex => out.push_str("<oid>"),
             12 if hex => out.push_str("<hex12>"),
-            7..=11 if hex => out.push_str("<abbrev>"),
             _ => out.push_str(word),
         }
         word.clear();
@@ -113,6 +114,35 @@ pub fn normalize(text: &str) -> String {
     }
     flush(&mut word, &mut out);
     out
+}
+
+/// A line of git about a ref it pushed, `   <old>..<new>  main -> main`
+/// (or `...` and a `+` flag for a forced update: git's transport.c,
+/// `print_ref_status`), with the abbreviated ids (7 or more hex digits;
+/// git makes them longer where they would be ambiguous) replaced.
+fn abbreviated_ids(line: &str) -> String {
+    let is_id = |word: &str| {
+        word.len() >= 7
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    };
+    let Some(rest) = line
+        .strip_prefix("   ")
+        .or_else(|| line.strip_prefix(" + "))
+    else {
+        return line.to_string();
+    };
+    let Some((range, after)) = rest.split_once(' ') else {
+        return line.to_string();
+    };
+    let dots = if range.contains("...") { "..." } else { ".." };
+    match range.split_once(dots) {
+        Some((old, new)) if is_id(old) && is_id(new) => {
+            format!("{}<abbrev>{dots}<abbrev> {after}", &line[..3])
+        }
+        _ => line.to_string(),
+    }
 }
 
 /// Each test's temp folder ([`TestRepo::new`]: `envguard-test` and six
