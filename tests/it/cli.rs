@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{assert_code, TestRepo};
+use common::{assert_code, assert_says, TestRepo};
 
 #[test]
 fn clap_errors_carry_the_envguard_prefix() {
@@ -16,7 +16,7 @@ fn clap_errors_carry_the_envguard_prefix() {
         &["frobnicate"],
     ] {
         let run = repo.envguard(args);
-        assert_code(&run, 2);
+        assert_says!(run, 2);
         assert!(!run.stderr.is_empty(), "{args:?}");
         for line in run.stderr.lines() {
             assert!(
@@ -25,7 +25,6 @@ fn clap_errors_carry_the_envguard_prefix() {
                 run.stderr
             );
         }
-        assert!(!run.stderr.contains("error: "), "{args:?}: {}", run.stderr);
     }
 }
 
@@ -33,45 +32,24 @@ fn clap_errors_carry_the_envguard_prefix() {
 fn a_bare_envguard_prints_help_and_misuse_keeps_exit_2() {
     let repo = TestRepo::new();
     let run = repo.envguard(&[]);
-    assert_code(&run, 2);
-    assert!(
-        run.stderr.contains("Usage: envguard [OPTIONS] [COMMAND]"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("status"), "{}", run.stderr);
+    assert_says!(run, 2);
     let help = repo.envguard(&["--help"]);
-    assert_code(&help, 0);
-    assert!(help.stdout.contains("Usage: envguard"), "{}", help.stdout);
+    assert_says!(help, 0);
     assert_code(&repo.envguard(&["--version"]), 0);
 }
 
 #[test]
 fn diff_help_names_its_arguments() {
     let run = TestRepo::new().envguard(&["diff", "--help"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stdout
-            .contains("Usage: envguard diff [OPTIONS] <OLD_REV> <NEW_REV>"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("<OLD_REV>  The commit deployed before"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("<NEW_REV>  The commit to compare with it"),
-        "{}",
-        run.stdout
-    );
+    assert_says!(run, 0);
 }
 
 #[test]
 fn the_man_page_and_completions_build_from_the_clap_definition() {
     let repo = TestRepo::new();
+    // The man page and the completions are clap_mangen's and
+    // clap_complete's output, in their formats: what matters is that they
+    // come from the definition, not each line of them.
     let man = repo.envguard(&["man"]);
     assert_code(&man, 0);
     assert!(

@@ -2,15 +2,14 @@
 
 use crate::common;
 
-use common::{assert_code, TestRepo};
+use common::{assert_code, assert_says, TestRepo};
 
 #[test]
 fn init_writes_the_linux_script_by_default() {
     let repo = TestRepo::new();
     repo.commit(&[("requirements.txt", "flask\n")], "app");
     let run = repo.envguard(&["init"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("wrote deploy.sh"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert_eq!(
         repo.read(".deployment"),
         "[config]\ncommand = bash deploy.sh\n"
@@ -22,8 +21,7 @@ fn init_writes_the_windows_script_and_deployment() {
     let repo = TestRepo::new();
     repo.commit(&[("requirements.txt", "flask\n")], "app");
     let run = repo.envguard(&["init", "--target", "windows"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("wrote deploy.cmd"), "{}", run.stderr);
+    assert_says!(run, 0);
     let script = std::fs::read(repo.dir.join("deploy.cmd")).unwrap();
     assert!(script.windows(2).any(|w| w == b"\r\n"));
     assert!(
@@ -37,8 +35,7 @@ fn init_writes_the_windows_script_and_deployment() {
     // Again: nothing changes, and the committed-or-not .deployment keeps
     // the target.
     let run = repo.envguard(&["init", "--target", "windows"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert_says!(run, 0);
 }
 
 #[test]
@@ -66,8 +63,7 @@ fn init_for_linux_keeps_other_deployment_keys() {
     repo.git(&["add", "."]);
     repo.git(&["commit", "-qm", "init"]);
     let run = repo.envguard(&["init"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert_says!(run, 0);
 }
 
 #[test]
@@ -81,21 +77,13 @@ fn init_never_overwrites_a_users_own_script_without_force() {
         "app",
     );
     let run = repo.envguard(&["init"]);
-    assert_code(&run, 2);
-    assert!(
-        run.stderr
-            .contains("deploy.cmd exists and is not envguard's"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_says!(run, 2);
     assert_eq!(repo.read("deploy.cmd"), "@echo my own\r\n");
 
     repo.write(".deployment", "[config]\ncommand = custom.cmd\n");
     repo.git(&["rm", "-q", "deploy.cmd"]);
     let run = repo.envguard(&["init"]);
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("runs `custom.cmd`"), "{}", run.stderr);
+    assert_says!(run, 2);
     assert!(
         !repo.dir.join("deploy.cmd").exists(),
         "nothing written when refusing"

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{assert_code, envguard_bin, Run, TestRepo};
+use common::{assert_code, assert_says, envguard_bin, Run, TestRepo};
 
 const MARKER: &str = ".envguard/force-clean";
 const FINGERPRINT: &str = ".envguard/fingerprint.toml";
@@ -432,9 +432,7 @@ fn a_held_index_lock_leaves_branch_index_and_files_untouched() {
         &["pre-push", "azure", scene.bare.to_str().unwrap()],
         &scene.line,
     );
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("index.lock"), "{}", run.stderr);
-    assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    assert_says!(run, 2);
     assert_eq!(
         std::fs::read_to_string(&lock).unwrap(),
         "held by another git\n"
@@ -467,8 +465,7 @@ fn an_index_that_cannot_be_written_leaves_no_new_files_behind() {
         &["pre-push", "azure", scene.bare.to_str().unwrap()],
         &scene.line,
     );
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+    assert_says!(run, 2);
     let left: Vec<String> = std::fs::read_dir(repo.dir.join(".git"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -519,6 +516,8 @@ fn a_full_disk_under_ulimit_f_rolls_the_marker_commit_back() {
     // 8 blocks of 1 KiB: bash's `ulimit -f` unit.
     let (status, stderr) = limited("8");
     assert_eq!(status.code(), Some(2), "{status:?}: {stderr}");
+    // Which write the limit stops depends on the sizes of git's files on
+    // this machine, so the message is not pinned whole.
     assert!(stderr.contains("nothing was changed"), "{stderr}");
     assert_eq!(judge(&scene, &before, &repo.dir), Ok(End::Untouched));
 
@@ -613,14 +612,7 @@ fn a_lock_that_cannot_be_created_is_not_called_held_by_another_git() {
         &["pre-push", "azure", scene.bare.to_str().unwrap()],
         &scene.line,
     );
-    assert_code(&run, 2);
-    assert!(run.stderr.contains("cannot create"), "{}", run.stderr);
-    assert!(run.stderr.contains("index.lock"), "{}", run.stderr);
-    assert!(
-        !run.stderr.contains("another git process"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 2);
     assert_eq!(repo.rev("main"), scene.pushed);
 }
 
@@ -644,20 +636,6 @@ fn an_undo_that_cannot_put_the_files_back_says_where_things_stand() {
         &["pre-push", "azure", scene.bare.to_str().unwrap()],
         &scene.line,
     );
-    assert_code(&run, 2);
-    assert!(
-        run.stderr.contains(&format!(
-            "refs/heads/main points at {} again, but .envguard/force-clean .envguard/fingerprint.toml \
-             in the working tree could not be put back",
-            &scene.pushed[..12]
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !run.stderr.contains("nothing was changed"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 2);
     assert_eq!(repo.rev("main"), scene.pushed);
 }

@@ -9,7 +9,7 @@
 
 use crate::common;
 
-use common::{assert_code, TestRepo};
+use common::{assert_code, assert_says, TestRepo};
 
 fn deployed_as_master() -> TestRepo {
     let files = [
@@ -25,50 +25,18 @@ fn reset_status_and_doctor_name_main_master_after_such_a_push() {
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
 
     let status = repo.envguard(&["status"]);
-    assert_code(&status, 0);
-    assert!(
-        status
-            .stdout
-            .contains("Command:  git push azure main:master"),
-        "{}",
-        status.stdout
-    );
-    assert!(status.stdout.contains("azure/master"), "{}", status.stdout);
-    assert!(status.stdout.contains("six"), "{}", status.stdout);
-    assert!(
-        !status.stdout.contains("first deployment"),
-        "{}",
-        status.stdout
-    );
+    assert_says!(status, 0);
 
     let doctor = repo.envguard(&["doctor"]);
-    assert!(
-        doctor
-            .stdout
-            .contains("`git push azure main:master` is compared with refs/remotes/azure/master"),
-        "{}",
-        doctor.stdout
-    );
+    assert_says!(doctor, 0);
 
     // The hook agrees: the removal is stopped, and its words name main:master.
     let run = repo.push(&["azure", "main:master"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stderr.contains("git push azure main:master"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert_code(&repo.push(&["azure", "main:master"]), 0);
 
     let reset = repo.envguard(&["reset"]);
-    assert_code(&reset, 0);
-    assert!(
-        reset
-            .stderr
-            .contains("the next `git push azure main:master`"),
-        "{}",
-        reset.stderr
-    );
+    assert_says!(reset, 0);
     assert_eq!(
         repo.remote_rev(&repo.root.path().join("azure.git"), "refs/heads/main"),
         None
@@ -84,23 +52,11 @@ fn with_remote_push_mapping_main_to_master_a_plain_push_deploys() {
         "refs/heads/main:refs/heads/master",
     ]);
     let reset = repo.envguard(&["reset"]);
-    assert!(
-        reset.stderr.contains("the next `git push azure main`"),
-        "{}",
-        reset.stderr
-    );
+    assert_says!(reset, 0);
     let status = repo.envguard(&["status"]);
-    assert!(
-        status.stdout.contains("Branch:   master"),
-        "{}",
-        status.stdout
-    );
+    assert_says!(status, 0);
     let status = repo.envguard(&["status", "azure", "main"]);
-    assert!(
-        status.stdout.contains("Branch:   master"),
-        "{}",
-        status.stdout
-    );
+    assert_says!(status, 0);
     // git agrees: the plain push updates master.
     let before = repo.rev("HEAD");
     assert_code(&repo.push(&["azure", "main"]), 0);
