@@ -10,7 +10,7 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{assert_code, envguard_bin, which, TestRepo};
+use common::{assert_code, assert_says, envguard_bin, which, TestRepo};
 
 const REQS: &str = "flask==3.0.0\nsix\n";
 /// What GUI git clients give hooks: no ~/.local/bin, no ~/.cargo/bin.
@@ -113,6 +113,8 @@ fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
         ],
         &[],
     );
+    // install.sh's output holds cargo's own lines, timings and what is on
+    // this machine's PATH: its words are checked piecewise, not pinned.
     assert_code(&run, 0);
     assert!(
         run.stderr
@@ -145,16 +147,10 @@ fn install_sh_builds_into_a_prefix_and_the_hook_runs_it_with_a_bare_path() {
 
     // git's hook finds the binary by its recorded path, not on PATH.
     let first = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_code(&first, 0);
-    assert!(
-        first.stderr.contains("first deployment"),
-        "{}",
-        first.stderr
-    );
+    assert_says!(first, 0);
     let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
     let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD^"), pushed);
     assert_ne!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), pushed);
 
@@ -217,8 +213,7 @@ fn the_hook_is_lf_executable_and_runs_the_recorded_binary_with_a_bare_path() {
     );
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
     let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -234,16 +229,10 @@ fn a_kept_hook_runs_first_once_per_push_with_the_ref_lines_and_its_failure_stops
     write_hook(&hook, own.as_bytes(), 0o750);
 
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stderr.contains("kept the existing hook as"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 0);
     // Installing twice upgrades envguard's hook and never chains it to itself.
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("is kept from before"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert_eq!(read(&chained), own);
     assert_eq!(mode(&chained), 0o750);
 
@@ -263,21 +252,14 @@ fn a_kept_hook_runs_first_once_per_push_with_the_ref_lines_and_its_failure_stops
     let dropped = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
     std::fs::write(&fail, "").unwrap();
     let run = repo.push(&["azure", "main"]);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("own hook: push refused"),
-        "{}",
-        run.stderr
-    );
-    assert!(!run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_eq!(repo.rev("HEAD"), dropped, "no marker commit");
     assert_eq!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), head);
 
     // It says yes: envguard runs next and stops the removal.
     std::fs::remove_file(&fail).unwrap();
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
     let ran = read(&log);
     assert_eq!(ran.matches("args: azure").count(), 3, "{ran}");
     assert!(
@@ -317,26 +299,19 @@ fn uninstall_restores_the_kept_hook_byte_for_byte_mode_too() {
     assert_ne!(std::fs::read(&hook).unwrap(), own);
 
     let run = repo.envguard(&["uninstall"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("is back as"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert_eq!(std::fs::read(&hook).unwrap(), own);
     assert_eq!(mode(&hook), 0o741);
     assert!(!repo.hooks_dir().join("pre-push.envguard-chained").exists());
 
     // What is there now is the user's: left alone.
     let run = repo.envguard(&["uninstall"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stderr.contains("is not envguard's hook: left alone"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 0);
     assert_eq!(std::fs::read(&hook).unwrap(), own);
 
     std::fs::remove_file(&hook).unwrap();
     let run = repo.envguard(&["uninstall"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("is not installed"), "{}", run.stderr);
+    assert_says!(run, 0);
 }
 
 #[test]
@@ -345,8 +320,7 @@ fn force_replaces_a_hook_without_keeping_it() {
     let hook = repo.hooks_dir().join("pre-push");
     write_hook(&hook, b"#!/bin/sh\nexit 1\n", 0o755);
     let run = repo.envguard(&["install", "--force"]);
-    assert_code(&run, 0);
-    assert!(run.stderr.contains("it is not kept"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert!(!repo.hooks_dir().join("pre-push.envguard-chained").exists());
     assert_code(&repo.push(&["azure", "main"]), 0);
     assert_code(&repo.envguard(&["uninstall"]), 0);
@@ -359,30 +333,17 @@ fn core_hooks_path_is_honoured_with_a_note() {
     let shared = repo.root.path().join("shared-hooks");
     repo.git(&["config", "core.hooksPath", shared.to_str().unwrap()]);
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stderr.contains("core.hooksPath makes"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("do not commit it"), "{}", run.stderr);
+    assert_says!(run, 0);
     assert!(shared.join("pre-push").exists());
     assert!(!repo.hooks_dir().join("pre-push").exists());
 
     assert_code(&repo.push(&["azure", "main"]), 0);
     repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
     let run = repo.push(&["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
 
     let doctor = repo.envguard(&["doctor"]);
-    assert!(
-        doctor
-            .stdout
-            .contains("note  hooks folder: core.hooksPath makes"),
-        "{}",
-        doctor.stdout
-    );
+    assert_says!(doctor, 0);
     assert_code(&repo.envguard(&["uninstall"]), 0);
     assert!(!shared.join("pre-push").exists());
 }
@@ -407,13 +368,7 @@ fn a_push_from_a_linked_worktree_runs_the_hook_and_stops_a_removal_there() {
     repo.git_in(&wt, &["commit", "-q", "-am", "drop six"]);
     let pushed = repo.git_in(&wt, &["rev-parse", "HEAD"]);
     let run = repo.push_in(&wt, &[], &["azure", "release:main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("git push azure release:main"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
 
     // The marker commit lands on the worktree's branch, and only there.
     assert_eq!(repo.git_in(&wt, &["rev-parse", "release^"]), pushed);
@@ -439,18 +394,7 @@ fn a_missing_binary_stops_the_push_and_says_how_to_get_past() {
     std::fs::remove_file(&gone).unwrap();
 
     let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("cannot find the envguard binary"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("ENVGUARD_SKIP=1"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("`envguard uninstall`"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 1);
     assert!(repo.remote_rev(&bare, "refs/heads/main").is_none());
 
     let run = repo.push_in(
@@ -470,19 +414,7 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
     let repo = TestRepo::new();
     repo.commit(&[("requirements.txt", REQS)], "app");
     let run = repo.envguard(&["doctor"]);
-    assert_code(&run, 1);
-    for expected in [
-        "FIX   hook: no pre-push hook at",
-        "FIX   remotes: no remote deploys",
-        "note  deployment: no `command` in .deployment: on Linux App Service, Oryx builds",
-        "\n2 things to fix.\n",
-    ] {
-        assert!(
-            run.stdout.contains(expected),
-            "{expected:?} in\n{}",
-            run.stdout
-        );
-    }
+    assert_says!(run, 1);
 
     repo.add_remote("azure");
     repo.add_remote("origin");
@@ -499,30 +431,11 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
         "server script",
     );
     let run = repo.envguard(&["doctor"]);
-    assert_code(&run, 0);
-    for expected in [
-        &format!("ok    hook: {} is envguard's and runs", repo.hooks_dir().join("pre-push").display()),
-        "(this binary)",
-        "ok    remote azure: ",
-        "note  other remotes: origin does not deploy",
-        "note  baseline azure: no refs/remotes/azure/main here: `git push azure main` is a first deployment",
-        "ok    server script: deploy.cmd (run by .deployment) honours the force-clean marker",
-        "\nAll in place.\n",
-    ] {
-        assert!(run.stdout.contains(expected), "{expected:?} in\n{}", run.stdout);
-    }
+    assert_says!(run, 0);
 
     assert_code(&repo.push(&["azure", "main"]), 0);
     let run = repo.envguard(&["doctor"]);
-    assert_code(&run, 0);
-    let short = &repo.rev("HEAD")[..12];
-    let expected = format!("ok    baseline azure: `git push azure main` is compared with refs/remotes/azure/main ({short})");
-    assert!(
-        run.stdout.contains(&expected),
-        "{expected:?} in\n{}",
-        run.stdout
-    );
-
+    assert_says!(run, 0);
     // A script that ignores the marker is something to fix.
     repo.commit(
         &[(
@@ -532,13 +445,7 @@ fn doctor_says_what_to_fix_then_that_all_is_in_place() {
         "own script",
     );
     let run = repo.envguard(&["doctor"]);
-    assert_code(&run, 1);
-    assert!(
-        run.stdout
-            .contains("does not honour the force-clean marker"),
-        "{}",
-        run.stdout
-    );
+    assert_says!(run, 1);
 }
 
 #[test]
@@ -549,12 +456,7 @@ fn a_dangling_symlink_hook_is_kept_and_restored_as_a_link() {
     std::fs::create_dir_all(repo.hooks_dir()).unwrap();
     std::os::unix::fs::symlink(target, &hook).unwrap();
     let run = repo.envguard(&["install"]);
-    assert_code(&run, 0);
-    assert!(
-        run.stderr.contains("kept the existing hook"),
-        "{}",
-        run.stderr
-    );
+    assert_says!(run, 0);
     let chained = repo.hooks_dir().join("pre-push.envguard-chained");
     assert_eq!(std::fs::read_link(&chained).unwrap(), target);
     // Like git, the shim skips a kept hook that cannot run.
@@ -613,8 +515,7 @@ fn cargo_install_into_a_root_and_the_hook_finds_that_binary_with_a_bare_path() {
     assert_code(&first, 0);
     let pushed = repo.commit(&[("requirements.txt", "flask==3.0.0\n")], "drop six");
     let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes six"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_marker_commit(&repo, &pushed);
     assert_ne!(repo.remote_rev(&bare, "refs/heads/main").unwrap(), pushed);
     assert_code(
@@ -635,6 +536,8 @@ fn cargo_install_into_a_root_and_the_hook_finds_that_binary_with_a_bare_path() {
             ("CARGO_INSTALL_ROOT", root.to_str().unwrap()),
         ],
     );
+    // install.sh's output holds cargo's own lines, timings and what is on
+    // this machine's PATH: its words are checked piecewise, not pinned.
     assert_code(&run, 0);
     assert!(
         run.stderr
@@ -647,8 +550,7 @@ fn cargo_install_into_a_root_and_the_hook_finds_that_binary_with_a_bare_path() {
 
     let pushed = repo.commit(&[("requirements.txt", "")], "drop flask");
     let run = repo.push_in(&repo.dir, &[("PATH", BARE_PATH)], &["azure", "main"]);
-    assert_code(&run, 1);
-    assert!(run.stderr.contains("removes flask"), "{}", run.stderr);
+    assert_says!(run, 1);
     assert_marker_commit(&repo, &pushed);
 }
 
@@ -664,6 +566,8 @@ fn install_sh_no_build_finds_envguard_on_path_or_says_how_to_install_it() {
         ("CARGO_HOME", empty_cargo_home.to_str().unwrap()),
     ];
 
+    // install.sh's output holds cargo's own lines, timings and what is on
+    // this machine's PATH: its words are checked piecewise, not pinned.
     let run = repo.run_in(&repo.dir, "sh", &[script, "--no-build"], &nothing);
     assert_code(&run, 1);
     assert!(
@@ -748,6 +652,8 @@ fn install_sh_moves_a_running_exe_aside_instead_of_renaming_over_it() {
         "--debug",
         repo.dir.to_str().unwrap(),
     ];
+    // install.sh's output holds cargo's own lines, timings and what is on
+    // this machine's PATH: its words are checked piecewise, not pinned.
     let run = repo.run_in(repo.root.path(), "sh", &args, &env);
     assert_code(&run, 0);
     assert!(
