@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use envguard_core::names::CanonicalName;
 use tempfile::TempDir;
+
+use crate::common::tsv;
 
 const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/envguard_check.py");
 const MAKE_WHEELS: &str = concat!(
@@ -488,6 +491,87 @@ fn kept_names_and_what_they_need_are_never_leftovers() {
         verdict.stderr.contains("keep must be an array of strings"),
         "{verdict:#?}"
     );
+}
+
+/// `tests/data/keep.tsv`, the server's side: every case run by the real
+/// checker, on both of its readers of envguard.toml, against an env where
+/// every distribution of the table is installed and none is required.
+#[test]
+fn keep_is_read_as_the_shared_table_says() {
+    let rows = tsv::KEEP.rows::<6>();
+    let mut names: Vec<&str> = rows
+        .iter()
+        .map(|row| row[2])
+        .filter(|name| !["pip", "setuptools", "wheel"].contains(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let wheels: Vec<Wheel> = names.iter().map(|name| w(name, &[])).collect();
+    let env = Env::new(&wheels);
+    env.pip_install(&names);
+    env.write(
+        "requirements.txt",
+        "# every distribution is a leftover unless kept\n",
+    );
+    for [_, server, distribution, keep, name, toml] in rows {
+        let keep = tsv::value(keep);
+        let mut args = vec!["-r", "requirements.txt"];
+        if let Some(keep) = &keep {
+            args.extend(["--keep", keep]);
+        }
+        let _ = fs::remove_file(env.root.join("envguard.toml"));
+        if toml != "-" {
+            env.write("envguard.toml", tsv::unescape(toml));
+            args.extend(["--config", "envguard.toml"]);
+        }
+        let listed = format!("{}==", CanonicalName::new(distribution));
+        let verdicts = [false, true].map(|legacy| {
+            let out = env.run(legacy, &args);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            match out.status.code() {
+                Some(3) => "cannot-judge",
+                Some(0 | 1) if stdout.lines().any(|l| l.starts_with(&listed)) => "counted",
+                Some(0 | 1) => "kept",
+                _ => panic!("{name}: {out:?}"),
+            }
+        });
+        let want = server.split_once('/').unwrap_or((server, server));
+        assert_eq!((verdicts[0], verdicts[1]), want, "{name}: (modern, legacy)");
+    }
+}
+
+/// `tests/data/canonical_names.tsv`, the server's side: the checker's own
+/// `canonical()`, run by this machine's python3 on the real file.
+#[test]
+fn names_are_canonical_as_the_shared_table_says() {
+    const CANONICAL: &str = "import json, runpy, sys
+canonical = runpy.run_path(sys.argv[1])['canonical']
+names = json.loads(sys.stdin.read())
+sys.stdout.write(json.dumps([canonical(name) for name in names]))
+";
+    let cases = tsv::CANONICAL_NAMES.cases();
+    let names: Vec<String> = cases
+        .iter()
+        .map(|(_, _, bytes)| String::from_utf8(bytes.clone()).expect("UTF-8"))
+        .collect();
+    let mut child = Command::new("python3")
+        .args(["-c", CANONICAL, CHECKER])
+        .env_remove("PYTHONPATH")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run python3");
+    let input = serde_json::to_string(&names).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    let out = child.wait_with_output().expect("python3");
+    assert_success("the checker's canonical()", &out);
+    let got: Vec<String> = serde_json::from_slice(&out.stdout).expect("JSON");
+    for ((want, name, _), got) in cases.iter().zip(&got) {
+        let want = String::from_utf8(tsv::unescape(want)).unwrap();
+        assert_eq!(got, &want, "{name}");
+    }
+    assert_eq!(got.len(), cases.len());
 }
 
 #[test]

@@ -1,9 +1,11 @@
-//! The rules the hook shares with `deploy.sh` and `deploy.cmd`, read from
-//! the fixtures those scripts' tests read too (`tests/data/*.tsv`), so the
-//! three readers cannot drift apart unseen.
+//! The rules the hook shares with `deploy.sh`, `deploy.cmd` and the
+//! leftovers check (`envguard_check.py`), read from the tables those
+//! scripts' tests read too (`tests/data/*.tsv`), so the readers cannot
+//! drift apart unseen.
 
 use envguard_core::config::Config;
 use envguard_core::deployment::{set_command, Deployment, Edit};
+use envguard_core::names::CanonicalName;
 use envguard_core::platform::Runtime;
 use envguard_core::token::Token;
 
@@ -112,4 +114,42 @@ fn requirements_key() {
         count += 1;
     }
     assert!(count >= 40, "{count} cases");
+}
+
+/// `tests/data/canonical_names.tsv`: canonical, case name, name.
+#[test]
+fn canonical_names() {
+    let cases = tsv::CANONICAL_NAMES.cases();
+    assert!(cases.len() >= 20, "{} cases", cases.len());
+    for (want, name, bytes) in cases {
+        let want = String::from_utf8(unescape(&want)).unwrap();
+        let given = String::from_utf8(bytes).unwrap();
+        assert_eq!(CanonicalName::new(&given).as_str(), want, "{name}");
+    }
+}
+
+/// `tests/data/keep.tsv`: what envguard.toml's `keep` holds for the hook,
+/// and that whatever the hook calls kept the server keeps too.
+#[test]
+fn keep() {
+    let rows = tsv::KEEP.rows::<6>();
+    assert!(rows.len() >= 40, "{} cases", rows.len());
+    for [hook, server, distribution, _, name, toml] in rows {
+        let toml = (toml != "-").then(|| unescape(toml));
+        let verdict = match Config::from_files(toml.as_deref(), None) {
+            Ok(config) if config.keep.contains(&CanonicalName::new(distribution)) => "kept",
+            Ok(_) => "-",
+            Err(err) => {
+                assert!(
+                    err.to_string().starts_with("envguard.toml:"),
+                    "{name}: {err}"
+                );
+                "refused"
+            }
+        };
+        assert_eq!(verdict, hook, "{name}");
+        if hook == "kept" && !server.contains('/') {
+            assert_eq!(server, "kept", "{name}: the hook's note would not hold");
+        }
+    }
 }

@@ -33,6 +33,11 @@ pub const RUNTIME_SPELLINGS: Table = table!("runtime_spellings.tsv");
 pub const DEPLOYMENT_INI: Table = table!("deployment_ini.tsv");
 /// envguard.toml's `requirements` as the hook and deploy.sh read it.
 pub const REQUIREMENTS_KEY: Table = table!("requirements_key.tsv");
+/// PEP 503 names as the hook and the leftovers check compute them.
+pub const CANONICAL_NAMES: Table = table!("canonical_names.tsv");
+/// What the leftovers check never counts (`keep`), as the hook and the
+/// checker read it.
+pub const KEEP: Table = table!("keep.tsv");
 
 /// `{T}` in a table.
 pub const VALID_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
