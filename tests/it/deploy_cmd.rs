@@ -78,7 +78,7 @@ fn token(seed: u8) -> String {
 // (STUB_UNINSTALL_FAIL: the uninstall fails; STUB_UNINSTALL_SKIPS: pip says
 // that one is not installed, and leaves it); it plays the leftovers checker
 // (hooks/envguard_check.py is tested against real environments in
-// tests/envguard_check.rs): it prints each installed name that
+// tests/it/envguard_check.rs): it prints each installed name that
 // requirements.txt and --keep do not name. pip and python log whether the
 // site was offline while they ran.
 const KUDUSYNC: &str = r#"@echo off

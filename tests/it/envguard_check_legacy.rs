@@ -1,7 +1,7 @@
 //! `hooks/envguard_check.py` under the real old Pythons of legacy Windows
 //! App Service sites, with the pip each one shipped: CPython 2.7 (pip 19.2)
 //! and 3.6 (pip 18.1), as pyenv keeps them on these machines
-//! (`$PYENV_ROOT/versions/X.Y.Z`, default `~/.pyenv`). `tests/envguard_check.rs`
+//! (`$PYENV_ROOT/versions/X.Y.Z`, default `~/.pyenv`). `tests/it/envguard_check.rs`
 //! covers the checker in depth on the machine's python3; this file proves the
 //! same verdicts where `importlib.metadata`, `tomllib` and pip's newer
 //! internals do not exist, and that Python's own metadata (2.7 ships

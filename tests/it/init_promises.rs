@@ -1,4 +1,5 @@
-//! `envguard init` keeps its promises (issues 11, 14, 16): it says when
+//! `envguard init` keeps its promises (docs/configuration.md, "What
+//! `envguard init` writes"; docs/formats.md, the digest line): it says when
 //! nothing changed, treats a `.deployment` command as its own only when it
 //! is exactly the one it writes, keeps a `.deployment` that is not UTF-8
 //! byte for byte, copies the leftovers checker beside the script, writes

@@ -16,7 +16,7 @@ const WHEELS: &[&str] = &["alpha==1.0", "bravo==1.0", "charlie==1.0"];
 /// The hook as the docs print it: the bash block after the marker comment.
 fn documented_hook() -> String {
     let docs = include_str!("../../docs/deploy-sh.md");
-    let marker = "<!-- tested by tests/vps_post_receive.rs";
+    let marker = "<!-- tested by tests/it/vps_post_receive.rs";
     let after = &docs[docs.find(marker).expect("the example's marker")..];
     let start = after.find("```bash\n").expect("the example's block") + "```bash\n".len();
     let block = &after[start..];

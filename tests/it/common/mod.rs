@@ -447,7 +447,7 @@ pub fn which(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not on PATH"))
 }
 
-/// Helpers for hook management (tests/install.rs): other folders (linked
+/// Helpers for hook management (tests/it/install.rs): other folders (linked
 /// worktrees, install prefixes) and per-command environment variables.
 impl TestRepo {
     /// Runs `program ARGS` in `dir` with the harness's environment plus `env`.

@@ -1,4 +1,4 @@
-# The app container's start, for tests/linux_site: Oryx's startup-script
+# The app container's start, for tests/it/linux_site: Oryx's startup-script
 # generator for Python (`oryx create-script`, a Go program) modelled line by
 # line from microsoft/Oryx src/startupscriptgenerator/src/python/main.go and
 # scriptgenerator.go, and common/buildManifestHelper.go,
