@@ -5,10 +5,11 @@
 //!
 //! The harnesses are modules of this program: [`common`] (a real app
 //! repository with bare remotes beside it, the binary under test, what a
-//! run said, the shared tables of `tests/data`), [`kudu`] (a simulated Kudu
-//! server running `hooks/deploy.sh`) and [`linux_site`] (both containers of
-//! a Linux App Service site over it). Every other module is a group of
-//! tests, named for what it covers.
+//! run said and `assert_says!`, the shared tables of
+//! `tests/data`), [`kudu`] (a simulated Kudu server running
+//! `hooks/deploy.sh`) and [`linux_site`] (both containers of a Linux App
+//! Service site over it). Every other module is a group of tests, named for
+//! what it covers.
 //!
 //! The core crate's own tests stay in `crates/envguard-core/tests`: they
 //! build against the core alone, without libgit2.
@@ -17,9 +18,28 @@ mod common;
 mod kudu;
 mod linux_site;
 
+// What envguard says, pinned whole with snapshots of real runs
+// (`tests/it/snapshots`).
 mod architecture;
 mod cli;
 mod commands;
+mod fail_read;
+mod hook;
+mod hook_inprocess;
+mod init;
+mod init_promises;
+mod install;
+mod managers;
+mod marker_commit;
+mod messages;
+mod push_target;
+mod repo_state;
+mod requirements_in_commits;
+
+// The server side and the whole loop. Their logs hold pip's, Wine's and
+// Python's own output, which differs between their versions, beside
+// envguard's lines: these tests look for envguard's lines with `contains`
+// rather than pin a snapshot of a log.
 mod demo;
 mod deploy_cmd;
 mod deploy_sh;
@@ -28,19 +48,7 @@ mod deploy_sh_requirements;
 mod deploy_sh_rollback;
 mod envguard_check;
 mod envguard_check_legacy;
-mod fail_read;
 mod full_loop;
-mod hook;
-mod hook_inprocess;
-mod init;
-mod init_promises;
-mod install;
 mod kudu_deployment;
 mod linux_app_service;
-mod managers;
-mod marker_commit;
-mod messages;
-mod push_target;
-mod repo_state;
-mod requirements_in_commits;
 mod vps_post_receive;
