@@ -5,8 +5,6 @@
 //! What a run said is pinned with [`assert_says!`]; the shared tables of
 //! `tests/data` are read by [`tsv`].
 
-#![allow(dead_code)]
-
 pub mod tsv;
 
 use std::cell::Cell;

@@ -9,9 +9,7 @@
 //! tiny wheels that pip installs from with `PIP_NO_INDEX=1` and
 //! `PIP_FIND_LINKS`: real git, a real venv, real pip, and no network.
 //!
-//! Shared by several test crates, each of which uses a part of it.
-
-#![allow(dead_code)]
+//! Used by the server-side modules of the test program.
 
 use std::collections::BTreeMap;
 use std::fs;
