@@ -11,8 +11,9 @@
 //! Service site over it). Every other module is a group of tests, named for
 //! what it covers.
 //!
-//! The core crate's own tests stay in `crates/envguard-core/tests`: they
-//! build against the core alone, without libgit2.
+//! The core crate's own tests are a second program,
+//! `crates/envguard-core/tests/it`: they build against the core alone,
+//! without libgit2, as the core itself does.
 
 mod common;
 mod kudu;

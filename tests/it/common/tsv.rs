@@ -1,6 +1,6 @@
 //! The shared tables of `tests/data/*.tsv`, read one way by every test that
 //! reads them: envguard's (this program) and the core's
-//! (`crates/envguard-core/tests/shared_rules.rs` includes this file), so
+//! (`crates/envguard-core/tests/it/main.rs` includes this file), so
 //! the hook, the server scripts and the checker are held to the same cases.
 //!
 //! A table holds one case a line, its columns split by tabs, the last

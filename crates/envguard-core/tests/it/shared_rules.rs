@@ -9,11 +9,7 @@ use envguard_core::names::CanonicalName;
 use envguard_core::platform::Runtime;
 use envguard_core::token::Token;
 
-/// The one reader of the shared tables, which envguard's own tests use too.
-#[path = "../../../tests/it/common/tsv.rs"]
-mod tsv;
-
-use tsv::{unescape, VALID_TOKEN};
+use crate::tsv::{self, unescape, VALID_TOKEN};
 
 #[test]
 fn runtime_spellings() {

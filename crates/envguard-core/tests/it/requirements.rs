@@ -102,7 +102,7 @@ fn fixtures() {
     assert!(cases.len() >= 19, "fixtures missing: {}", cases.len());
     for (name, files) in cases {
         insta::with_settings!({
-            snapshot_path => "../../../tests/data/requirements/snapshots",
+            snapshot_path => "../../../../tests/data/requirements/snapshots",
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
