@@ -8,7 +8,7 @@
 //! - Include trees are read from real git commits, never from the working
 //!   tree, and a removal inside an included file is seen.
 //!
-//! Snapshots are updated with `INSTA_UPDATE=always cargo test --test requirements`.
+//! Snapshots are updated with `INSTA_UPDATE=always cargo test -p envguard-core --test it requirements::`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -10,7 +10,7 @@
 //!
 //! Case counts: `PROPTEST_CASES` (default 256) for the first two,
 //! `ENVGUARD_FUZZ_CASES` (default 2000) for the last; a long fuzzing run is
-//! `ENVGUARD_FUZZ_CASES=2000000 cargo test --release --test requirements_props never_panics`.
+//! `ENVGUARD_FUZZ_CASES=2000000 cargo test --release -p envguard-core --test it requirements_props::never_panics`.
 
 use std::collections::BTreeMap;
 
