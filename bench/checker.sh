@@ -84,7 +84,7 @@ echo "(exit ${PIPESTATUS[0]})"
 set -e
 
 # The legacy path: the checker's own imports of importlib.metadata and tomllib
-# fail, as on Python 2.7/3.4/3.6 (the same runner as tests/envguard_check.rs).
+# fail, as on Python 2.7/3.4/3.6 (the same runner as tests/it/envguard_check.rs).
 cat > "$work/legacy.py" <<'PY'
 import builtins, runpy, sys
 checker = sys.argv[1]

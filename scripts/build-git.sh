@@ -2,7 +2,7 @@
 # Builds a git that has config-based hooks (`hook.<name>.command`, git >= 2.54)
 # from Debian unstable's source package, into /opt/git-<version>, and prints
 # the path of its `git`. The machine's own git (Debian stable's) is older;
-# tests/managers.rs runs envguard's `install --config-hook` against this one.
+# tests/it/managers.rs runs envguard's `install --config-hook` against this one.
 # Skips the build when such a git is already there. About two minutes on two
 # cores. Runs as root (apt-get, /opt).
 set -euo pipefail

@@ -27,7 +27,7 @@ mkdir -p "$work/bin" "$work/home" "$out"
 cp "$bin_src" "$work/bin/envguard"
 rm -f "$out"/*.txt
 
-# A scrubbed, fixed environment, as tests/common/mod.rs gives git.
+# A scrubbed, fixed environment, as tests/it/common/mod.rs gives git.
 while IFS='=' read -r name _; do
     case $name in GIT_* | ENVGUARD_* | PRE_COMMIT* | EMAIL) unset "$name" ;; esac
 done < <(env)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the hook managers that tests/managers.rs runs for real, pinned, into
+# Installs the hook managers that tests/it/managers.rs runs for real, pinned, into
 # one folder: pre-commit, prek and lefthook from PyPI in a venv (DIR/venv/bin),
 # with uv, which prek builds `language: python` hooks with; husky from npm
 # (DIR/npm/node_modules/.bin); and maturin's wheel (DIR/wheels), the build

@@ -24,7 +24,7 @@ else UTF-8, else the locale's encoding, taken here to be Windows-1252 (an
 English Windows App Service; also envguard's fallback). An older pip decodes
 with the locale's encoding straight away; it is made to try UTF-8 first too.
 
-envguard's test `crates/envguard-core/tests/requirements_pip.rs` runs this and compares.
+envguard's test `crates/envguard-core/tests/it/requirements_pip.rs` runs this and compares.
 """
 
 import argparse

@@ -1428,7 +1428,7 @@ mod tests {
     #[test]
     fn text_to_paste_is_marked_and_keeps_its_own_indentation() {
         // Pasted under `repos:` beside items at the same column, it is
-        // one list (checked with pre-commit's own validator in tests/managers.rs).
+        // one list (checked with pre-commit's own validator in tests/it/managers.rs).
         assert!(pre_commit_snippet(0).starts_with("- repo: local\n  hooks:\n"));
         assert!(pre_commit_snippet(2).starts_with("  - repo: local\n    hooks:\n"));
         assert_eq!(pre_commit_snippet(2), PRE_COMMIT_SNIPPET);

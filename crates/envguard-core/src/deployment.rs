@@ -559,7 +559,7 @@ mod tests {
     }
 
     // What each spelling means is the shared fixture's job
-    // (tests/data/deployment_ini.tsv, tests/shared_rules.rs, and the
+    // (tests/data/deployment_ini.tsv, tests/it/shared_rules.rs, and the
     // simulated Kudu's own test); here: what the values become.
     #[test]
     fn reads_the_config_section_only() {

@@ -1,6 +1,6 @@
 //! envguard's core: every rule the hook, `status`, `diff` and `doctor`
 //! decide by, over plain data. It does no I/O at all (no git, no files, no
-//! process, no network, no environment; `tests/purity.rs` enforces it):
+//! process, no network, no environment; `tests/it/purity.rs` enforces it):
 //! files come in as bytes through a caller-supplied reader, and decisions
 //! and typed errors (each naming its file and line) go out. It keeps rules,
 //! not prose: the only sentences here are the decision's own, which the

@@ -169,7 +169,7 @@ mod tests {
     use super::*;
 
     // Which spellings are a runtime at all is the shared fixture's job
-    // (tests/data/runtime_spellings.tsv, tests/shared_rules.rs); here: what
+    // (tests/data/runtime_spellings.tsv, tests/it/shared_rules.rs); here: what
     // each part becomes.
     #[test]
     fn reads_the_parts() {

@@ -229,7 +229,7 @@ mod tests {
     }
 
     // Which marker bytes hold a token is the shared fixture's job
-    // (tests/data/tokens.tsv, tests/shared_rules.rs).
+    // (tests/data/tokens.tsv, tests/it/shared_rules.rs).
     #[test]
     fn tokens_from_entropy_are_valid_and_differ() {
         let a = Token::from_entropy(b"x");

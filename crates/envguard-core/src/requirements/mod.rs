@@ -69,7 +69,7 @@
 //! as the most lenient one does and warns about what newer ones refuse
 //! (`#egg=name[extras]`, refused since pip 25).
 //!
-//! `scripts/pip_compare.py` and `tests/requirements_pip.rs` compare all of
+//! `scripts/pip_compare.py` and `tests/it/requirements_pip.rs` compare all of
 //! this with pip itself.
 
 mod decode;
