@@ -113,16 +113,7 @@ pub fn exit_code(result: Result<Outcome>, stops_push: bool, err: &mut dyn std::i
 const BYPASS: &str =
     "the push was stopped. To push without envguard: `git push --no-verify` or `ENVGUARD_SKIP=1 git push …`";
 
-/// An error and its causes, `: `-separated as `{:#}` shows them, with each
-/// libgit2 error by its message alone: its class and code numbers
-/// (`class=Reference (4); code=NotFound (-3)`) mean nothing to a user.
-pub fn describe(error: &anyhow::Error) -> String {
-    let causes: Vec<String> = error
-        .chain()
-        .map(|cause| repo::git_message(cause).unwrap_or_else(|| cause.to_string()))
-        .collect();
-    causes.join(": ")
-}
+pub use repo::describe;
 
 /// Whether a failure of this command stops a push (and so needs the bypass hint).
 pub fn stops_push(cli: &Cli) -> bool {

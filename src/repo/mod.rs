@@ -53,12 +53,18 @@ impl Operation {
     }
 }
 
-/// A libgit2 error by its message alone, without the class and code
-/// numbers its `Display` adds; `None` for any other error.
-pub fn git_message(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    error
-        .downcast_ref::<git2::Error>()
-        .map(|git| git.message().to_string())
+/// An error and its causes, `: `-separated as `{:#}` shows them, with each
+/// libgit2 error by its message alone: its class and code numbers
+/// (`class=Reference (4); code=NotFound (-3)`) mean nothing to a user.
+pub fn describe(error: &anyhow::Error) -> String {
+    let causes: Vec<String> = error
+        .chain()
+        .map(|cause| match cause.downcast_ref::<git2::Error>() {
+            Some(git) => git.message().to_string(),
+            None => cause.to_string(),
+        })
+        .collect();
+    causes.join(": ")
 }
 
 /// `Ok(None)` for "not found", the value, or a [`GitError`] naming `what`.

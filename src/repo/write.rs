@@ -195,7 +195,7 @@ impl Repo {
         }
         let nothing = |why: anyhow::Error| -> anyhow::Error {
             WriteError::NothingChanged {
-                why: format!("{why:#}"),
+                why: super::describe(&why),
                 refname: refname.to_string(),
                 parent: old.clone(),
             }
@@ -338,13 +338,13 @@ impl Repo {
                 Err(err) => Err(anyhow!("{err}")),
             };
             if let Err(err) = restored {
-                failed.push(format!("{path}: {err:#}"));
+                failed.push(format!("{path}: {}", super::describe(&err)));
             }
         }
         let moved_back = self.move_ref(refname, new, old, "undo a failed force-clean marker");
         if failed.is_empty() && moved_back.is_ok() {
             return WriteError::NothingChanged {
-                why: format!("{why:#}"),
+                why: super::describe(&why),
                 refname: refname.to_string(),
                 parent: old.clone(),
             }
@@ -370,7 +370,7 @@ impl Repo {
             )
         };
         WriteError::HalfDone {
-            why: format!("{why:#}"),
+            why: super::describe(&why),
             state,
             fix,
         }

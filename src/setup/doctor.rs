@@ -534,7 +534,7 @@ fn check_head(repo: &Repo, report: &mut Report) -> Result<()> {
         Err(err) => {
             report.add(Finding::fix(
                 "config",
-                format!("{err:#}"),
+                crate::repo::describe(&err),
                 format!("fix {CONFIG_PATH} and commit it: until then every push stops with exit 2"),
             ));
             return Ok(());
@@ -711,7 +711,7 @@ fn check_baseline(
     };
     let facts = match baseline_facts(repo, config, &facts) {
         Ok(facts) => facts,
-        Err(err) => return report.add(unreadable(format!("{err:#}"))),
+        Err(err) => return report.add(unreadable(crate::repo::describe(&err))),
     };
     let push = format!("`{push}`");
     report.add(match decide::choose_baseline(&facts) {
