@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:ce849b862b76c17dd3e03927c6ff46306e0d3bc8c146e887ec2040f267fe0110
+# envguard-digest: sha256:0d3fccaad0543159c703b42b2990a4ad22be504e1e670eedd824b2be44138e0f
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
-                             [--config envguard.toml]
+                             [--config envguard.toml] [--inputs FILE]
 
 Lists, one `<canonical-name>==<version>` a line and sorted, every distribution
 installed in this environment that the requirements no longer reach: pip never
@@ -21,6 +21,14 @@ distribution, with extras and markers evaluated by pip's vendored
 pip, setuptools, wheel and the kept names (--keep, and `keep = [...]` in
 envguard.toml) are never reported, and neither is what they require.
 
+--inputs FILE writes what pip's outcome depends on besides the installed
+distributions, one item a line (deploy.sh skips pip when none of it changed):
+`file PATH` for each requirements file pip's parser read (includes and
+constraints too), `ref NAME` for each `${NAME}` in them (pip fills it in from
+the environment), `link TEXT` for each requirement installed from a path or
+URL (pip reinstalls a local project every time, so its outcome depends on
+the project's files), and `unknown WHY` when the reads could not be seen.
+
 Exit: 0 nothing left over, 1 leftovers listed, 2 usage error, 3 this
 environment cannot be judged (the reason is on stderr; the caller must change
 nothing). Diagnostics go to stderr, each line starting `envguard-check:`.
@@ -32,11 +40,21 @@ reads installed metadata with importlib.metadata; older ones read
 """
 from __future__ import print_function
 
+import os
+import sys
+
+# `python envguard_check.py` puts this file's folder first on sys.path before
+# anything runs (CPython Modules/main.c, pymain_run_python): an app's own
+# json.py or re.py beside it would shadow the standard library in the imports
+# below. os and sys are loaded by Python's startup, before that folder is.
+if __name__ == "__main__" and sys.path and os.path.realpath(sys.path[0] or os.curdir) == (
+    os.path.dirname(os.path.realpath(__file__))
+):
+    del sys.path[0]
+
 import io
 import json
-import os
 import re
-import sys
 
 EXIT_CLEAN, EXIT_LEFTOVERS, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
 
@@ -45,7 +63,7 @@ ALWAYS_KEPT = ("pip", "setuptools", "wheel")
 
 USAGE = (
     "usage: envguard_check.py -r REQUIREMENTS [-r MORE ...] "
-    '[--keep "a,b,c"] [--config envguard.toml]'
+    '[--keep "a,b,c"] [--config envguard.toml] [--inputs FILE]'
 )
 
 
@@ -72,13 +90,14 @@ def canonical(name):
 
 
 def parse_args(argv):
-    """(requirement files, kept names, config path or None) from argv."""
-    files, keep, config = [], [], None
+    """(requirement files, kept names, config path or None, inputs path or
+    None) from argv."""
+    files, keep, config, inputs = [], [], None, None
     args = list(argv)
     while args:
         arg = args.pop(0)
         name, eq, value = arg.partition("=")
-        if name in ("--requirement", "--keep", "--config"):
+        if name in ("--requirement", "--keep", "--config", "--inputs"):
             if not eq:
                 if not args:
                     raise UsageError("%s needs a value" % name)
@@ -95,11 +114,13 @@ def parse_args(argv):
             files.append(value)
         elif name == "--keep":
             keep.extend(n.strip() for n in value.split(",") if n.strip())
+        elif name == "--inputs":
+            inputs = value
         else:
             config = value
     if not files:
         raise UsageError("at least one -r REQUIREMENTS is needed")
-    return files, keep, config
+    return files, keep, config, inputs
 
 
 # ---------------------------------------------------------------------------
@@ -282,10 +303,11 @@ def recorded_origin(dist, tools):
         raise CannotJudge("%s/direct_url.json is not readable: %s" % (dist.where, err or type(err).__name__))
 
 
-def root_requirements(files):
+def root_requirements(files, links=None):
     """[(canonical name, extras)] of what pip installs from the files, and
     [Unnamed] of what it installs without a name: not constraints (`-c`), not
-    requirements whose markers do not hold here."""
+    requirements whose markers do not hold here. `links`, a list, gets the
+    text of each of them pip installs from a path or URL."""
     parse = pip_parser()
     roots, unnamed = [], []
     tools = None
@@ -294,6 +316,8 @@ def root_requirements(files):
             for ireq in parse(path):
                 if getattr(ireq, "constraint", False) or not ireq.match_markers():
                     continue
+                if links is not None and getattr(ireq, "link", None) is not None:
+                    links.append(str(ireq))
                 # pip 10+ keep the extras on the InstallRequirement; older
                 # ones on its parsed requirement.
                 extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
@@ -351,6 +375,60 @@ def name_unnamed(unnamed, dists, tools):
         note("%s: %s is %s (its direct_url.json)" % (req.path, req.text, found[0]))
         roots.append((found[0], req.extras))
     return roots
+
+
+ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's req_file.py ENV_VAR_RE
+
+
+def watch_reads(reads):
+    """Makes pip's parser add (location, text) to `reads` for each file it
+    reads: every requirements file goes through req_file.get_file_content
+    (pip's req_file.py, before and after pip 10). False when that function
+    is not there to watch."""
+    try:
+        from pip._internal.req import req_file
+    except ImportError:
+        try:
+            from pip.req import req_file  # pip before 10
+        except ImportError:
+            return False
+    read = getattr(req_file, "get_file_content", None)
+    if read is None:
+        return False
+
+    def get_file_content(url, *args, **kwargs):
+        location, text = read(url, *args, **kwargs)
+        reads.append((location, text))
+        return location, text
+
+    req_file.get_file_content = get_file_content
+    return True
+
+
+def write_inputs(path, watched, reads, links):
+    """The --inputs file: see the module's doc. A location pip read by URL
+    never gets here (NoNetwork stops it: cannot judge)."""
+    lines = []
+    if not watched:
+        lines.append("unknown this pip's requirements-file reader cannot be watched")
+    for location, text in reads:
+        if location.startswith("file:"):
+            try:
+                url_to_path, _ = pip_url_tools()
+            except CannotJudge:
+                lines.append("unknown this pip cannot turn %s into a path" % location)
+                continue
+            location = url_to_path(location)
+        location = os.path.abspath(location)
+        if "\n" in location or "\r" in location:
+            lines.append("unknown a requirements file's path holds a line break")
+            continue
+        lines.append("file " + location)
+        lines.extend("ref " + name for name in ENV_VAR.findall(text))
+    lines.extend("link " + " ".join(text.split()) for text in links)
+    with io.open(path, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(u"%s\n" % line)
 
 
 # ---------------------------------------------------------------------------
@@ -687,10 +765,14 @@ def keep_from_config(path):
 
 
 def check(argv):
-    files, keep, config = parse_args(argv)
+    files, keep, config, inputs = parse_args(argv)
     keep = [canonical(k) for k in keep + keep_from_config(config)]
     packaging = Packaging()
-    roots, unnamed, tools = root_requirements(files)
+    reads, links = [], []
+    watched = inputs is not None and watch_reads(reads)
+    roots, unnamed, tools = root_requirements(files, links)
+    if inputs is not None:
+        write_inputs(inputs, watched, reads, links)
     dists = installed()
     roots += name_unnamed(unnamed, dists, tools)
     for name, _ in roots:
