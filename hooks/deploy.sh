@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:0db97ee6d7dd4a754f8e4288a743c3cf1541a39a37b68305cbd6b458aa1924df
+# envguard-digest: sha256:3abdd14515ff2dc6c66e746eded43edda0ccda7087282fb5fa90e410768ff2aa
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -916,13 +916,21 @@ reads_of() {
   done <<<"$1"
 }
 
-# take_record: reads <env>/.envguard-inputs into `recorded` and deletes it.
+# take_record: reads <env>/.envguard-inputs into `recorded`, and the names its
+# check left in place (what a fresh env held on purpose, on its last line)
+# into `recorded_left`, and deletes it.
 recorded=
+recorded_left=
 take_record() {
   local file=$env_dir/.envguard-inputs
   recorded=
+  recorded_left=
   if [[ -f $file && ! -L $file ]] && command -v sha256sum >/dev/null 2>&1; then
     recorded=$(<"$file")
+    if [[ $recorded == *$'\n- left '* ]]; then
+      recorded_left=${recorded##*$'\n- left '}
+      recorded=${recorded%$'\n- left '*}
+    fi
   fi
   rm -f -- "$file"
 }
@@ -939,8 +947,13 @@ unchanged() {
   mapfile -t b <<<"$recorded"
   for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
     if [[ ${a[i]:-} != "${b[i]:-}" ]]; then
-      line=${a[i]:-${b[i]}}
-      say "envguard: since the last deployment, ${line#* } changed: installing."
+      read -r _ kind line <<<"${a[i]:-${b[i]}}"
+      case $kind in
+        setting) line=${line%% *} ;;
+        ref) line="\${$line}" ;;
+        installed) line="the installed distributions" ;;
+      esac
+      say "envguard: since the last deployment, $line changed: installing."
       break
     fi
   done
@@ -978,6 +991,7 @@ record() {
     return 0
   fi
   text=$(inputs "$env_dir" "$reads") || return 0
+  [[ -z $left ]] || text+=$'\n'"- left $(words "$left")"
   write_file "$env_dir/.envguard-inputs" "$text"
 }
 
@@ -1103,12 +1117,15 @@ rebuild_once() {
 }
 
 reads=
+left=
 if [[ ! -f $checker ]]; then
   warn "no envguard_check.py beside deploy.sh: no leftovers check (envguard init copies it)"
 elif ((!fresh)) && [[ -n $recorded ]] && now=$(inputs "$env_dir" "$(reads_of "$recorded")") &&
   [[ $now == "$recorded" ]]; then
   say "envguard: leftovers check skipped: nothing it reads changed since it last found nothing to act on."
   reads=$(reads_of "$recorded")
+  left=${recorded_left// /$'\n'}
+  [[ -z $left ]] || say "envguard: installed outside the requirements, as before (never pruned or rebuilt for): $recorded_left"
   settled=1
 else
   inputs_file=$(mktemp "$scratch/envguard-inputs.XXXXXX") || die "cannot create a temporary file"
@@ -1131,6 +1148,10 @@ else
     settled=1
   elif [[ $policy == rebuild ]]; then
     rebuild_once "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?)"
+  elif [[ -n ${PRE_BUILD_COMMAND:-}${POST_BUILD_COMMAND:-} ]]; then
+    # What those commands install on purpose shows only in a fresh env, which
+    # then records it in .envguard-leftovers: never pruned from then on.
+    rebuild_once "left over from earlier deployments: $(words "$new_left"); PRE_BUILD_COMMAND or POST_BUILD_COMMAND may have installed them, and only a fresh build tells"
   else
     new_lines=$(awk -F== 'NR == FNR { want[$0]; next } $1 in want' <(printf '%s\n' "$new_left") <(printf '%s\n' "$left_lines"))
     say "envguard: left over from earlier deployments: $(words "$new_left"): installed, and no requirement reaches them any more (a removal the hook did not schedule, or a dependency an upgrade orphaned): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
