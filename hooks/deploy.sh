@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:3abdd14515ff2dc6c66e746eded43edda0ccda7087282fb5fa90e410768ff2aa
+# envguard-digest: sha256:6488a48f19c153b6e174d69939cbd66c49dbe3b47be12cab331bbfda0bdfd0ce
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -872,7 +872,7 @@ print(h.hexdigest())')
 # `file PATH` and `ref NAME` lines (the requirements files pip's parser read,
 # the ${NAME}s in them). Fails when a part cannot be had.
 inputs() {
-  local env=$1 reads=$2 kind name fingerprint
+  local env=$1 reads=$2 kind name value fingerprint
   fingerprint=$(installed_fingerprint "$env") || return 1
   printf '%s script deploy.sh\n' "$(digest "${BASH_SOURCE[0]}")"
   printf '%s script envguard_check.py\n' "$(digest "$checker")"
@@ -897,8 +897,10 @@ inputs() {
     case $kind in
       file) printf '%s file %s\n' "$(digest "$name")" "$name" ;;
       ref)
-        if [[ -v $name ]]; then
-          printf '%s ref %s\n' "$(digest_text "${!name}")" "$name"
+        # pip's ENV_VAR_RE; the name is looked up, never evaluated.
+        [[ $name =~ ^[A-Z0-9_]+$ ]] || return 1
+        if value=$(printenv -- "$name"); then
+          printf '%s ref %s\n' "$(digest_text "$value")" "$name"
         else
           printf 'unset ref %s\n' "$name"
         fi

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:0d3fccaad0543159c703b42b2990a4ad22be504e1e670eedd824b2be44138e0f
+# envguard-digest: sha256:cd044c43664b6a3cdb311d477698cb3cf0a9d987381e8fd6a1f1671b8eacbaa7
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -30,8 +30,8 @@ URL (pip reinstalls a local project every time, so its outcome depends on
 the project's files), and `unknown WHY` when the reads could not be seen.
 
 Exit: 0 nothing left over, 1 leftovers listed, 2 usage error, 3 this
-environment cannot be judged (the reason is on stderr; the caller must change
-nothing). Diagnostics go to stderr, each line starting `envguard-check:`.
+environment cannot be judged (the reason is on stderr; the caller must remove
+nothing by this list). Diagnostics go to stderr, each line starting `envguard-check:`.
 
 Runs on Python 2.7 and 3.4+ (legacy Windows App Service: 2.7, 3.4, 3.6) with
 the pip found in the environment: no f-strings, no annotations. Python 3.8+
