@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:6488a48f19c153b6e174d69939cbd66c49dbe3b47be12cab331bbfda0bdfd0ce
+# envguard-digest: sha256:d896cdd80f0f37f5de3f890676b0fa0b999cc177d95057b82c33c30d2bd4c9d4
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -1156,7 +1156,7 @@ else
     rebuild_once "left over from earlier deployments: $(words "$new_left"); PRE_BUILD_COMMAND or POST_BUILD_COMMAND may have installed them, and only a fresh build tells"
   else
     new_lines=$(awk -F== 'NR == FNR { want[$0]; next } $1 in want' <(printf '%s\n' "$new_left") <(printf '%s\n' "$left_lines"))
-    say "envguard: left over from earlier deployments: $(words "$new_left"): installed, and no requirement reaches them any more (a removal the hook did not schedule, or a dependency an upgrade orphaned): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
+    say "envguard: left over from earlier deployments: $(words "$new_left"): installed, but no requirement reaches them any more (no marker scheduled their removal: was the hook bypassed? Or an upgrade orphaned them): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
     status=0
     if ! prune "$new_left"; then
       rebuild_once "could not uninstall $(words "$new_left")"
@@ -1174,6 +1174,8 @@ else
   fi
   rm -f -- "$inputs_file"
 fi
-((settled)) && [[ -f $checker ]] && record "$reads"
+if ((settled)); then
+  record "$reads"
+fi
 
 say "Finished successfully."
