@@ -101,10 +101,13 @@ else
             Markdown==3.11.4 MarkupSafe==3.0.4 numpy==2.4.6 pandas==3.1.1 pillow==13.0.0 \
             prompt_toolkit==3.0.53 psycopg2-binary==2.9.13 pycparser==3.12 pydantic==2.14.4 \
             pydantic_core==2.50.5 PyJWT==2.15.1 python-dateutil==2.9.0.post0 PyYAML==6.0.4 \
-            redis==8.2.0 referencing==0.37.0 requests==2.34.2 requests==2.32.3 rpds-py==2026.9.1 \
+            redis==8.2.0 referencing==0.37.0 requests==2.34.2 rpds-py==2026.9.1 \
             s3transfer==0.19.3 sentry-sdk==2.76.0 six==1.17.0 SQLAlchemy==2.1.9 sqlparse==0.6.1 \
             typing-inspection==0.4.5 typing_extensions==4.16.0 tzlocal==5.4.5 uritemplate==4.2.0 \
             urllib3==2.8.0 vine==5.1.0 wcwidth==0.9.5 Werkzeug==3.1.9 whitenoise==6.12.0
+        # The bump's other version (pip resolves one version of a name per command).
+        "$py" -m pip download -q --disable-pip-version-check --only-binary=:all: --no-deps -d "$wheels" \
+            requests==2.32.3
         touch "$wheels/complete"
     fi
     cp "$wheels"/*.whl "$work/wheels/"

@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:d896cdd80f0f37f5de3f890676b0fa0b999cc177d95057b82c33c30d2bd4c9d4
+# envguard-digest: sha256:66d3a634f191aef9b6296c60867d0d97da621ae4999b11cd49538beafa20f1db
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -723,12 +723,18 @@ for site in sorted(set([paths["purelib"], paths["platlib"]])):
 build() {
   local env=$1
   run_setting PRE_BUILD_COMMAND "$env"
+  local before=
   if [[ $env == "$env_dir" ]] && unchanged; then
     say "envguard: requirements, Python, installer and installed distributions are as the last deployment recorded them: pip skipped."
   else
+    # What pip installed into a reused env shows in its metadata; when that
+    # did not change, there is nothing new to compile.
+    [[ $env == "$new_env" ]] || before=$(installed_fingerprint "$env") || before=
     install "$env"
     [[ $env != "$new_env" || -z $uv ]] || carry_bytecode "$env"
-    compile_env "$env"
+    if [[ -z $before || $(installed_fingerprint "$env" || true) != "$before" ]]; then
+      compile_env "$env"
+    fi
   fi
   # Only now that pip succeeded; temp file and rename, so a half-written token
   # never matches.
