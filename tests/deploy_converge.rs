@@ -508,6 +508,15 @@ fn an_unchanged_deployment_skips_pip_and_the_check_only_when_provably_safe() {
     kudu.write("envguard.toml", "keep = [\"charlie\"]\n");
     redeploy(&kudu, "envguard.toml's keep", Some("envguard.toml"));
 
+    // An ENVGUARD_UV that says nothing usable is pip, said so: the same
+    // installer as before, so nothing to install.
+    kudu.app_setting("ENVGUARD_UV", "uv-please");
+    let log = redeploy(&kudu, "an unknown ENVGUARD_UV", None);
+    assert!(
+        log.contains("ENVGUARD_UV must be auto, off, install or the absolute path of uv, not 'uv-please': installing with pip"),
+        "{log}"
+    );
+
     // A pip told to upgrade consults the index even for what is installed.
     kudu.app_setting("PIP_UPGRADE", "1");
     let log = redeploy(&kudu, "PIP_UPGRADE", Some("PIP_UPGRADE"));
