@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:66d3a634f191aef9b6296c60867d0d97da621ae4999b11cd49538beafa20f1db
+# envguard-digest: sha256:b7a0718fbcd34c9d155dcf6ee21d7b19dde5b432e6b28ab249ba5534a86e6fb6
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -609,24 +609,35 @@ run_setting() {
 # whatever else ensurepip puts in. With uv, ensurepip's own wheels are handed
 # to uv instead of to pip (CPython Lib/ensurepip/__init__.py: _bootstrap
 # passes them to _run_pip): ensurepip's pip byte-compiles itself one file at a
-# time, most of the 5-6 s a venv takes.
+# time, most of the 5-6 s a venv takes. They are kept in the state folder,
+# rewritten only when they change, so that uv's cache knows them again and
+# links the same files into every new env (and carry_bytecode finds them).
 create_env() {
-  local dir=$1 seed f name rest
+  local dir=$1 seed=$state_dir/ensurepip-$runtime f name rest
   local -a wanted=()
   if [[ -z $uv ]]; then
     py_module "$python" venv --copies "$dir" || die "could not create the virtual environment"
     return 0
   fi
   py_module "$python" venv --copies --without-pip "$dir" || die "could not create the virtual environment"
-  seed=$(mktemp -d "$scratch/envguard-seed.XXXXXX") || die "cannot create a temporary folder"
-  if (cd -- "$seed" && "$python" -c 'import sys; del sys.path[0]
-import ensurepip, shutil
+  if [[ -L $seed || (-e $seed && ! -d $seed) ]]; then
+    rm -f -- "$seed" || die "cannot replace $seed"
+  fi
+  if (mkdir -p -- "$seed" && cd -- "$seed" && "$python" -c 'import sys; del sys.path[0]
+import ensurepip, filecmp, os, shutil
+seed, wheels = sys.argv[1], set()
 def keep(args, additional_paths=None):
     for path in additional_paths or ():
-        shutil.copy(path, sys.argv[1])
+        wheel = os.path.join(seed, os.path.basename(path))
+        wheels.add(os.path.basename(path))
+        if not (os.path.isfile(wheel) and filecmp.cmp(path, wheel, shallow=False)):
+            shutil.copy(path, wheel)
     return 0
 ensurepip._run_pip = keep
-ensurepip._bootstrap(default_pip=True)' "$seed"); then
+ensurepip._bootstrap(default_pip=True)
+for name in os.listdir(seed):
+    if name not in wheels:
+        os.remove(os.path.join(seed, name))' "$seed"); then
     for f in "$seed"/*.whl; do
       [[ -f $f ]] || continue
       name=${f##*/}
@@ -636,10 +647,8 @@ ensurepip._bootstrap(default_pip=True)' "$seed"); then
   fi
   if ((${#wanted[@]})) && (cd -- "$seed" && "$uv" --no-config pip install -q --python "$dir/bin/python" \
     "${uv_cache[@]}" --no-index --find-links "$seed" --no-deps "${wanted[@]}"); then
-    rm -rf -- "$seed"
     return 0
   fi
-  rm -rf -- "$seed"
   warn "uv could not install ensurepip's wheels: ensurepip installs pip"
   (cd -- "$dir" && py_module "$dir/bin/python" ensurepip --upgrade --default-pip >/dev/null) ||
     die "could not install pip into the virtual environment"
