@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:b7a0718fbcd34c9d155dcf6ee21d7b19dde5b432e6b28ab249ba5534a86e6fb6
+# envguard-digest: sha256:b91042fa475af25ebf31b5927a399ce2ef9ae7c761241bdf1608a122b21e74cb
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -549,9 +549,9 @@ choose_installer() {
         return 0
       fi
       found=$state_dir/uv/bin/uv
-      if [[ ! -x $found ]]; then
+      if [[ -L $state_dir/uv || ! -x $found ]]; then
         say "envguard: ENVGUARD_UV=install: installing uv from the package index into $state_dir/uv (once; delete that folder for a newer uv)."
-        rm -rf -- "$state_dir/uv.envguard-new"
+        rm -rf -- "$state_dir/uv" "$state_dir/uv.envguard-new"
         if ! (cd -- "$state_dir" &&
           py_module "$python" pip install --disable-pip-version-check --target "$state_dir/uv.envguard-new" uv) ||
           ! mv -- "$state_dir/uv.envguard-new" "$state_dir/uv"; then
@@ -575,7 +575,7 @@ choose_installer() {
     warn "$found ($from) does not run as uv: installing with pip"
     return 0
   fi
-  if ! state_ready; then
+  if ! state_ready || [[ -z ${UV_CACHE_DIR:-} && -L $state_dir/uv-cache ]]; then
     warn "$state_dir cannot hold uv's cache (a link, not a folder, or inside the repository): installing with pip"
     return 0
   fi
@@ -630,8 +630,11 @@ def keep(args, additional_paths=None):
     for path in additional_paths or ():
         wheel = os.path.join(seed, os.path.basename(path))
         wheels.add(os.path.basename(path))
-        if not (os.path.isfile(wheel) and filecmp.cmp(path, wheel, shallow=False)):
-            shutil.copy(path, wheel)
+        if os.path.islink(wheel) or not (os.path.isfile(wheel) and filecmp.cmp(path, wheel, shallow=False)):
+            if os.path.lexists(wheel + ".tmp"):
+                os.remove(wheel + ".tmp")
+            shutil.copy(path, wheel + ".tmp")
+            os.replace(wheel + ".tmp", wheel)
     return 0
 ensurepip._run_pip = keep
 ensurepip._bootstrap(default_pip=True)
