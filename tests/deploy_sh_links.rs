@@ -13,7 +13,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use kudu::{names, python3_runtime, token, Kudu};
+use kudu::{names, python3_runtime, token, uv, Kudu};
 
 /// A folder outside the site: a file and a folder for links to point at.
 struct Outside {
@@ -202,8 +202,9 @@ fn the_deletion_pass_never_deletes_through_a_link() {
 
 /// The env and the files deploy.sh keeps in it: links at the env's own
 /// name, at `<env>.envguard-new`/`-old`, at `.envguard-token`,
-/// `.envguard-leftovers` and the temp names they once had, and at Oryx's
-/// output names, are replaced or removed, never written through.
+/// `.envguard-leftovers`, `.envguard-inputs` and the temp names they once
+/// had, and at Oryx's output names, are replaced or removed, never written
+/// through.
 #[test]
 fn the_env_and_its_state_files_are_never_written_through_a_link() {
     let mut kudu = Kudu::new();
@@ -225,8 +226,8 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     kudu.app_setting(
         "PRE_BUILD_COMMAND",
         &format!(
-            "for n in .envguard-token .envguard-token.tmp .envguard-leftovers .envguard-leftovers.tmp; \
-             do ln -s '{victim}' \"$VIRTUAL_ENV/$n\"; done"
+            "for n in .envguard-token .envguard-token.tmp .envguard-leftovers .envguard-leftovers.tmp \
+             .envguard-inputs; do ln -s '{victim}' \"$VIRTUAL_ENV/$n\"; done"
         ),
     );
     kudu.app_setting("POST_BUILD_COMMAND", "python -m pip install -q charlie");
@@ -240,6 +241,7 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     assert!(is_real_file(&env.join(".envguard-token")));
     assert_eq!(kudu.env_token(), Some(token(1)));
     assert!(is_real_file(&env.join(".envguard-leftovers")));
+    assert!(is_real_file(&env.join(".envguard-inputs")));
     assert_eq!(
         fs::read_to_string(env.join(".envguard-leftovers")).unwrap(),
         "charlie\n"
@@ -259,12 +261,14 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     assert_eq!(names(&kudu.packages()), ["alpha"]);
 
     // A commit without a marker forgets the token: a link there is removed,
-    // not what it names.
+    // not what it names. A link at the record is neither read nor followed.
     link(&outside.file, &env.join(".envguard-token"));
+    link(&outside.file, &env.join(".envguard-inputs"));
     kudu.remove(".envguard/force-clean");
     let third = kudu.deploy("no marker, the token a link");
     assert_eq!(outside.snapshot(), before, "{}", third.log);
     assert!(!env.join(".envguard-token").is_symlink());
+    assert!(is_real_file(&env.join(".envguard-inputs")));
 
     // The env itself a link to a folder that looks like a compatible env.
     link(&fake_env, &env);
@@ -272,6 +276,83 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     assert_eq!(outside.snapshot(), before, "{}", fourth.log);
     assert!(is_real_folder(&env));
     assert_eq!(names(&kudu.packages()), ["alpha"]);
+}
+
+/// The state folder `.envguard` in the target and what uv keeps in it: a
+/// link at the folder, at uv's cache, at ensurepip's wheels (the folder and a
+/// wheel in it), and at the uv `ENVGUARD_UV=install` puts there is never
+/// written through: the folder or the cache a link means pip installs; the
+/// others are replaced.
+#[test]
+fn the_state_folder_and_uvs_files_are_never_written_through_a_link() {
+    let Some(uv) = uv() else { return };
+    let mut kudu = Kudu::new();
+    for wheel in fs::read_dir(&uv.wheels).expect("uv's wheel").flatten() {
+        fs::copy(wheel.path(), kudu.wheelhouse.join(wheel.file_name())).expect("copy");
+    }
+    let outside = Outside::new(&kudu);
+    let before = outside.snapshot();
+    let state = kudu.wwwroot.join(".envguard");
+    kudu.app_setting("ENVGUARD_UV", &uv.binary.display().to_string());
+    kudu.write("requirements.txt", "alpha\n");
+
+    link(&outside.folder, &state);
+    let first = kudu.deploy("the state folder is a link");
+    assert_eq!(outside.snapshot(), before, "{}", first.log);
+    assert!(
+        first.log.contains("cannot hold uv's cache"),
+        "{}",
+        first.log
+    );
+    assert!(
+        first.log.contains("Pip install requirements."),
+        "{}",
+        first.log
+    );
+
+    fs::remove_file(&state).expect("rm");
+    fs::create_dir(&state).expect("mkdir");
+    link(&outside.folder, &state.join("uv-cache"));
+    kudu.marker(format!("{}\n", token(1)));
+    let second = kudu.deploy("uv's cache is a link");
+    assert_eq!(outside.snapshot(), before, "{}", second.log);
+    assert!(
+        second.log.contains("cannot hold uv's cache"),
+        "{}",
+        second.log
+    );
+
+    fs::remove_file(state.join("uv-cache")).expect("rm");
+    let seed = state.join(format!("ensurepip-{}", python3_runtime()));
+    link(&outside.folder, &seed);
+    kudu.marker(format!("{}\n", token(2)));
+    let third = kudu.deploy("ensurepip's wheels are a link");
+    assert_eq!(outside.snapshot(), before, "{}", third.log);
+    assert!(third.log.contains("installing with uv"), "{}", third.log);
+    assert!(is_real_folder(&seed));
+    let wheel = fs::read_dir(&seed)
+        .expect("read the seed folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .expect("ensurepip's wheel kept");
+    link(&outside.file, &wheel);
+    link(&outside.file, &wheel.with_extension("whl.tmp"));
+    kudu.marker(format!("{}\n", token(3)));
+    let fourth = kudu.deploy("an ensurepip wheel is a link");
+    assert_eq!(outside.snapshot(), before, "{}", fourth.log);
+    assert!(is_real_file(&wheel));
+    assert_eq!(names(&kudu.packages()), ["alpha"]);
+
+    kudu.app_setting("ENVGUARD_UV", "install");
+    link(&outside.folder, &state.join("uv"));
+    link(&outside.folder, &state.join("uv.envguard-new"));
+    kudu.write("app.py", "print('v5')\n");
+    let fifth = kudu.deploy("ENVGUARD_UV=install where uv is a link");
+    assert_eq!(outside.snapshot(), before, "{}", fifth.log);
+    assert!(fifth.log.contains("installing with uv"), "{}", fifth.log);
+    assert!(is_real_folder(&state.join("uv")));
+    assert!(!state.join("uv.envguard-new").is_symlink());
 }
 
 /// A line break (or any control character) in a folder deploy.sh works in
