@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use kudu::{names, python3_runtime, token, uv, Kudu};
 
@@ -233,8 +234,10 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     kudu.app_setting("POST_BUILD_COMMAND", "python -m pip install -q charlie");
     kudu.write("requirements.txt", "alpha\n");
     kudu.marker(format!("{}\n", token(1)));
-    link(&outside.file, &kudu.work.join("oryx-manifest.toml"));
-    link(&outside.folder, &kudu.work.join("output.tar.gz"));
+    // Left in the site by anything else: the repository may not carry an
+    // oryx-manifest.toml at all (deploy.sh refuses one up front).
+    link(&outside.file, &kudu.wwwroot.join("oryx-manifest.toml"));
+    link(&outside.folder, &kudu.wwwroot.join("output.tar.gz"));
     let first = kudu.deploy("links planted in the env being built");
     assert_eq!(outside.snapshot(), before, "{}", first.log);
     let env = kudu.env_dir();
@@ -356,15 +359,20 @@ fn the_state_folder_and_uvs_files_are_never_written_through_a_link() {
 }
 
 /// A line break (or any control character) in a folder deploy.sh works in
-/// is refused before anything is created or synced.
+/// is refused before anything is created or synced. Kudu sets these folders
+/// itself (the simulated one too, as KuduLite's ExternalCommandFactory.cs
+/// does, over any app setting), so the script is run here as a
+/// `post-receive` on your own server runs it, with the caller's values.
 #[test]
 fn control_characters_in_the_deployment_folders_are_refused_up_front() {
-    let mut kudu = Kudu::new();
+    let kudu = Kudu::new();
     kudu.write("requirements.txt", "alpha\n");
     kudu.write("app.py", "print('v1')\n");
     kudu.deploy("first deployment");
     let planted = kudu.plant();
     let broken = kudu.root.join("www\nroot");
+    let temp = kudu.root.join("temp");
+    fs::create_dir_all(&temp).expect("mkdir");
     for (key, value) in [
         ("DEPLOYMENT_TARGET", broken.display().to_string()),
         (
@@ -376,21 +384,31 @@ fn control_characters_in_the_deployment_folders_are_refused_up_front() {
             kudu.root.join("temp\tdir").display().to_string(),
         ),
     ] {
-        kudu.app_setting(key, &value);
-        kudu.write("app.py", format!("print('{key}')\n"));
-        let deploy = kudu.push(key);
-        assert!(!deploy.success, "{key}: must fail:\n{}", deploy.log);
+        // The next commit, checked out as the deployment would find it.
+        fs::write(kudu.repository.join("app.py"), format!("print('{key}')\n")).expect("write");
+        let mut run = Command::new("bash");
+        run.arg("deploy.sh")
+            .current_dir(&kudu.repository)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &kudu.root)
+            .env("DEPLOYMENT_SOURCE", &kudu.repository)
+            .env("DEPLOYMENT_TARGET", &kudu.wwwroot)
+            .env("DEPLOYMENT_TEMP", &temp)
+            .env("PIP_NO_INDEX", "1")
+            .env("PIP_FIND_LINKS", &kudu.wheelhouse)
+            .env(key, &value);
+        let out = run.output().expect("run deploy.sh");
+        let log = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{key}: must fail:\n{log}");
         assert!(
-            deploy.log.contains(&format!("envguard: {key}=$'")),
-            "{key}: names it, quoted:\n{}",
-            deploy.log
+            log.contains(&format!("envguard: {key}=$'")),
+            "{key}: names it, quoted:\n{log}"
         );
         assert!(
-            deploy
-                .log
-                .contains("line break or another control character"),
-            "{}",
-            deploy.log
+            log.contains("line break or another control character"),
+            "{log}"
         );
         assert!(!broken.exists(), "{key}: nothing created");
         assert_eq!(
@@ -399,6 +417,5 @@ fn control_characters_in_the_deployment_folders_are_refused_up_front() {
             "{key}: nothing synced"
         );
         assert!(planted.exists());
-        kudu.clear_setting(key);
     }
 }
