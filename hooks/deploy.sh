@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:045c2cdcad909ca6d10839b2f1d44b1f7bf0ef362491018858eea308bd35b515
+# envguard-digest: sha256:fde9443b95ac3f11a308552cc85c0de3493602b3a22d44a730c74a949f853303
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -1119,7 +1119,7 @@ rebuild() {
 
 # What the leftovers check does with what it finds (and what the record
 # holds): prune, rebuild or warn; any other value is refused by name and
-# taken as rebuild, the safest.
+# taken as rebuild, the safest, as deploy.cmd takes it.
 policy=${ENVGUARD_ON_LEFTOVERS:-prune}
 case $policy in
   prune | rebuild | warn) ;;
