@@ -4,7 +4,7 @@
 :: envguard deploy.cmd: Kudu deployment script for Python on Windows App Service
 :: `envguard init` updates a copy of this file only while the next line matches it
 :: (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-:: envguard-digest: sha256:37667dcbb01483b951193ce562b405939ed30b76844c3ecbafe7339f91bf9fbe
+:: envguard-digest: sha256:68f306c28a071e76f912e405c8d28f03226f859881602d0133ac80c6d5ba7b83
 ::
 :: It does what Kudu's stock Python script (KuduScript's
 :: deploy.batch.python.template) does -- KuduSync the app to wwwroot, select
@@ -296,7 +296,7 @@ echo envguard: installed, but no longer reached from requirements.txt:
 type "%LEFTOVERS_LIST%"
 if defined ENV_FRESH goto leftoversRecord
 if "%ON_LEFTOVERS%"=="warn" goto leftoversWarn
-echo envguard: no marker scheduled this (was the hook bypassed?).
+echo envguard: no marker scheduled this (was the hook bypassed?); "envguard doctor" in a clone says whether envguard still runs on push there (a hook manager installed after it may have taken pre-push over) and prints the one command that fixes it.
 if "%ON_LEFTOVERS%"=="rebuild" goto leftoversRebuildOnce
 call :Prune
 if defined PRUNED goto leftoversDone

@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:fde9443b95ac3f11a308552cc85c0de3493602b3a22d44a730c74a949f853303
+# envguard-digest: sha256:35c5f0a8f5892c2491d283ca5d5308fe2915779a7ccc4867278b14caab6c411d
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -1480,6 +1480,9 @@ rebuild_once() {
   fi
 }
 
+# What a log line that asks whether the hook was bypassed adds: where to look.
+doctor_hint="\`envguard doctor\` in a clone says whether envguard still runs on push there (a hook manager installed after it may have taken pre-push over) and prints the one command that fixes it"
+
 left=
 # The files and ${NAME}s are the last guard_requirements' (before the install
 # into this env), computed again now that POST_BUILD_COMMAND has run.
@@ -1508,14 +1511,14 @@ else
     accept
     settled=1
   elif [[ $policy == rebuild ]]; then
-    rebuild_once "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?)"
+    rebuild_once "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?); $doctor_hint"
   elif [[ -n ${PRE_BUILD_COMMAND:-}${POST_BUILD_COMMAND:-} ]]; then
     # What those commands install on purpose shows only in a fresh env, which
     # then records it in .envguard-leftovers: never pruned from then on.
     rebuild_once "left over from earlier deployments: $(words "$new_left"); PRE_BUILD_COMMAND or POST_BUILD_COMMAND may have installed them, and only a fresh build tells"
   else
     new_lines=$(awk -F== 'NR == FNR { want[$0]; next } $1 in want' <(printf '%s\n' "$new_left") <(printf '%s\n' "$left_lines"))
-    say "envguard: left over from earlier deployments: $(words "$new_left"): installed, but no requirement reaches them any more (no marker scheduled their removal: was the hook bypassed? Or an upgrade orphaned them): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
+    say "envguard: left over from earlier deployments: $(words "$new_left"): installed, but no requirement reaches them any more (no marker scheduled their removal: was the hook bypassed? $doctor_hint. Or an upgrade orphaned them): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
     status=0
     if ! prune "$new_left"; then
       rebuild_once "could not uninstall $(words "$new_left")"

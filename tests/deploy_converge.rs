@@ -347,7 +347,7 @@ fn warn_and_rebuild_keep_their_meaning_and_an_unknown_policy_rebuilds() {
     let deploy = kudu.deploy("rebuild");
     assert!(
         deploy.log.contains(
-            "left over from earlier deployments: bravo charlie; no marker scheduled this (was the hook bypassed?): rebuilding the environment once"
+            "left over from earlier deployments: bravo charlie; no marker scheduled this (was the hook bypassed?); `envguard doctor` in a clone says whether envguard still runs on push there (a hook manager installed after it may have taken pre-push over) and prints the one command that fixes it: rebuilding the environment once"
         ),
         "{}",
         deploy.log
