@@ -4,7 +4,7 @@
 :: envguard deploy.cmd: Kudu deployment script for Python on Windows App Service
 :: `envguard init` updates a copy of this file only while the next line matches it
 :: (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-:: envguard-digest: sha256:45524dc632c12d87cec8c8b6320b06e1eda7243dbab137d2e9cd549afb1333dc
+:: envguard-digest: sha256:68f306c28a071e76f912e405c8d28f03226f859881602d0133ac80c6d5ba7b83
 ::
 :: It does what Kudu's stock Python script (KuduScript's
 :: deploy.batch.python.template) does -- KuduSync the app to wwwroot, select
@@ -124,7 +124,8 @@ set "WORK="
 :: Set once this deployment has created the env: it is never rebuilt again.
 set "ENV_FRESH="
 
-:: The leftovers policy, an app setting: prune (the default), rebuild or warn.
+:: The leftovers policy, an app setting: prune (the default), rebuild or warn;
+:: any other value is refused and taken as rebuild, the safest (as deploy.sh).
 set "ON_LEFTOVERS=prune"
 if not defined ENVGUARD_ON_LEFTOVERS goto onLeftoversSet
 if /i "%ENVGUARD_ON_LEFTOVERS%"=="prune" goto onLeftoversSet
@@ -132,8 +133,8 @@ set "ON_LEFTOVERS=rebuild"
 if /i "%ENVGUARD_ON_LEFTOVERS%"=="rebuild" goto onLeftoversSet
 set "ON_LEFTOVERS=warn"
 if /i "%ENVGUARD_ON_LEFTOVERS%"=="warn" goto onLeftoversSet
-set "ON_LEFTOVERS=prune"
-echo envguard: warning: ENVGUARD_ON_LEFTOVERS is none of "prune", "rebuild" and "warn": refused, leftovers are pruned (the default).
+set "ON_LEFTOVERS=rebuild"
+echo envguard: warning: ENVGUARD_ON_LEFTOVERS is none of "prune", "rebuild" and "warn": refused, acting as rebuild, the safest.
 :onLeftoversSet
 
 :: The leftovers checker: beside this script, as envguard init writes them.
@@ -295,7 +296,7 @@ echo envguard: installed, but no longer reached from requirements.txt:
 type "%LEFTOVERS_LIST%"
 if defined ENV_FRESH goto leftoversRecord
 if "%ON_LEFTOVERS%"=="warn" goto leftoversWarn
-echo envguard: no marker scheduled this (was the hook bypassed?).
+echo envguard: no marker scheduled this (was the hook bypassed?); "envguard doctor" in a clone says whether envguard still runs on push there (a hook manager installed after it may have taken pre-push over) and prints the one command that fixes it.
 if "%ON_LEFTOVERS%"=="rebuild" goto leftoversRebuildOnce
 call :Prune
 if defined PRUNED goto leftoversDone

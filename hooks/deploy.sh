@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:6a9fb0511654b674133d287afbdbbfe1ec668732bb30c1e039e1511a04c2bcda
+# envguard-digest: sha256:35c5f0a8f5892c2491d283ca5d5308fe2915779a7ccc4867278b14caab6c411d
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -12,7 +12,7 @@
 # Django collectstatic -- and lays the env out as Oryx's startup script expects
 # (wwwroot/antenv, put on PYTHONPATH by the runtime), so the env is reused
 # between deployments instead of rebuilt each time as an Oryx build does.
-# It never keeps a removed package:
+# Every deployment ends with exactly the packages a fresh env would hold:
 #
 #   1. .envguard/force-clean at the repository root holds a token (64 lowercase
 #      hex characters) on its first line. Anything else is ignored with a
@@ -23,7 +23,13 @@
 #      again on the next deployment.
 #   4. After pip, envguard_check.py (beside this script) asks the env which
 #      installed distributions the requirements no longer reach; with
-#      ENVGUARD_ON_LEFTOVERS=rebuild (default) a reused env is rebuilt once.
+#      ENVGUARD_ON_LEFTOVERS=prune (default) exactly those are uninstalled and
+#      the env is checked again; what cannot be judged or pruned is rebuilt
+#      once.
+#   5. uv installs where ENVGUARD_UV says where it comes from (uv on PATH by
+#      default), pip otherwise: the same packages either way. A deployment
+#      whose requirements, Python, installer and env are what the last one
+#      recorded skips pip and the check.
 #
 # A rebuild builds the new env beside the old one and then switches: the
 # running site never sees an env half-way. Settings (environment; Kudu exports
@@ -219,12 +225,16 @@ fi
 requirements_from=
 key=
 key_line=0
-config_toml=$DEPLOYMENT_SOURCE/envguard.toml
-if [[ -e $config_toml || -L $config_toml ]]; then
-  real=$(readlink -m -- "$config_toml")
-  [[ $real == "$source_real"/* && -f $config_toml ]] ||
+# envguard.toml is the repository root's, as the hook reads it: its
+# `requirements` here, its `keep` in the leftovers check (`config`). One in
+# the app folder is the app's own file, not envguard's.
+config=
+if [[ -e $DEPLOYMENT_SOURCE/envguard.toml || -L $DEPLOYMENT_SOURCE/envguard.toml ]]; then
+  config=$DEPLOYMENT_SOURCE/envguard.toml
+  real=$(readlink -m -- "$config")
+  [[ $real == "$source_real"/* && -f $config ]] ||
     die "envguard.toml is not a file inside the repository (a link that leads out?)"
-  read_requirements_key "$config_toml"
+  read_requirements_key "$config"
 fi
 if [[ -n $key ]]; then
   path=$(clean_path "$key") && [[ -n $path ]] ||
@@ -415,7 +425,8 @@ fi
 # here by `mktemp -d` (so on the target's file system, with a name nobody can
 # know beforehand), then renamed over its place: rename(2) replaces a link
 # there and never follows it. Top-level names starting `.envguard-` are the
-# script's own and are never synced from the repository.
+# script's own and are never synced from the repository; nor is `.envguard`,
+# the state folder (an ignored name), which the sync never deletes from.
 stage=
 list=
 cleanup() {
@@ -510,6 +521,7 @@ sync_app() {
         */../* | */./* | //*) continue ;; # never outside the target
       esac
       reserved "${rel%%/*}" && continue # never the env or the script's own files
+      [[ ${rel%%/*} != .envguard ]] || continue # nor the state folder (never synced)
       if ! real_folders "$dst" "$rel"; then
         warn "not deleting '$rel': a folder on its way is a link"
         continue
@@ -625,7 +637,212 @@ if [[ -e $marker || -L $marker ]]; then
   fi
 fi
 
-# --- Building an env -------------------------------------------------------
+# --- Python without the app's modules ----------------------------------------
+
+# `python -m MODULE` and `python FILE` put the working directory (the file's
+# folder) first on sys.path before they run anything (CPython Modules/main.c,
+# pymain_run_python; `site` is imported before that): an app's own token.py,
+# queue.py or email/ there would shadow the standard library inside pip, venv
+# or the checker. -P is Python 3.11+ and -I also drops the PYTHON* settings;
+# deleting sys.path[0] as the first statement of -c works on every Python and
+# keeps the working directory, from which pip reads `-e .` and `./pkg`. Every
+# inline snippet below starts the same way.
+py_module() {
+  local py=$1
+  shift
+  "$py" -c 'import sys; del sys.path[0]; import runpy; runpy.run_module(sys.argv.pop(1), run_name="__main__", alter_sys=True)' "$@"
+}
+py_file() {
+  local py=$1
+  shift
+  "$py" -c 'import sys; del sys.path[0]; import runpy; runpy.run_path(sys.argv.pop(1), run_name="__main__")' "$@"
+}
+
+# --- The installer: pip, or uv where it can be had ------------------------------
+
+# envguard's state folder: what outlives an env (uv's cache, a uv installed by
+# ENVGUARD_UV=install, ensurepip's wheels). `.envguard` is a name KuduSync and
+# the script's own sync are both told to ignore, so nothing from the
+# repository lands in it. It is used only as a real folder: a link or a file
+# at its name, or at a name in it, is never written through (uv is then not
+# used, or the entry is replaced); what goes in it is renamed into place.
+state_dir=$DEPLOYMENT_TARGET/.envguard
+
+# state_ready: the state folder is a real folder of the target (never a link,
+# never inside the repository checkout).
+state_ready() {
+  if [[ ! -e $state_dir && ! -L $state_dir ]]; then
+    mkdir -- "$state_dir" 2>/dev/null || return 1
+  fi
+  [[ -d $state_dir && ! -L $state_dir ]] && ! inside_source "$state_dir"
+}
+
+# pip_config_files ENV: the files pip reads its configuration from (pip's
+# configuration.py get_configuration_files and utils/appdirs.py): pip.conf in
+# each XDG_CONFIG_DIRS folder's pip/ and in /etc, in the env, the user's two,
+# and PIP_CONFIG_FILE.
+pip_config_files() {
+  local env=$1 dir home=~
+  local -a dirs=()
+  IFS=: read -r -a dirs <<<"${XDG_CONFIG_DIRS:-/etc/xdg}"
+  for dir in "${dirs[@]}"; do
+    [[ -z $dir ]] || printf '%s\n' "$dir/pip/pip.conf"
+  done
+  printf '%s\n' /etc/pip.conf "$env/pip.conf" "$home/.pip/pip.conf" \
+    "${XDG_CONFIG_HOME:-$home/.config}/pip/pip.conf"
+  if [[ -n ${PIP_CONFIG_FILE:-} && $PIP_CONFIG_FILE != /dev/null ]]; then
+    printf '%s\n' "$PIP_CONFIG_FILE"
+  fi
+}
+
+# uv reads neither PIP_* variables nor pip's files. uv_setting KEY VALUE FROM
+# puts pip's setting KEY (`index-url`; from PIP_INDEX_URL or a pip.conf)
+# into uv's own options, uv_opts and uv_env; list values are split at blanks,
+# as pip splits them (pip's cli/parser.py). A setting without an equivalent
+# here is named in uv_unsupported (return 1): pip installs then, so that the
+# package set is pip's either way. From a pip.conf only settings that change
+# nothing installed are taken (its values may span lines).
+uv_setting() {
+  local key=$1 value=$2 from=$3
+  local -a items
+  read -r -a items <<<"$value"
+  case $key in
+    # pip's own behaviour, not what it installs.
+    disable-pip-version-check | no-cache-dir | cache-dir | root-user-action | progress-bar | \
+      no-color | no-input | quiet | verbose | timeout | default-timeout | retries | \
+      no-warn-script-location | require-virtualenv) return 0 ;;
+    # The certificates to trust: uv takes them from SSL_CERT_FILE.
+    cert)
+      [[ -n ${SSL_CERT_FILE:-} ]] || uv_env=(SSL_CERT_FILE="$value")
+      return 0
+      ;;
+  esac
+  if [[ $from == file ]]; then
+    uv_unsupported=$key
+    return 1
+  fi
+  case $key in
+    index-url) uv_opts+=(--index-url "$value") ;;
+    extra-index-url)
+      uv_opts+=("${items[@]/#/--extra-index-url=}")
+      # pip takes the best version from all indexes together.
+      uv_opts+=(--index-strategy unsafe-best-match)
+      ;;
+    find-links) uv_opts+=("${items[@]/#/--find-links=}") ;;
+    no-index)
+      # pip's strtobool (utils/misc.py).
+      case ${value,,} in
+        y | yes | t | true | on | 1) uv_opts+=(--no-index) ;;
+        n | no | f | false | off | 0) ;;
+        *)
+          uv_unsupported="$from=$value"
+          return 1
+          ;;
+      esac
+      ;;
+    *)
+      uv_unsupported=$from
+      return 1
+      ;;
+  esac
+}
+
+# uv_options: uv_setting for each setting of each pip.conf pip would read,
+# then for each PIP_* variable (pip lets those win).
+uv_options() {
+  local f line key name
+  uv_opts=()
+  uv_env=()
+  while IFS= read -r f; do
+    [[ -f $f ]] || continue
+    while IFS= read -r line || [[ -n $line ]]; do
+      [[ $line =~ ^[[:space:]]*([A-Za-z0-9_-]+)[[:space:]]*[=:][[:space:]]*(.*)$ ]] || continue
+      key=${BASH_REMATCH[1],,}
+      uv_setting "${key//_/-}" "${BASH_REMATCH[2]%$'\r'}" file || {
+        uv_unsupported="$f's $key"
+        return 1
+      }
+    done <"$f"
+  done < <(pip_config_files "$env_dir")
+  for name in $(compgen -e | LC_ALL=C sort); do
+    [[ $name == PIP_* ]] || continue
+    key=${name#PIP_}
+    key=${key,,}
+    uv_setting "${key//_/-}" "${!name}" "$name" || return 1
+  done
+}
+
+# choose_installer: uv when ENVGUARD_UV says where it comes from (`auto`, the
+# default: uv on PATH; an absolute path; `install`: once from the package
+# index into the state folder, with a log line) and it can install exactly
+# what pip would; pip otherwise. Never a silent download.
+installer=pip
+uv=
+uv_opts=()
+uv_env=()
+uv_cache=()
+choose_installer() {
+  local want=${ENVGUARD_UV:-auto} found from version
+  case $want in
+    off)
+      say "envguard: installing with pip (ENVGUARD_UV=off)."
+      return 0
+      ;;
+    auto)
+      if ! found=$(command -v uv); then
+        say "envguard: installing with pip (no uv on PATH; ENVGUARD_UV=install would fetch it from the package index once)."
+        return 0
+      fi
+      from="uv on PATH"
+      ;;
+    install)
+      if ! state_ready; then
+        warn "ENVGUARD_UV=install: $state_dir cannot be used (a link, not a folder, or inside the repository): installing with pip"
+        return 0
+      fi
+      found=$state_dir/uv/bin/uv
+      if [[ -L $state_dir/uv || ! -x $found ]]; then
+        say "envguard: ENVGUARD_UV=install: installing uv from the package index into $state_dir/uv (once; delete that folder for a newer uv)."
+        rm -rf -- "$state_dir/uv" "$state_dir/uv.envguard-new"
+        if ! (cd -- "$state_dir" &&
+          py_module "$python" pip install --disable-pip-version-check --target "$state_dir/uv.envguard-new" uv) ||
+          ! mv -T -- "$state_dir/uv.envguard-new" "$state_dir/uv"; then
+          rm -rf -- "$state_dir/uv.envguard-new"
+          warn "ENVGUARD_UV=install: could not install uv: installing with pip"
+          return 0
+        fi
+      fi
+      from="ENVGUARD_UV=install, in $state_dir/uv"
+      ;;
+    /*)
+      found=$want
+      from="ENVGUARD_UV"
+      ;;
+    *)
+      warn "ENVGUARD_UV must be auto, off, install or the absolute path of uv, not '$want': installing with pip"
+      return 0
+      ;;
+  esac
+  if ! version=$("$found" --version 2>/dev/null) || [[ $version != "uv "* ]]; then
+    warn "$found ($from) does not run as uv: installing with pip"
+    return 0
+  fi
+  if ! state_ready || [[ -z ${UV_CACHE_DIR:-} && -L $state_dir/uv-cache ]]; then
+    warn "$state_dir cannot hold uv's cache (a link, not a folder, or inside the repository): installing with pip"
+    return 0
+  fi
+  if ! uv_options; then
+    say "envguard: installing with pip: $uv_unsupported has no uv equivalent here."
+    return 0
+  fi
+  uv=$found
+  read -r _ version _ <<<"$version"
+  installer="uv $version"
+  [[ -n ${UV_CACHE_DIR:-} ]] || uv_cache=(--cache-dir "$state_dir/uv-cache")
+  say "envguard: installing with $installer ($from), cache ${UV_CACHE_DIR:-$state_dir/uv-cache}."
+}
+
+# --- Building an env -----------------------------------------------------------
 
 # run_setting NAME ENV: runs the Oryx build hook NAME (PRE_BUILD_COMMAND,
 # POST_BUILD_COMMAND) in the app folder, as Oryx's BaseBashBuildScript.sh.tpl
@@ -639,32 +856,180 @@ run_setting() {
     die "$name failed"
 }
 
-# guard_requirements ENV: before pip reads them, the requirements file and
-# every file it includes (-r/-c, nested), as ENV's own pip parser opens them
-# in the app folder, must be files of the app as deployed (the target, or the
-# repository in place), not of the env: a link out, an absolute path or `..`
-# out would make pip print a server file's first line into the log. The hook
-# refuses the same in the commit (crates/envguard-core/src/links.rs).
+# guard_requirements ENV: before pip or uv reads them, the requirements file
+# and every file it includes (-r/-c, nested), as ENV's own pip parser opens
+# them in the app folder, must be files of the app as deployed (the target,
+# or the repository in place), not of the env or the state folder: a link out,
+# an absolute path or `..` out would make the installer print a server file's
+# first line into the log. The hook refuses the same in the commit
+# (crates/envguard-core/src/links.rs). The same pass, the only one that
+# watches what pip's parser reads, sets `reads` to what the record needs of it
+# (the checker's --inputs: each file read, the ${NAME}s in them, the
+# requirements installed from a path or URL). It runs before every install and
+# before a skip too: the record's digests cover a file's bytes, not where a
+# link at its path leads.
+reads=
 guard_requirements() {
-  local env=$1 root
+  local env=$1 root inputs
   [[ -f $checker ]] ||
     die "no envguard_check.py beside deploy.sh to judge the files $requirements_shown includes (envguard init copies it)"
   if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
-  (cd -- "$app_dir" && "$env/bin/python" -I "$checker" --files -r "$requirements" --root "$root" \
-    --exclude "$env_dir" --exclude "$new_env" --exclude "$old_env" --exclude "$stage") >/dev/null ||
+  inputs=$(mktemp -- "$stage/inputs.XXXXXX") || die "cannot create a temporary file in $stage"
+  (cd -- "$app_dir" && py_file "$env/bin/python" "$checker" --files -r "$requirements" --root "$root" \
+    --exclude "$env_dir" --exclude "$new_env" --exclude "$old_env" --exclude "$stage" \
+    --exclude "$state_dir" --inputs "$inputs") >/dev/null ||
     die "pip would read a file that is not the app's, or one it cannot read (see above): nothing was installed"
+  reads=$(<"$inputs")
+  rm -f -- "$inputs"
 }
 
-# build ENV: the build steps into ENV: PRE_BUILD_COMMAND, pip, the marker's
-# token, collectstatic, POST_BUILD_COMMAND. `python -m pip` rather than
-# bin/pip: a long wwwroot path can exceed the kernel's limit for a #! line.
-build() {
+# create_env DIR: a venv of the site's Python as `python -m venv --copies`
+# makes it (Oryx's runtime needs the copies: docs/deploy-sh.md), with pip and
+# whatever else ensurepip puts in. With uv, ensurepip's own wheels are handed
+# to uv instead of to pip (CPython Lib/ensurepip/__init__.py: _bootstrap
+# passes them to _run_pip): ensurepip's pip byte-compiles itself one file at a
+# time, most of the 5-6 s a venv takes. They are kept in the state folder,
+# rewritten only when they change, so that uv's cache knows them again and
+# links the same files into every new env (and carry_bytecode finds them).
+create_env() {
+  local dir=$1 seed=$state_dir/ensurepip-$runtime f name rest
+  local -a wanted=()
+  if [[ -z $uv ]]; then
+    py_module "$python" venv --copies "$dir" || die "could not create the virtual environment"
+    return 0
+  fi
+  py_module "$python" venv --copies --without-pip "$dir" || die "could not create the virtual environment"
+  if [[ -L $seed || (-e $seed && ! -d $seed) ]]; then
+    rm -f -- "$seed" || die "cannot replace $seed"
+  fi
+  if (mkdir -p -- "$seed" && cd -- "$seed" && "$python" -c 'import sys; del sys.path[0]
+import ensurepip, filecmp, os, shutil
+seed, wheels = sys.argv[1], set()
+def keep(args, additional_paths=None):
+    for path in additional_paths or ():
+        wheel = os.path.join(seed, os.path.basename(path))
+        wheels.add(os.path.basename(path))
+        if os.path.islink(wheel) or not (os.path.isfile(wheel) and filecmp.cmp(path, wheel, shallow=False)):
+            if os.path.lexists(wheel + ".tmp"):
+                os.remove(wheel + ".tmp")
+            shutil.copy(path, wheel + ".tmp")
+            os.replace(wheel + ".tmp", wheel)
+    return 0
+ensurepip._run_pip = keep
+ensurepip._bootstrap(default_pip=True)
+for name in os.listdir(seed):
+    if name not in wheels:
+        os.remove(os.path.join(seed, name))' "$seed"); then
+    for f in "$seed"/*.whl; do
+      [[ -f $f ]] || continue
+      name=${f##*/}
+      rest=${name#*-}
+      wanted+=("${name%%-*}==${rest%%-*}")
+    done
+  fi
+  if ((${#wanted[@]})) && (cd -- "$seed" && "$uv" --no-config pip install -q --python "$dir/bin/python" \
+    "${uv_cache[@]}" --no-index --find-links "$seed" --no-deps "${wanted[@]}"); then
+    return 0
+  fi
+  warn "uv could not install ensurepip's wheels: ensurepip installs pip"
+  (cd -- "$dir" && py_module "$dir/bin/python" ensurepip --upgrade --default-pip >/dev/null) ||
+    die "could not install pip into the virtual environment"
+}
+
+# install ENV: the requirements into ENV, by uv (pip if uv fails, as in
+# Oryx's PythonBashBuildSnippet.sh.tpl) or pip, in the app folder, where pip
+# reads a relative path (`-e .`, `./pkg`) from. Neither compiles: compile_env
+# does it for everything at once. `python -m pip` rather than bin/pip: a long
+# wwwroot path can exceed the kernel's limit for a #! line.
+install() {
   local env=$1
+  if [[ -n $uv ]]; then
+    say "Installing requirements with $installer."
+    if (cd -- "$app_dir" && env "${uv_env[@]}" "$uv" --no-config pip install --python "$env/bin/python" \
+      "${uv_cache[@]}" "${uv_opts[@]}" -r "$requirements"); then
+      return 0
+    fi
+    warn "uv pip install failed: pip installs instead"
+  fi
+  say "Pip install requirements."
+  (cd -- "$app_dir" && py_module "$env/bin/python" pip install --no-compile -r "$requirements") ||
+    die "pip install failed"
+}
+
+# carry_bytecode ENV: in a new env that uv filled from its cache, a source file
+# that is the very file (same inode: uv hard-links from its cache) the current
+# env has gets the bytecode the current env compiled for it. A .pyc is checked
+# against its source's mtime and size (or hash) and the source is the same
+# file, so it is the .pyc compiling would write; nothing else is carried.
+carry_bytecode() {
+  [[ -d $env_dir && ! -L $env_dir ]] || return 0
+  (cd -- "$1" && "$1/bin/python" -c 'import sys; del sys.path[0]
+import os, sysconfig
+from importlib.util import cache_from_source
+old = sys.argv[1]
+for root, dirs, files in os.walk(sysconfig.get_paths()["purelib"]):
+    dirs[:] = [d for d in dirs if d != "__pycache__"]
+    for name in files:
+        if not name.endswith(".py"):
+            continue
+        src = os.path.join(root, name)
+        was = os.path.join(old, os.path.relpath(src, sys.prefix))
+        pyc, was_pyc = cache_from_source(src), cache_from_source(was)
+        try:
+            if os.path.lexists(pyc) or os.path.islink(was_pyc) or not os.path.isfile(was_pyc):
+                continue
+            if not os.path.samestat(os.lstat(src), os.lstat(was)):
+                continue
+            cache = os.path.dirname(pyc)
+            if os.path.islink(cache):
+                continue
+            if not os.path.isdir(cache):
+                os.mkdir(cache)
+            os.link(was_pyc, pyc)
+        except OSError:
+            pass' "$env_dir") || true
+}
+
+# compile_env ENV: byte-compiles what is not yet, as pip would have (pip's
+# compileall.compile_file with its defaults; a file that does not compile is
+# skipped, as pip skips it), in parallel when there is much to do: a fresh env
+# spends most of its build here, and an app that starts without .pyc files
+# compiles what it imports at every cold start where it cannot write them.
+compile_env() {
+  (cd -- "$1" && "$1/bin/python" -c 'import sys; del sys.path[0]
+import compileall, os, sysconfig
+from importlib.util import cache_from_source
+paths = sysconfig.get_paths()
+for site in sorted(set([paths["purelib"], paths["platlib"]])):
+    missing = 0
+    for root, dirs, files in os.walk(site):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        missing += sum(1 for f in files if f.endswith(".py")
+                       and not os.path.exists(cache_from_source(os.path.join(root, f))))
+    compileall.compile_dir(site, maxlevels=sys.getrecursionlimit(), quiet=2,
+                           workers=0 if missing > 200 else 1)') ||
+    warn "could not byte-compile the environment; the app compiles what it imports when it starts"
+}
+
+# build ENV: the build steps into ENV: PRE_BUILD_COMMAND, the requirements'
+# files judged, the requirements (skipped when `unchanged` proves them
+# installed), the marker's token, collectstatic, POST_BUILD_COMMAND.
+build() {
+  local env=$1 before=
   run_setting PRE_BUILD_COMMAND "$env"
   guard_requirements "$env"
-  say "Pip install requirements."
-  (cd -- "$app_dir" && "$env/bin/python" -m pip install -r "$requirements") ||
-    die "pip install failed"
+  if [[ $env == "$env_dir" ]] && unchanged; then
+    say "envguard: requirements, Python, installer and installed distributions are as the last deployment recorded them: pip skipped."
+  else
+    # What pip installed into a reused env shows in its metadata; when that
+    # did not change, there is nothing new to compile.
+    [[ $env == "$new_env" ]] || before=$(installed_fingerprint "$env") || before=
+    install "$env"
+    [[ $env != "$new_env" || -z $uv ]] || carry_bytecode "$env"
+    if [[ -z $before || $(installed_fingerprint "$env" || true) != "$before" ]]; then
+      compile_env "$env"
+    fi
+  fi
   # Only now that pip succeeded; temp file and rename, so a half-written token
   # never matches.
   if [[ -n $token && $(read_line "$env/.envguard-token") != "$token" ]]; then
@@ -726,7 +1091,7 @@ rebuild() {
   rm -rf -- "$new_env" "$old_env"
   [[ ! -e $new_env && ! -e $old_env ]] || die "could not delete $new_env or $old_env"
   say "Creating $runtime virtual environment."
-  "$python" -m venv --copies "$new_env" || die "could not create the virtual environment"
+  create_env "$new_env"
   : >"$new_env/azure.env.$runtime.txt" || die "cannot write the env's sentinel"
   build "$new_env"
   relocate "$new_env" "$env_dir"
@@ -736,10 +1101,216 @@ rebuild() {
   mv -T -- "$new_env" "$env_dir" || die "cannot switch to the new environment"
   rm -rf -- "$old_env" || warn "could not delete $old_env"
   fresh=1
+  recorded=
+}
+
+# --- What pip's outcome depends on: skipping the work of an unchanged deploy ---
+
+# After a deployment whose leftovers check found nothing to act on,
+# <env>/.envguard-inputs records, one `DIGEST KIND NAME` a line, everything
+# pip's outcome and the check's verdict depend on (docs/deploy-sh.md, "When
+# pip is skipped"). The next deployment computes the same lines; when they are
+# equal, `pip install -r` would find every requirement satisfied and change
+# nothing (pip leaves a satisfied requirement alone without --upgrade, which
+# the record excludes), and the check would read the same inputs, so both are
+# skipped. The record is deleted before the env is touched: a deployment that
+# fails leaves none. Which files the record digests is this deployment's
+# guard_requirements' answer, never the old record's.
+
+# What the leftovers check does with what it finds (and what the record
+# holds): prune, rebuild or warn; any other value is refused by name and
+# taken as rebuild, the safest, as deploy.cmd takes it.
+policy=${ENVGUARD_ON_LEFTOVERS:-prune}
+case $policy in
+  prune | rebuild | warn) ;;
+  *)
+    warn "ENVGUARD_ON_LEFTOVERS=$policy is not prune, rebuild or warn: acting as rebuild"
+    policy=rebuild
+    ;;
+esac
+
+# digest FILE: its SHA-256, or `none` without it.
+digest() {
+  local sum
+  if [[ -f $1 ]] && sum=$(sha256sum <"$1"); then printf '%s' "${sum%% *}"; else printf 'none'; fi
+}
+# digest_text TEXT: the SHA-256 of TEXT (values are recorded only hashed).
+digest_text() {
+  local sum
+  sum=$(printf '%s' "$1" | sha256sum) && printf '%s' "${sum%% *}"
+}
+
+# installed_fingerprint ENV: a digest of what pip and the checker see of the
+# environment: the interpreter's version and path, and every distribution's
+# metadata (each .dist-info/.egg-info and its files, .egg-link and .pth: name,
+# size, mtime, inode) in every sys.path folder. Run as pip runs (the env's
+# Python, the app folder, no sys.path[0]), so that its sys.path is pip's.
+installed_fingerprint() {
+  (cd -- "$app_dir" && "$1/bin/python" -c 'import sys; del sys.path[0]
+import hashlib, os
+h = hashlib.sha256()
+def add(text):
+    h.update(text.encode("utf-8", "surrogateescape") + b"\n")
+add(sys.version)
+add(sys.executable)
+for folder in sys.path:
+    add("path " + folder)
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        continue
+    for name in names:
+        if not name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
+            continue
+        path = os.path.join(folder, name)
+        paths = [path]
+        if os.path.isdir(path):
+            paths += [os.path.join(path, n) for n in sorted(os.listdir(path))]
+        for p in paths:
+            s = os.lstat(p)
+            add("%s %d %d %d %d" % (p, s.st_mode, s.st_size, s.st_mtime_ns, s.st_ino))
+print(h.hexdigest())')
+}
+
+# inputs ENV READS: the lines of the record for ENV, READS being the checker's
+# `file PATH` and `ref NAME` lines (the requirements files pip's parser read,
+# the ${NAME}s in them). Fails when a part cannot be had.
+inputs() {
+  local env=$1 reads=$2 line kind name value sum fingerprint
+  fingerprint=$(installed_fingerprint "$env") || return 1
+  printf '%s script deploy.sh\n' "$(digest "${BASH_SOURCE[0]}")"
+  printf '%s script envguard_check.py\n' "$(digest "$checker")"
+  printf '%s setting Python %s\n' "$(digest_text "$python")" "$python"
+  printf '%s setting requirements %s/%s\n' "$(digest_text "$app_dir/$requirements")" "$app_dir" "$requirements"
+  printf '%s setting installer %s\n' "$(digest_text "$installer")" "$installer"
+  printf '%s setting ENVGUARD_ON_LEFTOVERS\n' "$(digest_text "$policy")"
+  printf '%s setting ENVGUARD_KEEP\n' "$(digest_text "${ENVGUARD_KEEP:-}")"
+  printf '%s setting envguard.toml %s\n' "$(digest "$config")" "$config"
+  if [[ -L $env/.envguard-leftovers ]]; then
+    printf 'link setting .envguard-leftovers\n'
+  else
+    printf '%s setting .envguard-leftovers\n' "$(digest "$env/.envguard-leftovers")"
+  fi
+  # pip reads PIP_*, uv UV_*, Python PYTHON*; the locale decides how pip
+  # decodes a requirements file without a BOM or coding line.
+  for name in $(compgen -e | LC_ALL=C sort); do
+    case $name in
+      PIP_* | UV_* | PYTHON* | LANG | LC_*) printf '%s var %s\n' "$(digest_text "${!name}")" "$name" ;;
+    esac
+  done
+  while IFS= read -r name; do
+    printf '%s pipconf %s\n' "$(digest "$name")" "$name"
+  done < <(pip_config_files "$env")
+  while IFS= read -r line; do
+    kind=${line%% *}
+    name=${line#* }
+    case $kind in
+      file)
+        # A file pip's parser read a moment ago that cannot be read now.
+        sum=$(digest "$name")
+        [[ $sum != none ]] || return 1
+        printf '%s file %s\n' "$sum" "$name"
+        ;;
+      ref)
+        # pip's ENV_VAR_RE; the name is looked up, never evaluated.
+        [[ $name =~ ^[A-Z0-9_]+$ ]] || return 1
+        if value=$(printenv -- "$name"); then
+          printf '%s ref %s\n' "$(digest_text "$value")" "$name"
+        else
+          printf 'unset ref %s\n' "$name"
+        fi
+        ;;
+    esac
+  done <<<"$reads"
+  printf '%s installed distributions\n' "$fingerprint"
+}
+
+# take_record: reads <env>/.envguard-inputs into `recorded`, and the names its
+# check left in place (what a fresh env held on purpose, on its last line)
+# into `recorded_left`, and deletes it.
+recorded=
+recorded_left=
+take_record() {
+  local file=$env_dir/.envguard-inputs
+  recorded=
+  recorded_left=
+  if [[ -f $file && ! -L $file ]] && command -v sha256sum >/dev/null 2>&1; then
+    recorded=$(<"$file")
+    if [[ $recorded == *$'\n- left '* ]]; then
+      recorded_left=${recorded##*$'\n- left '}
+      recorded=${recorded%$'\n- left '*}
+    fi
+  fi
+  rm -f -- "$file"
+}
+
+# unchanged: the reused env's inputs, with the files and ${NAME}s this
+# deployment's guard_requirements saw pip's parser read, are what its record
+# says. Says what changed otherwise.
+unchanged() {
+  local now line kind i
+  local -a a b
+  [[ -n $recorded ]] || return 1
+  now=$(inputs "$env_dir" "$reads") || return 1
+  [[ $now != "$recorded" ]] || return 0
+  mapfile -t a <<<"$now"
+  mapfile -t b <<<"$recorded"
+  for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+    if [[ ${a[i]:-} != "${b[i]:-}" ]]; then
+      read -r _ kind line <<<"${a[i]:-${b[i]}}"
+      case $kind in
+        setting) line=${line%% *} ;;
+        ref) line="\${$line}" ;;
+        installed) line="the installed distributions" ;;
+      esac
+      say "envguard: since the last deployment, $line changed: installing."
+      break
+    fi
+  done
+  return 1
+}
+
+# record READS: writes the record after a deployment whose check found nothing
+# to act on, unless pip's outcome there depends on more than the inputs (says
+# why then).
+record() {
+  local reads=$1 text name f
+  local why=
+  if ! command -v sha256sum >/dev/null 2>&1; then
+    why="no sha256sum on this machine"
+  elif [[ $reads == *"unknown "* ]]; then
+    why="the checker could not list the files pip reads"
+  elif [[ $reads == *"link "* ]]; then
+    why="the requirements install a project from a path or URL, which pip reinstalls every time"
+  elif [[ $reads != *"file "* ]]; then
+    why="the checker listed no requirements file"
+  fi
+  # pip and uv consult the index again for a satisfied requirement only when
+  # told to upgrade or reinstall.
+  for name in PIP_UPGRADE PIP_FORCE_REINSTALL PIP_IGNORE_INSTALLED UV_UPGRADE UV_UPGRADE_PACKAGE \
+    UV_REINSTALL UV_REINSTALL_PACKAGE; do
+    [[ -z $why && -v $name ]] && why="$name is set"
+  done
+  while IFS= read -r f; do
+    if [[ -z $why && -f $f ]] && grep -Eiq 'upgrade|reinstall|ignore[-_]installed' -- "$f"; then
+      why="$f may tell pip to upgrade or reinstall"
+    fi
+  done < <(pip_config_files "$env_dir")
+  if [[ -n $why ]]; then
+    say "envguard: the next deployment installs again ($why)."
+    return 0
+  fi
+  if ! text=$(inputs "$env_dir" "$reads"); then
+    say "envguard: the next deployment installs again (what the install depended on could not be read back)."
+    return 0
+  fi
+  [[ -z $left ]] || text+=$'\n'"- left $(words "$left")"
+  write_file "$env_dir/.envguard-inputs" "$text"
 }
 
 # --- Virtual environment and packages --------------------------------------
 
+choose_installer
 fresh=0
 reason=
 # The recorded token is the one the deployed commit carries: deploying a
@@ -765,6 +1336,7 @@ if [[ -n $reason ]]; then
   rebuild
 else
   say "Found compatible virtual environment."
+  take_record
   build "$env_dir"
 fi
 
@@ -825,31 +1397,20 @@ fi
 
 # --- envguard: the leftovers check -----------------------------------------
 
-policy=${ENVGUARD_ON_LEFTOVERS:-rebuild}
-case $policy in
-  rebuild | warn) ;;
-  *)
-    warn "ENVGUARD_ON_LEFTOVERS=$policy is neither rebuild nor warn: acting as rebuild"
-    policy=rebuild
-    ;;
-esac
-config=
-for f in "$app_source/envguard.toml" "$DEPLOYMENT_SOURCE/envguard.toml"; do
-  [[ -f $f ]] && config=$f && break
-done
-
 # check: runs the checker with the env's own Python, in the app folder where
 # pip ran: pip reads a relative path in the requirements (`-e .`, `./pkg`)
 # from its working directory, and so does the checker. Sets `left` to the
-# names it lists (one a line) and returns 0 (nothing left), 1 (names listed)
-# or 3 (it cannot judge this env and said why).
+# names it lists (one a line), `left_lines` to its lines (`name==version`),
+# and returns 0 (nothing left), 1 (names listed) or 3 (it cannot judge this
+# env and said why).
 check() {
   local out status=0
   local -a args=(-r "$app_dir/$requirements")
   [[ -n ${ENVGUARD_KEEP:-} ]] && args+=(--keep "$ENVGUARD_KEEP")
   [[ -n $config ]] && args+=(--config "$config")
-  out=$(cd -- "$app_dir" && "$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
-  left=$(printf '%s\n' "$out" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+  out=$(cd -- "$app_dir" && py_file "$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
+  left_lines=$(printf '%s\n' "$out" | grep -E '^[^=[:space:]]+==' || true)
+  left=$(printf '%s\n' "$left_lines" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
   case $status in
     0 | 3) return "$status" ;;
     1) [[ -n $left ]] && return 1 ;;
@@ -860,45 +1421,122 @@ check() {
 # The lines of $1 as one line of words.
 words() { printf '%s' "${1//$'\n'/ }"; }
 
-# Names of $1 (lines) not in the file $2 (lines).
+# Names of $1 (lines) not in the file $2 (lines); a link there is no file
+# deploy.sh wrote, and names nothing.
 not_in() {
-  if [[ -f $2 ]]; then grep -vxF -f "$2" <<<"$1" || true; else printf '%s\n' "$1"; fi
+  if [[ -f $2 && ! -L $2 ]]; then grep -vxF -f "$2" <<<"$1" || true; else printf '%s\n' "$1"; fi
 }
 
 # Records what a fresh env still holds: installed by something other than the
-# requirements, on purpose, and never rebuilt for again.
+# requirements, on purpose, and never pruned or rebuilt for again.
 accept() {
   write_file "$env_dir/.envguard-leftovers" "$left"
-  warn "still installed after a fresh build, so something other than the requirements installs them (PRE_BUILD_COMMAND, POST_BUILD_COMMAND?); reported from now on, never rebuilt for: $(words "$left")"
+  warn "still installed after a fresh build, so something other than the requirements installs them (PRE_BUILD_COMMAND, POST_BUILD_COMMAND?); reported from now on, never pruned or rebuilt for: $(words "$left")"
 }
 
-if [[ ! -f $checker ]]; then
-  warn "no envguard_check.py beside deploy.sh: no leftovers check (envguard init copies it)"
+# prune NAMES: uninstalls exactly NAMES (canonical names, one a line) with the
+# env's own pip, whichever installer filled it: pip also deletes the bytecode
+# of each file it removes (req_uninstall.py), which uv leaves for top-level
+# modules, so the env ends with a fresh env's files.
+prune() {
+  local name
+  local -a names=()
+  while IFS= read -r name; do
+    [[ $name =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || return 1
+    names+=("$name")
+  done <<<"$1"
+  (cd -- "$app_dir" && py_module "$env_dir/bin/python" pip uninstall -y "${names[@]}")
+}
+
+# settle: the verdict of the last check, with nothing more to do: 0 when it
+# leaves the env as it should be (clean, or only what a fresh env held).
+settled=0
+settle() {
+  local status=$1
+  settled=0
+  if ((status == 0)); then
+    settled=1
+  elif ((status == 1)) && [[ -z $(not_in "$left" "$env_dir/.envguard-leftovers") ]]; then
+    say "envguard: installed outside the requirements, as before (never pruned or rebuilt for): $(words "$left")"
+    settled=1
+  fi
+}
+
+# rebuild_once WHY: the one rebuild a deployment may fall back to, checked
+# again after; what the fresh env still holds is accepted.
+rebuild_once() {
+  local status=0
+  warn "$1: rebuilding the environment once"
+  rebuild
+  check || status=$?
+  if ((status == 1)); then
+    settle 1
+    ((settled)) || accept
+    settled=1
+  elif ((status == 3)); then
+    warn "the leftovers check cannot judge the rebuilt environment (see above)"
+  else
+    settled=1
+  fi
+}
+
+# What a log line that asks whether the hook was bypassed adds: where to look.
+doctor_hint="\`envguard doctor\` in a clone says whether envguard still runs on push there (a hook manager installed after it may have taken pre-push over) and prints the one command that fixes it"
+
+left=
+# The files and ${NAME}s are the last guard_requirements' (before the install
+# into this env), computed again now that POST_BUILD_COMMAND has run.
+if ((!fresh)) && [[ -n $recorded ]] && now=$(inputs "$env_dir" "$reads") &&
+  [[ $now == "$recorded" ]]; then
+  say "envguard: leftovers check skipped: nothing it reads changed since it last found nothing to act on."
+  left=${recorded_left// /$'\n'}
+  [[ -z $left ]] || say "envguard: installed outside the requirements, as before (never pruned or rebuilt for): $recorded_left"
+  settled=1
 else
   status=0
   check || status=$?
-  if ((status == 3)); then
-    warn "the leftovers check cannot judge this environment (see above); nothing changed"
-  elif ((status == 1)); then
-    new_left=$(not_in "$left" "$env_dir/.envguard-leftovers")
-    if [[ -z $new_left ]]; then
-      say "envguard: installed outside the requirements, as before (not rebuilt for): $(words "$left")"
-    elif [[ $policy == warn ]]; then
-      warn "left over from earlier deployments: $(words "$new_left") (ENVGUARD_ON_LEFTOVERS=warn: not rebuilding)"
-    elif ((fresh)); then
-      accept
+  settle "$status"
+  new_left=$(not_in "$left" "$env_dir/.envguard-leftovers")
+  if ((settled)); then
+    :
+  elif ((status == 3)); then
+    if [[ $policy == warn ]] || ((fresh)); then
+      warn "the leftovers check cannot judge this environment (see above); nothing changed"
     else
-      warn "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?): rebuilding the environment once"
-      rebuild
-      status=0
+      rebuild_once "the leftovers check cannot judge this environment (see above)"
+    fi
+  elif [[ $policy == warn ]]; then
+    warn "left over from earlier deployments: $(words "$new_left") (ENVGUARD_ON_LEFTOVERS=warn: nothing removed)"
+  elif ((fresh)); then
+    accept
+    settled=1
+  elif [[ $policy == rebuild ]]; then
+    rebuild_once "left over from earlier deployments: $(words "$new_left"); no marker scheduled this (was the hook bypassed?); $doctor_hint"
+  elif [[ -n ${PRE_BUILD_COMMAND:-}${POST_BUILD_COMMAND:-} ]]; then
+    # What those commands install on purpose shows only in a fresh env, which
+    # then records it in .envguard-leftovers: never pruned from then on.
+    rebuild_once "left over from earlier deployments: $(words "$new_left"); PRE_BUILD_COMMAND or POST_BUILD_COMMAND may have installed them, and only a fresh build tells"
+  else
+    new_lines=$(awk -F== 'NR == FNR { want[$0]; next } $1 in want' <(printf '%s\n' "$new_left") <(printf '%s\n' "$left_lines"))
+    say "envguard: left over from earlier deployments: $(words "$new_left"): installed, but no requirement reaches them any more (no marker scheduled their removal: was the hook bypassed? $doctor_hint. Or an upgrade orphaned them): uninstalling $(words "$new_lines") (ENVGUARD_ON_LEFTOVERS=prune)."
+    status=0
+    if ! prune "$new_left"; then
+      rebuild_once "could not uninstall $(words "$new_left")"
+    else
       check || status=$?
-      if ((status == 1)); then
-        accept
+      settle "$status"
+      if ((settled)); then
+        say "envguard: uninstalled $(words "$new_left"): the environment holds what a fresh one would."
       elif ((status == 3)); then
-        warn "the leftovers check cannot judge the rebuilt environment (see above)"
+        rebuild_once "the leftovers check cannot judge the pruned environment (see above)"
+      else
+        rebuild_once "still left over after uninstalling: $(words "$(not_in "$left" "$env_dir/.envguard-leftovers")")"
       fi
     fi
   fi
+fi
+if ((settled)); then
+  record "$reads"
 fi
 
 say "Finished successfully."

@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:ce8e878d91d29adef75d257a0fe1aa97aa265b934c7fb854536c23dfcd84951b
+# envguard-digest: sha256:70cd0d1fe731f8e707e38fa5de286cdcc14f4bf8806ace9e010e5b8c1681e305
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
                              [--config envguard.toml]
+    python envguard_check.py --files -r REQUIREMENTS --root DIR
+                             [--exclude DIR ...] [--inputs FILE]
 
 Lists, one `<canonical-name>==<version>` a line and sorted, every distribution
 installed in this environment that the requirements no longer reach: pip never
@@ -22,8 +24,21 @@ pip, setuptools, wheel and the kept names (--keep, and `keep = [...]` in
 envguard.toml) are never reported, and neither is what they require.
 
 Exit: 0 nothing left over, 1 leftovers listed, 2 usage error, 3 this
-environment cannot be judged (the reason is on stderr; the caller must change
-nothing). Diagnostics go to stderr, each line starting `envguard-check:`.
+environment cannot be judged (the reason is on stderr; the caller must remove
+nothing by this list). Diagnostics go to stderr, each line starting `envguard-check:`.
+
+--files, run before pip, is the one place that watches what pip's parser
+reads: every file it opens for the requirements (-r/-c, nested) is judged
+before it is opened -- inside --root after links and `..`, outside each
+--exclude, not by URL -- and listed on stdout relative to the root; any other
+file is refused with exit 3, naming the line that includes it. --inputs FILE
+also writes what pip's outcome depends on besides the installed
+distributions, one item a line (deploy.sh skips pip when none of it changed):
+`file PATH` for each requirements file pip's parser read (includes and
+constraints too), `ref NAME` for each `${NAME}` in them (pip fills it in from
+the environment), `link TEXT` for each requirement installed from a path or
+URL (pip reinstalls a local project every time, so its outcome depends on
+the project's files), and `unknown WHY` when a read cannot be named.
 
 Runs on Python 2.7 and 3.4+ (legacy Windows App Service: 2.7, 3.4, 3.6) with
 the pip found in the environment: no f-strings, no annotations. Python 3.8+
@@ -32,11 +47,21 @@ reads installed metadata with importlib.metadata; older ones read
 """
 from __future__ import print_function
 
+import os
+import sys
+
+# `python envguard_check.py` puts this file's folder first on sys.path before
+# anything runs (CPython Modules/main.c, pymain_run_python): an app's own
+# json.py or re.py beside it would shadow the standard library in the imports
+# below. os and sys are loaded by Python's startup, before that folder is.
+if __name__ == "__main__" and sys.path and os.path.realpath(sys.path[0] or os.curdir) == (
+    os.path.dirname(os.path.realpath(__file__))
+):
+    del sys.path[0]
+
 import io
 import json
-import os
 import re
-import sys
 
 EXIT_CLEAN, EXIT_LEFTOVERS, EXIT_USAGE, EXIT_CANNOT_JUDGE = 0, 1, 2, 3
 
@@ -726,7 +751,10 @@ def keep_from_config(path):
 # --files: the files pip opens, judged before it opens them
 # ---------------------------------------------------------------------------
 
-FILES_USAGE = "usage: envguard_check.py --files -r REQUIREMENTS --root DIR [--exclude DIR ...]"
+FILES_USAGE = (
+    "usage: envguard_check.py --files -r REQUIREMENTS --root DIR [--exclude DIR ...] "
+    "[--inputs FILE]"
+)
 
 # pip's own test for a URL in req_file.py (SCHEME_RE), and what newer pips
 # also send to their session (urlsplit's scheme in get_file_content).
@@ -735,12 +763,13 @@ URL_START = re.compile(r"^(http|https|file):", re.I)
 
 
 def parse_files_args(argv):
-    """(requirement files, root, excluded folders) from the --files argv."""
-    files, root, excluded = [], None, []
+    """(requirement files, root, excluded folders, inputs path or None) from
+    the --files argv."""
+    files, root, excluded, inputs = [], None, [], None
     args = list(argv)
     while args:
         arg = args.pop(0)
-        if arg not in ("-r", "--root", "--exclude"):
+        if arg not in ("-r", "--root", "--exclude", "--inputs"):
             raise UsageError("unknown argument %r" % arg)
         if not args:
             raise UsageError("%s needs a value" % arg)
@@ -749,11 +778,13 @@ def parse_files_args(argv):
             files.append(value)
         elif arg == "--root":
             root = value
+        elif arg == "--inputs":
+            inputs = value
         else:
             excluded.append(value)
     if not files or root is None:
         raise UsageError(FILES_USAGE)
-    return files, root, excluded
+    return files, root, excluded, inputs
 
 
 def including_line():
@@ -779,12 +810,14 @@ def is_inside(path, folder):
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def opened_files(files, root, excluded):
+def opened_files(files, root, excluded, reads, links):
     """Every file pip's parser opens for `files` (-r/-c included, nested), in
     order, as paths relative to `root`. Each is judged before pip opens it:
     after links and `..`, it must be inside `root` and outside `excluded`, and
     an include by URL (whose contents, and includes, cannot be seen from
-    here) is refused; a refusal names the file and the line including it."""
+    here) is refused; a refusal names the file and the line including it.
+    `reads` gets (path, text) of each file once pip has read it, `links` the
+    text of each requirement pip installs from a path or URL here."""
     try:
         from pip._internal.req import req_file
     except ImportError:
@@ -824,19 +857,28 @@ def opened_files(files, root, excluded):
         for folder in real_excluded:
             if is_inside(real, folder):
                 raise CannotJudge(
-                    "%s%s, which is in %s, the virtual environment, not a file of the app"
-                    % (where, what, folder)
+                    "%s%s, which is in %s, a folder of deploy.sh's own (the virtual "
+                    "environment or its state), not a file of the app" % (where, what, folder)
                 )
         opened.append(os.path.relpath(real, real_root))
-        return original(url, *args, **kwargs)
+        location, text = original(url, *args, **kwargs)
+        reads.append((url, text))
+        return location, text
 
     req_file.get_file_content = guarded
     try:
         parse = pip_parser()
         for path in files:
             try:
-                for _ in parse(path):
-                    pass
+                for ireq in parse(path):
+                    if getattr(ireq, "constraint", False) or getattr(ireq, "link", None) is None:
+                        continue
+                    try:
+                        holds = ireq.match_markers()
+                    except Exception:  # counted as installed: never a skip on a guess
+                        holds = True
+                    if holds:
+                        links.append(str(ireq))
             except CannotJudge:
                 raise
             except Exception as err:  # pip's own errors, IOError: pip fails too.
@@ -846,11 +888,34 @@ def opened_files(files, root, excluded):
     return opened
 
 
+ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's req_file.py ENV_VAR_RE
+
+
+def write_inputs(path, reads, links):
+    """The --inputs file: see the module's doc. Only local paths get here
+    (opened_files refuses a file by URL)."""
+    lines = []
+    for location, text in reads:
+        location = os.path.abspath(location)
+        if "\n" in location or "\r" in location:
+            lines.append("unknown a requirements file's path holds a line break")
+            continue
+        lines.append("file " + location)
+        lines.extend("ref " + name for name in ENV_VAR.findall(text))
+    lines.extend("link " + " ".join(text.split()) for text in links)
+    with io.open(path, "w", encoding="utf-8") as f:
+        for line in lines:
+            f.write(u"%s\n" % line)
+
+
 def files_main(argv):
     try:
-        files, root, excluded = parse_files_args(argv)
-        for path in opened_files(files, root, excluded):
+        files, root, excluded, inputs = parse_files_args(argv)
+        reads, links = [], []
+        for path in opened_files(files, root, excluded, reads, links):
             sys.stdout.write(path + "\n")
+        if inputs is not None:
+            write_inputs(inputs, reads, links)
         return EXIT_CLEAN
     except UsageError as err:
         note(str(err))

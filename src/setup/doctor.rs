@@ -599,8 +599,8 @@ fn layers(config: &Config) -> Finding {
     let mut text = "envguard works in two layers. The hook schedules a clean when a push removes a package, \
                     and commits the proof (.envguard/force-clean and .envguard/fingerprint.toml) into history. \
                     The server checks every deployment for what slipped past it (a push with --no-verify, a \
-                    teammate without the hook, a dependency an upgrade orphaned) and rebuilds the environment \
-                    once"
+                    teammate without the hook, a dependency an upgrade orphaned) and prunes it in place \
+                    (falling back to rebuilding the environment once)"
         .to_string();
     if !config.keep.is_empty() {
         let keep: Vec<String> = config.keep.iter().map(ToString::to_string).collect();

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use kudu::{names, python3_runtime, token, Kudu};
+use kudu::{names, python3_runtime, token, uv, Kudu};
 
 /// A folder outside the site: a file and a folder for links to point at.
 struct Outside {
@@ -202,8 +203,9 @@ fn the_deletion_pass_never_deletes_through_a_link() {
 
 /// The env and the files deploy.sh keeps in it: links at the env's own
 /// name, at `<env>.envguard-new`/`-old`, at `.envguard-token`,
-/// `.envguard-leftovers` and the temp names they once had, and at Oryx's
-/// output names, are replaced or removed, never written through.
+/// `.envguard-leftovers`, `.envguard-inputs` and the temp names they once
+/// had, and at Oryx's output names, are replaced or removed, never written
+/// through.
 #[test]
 fn the_env_and_its_state_files_are_never_written_through_a_link() {
     let mut kudu = Kudu::new();
@@ -225,22 +227,24 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     kudu.app_setting(
         "PRE_BUILD_COMMAND",
         &format!(
-            "for n in .envguard-token .envguard-token.tmp .envguard-leftovers .envguard-leftovers.tmp; \
-             do ln -s '{victim}' \"$VIRTUAL_ENV/$n\"; done"
+            "for n in .envguard-token .envguard-token.tmp .envguard-leftovers .envguard-leftovers.tmp \
+             .envguard-inputs; do ln -s '{victim}' \"$VIRTUAL_ENV/$n\"; done"
         ),
     );
     kudu.app_setting("POST_BUILD_COMMAND", "python -m pip install -q charlie");
     kudu.write("requirements.txt", "alpha\n");
     kudu.marker(format!("{}\n", token(1)));
-    // (A committed oryx-manifest.toml is refused outright: its own test,
-    // linux_app_service.)
-    link(&outside.folder, &kudu.work.join("output.tar.gz"));
+    // Left in the site by anything else: the repository may not carry an
+    // oryx-manifest.toml at all (deploy.sh refuses one up front).
+    link(&outside.file, &kudu.wwwroot.join("oryx-manifest.toml"));
+    link(&outside.folder, &kudu.wwwroot.join("output.tar.gz"));
     let first = kudu.deploy("links planted in the env being built");
     assert_eq!(outside.snapshot(), before, "{}", first.log);
     let env = kudu.env_dir();
     assert!(is_real_file(&env.join(".envguard-token")));
     assert_eq!(kudu.env_token(), Some(token(1)));
     assert!(is_real_file(&env.join(".envguard-leftovers")));
+    assert!(is_real_file(&env.join(".envguard-inputs")));
     assert_eq!(
         fs::read_to_string(env.join(".envguard-leftovers")).unwrap(),
         "charlie\n"
@@ -260,12 +264,14 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     assert_eq!(names(&kudu.packages()), ["alpha"]);
 
     // A commit without a marker forgets the token: a link there is removed,
-    // not what it names.
+    // not what it names. A link at the record is neither read nor followed.
     link(&outside.file, &env.join(".envguard-token"));
+    link(&outside.file, &env.join(".envguard-inputs"));
     kudu.remove(".envguard/force-clean");
     let third = kudu.deploy("no marker, the token a link");
     assert_eq!(outside.snapshot(), before, "{}", third.log);
     assert!(!env.join(".envguard-token").is_symlink());
+    assert!(is_real_file(&env.join(".envguard-inputs")));
 
     // The env itself a link to a folder that looks like a compatible env.
     link(&fake_env, &env);
@@ -275,10 +281,88 @@ fn the_env_and_its_state_files_are_never_written_through_a_link() {
     assert_eq!(names(&kudu.packages()), ["alpha"]);
 }
 
+/// The state folder `.envguard` in the target and what uv keeps in it: a
+/// link at the folder, at uv's cache, at ensurepip's wheels (the folder and a
+/// wheel in it), and at the uv `ENVGUARD_UV=install` puts there is never
+/// written through: the folder or the cache a link means pip installs; the
+/// others are replaced.
+#[test]
+fn the_state_folder_and_uvs_files_are_never_written_through_a_link() {
+    let Some(uv) = uv() else { return };
+    let mut kudu = Kudu::new();
+    for wheel in fs::read_dir(&uv.wheels).expect("uv's wheel").flatten() {
+        fs::copy(wheel.path(), kudu.wheelhouse.join(wheel.file_name())).expect("copy");
+    }
+    let outside = Outside::new(&kudu);
+    let before = outside.snapshot();
+    let state = kudu.wwwroot.join(".envguard");
+    kudu.app_setting("ENVGUARD_UV", &uv.binary.display().to_string());
+    kudu.write("requirements.txt", "alpha\n");
+
+    link(&outside.folder, &state);
+    let first = kudu.deploy("the state folder is a link");
+    assert_eq!(outside.snapshot(), before, "{}", first.log);
+    assert!(
+        first.log.contains("cannot hold uv's cache"),
+        "{}",
+        first.log
+    );
+    assert!(
+        first.log.contains("Pip install requirements."),
+        "{}",
+        first.log
+    );
+
+    fs::remove_file(&state).expect("rm");
+    fs::create_dir(&state).expect("mkdir");
+    link(&outside.folder, &state.join("uv-cache"));
+    kudu.marker(format!("{}\n", token(1)));
+    let second = kudu.deploy("uv's cache is a link");
+    assert_eq!(outside.snapshot(), before, "{}", second.log);
+    assert!(
+        second.log.contains("cannot hold uv's cache"),
+        "{}",
+        second.log
+    );
+
+    fs::remove_file(state.join("uv-cache")).expect("rm");
+    let seed = state.join(format!("ensurepip-{}", python3_runtime()));
+    link(&outside.folder, &seed);
+    kudu.marker(format!("{}\n", token(2)));
+    let third = kudu.deploy("ensurepip's wheels are a link");
+    assert_eq!(outside.snapshot(), before, "{}", third.log);
+    assert!(third.log.contains("installing with uv"), "{}", third.log);
+    assert!(is_real_folder(&seed));
+    let wheel = fs::read_dir(&seed)
+        .expect("read the seed folder")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+        .expect("ensurepip's wheel kept");
+    link(&outside.file, &wheel);
+    link(&outside.file, &wheel.with_extension("whl.tmp"));
+    kudu.marker(format!("{}\n", token(3)));
+    let fourth = kudu.deploy("an ensurepip wheel is a link");
+    assert_eq!(outside.snapshot(), before, "{}", fourth.log);
+    assert!(is_real_file(&wheel));
+    assert_eq!(names(&kudu.packages()), ["alpha"]);
+
+    kudu.app_setting("ENVGUARD_UV", "install");
+    link(&outside.folder, &state.join("uv"));
+    link(&outside.folder, &state.join("uv.envguard-new"));
+    kudu.write("app.py", "print('v5')\n");
+    let fifth = kudu.deploy("ENVGUARD_UV=install where uv is a link");
+    assert_eq!(outside.snapshot(), before, "{}", fifth.log);
+    assert!(fifth.log.contains("installing with uv"), "{}", fifth.log);
+    assert!(is_real_folder(&state.join("uv")));
+    assert!(!state.join("uv.envguard-new").is_symlink());
+}
+
 /// A line break (or any control character) in a folder deploy.sh works in
-/// is refused before anything is created or synced. Kudu sets these
-/// folders itself; a `post-receive` on your own server sets them as it
-/// likes, so deploy.sh is run here as such a hook runs it.
+/// is refused before anything is created or synced. Kudu sets these folders
+/// itself (the simulated one too, as KuduLite's ExternalCommandFactory.cs
+/// does, over any app setting), so the script is run here as a
+/// `post-receive` on your own server runs it, with the caller's values.
 #[test]
 fn control_characters_in_the_deployment_folders_are_refused_up_front() {
     let kudu = Kudu::new();
@@ -287,7 +371,8 @@ fn control_characters_in_the_deployment_folders_are_refused_up_front() {
     kudu.deploy("first deployment");
     let planted = kudu.plant();
     let broken = kudu.root.join("www\nroot");
-    let temp = tempfile::tempdir().expect("tempdir");
+    let temp = kudu.root.join("temp");
+    fs::create_dir_all(&temp).expect("mkdir");
     for (key, value) in [
         ("DEPLOYMENT_TARGET", broken.display().to_string()),
         (
@@ -299,17 +384,24 @@ fn control_characters_in_the_deployment_folders_are_refused_up_front() {
             kudu.root.join("temp\tdir").display().to_string(),
         ),
     ] {
-        let output = std::process::Command::new("bash")
-            .arg(kudu.repository.join("deploy.sh"))
+        // The next commit, checked out as the deployment would find it.
+        fs::write(kudu.repository.join("app.py"), format!("print('{key}')\n")).expect("write");
+        let mut run = Command::new("bash");
+        run.arg("deploy.sh")
+            .current_dir(&kudu.repository)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &kudu.root)
             .env("DEPLOYMENT_SOURCE", &kudu.repository)
             .env("DEPLOYMENT_TARGET", &kudu.wwwroot)
-            .env("DEPLOYMENT_TEMP", temp.path())
-            .env(key, &value)
-            .env_remove("KUDU_SYNC_CMD")
-            .output()
-            .expect("run deploy.sh");
-        let log = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{key}: must fail:\n{log}");
+            .env("DEPLOYMENT_TEMP", &temp)
+            .env("PIP_NO_INDEX", "1")
+            .env("PIP_FIND_LINKS", &kudu.wheelhouse)
+            .env(key, &value);
+        let out = run.output().expect("run deploy.sh");
+        let log = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{key}: must fail:\n{log}");
         assert!(
             log.contains(&format!("envguard: {key}=$'")),
             "{key}: names it, quoted:\n{log}"

@@ -19,6 +19,7 @@ use linux_site::{image_modules, quoted, LinuxSite, OryxBuild};
 
 const MARKER_REBUILD: &str = "is new: deleting the virtual environment";
 const BYPASSED: &str = "no marker scheduled this (was the hook bypassed?)";
+const PRUNED_BRAVO: &str = "uninstalling bravo==1.0 (ENVGUARD_ON_LEFTOVERS=prune)";
 
 fn creations(log: &str) -> usize {
     log.matches("Creating python-").count()
@@ -99,26 +100,26 @@ fn first_deploy_over_an_oryx_build_then_add_then_remove_with_a_marker() {
 }
 
 #[test]
-fn a_removal_pushed_without_the_hook_is_rebuilt_once_and_then_never() {
+fn a_removal_pushed_without_the_hook_is_pruned_and_then_never_again() {
     let site = LinuxSite::new();
     let kudu = &site.kudu;
     kudu.write("requirements.txt", "alpha\nbravo\n");
     kudu.deploy("first deployment");
     let planted = kudu.plant();
 
-    // git push --no-verify: no marker comes with the removal.
+    // git push --no-verify: no marker comes with the removal; the default
+    // ENVGUARD_ON_LEFTOVERS=prune uninstalls it in place.
     kudu.write("requirements.txt", "alpha\n");
     let bypass = kudu.deploy("remove bravo, no marker");
     assert_eq!(site.importable(), ["alpha"], "{}", bypass.log);
-    assert!(!planted.exists());
-    assert!(bypass.log.contains(BYPASSED), "{}", bypass.log);
-    assert!(bypass.log.contains("bravo"), "{}", bypass.log);
-    assert_eq!(creations(&bypass.log), 1, "one rebuild:\n{}", bypass.log);
+    assert!(planted.exists(), "pruned in place:\n{}", bypass.log);
+    assert!(bypass.log.contains(PRUNED_BRAVO), "{}", bypass.log);
+    assert_eq!(creations(&bypass.log), 0, "no rebuild:\n{}", bypass.log);
 
-    let planted = kudu.plant();
     let steady = kudu.deploy("nothing changed");
     assert!(planted.exists(), "{}", steady.log);
-    assert!(!steady.log.contains(BYPASSED), "{}", steady.log);
+    assert!(!steady.log.contains("uninstalling"), "{}", steady.log);
+    assert!(steady.log.contains("pip skipped"), "{}", steady.log);
 
     // warn only reports.
     let mut kudu = site.kudu;
@@ -135,7 +136,7 @@ fn a_removal_pushed_without_the_hook_is_rebuilt_once_and_then_never() {
         warned.log
     );
 
-    // Anything else is no policy: refused by name, and rebuild it is.
+    // Anything else is no policy: refused by name, and a rebuild it is.
     kudu.app_setting("ENVGUARD_ON_LEFTOVERS", "ignore");
     let refused = kudu.deploy("leftovers, unknown policy");
     assert!(
@@ -143,7 +144,9 @@ fn a_removal_pushed_without_the_hook_is_rebuilt_once_and_then_never() {
         "{}",
         refused.log
     );
+    assert!(refused.log.contains(BYPASSED), "{}", refused.log);
     assert!(!planted.exists(), "fail closed: rebuild\n{}", refused.log);
+    assert_eq!(creations(&refused.log), 1, "one rebuild:\n{}", refused.log);
 }
 
 #[test]
@@ -160,7 +163,46 @@ fn an_upgrade_that_orphans_a_dependency_is_cleaned() {
     let imports = site.imports();
     assert_eq!(imports.get("delta").map(String::as_str), Some("2.0"));
     assert!(!imports.contains_key("echo"), "{}", upgrade.log);
-    assert!(upgrade.log.contains(BYPASSED), "{}", upgrade.log);
+    assert!(
+        upgrade.log.contains("uninstalling echo==1.0"),
+        "{}",
+        upgrade.log
+    );
+}
+
+/// Every path deploy.sh may take to the env (pip skipped, a prune, a marker's
+/// fresh env; with uv when it can be had) starts the app with exactly the
+/// requirements importable.
+#[test]
+fn skipped_pruned_and_fresh_envs_start_with_exactly_the_requirements() {
+    let mut site = LinuxSite::new();
+    if let Some(uv) = kudu::uv() {
+        site.kudu
+            .app_setting("ENVGUARD_UV", &uv.binary.display().to_string());
+    }
+    let kudu = &site.kudu;
+    kudu.write("requirements.txt", "alpha\nbravo\ndelta==1.0\n");
+    kudu.deploy("first deployment");
+    assert_eq!(site.importable(), ["alpha", "bravo", "delta", "echo"]);
+
+    kudu.write("app.py", "print('v2')\n");
+    let same = kudu.deploy("code only");
+    assert!(same.log.contains("pip skipped"), "{}", same.log);
+    assert_eq!(site.importable(), ["alpha", "bravo", "delta", "echo"]);
+
+    kudu.write("requirements.txt", "alpha\ndelta==2.0\n");
+    let prune = kudu.deploy("remove bravo, delta 2.0 drops echo");
+    assert!(
+        prune.log.contains("uninstalling bravo==1.0 echo==1.0"),
+        "{}",
+        prune.log
+    );
+    assert_eq!(site.importable(), ["alpha", "delta"], "{}", prune.log);
+
+    kudu.marker(format!("{}\n", token(5)));
+    let marker = kudu.deploy("a marker");
+    assert_eq!(creations(&marker.log), 1, "{}", marker.log);
+    assert_eq!(site.importable(), ["alpha", "delta"], "{}", marker.log);
 }
 
 #[test]

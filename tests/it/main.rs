@@ -43,6 +43,7 @@ mod requirements_in_commits;
 // rather than pin a snapshot of a log.
 mod demo;
 mod deploy_cmd;
+mod deploy_converge;
 mod deploy_sh;
 mod deploy_sh_links;
 mod deploy_sh_requirements;

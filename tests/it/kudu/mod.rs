@@ -16,6 +16,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -558,4 +559,65 @@ pub fn kudu_settings(
         })
         .collect();
     (command, pairs)
+}
+
+/// The uv the tests install with, from the package index.
+pub const UV_VERSION: &str = "0.13.9";
+
+/// A uv for the tests: its binary, and the folder holding its wheel.
+pub struct Uv {
+    pub binary: PathBuf,
+    pub wheels: PathBuf,
+}
+
+/// `uv==UV_VERSION`, downloaded once with pip into this build's test folder
+/// (`CARGO_TARGET_TMPDIR`) and kept there; None, with a line saying so,
+/// when the package index cannot be reached.
+pub fn uv() -> Option<&'static Uv> {
+    static UV: OnceLock<Option<Uv>> = OnceLock::new();
+    UV.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("envguard-uv-{UV_VERSION}"));
+        let uv = Uv {
+            binary: dir.join("tree/bin/uv"),
+            wheels: dir.join("wheels"),
+        };
+        if uv.binary.is_file() {
+            return Some(uv);
+        }
+        let download = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+            ])
+            .arg(&uv.wheels)
+            .arg(format!("uv=={UV_VERSION}"))
+            .output()
+            .expect("run pip download");
+        let install = download.status.success().then(|| {
+            Command::new("python3")
+                .args(["-m", "pip", "install", "-q", "--no-index", "--find-links"])
+                .arg(&uv.wheels)
+                .arg("--target")
+                .arg(dir.join("tree"))
+                .arg(format!("uv=={UV_VERSION}"))
+                .output()
+                .expect("run pip install")
+        });
+        match install {
+            Some(out) if out.status.success() && uv.binary.is_file() => Some(uv),
+            _ => {
+                eprintln!(
+                    "skipped: uv {UV_VERSION} cannot be had from the package index here:\n{}",
+                    String::from_utf8_lossy(&download.stderr)
+                );
+                None
+            }
+        }
+    })
+    .as_ref()
 }
