@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:70cd0d1fe731f8e707e38fa5de286cdcc14f4bf8806ace9e010e5b8c1681e305
+# envguard-digest: sha256:324b4d06de7b2d0056e5145903dc0e2724306fffde3e0d6f35b77e007c115da6
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -698,12 +698,42 @@ TOML_GAP = re.compile(r"(?:\s|#[^\n]*)*")  # blanks, newlines, comments
 TOML_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
 
 
+# A TOML basic string's escapes (TOML 1.0, "String"): anything else is
+# invalid TOML, which this reader cannot judge.
+TOML_ESCAPE = re.compile(r'\\(?:([btnfr"\\])|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.?))')
+TOML_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def toml_unescape(raw, path):
+    """A basic string's text with its escapes undone, as a TOML parser
+    undoes them; an escape TOML does not have cannot be judged."""
+
+    def one(match):
+        short, four, eight, other = match.groups()
+        if short is not None:
+            return TOML_ESCAPES[short]
+        code = int(four or eight, 16) if other is None else None
+        if code is None or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise CannotJudge("%s: keep holds an escape TOML does not have: %s" % (path, match.group(0)))
+        if sys.version_info[0] < 3:
+            # Python 2's narrow builds (Windows) have no chr() above U+FFFF.
+            return ("\\U%08x" % code).decode("unicode-escape")  # novm
+        return chr(code)
+
+    return TOML_ESCAPE.sub(one, raw)
+
+
 def keep_by_hand(text, path):
     """`keep = [...]` from the top-level table of a TOML file, for Pythons
-    and pips without a TOML parser: strings only, comments allowed. Anything
-    else in the array is an error; other keys are not looked at."""
-    match = re.search(r"(?m)^[ \t]*keep[ \t]*=[ \t]*", text)
+    and pips without a TOML parser: strings only (escapes undone as TOML
+    undoes them), comments allowed. Anything else in the array, and a
+    `keep` this reader would not see as TOML does (a quoted or dotted key),
+    cannot be judged; other keys are not looked at."""
     table = re.search(r"(?m)^[ \t]*\[", text)
+    top = text[: table.start()] if table else text
+    if re.search(r"""(?m)^[ \t]*(?:"keep"|'keep'|keep[ \t]*\.)""", top):
+        raise CannotJudge("%s: keep is written as a quoted or dotted key, which this Python cannot read" % path)
+    match = re.search(r"(?m)^[ \t]*keep[ \t]*=[ \t]*", text)
     if not match or (table and table.start() < match.start()):
         return []
     rest = text[match.end():]
@@ -718,7 +748,7 @@ def keep_by_hand(text, path):
         if not string:
             raise CannotJudge("%s: keep must be an array of strings" % path)
         raw = string.group(1)
-        names.append(string.group(2) if raw is None else raw.replace('\\"', '"').replace("\\\\", "\\"))
+        names.append(string.group(2) if raw is None else toml_unescape(raw, path))
         pos = TOML_GAP.match(rest, string.end()).end()
         if rest.startswith(",", pos):
             pos += 1
@@ -841,7 +871,7 @@ def opened_files(files, root, excluded, reads, links):
         try:
             from urllib.parse import urlsplit  # novm: guarded, Python 3
         except ImportError:
-            from urlparse import urlsplit  # Python 2
+            from urlparse import urlsplit  # novm: guarded, Python 2
         if URL_START.match(url) or urlsplit(url).scheme.lower() in URL_SCHEMES:
             raise CannotJudge(
                 "%s%s: a file by URL, which pip would fetch and whose own includes cannot be "
