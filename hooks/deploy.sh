@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:35c5f0a8f5892c2491d283ca5d5308fe2915779a7ccc4867278b14caab6c411d
+# envguard-digest: sha256:d6db536d2c3582a7939a6045d05b46bb56411a7cc92545eedc8309f501ce15df
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -869,18 +869,27 @@ run_setting() {
 # before a skip too: the record's digests cover a file's bytes, not where a
 # link at its path leads.
 reads=
+satisfied=
 guard_requirements() {
   local env=$1 root inputs
+  local -a satisfied_flag=()
+  # Only for pip's own outcome (uv's rules for what is satisfied are uv's).
+  [[ $env != "$env_dir" || -n $uv ]] || satisfied_flag=(--satisfied)
   [[ -f $checker ]] ||
     die "no envguard_check.py beside deploy.sh to judge the files $requirements_shown includes (envguard init copies it)"
   if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
   inputs=$(mktemp -- "$stage/inputs.XXXXXX") || die "cannot create a temporary file in $stage"
   (cd -- "$app_dir" && py_file "$env/bin/python" "$checker" --files -r "$requirements" --root "$root" \
     --exclude "$env_dir" --exclude "$new_env" --exclude "$old_env" --exclude "$stage" \
-    --exclude "$state_dir" --inputs "$inputs") >/dev/null ||
+    --exclude "$state_dir" --inputs "$inputs" "${satisfied_flag[@]}") >/dev/null ||
     die "pip would read a file that is not the app's, or one it cannot read (see above): nothing was installed"
   reads=$(<"$inputs")
   rm -f -- "$inputs"
+  satisfied=
+  if ((${#satisfied_flag[@]})); then
+    satisfied=${reads%%$'\n'*}
+    [[ $reads == *$'\n'* ]] && reads=${reads#*$'\n'} || reads=
+  fi
 }
 
 # create_env DIR: a venv of the site's Python as `python -m venv --copies`
@@ -1013,14 +1022,18 @@ for site in sorted(set([paths["purelib"], paths["platlib"]])):
 
 # build ENV: the build steps into ENV: PRE_BUILD_COMMAND, the requirements'
 # files judged, the requirements (skipped when `unchanged` proves them
-# installed), the marker's token, collectstatic, POST_BUILD_COMMAND.
+# installed, or the checker's --satisfied that pip would install nothing),
+# the marker's token, collectstatic, POST_BUILD_COMMAND.
 build() {
   local env=$1 before=
   run_setting PRE_BUILD_COMMAND "$env"
   guard_requirements "$env"
   if [[ $env == "$env_dir" ]] && unchanged; then
     say "envguard: requirements, Python, installer and installed distributions are as the last deployment recorded them: pip skipped."
+  elif [[ $satisfied == satisfied ]]; then
+    say "envguard: every requirement is installed at a version it allows and nothing tells pip to upgrade or reinstall: pip would install nothing, so it does not run."
   else
+    [[ -z $satisfied ]] || say "envguard: pip runs: ${satisfied#unsatisfied }."
     # What pip installed into a reused env shows in its metadata; when that
     # did not change, there is nothing new to compile.
     [[ $env == "$new_env" ]] || before=$(installed_fingerprint "$env") || before=
@@ -1263,7 +1276,7 @@ unchanged() {
         ref) line="\${$line}" ;;
         installed) line="the installed distributions" ;;
       esac
-      say "envguard: since the last deployment, $line changed: installing."
+      say "envguard: since the last deployment, $line changed."
       break
     fi
   done

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:324b4d06de7b2d0056e5145903dc0e2724306fffde3e0d6f35b77e007c115da6
+# envguard-digest: sha256:922b5b15a63a42c320195c7490bb3e958f1cdd3d1f712a26c528e4e21581d57f
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
                              [--config envguard.toml]
     python envguard_check.py --files -r REQUIREMENTS --root DIR
-                             [--exclude DIR ...] [--inputs FILE]
+                             [--exclude DIR ...] [--inputs FILE [--satisfied]]
 
 Lists, one `<canonical-name>==<version>` a line and sorted, every distribution
 installed in this environment that the requirements no longer reach: pip never
@@ -39,6 +39,10 @@ constraints too), `ref NAME` for each `${NAME}` in them (pip fills it in from
 the environment), `link TEXT` for each requirement installed from a path or
 URL (pip reinstalls a local project every time, so its outcome depends on
 the project's files), and `unknown WHY` when a read cannot be named.
+--satisfied adds, first, `satisfied` when `pip install -r` would install
+nothing into this environment (every requirement reached is installed at a
+version it allows, and nothing tells pip to upgrade or reinstall: see
+unsatisfied()), else `unsatisfied WHY`.
 
 Runs on Python 2.7 and 3.4+ (legacy Windows App Service: 2.7, 3.4, 3.6) with
 the pip found in the environment: no f-strings, no annotations. Python 3.8+
@@ -138,10 +142,10 @@ class Packaging(object):
 
     def __init__(self):
         try:
-            from pip._vendor.packaging import markers, requirements
+            from pip._vendor.packaging import markers, requirements, specifiers
         except ImportError:
             try:
-                from packaging import markers, requirements
+                from packaging import markers, requirements, specifiers
             except ImportError:
                 raise CannotJudge(
                     "this environment's pip vendors no packaging.markers "
@@ -150,10 +154,13 @@ class Packaging(object):
         self.Requirement = requirements.Requirement
         self.Marker = markers.Marker
         self.invalid = (requirements.InvalidRequirement, markers.InvalidMarker)
+        self.SpecifierSet = specifiers.SpecifierSet
         self.markers = {}  # marker text -> Marker: a few texts recur a lot
+        self.specifier_sets = {}
 
     def parse(self, text):
-        """(canonical name, extras, Marker or None) of a Requires-Dist.
+        """(canonical name, extras, specifiers as text, Marker or None) of a
+        Requires-Dist.
 
         The common form, `name [extras] version-spec ; marker`, is split by
         PEP 508's grammar and only its marker is handed to packaging: a full
@@ -171,9 +178,29 @@ class Packaging(object):
                 marker = self.markers.get(marker_text)
                 if marker is None:
                     marker = self.markers[marker_text] = self.Marker(marker_text)
-            return canonical(split.group(1)), extras, marker
+            specifiers = split.group(3).strip()
+            if specifiers.startswith("("):
+                specifiers = specifiers[1:-1]
+            return canonical(split.group(1)), extras, specifiers, marker
         req = self.Requirement(text)
-        return canonical(req.name), tuple(req.extras), req.marker
+        # One by URL allows no installed version (pip compares its origin).
+        specifiers = None if req.url else str(req.specifier)
+        return canonical(req.name), tuple(req.extras), specifiers, req.marker
+
+    def allows(self, specifiers, version):
+        """Whether the installed `version` satisfies `specifiers` as pip
+        judges an installed distribution: prereleases allowed (pip's
+        resolution/resolvelib/factory.py, _iter_found_candidates). False
+        for anything that does not parse, or None."""
+        if specifiers is None:
+            return False
+        try:
+            specifier_set = self.specifier_sets.get(specifiers)
+            if specifier_set is None:
+                specifier_set = self.specifier_sets[specifiers] = self.SpecifierSet(specifiers)
+            return bool(specifier_set.contains(version, prereleases=True))
+        except Exception:
+            return False
 
 
 NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -637,9 +664,9 @@ def marker_holds(marker, extras, where):
 
 
 def requirements_of(dist, packaging):
-    """[(canonical name, extras, Marker or None)] of dist's Requires-Dist. One
-    that does not parse is kept by its leading name and no marker: when in
-    doubt, required."""
+    """[(canonical name, extras, specifiers or None, Marker or None)] of
+    dist's Requires-Dist. One that does not parse is kept by its leading name,
+    no specifiers and no marker: when in doubt, required."""
     parsed = []
     for text in dist.requires:
         try:
@@ -650,20 +677,25 @@ def requirements_of(dist, packaging):
                 raise CannotJudge("%s: Requires-Dist %r names nothing (%s)" % (dist.where, text, err))
             note("%s: Requires-Dist %r does not parse (%s): %s counted as required"
                  % (dist.where, text, err, match.group(1)))
-            parsed.append((canonical(match.group(1)), (), None))
+            parsed.append((canonical(match.group(1)), (), None, None))
     return parsed
 
 
-def reachable(roots, dists, packaging):
-    """The canonical names reached from roots [(name, extras)]. A name is
-    visited again only for extras not yet followed, so cycles end."""
+def reachable(roots, dists, packaging, unmet=None):
+    """The canonical names reached from roots [(name, extras)], or [(name,
+    extras, specifiers)] with `unmet` a list: each requirement followed (a
+    root, or a Requires-Dist whose marker holds) that no installed version
+    satisfies is appended to it as (name, specifiers, who requires it). A
+    name is visited again only for extras not yet followed, so cycles end."""
     followed = {}  # canonical name -> extras already followed ('' = base)
     parsed = {}
-    stack = list(roots)
+    stack = [tuple(root[:2]) + (root[2] if len(root) > 2 else "", None) for root in roots]
     while stack:
-        name, extras = stack.pop()
+        name, extras, specifiers, by = stack.pop()
         dist = dists.get(name)
         done = followed.setdefault(name, set())
+        if unmet is not None and (dist is None or not packaging.allows(specifiers, dist.version)):
+            unmet.append((name, specifiers, by))
         if dist is None:
             continue
         todo = set([""] + list(extras)) - done
@@ -672,10 +704,104 @@ def reachable(roots, dists, packaging):
         done.update(todo)
         if name not in parsed:
             parsed[name] = requirements_of(dist, packaging)
-        for target, target_extras, marker in parsed[name]:
+        for target, target_extras, target_specifiers, marker in parsed[name]:
             if marker_holds(marker, todo, dist.where):
-                stack.append((target, target_extras))
+                stack.append((target, target_extras, target_specifiers, dist.name))
     return followed
+
+
+# What pip's configuration (its files and PIP_* variables) may say without
+# making `pip install` touch a requirement that is already satisfied: where
+# packages come from, how pip talks and logs. Anything else (upgrade,
+# force-reinstall, ignore-installed, target, prefix, user, constraint,
+# require-hashes, ...) may.
+INERT_PIP_SETTINGS = frozenset("""
+    cache-dir cert client-cert config-file default-timeout disable-pip-version-check
+    exists-action extra-index-url find-links index-url keyring-provider log log-file
+    no-binary no-cache-dir no-color no-compile no-index no-input no-warn-conflicts
+    no-warn-script-location only-binary pre prefer-binary progress-bar proxy quiet
+    retries root-user-action timeout trusted-host verbose
+""".split())
+REQUIRE_HASHES = re.compile(r"^\s*--require-hashes\b", re.M)
+
+
+def pip_settings_reason():
+    """Why pip's configuration, read by pip's own loader (files and PIP_*
+    variables), may make it install what is installed; None when it cannot."""
+    try:
+        from pip._internal.configuration import Configuration
+    except ImportError:
+        return "this environment's pip has no configuration loader to read its settings with"
+    try:
+        configuration = Configuration(isolated=False)
+        configuration.load()
+        keys = [key for key, _ in configuration.items()]
+    except Exception as err:
+        return "pip's configuration cannot be read (%s)" % err
+    for key in sorted(keys):
+        section, _, name = key.partition(".")
+        if name in INERT_PIP_SETTINGS:
+            continue
+        if section == ":env:":
+            return "PIP_%s is set" % name.upper().replace("-", "_")
+        return "pip's configuration sets %s (in [%s])" % (name, section)
+    return None
+
+
+def unsatisfied(parsed, texts, packaging):
+    """None when `pip install -r` of the requirements `parsed` [(file,
+    InstallRequirement)] (constraints included; `texts` the files' contents)
+    would install nothing into this environment; else why it may.
+
+    Without --upgrade, pip keeps an installed distribution whose version the
+    requirement's specifiers (and any constraint's) allow, prereleases
+    included (pip's resolution/resolvelib/factory.py,
+    _iter_found_candidates), asks the index for nothing more, and installs
+    nothing for it (resolver.py: an installed candidate has no install
+    requirement); it follows that distribution's Requires-Dist as
+    installed. So when every requirement reached, from the files and through
+    Requires-Dist with extras and markers as pip follows them, is an
+    installed distribution at an allowed version, pip does nothing. A
+    requirement from a path or URL (which pip reinstalls), hash checking, a
+    setting that may upgrade or reinstall, or anything unread is a reason."""
+    reason = pip_settings_reason()
+    if reason:
+        return reason
+    if any(REQUIRE_HASHES.search(text) for text in texts):
+        return "the requirements turn on hash checking (--require-hashes)"
+    roots, constraints = [], []
+    for path, ireq in parsed:
+        shown = "%s: %s" % (path, " ".join(str(ireq).split()))
+        if not ireq.name or getattr(ireq, "link", None) is not None or getattr(ireq, "editable", False):
+            return "%s installs from a path or URL" % shown
+        if getattr(ireq, "hash_options", None):
+            return "%s turns on hash checking (--hash)" % shown
+        specifiers = str(ireq.req.specifier)
+        if getattr(ireq, "constraint", False):
+            constraints.append((canonical(ireq.name), specifiers, shown))
+            continue
+        try:
+            holds = ireq.match_markers()
+        except Exception:
+            holds = True
+        if holds:
+            extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
+            roots.append((canonical(ireq.name), tuple(sorted(extras or ())), specifiers))
+    dists = installed()
+    unmet = []
+    reached = reachable(roots, dists, packaging, unmet)
+    for name, specifiers, by in sorted(unmet, key=lambda u: (u[0], str(u[1]), str(u[2]))):
+        wants = "%s%s" % (name, specifiers or "")
+        if specifiers is None:
+            wants = "%s from a URL" % name
+        who = "the requirements ask for" if by is None else "%s requires" % by
+        if name not in dists:
+            return "%s %s, which is not installed" % (who, wants)
+        return "%s %s, and %s %s is installed" % (who, wants, name, dists[name].version)
+    for name, specifiers, shown in constraints:
+        if name in reached and name in dists and not packaging.allows(specifiers, dists[name].version):
+            return "%s does not allow the installed %s %s" % (shown, name, dists[name].version)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -783,7 +909,7 @@ def keep_from_config(path):
 
 FILES_USAGE = (
     "usage: envguard_check.py --files -r REQUIREMENTS --root DIR [--exclude DIR ...] "
-    "[--inputs FILE]"
+    "[--inputs FILE [--satisfied]]"
 )
 
 # pip's own test for a URL in req_file.py (SCHEME_RE), and what newer pips
@@ -793,12 +919,15 @@ URL_START = re.compile(r"^(http|https|file):", re.I)
 
 
 def parse_files_args(argv):
-    """(requirement files, root, excluded folders, inputs path or None) from
-    the --files argv."""
-    files, root, excluded, inputs = [], None, [], None
+    """(requirement files, root, excluded folders, inputs path or None,
+    whether --satisfied) from the --files argv."""
+    files, root, excluded, inputs, satisfied = [], None, [], None, False
     args = list(argv)
     while args:
         arg = args.pop(0)
+        if arg == "--satisfied":
+            satisfied = True
+            continue
         if arg not in ("-r", "--root", "--exclude", "--inputs"):
             raise UsageError("unknown argument %r" % arg)
         if not args:
@@ -812,9 +941,9 @@ def parse_files_args(argv):
             inputs = value
         else:
             excluded.append(value)
-    if not files or root is None:
+    if not files or root is None or (satisfied and inputs is None):
         raise UsageError(FILES_USAGE)
-    return files, root, excluded, inputs
+    return files, root, excluded, inputs, satisfied
 
 
 def including_line():
@@ -840,14 +969,15 @@ def is_inside(path, folder):
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def opened_files(files, root, excluded, reads, links):
+def opened_files(files, root, excluded, reads, links, parsed):
     """Every file pip's parser opens for `files` (-r/-c included, nested), in
     order, as paths relative to `root`. Each is judged before pip opens it:
     after links and `..`, it must be inside `root` and outside `excluded`, and
     an include by URL (whose contents, and includes, cannot be seen from
     here) is refused; a refusal names the file and the line including it.
     `reads` gets (path, text) of each file once pip has read it, `links` the
-    text of each requirement pip installs from a path or URL here."""
+    text of each requirement pip installs from a path or URL here, `parsed`
+    (file, InstallRequirement) of every requirement and constraint."""
     try:
         from pip._internal.req import req_file
     except ImportError:
@@ -901,6 +1031,7 @@ def opened_files(files, root, excluded, reads, links):
         for path in files:
             try:
                 for ireq in parse(path):
+                    parsed.append((path, ireq))
                     if getattr(ireq, "constraint", False) or getattr(ireq, "link", None) is None:
                         continue
                     try:
@@ -921,10 +1052,12 @@ def opened_files(files, root, excluded, reads, links):
 ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's req_file.py ENV_VAR_RE
 
 
-def write_inputs(path, reads, links):
+def write_inputs(path, reads, links, unsatisfied_why):
     """The --inputs file: see the module's doc. Only local paths get here
     (opened_files refuses a file by URL)."""
     lines = []
+    if unsatisfied_why is not None:
+        lines.append("unsatisfied " + " ".join(unsatisfied_why.split()) if unsatisfied_why else "satisfied")
     for location, text in reads:
         location = os.path.abspath(location)
         if "\n" in location or "\r" in location:
@@ -940,12 +1073,18 @@ def write_inputs(path, reads, links):
 
 def files_main(argv):
     try:
-        files, root, excluded, inputs = parse_files_args(argv)
-        reads, links = [], []
-        for path in opened_files(files, root, excluded, reads, links):
+        files, root, excluded, inputs, satisfied = parse_files_args(argv)
+        reads, links, parsed = [], [], []
+        for path in opened_files(files, root, excluded, reads, links, parsed):
             sys.stdout.write(path + "\n")
+        why = None
+        if satisfied:
+            try:
+                why = unsatisfied(parsed, [text for _, text in reads], Packaging()) or ""
+            except CannotJudge as err:
+                why = str(err)
         if inputs is not None:
-            write_inputs(inputs, reads, links)
+            write_inputs(inputs, reads, links, why)
         return EXIT_CLEAN
     except UsageError as err:
         note(str(err))

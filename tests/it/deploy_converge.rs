@@ -24,6 +24,7 @@ const CHECKER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/envguard_check
 const PIP_SKIPPED: &str = "pip skipped";
 const CHECK_SKIPPED: &str = "leftovers check skipped";
 const REBUILT_ONCE: &str = "rebuilding the environment once";
+const PIP_NOT_RUN: &str = "pip would install nothing, so it does not run";
 
 /// Wheels written by make_wheels.py (extras, markers): `(name, version,
 /// [Requires-Dist], [Provides-Extra])`.
@@ -145,7 +146,7 @@ fn assert_like_fresh(kudu: &Kudu, requirements: &str) {
 /// A site deployed with `before`, then `after` pushed without a marker (a
 /// hook bypassed): the second deployment must uninstall exactly `pruned`
 /// (`name==version`) in place and end like a fresh env.
-fn converge(kudu: &Kudu, before: &str, after: &str, pruned: &str) {
+fn converge(kudu: &Kudu, before: &str, after: &str, pruned: &str) -> String {
     kudu.write("requirements.txt", before);
     kudu.deploy("first deployment");
     let planted = kudu.plant();
@@ -166,25 +167,35 @@ fn converge(kudu: &Kudu, before: &str, after: &str, pruned: &str) {
     );
     assert!(!deploy.log.contains(REBUILT_ONCE), "{}", deploy.log);
     assert_like_fresh(kudu, after);
+    deploy.log
 }
 
 #[test]
 fn a_top_level_removal_is_pruned_in_place() {
     let mut kudu = Kudu::with_wheels(&["alpha==1.0", "bravo==1.0;charlie", "charlie==1.0"]);
     kudu.app_setting("ENVGUARD_UV", "off");
-    converge(
+    let log = converge(
         &kudu,
         "alpha\nbravo\n",
         "alpha\n",
         "bravo==1.0 charlie==1.0",
     );
+    // What is left is all installed: pip would do nothing, so it does not run.
+    assert!(log.contains(PIP_NOT_RUN), "{log}");
+    assert!(!log.contains("Pip install requirements."), "{log}");
 }
 
 #[test]
 fn a_dependency_an_upgrade_orphaned_is_pruned() {
     let mut kudu = Kudu::with_wheels(&["bravo==1.0;charlie", "bravo==2.0", "charlie==1.0"]);
     kudu.app_setting("ENVGUARD_UV", "off");
-    converge(&kudu, "bravo==1.0\n", "bravo==2.0\n", "charlie==1.0");
+    let log = converge(&kudu, "bravo==1.0\n", "bravo==2.0\n", "charlie==1.0");
+    assert!(
+        log.contains(
+            "envguard: pip runs: the requirements ask for bravo==2.0, and bravo 1.0 is installed."
+        ),
+        "{log}"
+    );
 }
 
 #[test]

@@ -938,3 +938,266 @@ fn metadata_that_contradicts_itself_cannot_be_judged() {
         "{verdict:#?}"
     );
 }
+
+/// One case of [`the_satisfied_proof_agrees_with_real_pip`]: what is
+/// installed (`pip install --no-deps`), the requirements, the variables
+/// pip runs with, and whether the checker proves pip would install nothing.
+struct Satisfied<'a> {
+    what: &'a str,
+    installed: &'a [&'a str],
+    requirements: &'a str,
+    vars: &'a [(&'a str, &'a str)],
+    proven: bool,
+}
+
+/// `--files --satisfied` (deploy.sh skips pip on it): wherever the checker
+/// says `satisfied`, real pip, asked the same (`pip install --dry-run
+/// --report`), installs nothing; and each case it must not prove (pip
+/// installs something, or a setting or option may make it) says why.
+#[test]
+fn the_satisfied_proof_agrees_with_real_pip() {
+    const WHEELS: &[Wheel] = &[
+        w("alpha", &[]),
+        v("alpha", "2.0"),
+        v("beta-pre", "2.0rc1"),
+        w("bravo", &["charlie"]),
+        w("charlie", &[]),
+        v("charlie", "2.0"),
+        w("needs-new", &["charlie (>=2.0)"]),
+        REQUESTS,
+        v("urllib3", "2.2.1"),
+        v("idna", "3.6"),
+        v("pysocks", "1.7.1"),
+        v("Mixed_Case.Name", "1.0"),
+    ];
+    let cases = [
+        Satisfied {
+            what: "everything installed",
+            installed: &["alpha==1.0", "bravo", "charlie==1.0"],
+            requirements: "alpha\nbravo\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a removal",
+            installed: &["alpha==1.0", "bravo", "charlie==1.0"],
+            requirements: "alpha\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a pin the installed version meets",
+            installed: &["alpha==1.0"],
+            requirements: "alpha==1.0 ; python_version >= '3'\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a bump",
+            installed: &["alpha==1.0"],
+            requirements: "alpha==2.0\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "a new requirement",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\ncharlie\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "a dependency missing",
+            installed: &["bravo"],
+            requirements: "bravo\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "a dependency too old (parenthesised specifier)",
+            installed: &["needs-new", "charlie==1.0"],
+            requirements: "needs-new\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "an installed prerelease, allowed as pip allows it",
+            installed: &["beta-pre==2.0rc1"],
+            requirements: "beta-pre>=1.0\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "an extra whose dependency is missing",
+            installed: &["requests", "urllib3", "idna"],
+            requirements: "requests[socks]\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "an extra whose dependency is there",
+            installed: &["requests", "urllib3", "idna", "pysocks"],
+            requirements: "requests[socks]\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a marker that does not hold",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\ncharlie; python_version < '3'\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a name spelled otherwise",
+            installed: &["mixed-case-name"],
+            requirements: "MIXED.case_name==1.0\n",
+            vars: &[],
+            proven: true,
+        },
+        Satisfied {
+            what: "a constraint the installed version breaks",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n-c constraints.txt\n",
+            vars: &[("CONSTRAINT", "alpha==2.0")],
+            proven: false,
+        },
+        Satisfied {
+            what: "a constraint the installed version meets",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n-c constraints.txt\n",
+            vars: &[("CONSTRAINT", "alpha<2")],
+            proven: true,
+        },
+        Satisfied {
+            what: "a project from a path",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n./project\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "a requirement with a hash",
+            installed: &["alpha==1.0"],
+            requirements: "alpha==1.0 --hash=sha256:00\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "hash checking for the file",
+            installed: &["alpha==1.0"],
+            requirements: "--require-hashes\nalpha==1.0\n",
+            vars: &[],
+            proven: false,
+        },
+        Satisfied {
+            what: "PIP_UPGRADE",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n",
+            vars: &[("PIP_UPGRADE", "1")],
+            proven: false,
+        },
+        Satisfied {
+            what: "PIP_TARGET",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n",
+            vars: &[("PIP_TARGET", "elsewhere")],
+            proven: false,
+        },
+        Satisfied {
+            what: "a pip.conf that upgrades",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n",
+            vars: &[("PIP_CONFIG_FILE", "upgrade.conf")],
+            proven: false,
+        },
+        Satisfied {
+            what: "a pip.conf that names an index",
+            installed: &["alpha==1.0"],
+            requirements: "alpha\n",
+            vars: &[("PIP_CONFIG_FILE", "index.conf"), ("PIP_RETRIES", "3")],
+            proven: true,
+        },
+    ];
+    for case in cases {
+        // A venv of its own: what is installed is the case's alone.
+        let env = Env::new(WHEELS);
+        env.pip_install(&[&["--no-deps"][..], case.installed].concat());
+        let constraint = case
+            .vars
+            .iter()
+            .find(|(k, _)| *k == "CONSTRAINT")
+            .map_or("", |(_, v)| v);
+        env.write("constraints.txt", format!("{constraint}\n"));
+        env.write("requirements.txt", case.requirements);
+        env.write("project/setup.py", "");
+        env.write("upgrade.conf", "[install]\nupgrade = true\n");
+        env.write(
+            "index.conf",
+            "[global]\nindex-url = https://example.invalid/simple\n",
+        );
+        let vars: Vec<(&str, &str)> = case
+            .vars
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != "CONSTRAINT")
+            .collect();
+        let said: Vec<String> = [false, true]
+            .into_iter()
+            .map(|legacy| {
+                let mut cmd = Command::new(env.python());
+                if legacy {
+                    cmd.args(["-c", LEGACY_RUNNER]);
+                }
+                let out = cmd
+                    .arg(CHECKER)
+                    .args(["--files", "-r", "requirements.txt", "--root", "."])
+                    .args(["--inputs", "inputs.txt", "--satisfied"])
+                    .current_dir(&env.root)
+                    .env_remove("PYTHONPATH")
+                    .envs(vars.iter().copied())
+                    .output()
+                    .expect("run the checker");
+                assert_success(case.what, &out);
+                let inputs = fs::read_to_string(env.root.join("inputs.txt")).expect("read");
+                inputs.lines().next().unwrap_or("").to_string()
+            })
+            .collect();
+        assert_eq!(said[0], said[1], "{}: both code paths", case.what);
+        let proven = said[0] == "satisfied";
+        assert_eq!(proven, case.proven, "{}: {}", case.what, said[0]);
+        if !proven {
+            assert!(
+                said[0].starts_with("unsatisfied "),
+                "{}: {}",
+                case.what,
+                said[0]
+            );
+        }
+        let report = env.root.join("report.json");
+        let out = Command::new(env.python())
+            .args(["-m", "pip", "install", "--dry-run", "--report"])
+            .arg(&report)
+            .args(["-q", "--no-index", "--find-links"])
+            .arg(env.root.join("wheels"))
+            .args(["-r", "requirements.txt"])
+            .current_dir(&env.root)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .envs(vars.iter().copied().filter(|(k, _)| *k != "PIP_TARGET"))
+            .output()
+            .expect("run pip");
+        if !proven {
+            continue;
+        }
+        assert_success(&format!("{}: pip install --dry-run", case.what), &out);
+        let report = fs::read_to_string(&report).expect("read pip's report");
+        let parsed: serde_json::Value =
+            serde_json::from_str(&report).expect("pip's report is JSON");
+        assert_eq!(
+            parsed["install"].as_array().map(Vec::len),
+            Some(0),
+            "{}: proven satisfied, yet pip would install:\n{report}",
+            case.what
+        );
+    }
+}
