@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:d6db536d2c3582a7939a6045d05b46bb56411a7cc92545eedc8309f501ce15df
+# envguard-digest: sha256:7e747dd247dc91d3e2feaf470dfb46ad67053290a9450b03300c581e95ea1ece
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -894,7 +894,7 @@ guard_requirements() {
 
 # create_env DIR: a venv of the site's Python as `python -m venv --copies`
 # makes it (Oryx's runtime needs the copies: docs/deploy-sh.md), with pip and
-# whatever else ensurepip puts in. With uv, ensurepip's own wheels are handed
+# whatever else ensurepip puts in, uncompiled. With uv, ensurepip's own wheels are handed
 # to uv instead of to pip (CPython Lib/ensurepip/__init__.py: _bootstrap
 # passes them to _run_pip): ensurepip's pip byte-compiles itself one file at a
 # time, most of the 5-6 s a venv takes. They are kept in the state folder,
@@ -903,11 +903,21 @@ guard_requirements() {
 create_env() {
   local dir=$1 seed=$state_dir/ensurepip-$runtime f name rest
   local -a wanted=()
+  py_module "$python" venv --copies --without-pip "$dir" || die "could not create the virtual environment"
   if [[ -z $uv ]]; then
-    py_module "$python" venv --copies "$dir" || die "could not create the virtual environment"
+    # What venv's _setup_pip runs (`-m ensurepip --upgrade --default-pip`
+    # with the new env's Python), its pip told --no-compile: compile_env
+    # compiles pip's files with the rest, over all cores.
+    (cd -- "$dir" && env -u PYTHONHOME -u PYTHONPATH VIRTUAL_ENV="$dir" "$dir/bin/python" -c 'import sys; del sys.path[0]
+import ensurepip
+run_pip = ensurepip._run_pip
+def no_compile(args, *more, **named):
+    return run_pip(list(args) + ["--no-compile"], *more, **named)
+ensurepip._run_pip = no_compile
+sys.exit(ensurepip._bootstrap(upgrade=True, default_pip=True))') >/dev/null ||
+      die "could not install pip into the virtual environment"
     return 0
   fi
-  py_module "$python" venv --copies --without-pip "$dir" || die "could not create the virtual environment"
   if [[ -L $seed || (-e $seed && ! -d $seed) ]]; then
     rm -f -- "$seed" || die "cannot replace $seed"
   fi
