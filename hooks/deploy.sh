@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:7e747dd247dc91d3e2feaf470dfb46ad67053290a9450b03300c581e95ea1ece
+# envguard-digest: sha256:a54c062c092adac3c74c13698217a2d83bf3cfaef37f499551217ccf4e2c5256
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -868,13 +868,30 @@ run_setting() {
 # requirements installed from a path or URL). It runs before every install and
 # before a skip too: the record's digests cover a file's bytes, not where a
 # link at its path leads.
+# uv_inert: with uv, whether uv's own variables (it runs with --no-config; the
+# pip settings it takes are uv_options') say no more than where packages come
+# from and how uv talks: then uv, like pip, installs nothing for a
+# requirement an installed distribution satisfies ("Audited" in its log), and
+# the checker's proof of pip's outcome is uv's too. Always true with pip.
+uv_inert() {
+  local name
+  [[ -n $uv ]] || return 0
+  for name in $(compgen -e); do
+    case $name in
+      UV_CACHE_DIR | UV_LINK_MODE | UV_NO_PROGRESS | UV_HTTP_TIMEOUT | UV_CONCURRENT_* | UV_NATIVE_TLS | \
+        UV_INDEX_URL | UV_EXTRA_INDEX_URL | UV_DEFAULT_INDEX | UV_INDEX | UV_FIND_LINKS | UV_NO_INDEX | \
+        UV_OFFLINE | UV_NO_CACHE) ;;
+      UV_*) return 1 ;;
+    esac
+  done
+}
+
 reads=
 satisfied=
 guard_requirements() {
   local env=$1 root inputs
   local -a satisfied_flag=()
-  # Only for pip's own outcome (uv's rules for what is satisfied are uv's).
-  [[ $env != "$env_dir" || -n $uv ]] || satisfied_flag=(--satisfied)
+  [[ $env != "$env_dir" ]] || ! uv_inert || satisfied_flag=(--satisfied)
   [[ -f $checker ]] ||
     die "no envguard_check.py beside deploy.sh to judge the files $requirements_shown includes (envguard init copies it)"
   if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
@@ -1032,7 +1049,7 @@ for site in sorted(set([paths["purelib"], paths["platlib"]])):
 
 # build ENV: the build steps into ENV: PRE_BUILD_COMMAND, the requirements'
 # files judged, the requirements (skipped when `unchanged` proves them
-# installed, or the checker's --satisfied that pip would install nothing),
+# installed, or the checker's --satisfied that pip or uv would install nothing),
 # the marker's token, collectstatic, POST_BUILD_COMMAND.
 build() {
   local env=$1 before=
@@ -1041,9 +1058,9 @@ build() {
   if [[ $env == "$env_dir" ]] && unchanged; then
     say "envguard: requirements, Python, installer and installed distributions are as the last deployment recorded them: pip skipped."
   elif [[ $satisfied == satisfied ]]; then
-    say "envguard: every requirement is installed at a version it allows and nothing tells pip to upgrade or reinstall: pip would install nothing, so it does not run."
+    say "envguard: every requirement is installed at a version it allows and nothing tells ${installer%% *} to upgrade or reinstall: ${installer%% *} would install nothing, so it does not run."
   else
-    [[ -z $satisfied ]] || say "envguard: pip runs: ${satisfied#unsatisfied }."
+    [[ -z $satisfied ]] || say "envguard: ${installer%% *} runs: ${satisfied#unsatisfied }."
     # What pip installed into a reused env shows in its metadata; when that
     # did not change, there is nothing new to compile.
     [[ $env == "$new_env" ]] || before=$(installed_fingerprint "$env") || before=

@@ -800,6 +800,40 @@ fn uv_installs_what_pip_installs() {
     assert!(second.log.contains("installing with uv"), "{}", second.log);
 }
 
+/// A removal on a uv site: what is left is installed, so uv would change
+/// nothing and does not run; with a uv setting that may make it reinstall,
+/// it runs, and the prune is the same either way.
+#[test]
+fn a_removal_on_a_uv_site_skips_uv_unless_told_otherwise() {
+    let Some(uv) = uv() else { return };
+    for (setting, skipped) in [(None, true), (Some(("UV_REINSTALL", "1")), false)] {
+        let mut kudu = Kudu::with_wheels(&["alpha==1.0", "bravo==1.0;charlie", "charlie==1.0"]);
+        kudu.app_setting("ENVGUARD_UV", &uv.binary.display().to_string());
+        if let Some((name, value)) = setting {
+            kudu.app_setting(name, value);
+        }
+        kudu.write("requirements.txt", "alpha\nbravo\n");
+        kudu.deploy("first deployment");
+        kudu.write("requirements.txt", "alpha\n");
+        let log = kudu.deploy("a removal the hook did not see").log;
+        assert!(
+            log.contains("uninstalling bravo==1.0 charlie==1.0"),
+            "{log}"
+        );
+        // uv writes files of its own into .dist-info: pip's freeze compares.
+        assert_eq!(freeze(&kudu.env_dir()), fresh(&kudu, "alpha\n").0);
+        assert!(
+            log.contains(&format!("installing with uv {UV_VERSION}")),
+            "{log}"
+        );
+        assert_eq!(
+            log.contains("uv would install nothing, so it does not run"),
+            skipped,
+            "{setting:?}:\n{log}"
+        );
+    }
+}
+
 /// What `--files --inputs` lists: each file pip's parser read, each ${NAME}
 /// in them, each requirement pip installs from a path or URL; and the checker
 /// run as `python envguard_check.py` beside an app's json.py and re.py.

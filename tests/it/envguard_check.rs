@@ -950,10 +950,11 @@ struct Satisfied<'a> {
     proven: bool,
 }
 
-/// `--files --satisfied` (deploy.sh skips pip on it): wherever the checker
-/// says `satisfied`, real pip, asked the same (`pip install --dry-run
-/// --report`), installs nothing; and each case it must not prove (pip
-/// installs something, or a setting or option may make it) says why.
+/// `--files --satisfied` (deploy.sh skips pip or uv on it): wherever the
+/// checker says `satisfied`, real pip, asked the same (`pip install --dry-run
+/// --report`), installs nothing, and so does real uv when it can be had; and
+/// each case it must not prove (pip installs something, or a setting or
+/// option may make it) says why.
 #[test]
 fn the_satisfied_proof_agrees_with_real_pip() {
     const WHEELS: &[Wheel] = &[
@@ -1199,5 +1200,29 @@ fn the_satisfied_proof_agrees_with_real_pip() {
             "{}: proven satisfied, yet pip would install:\n{report}",
             case.what
         );
+        // deploy.sh takes the proof for uv too (with no UV_* setting of
+        // consequence): uv must agree.
+        let Some(uv) = crate::kudu::uv() else {
+            continue;
+        };
+        let out = Command::new(&uv.binary)
+            .args(["pip", "install", "--dry-run", "--no-config", "--python"])
+            .arg(env.python())
+            .args(["--no-index", "--find-links"])
+            .arg(env.root.join("wheels"))
+            .args(["-r", "requirements.txt"])
+            .current_dir(&env.root)
+            .output()
+            .expect("run uv");
+        assert_success(&format!("{}: uv pip install --dry-run", case.what), &out);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("Would make no changes"),
+            "{}: proven satisfied, yet uv would change:\n{said}",
+            case.what
+        );
+    }
+    if crate::kudu::uv().is_none() {
+        eprintln!("uv could not be had: the proof was held against pip only");
     }
 }
