@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:a54c062c092adac3c74c13698217a2d83bf3cfaef37f499551217ccf4e2c5256
+# envguard-digest: sha256:8e43d99640bf0c4836321eea3b89cd989d750c4f2109c088bec329b0f7241777
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -888,10 +888,15 @@ uv_inert() {
 
 reads=
 satisfied=
+proof_fingerprint=
 guard_requirements() {
   local env=$1 root inputs
   local -a satisfied_flag=()
-  [[ $env != "$env_dir" ]] || ! uv_inert || satisfied_flag=(--satisfied)
+  if [[ $env == "$env_dir" ]] && uv_inert; then
+    satisfied_flag=(--satisfied)
+    [[ -z ${ENVGUARD_KEEP:-} ]] || satisfied_flag+=(--keep "$ENVGUARD_KEEP")
+    [[ -z $config ]] || satisfied_flag+=(--config "$config")
+  fi
   [[ -f $checker ]] ||
     die "no envguard_check.py beside deploy.sh to judge the files $requirements_shown includes (envguard init copies it)"
   if [[ ${IN_PLACE_DEPLOYMENT:-} == 1 ]]; then root=$source_real; else root=$DEPLOYMENT_TARGET; fi
@@ -1057,8 +1062,9 @@ build() {
   guard_requirements "$env"
   if [[ $env == "$env_dir" ]] && unchanged; then
     say "envguard: requirements, Python, installer and installed distributions are as the last deployment recorded them: pip skipped."
-  elif [[ $satisfied == satisfied ]]; then
+  elif [[ $satisfied == satisfied || $satisfied == "satisfied "* ]]; then
     say "envguard: every requirement is installed at a version it allows and nothing tells ${installer%% *} to upgrade or reinstall: ${installer%% *} would install nothing, so it does not run."
+    proof_fingerprint=$(installed_fingerprint "$env") || proof_fingerprint=
   else
     [[ -z $satisfied ]] || say "envguard: ${installer%% *} runs: ${satisfied#unsatisfied }."
     # What pip installed into a reused env shows in its metadata; when that
@@ -1458,6 +1464,24 @@ check() {
   die "the leftovers check failed (exit $status): $checker"
 }
 
+# first_check: the check's verdict after the install, as `check` gives it.
+# When the install did not run because the proof said it would change
+# nothing, that same pass listed what the check would (the same reading of
+# the same files and metadata, the same keep list): taken as it is when the
+# installed distributions are still what they were after the proof
+# (POST_BUILD_COMMAND or collectstatic may have installed something).
+first_check() {
+  local -a words=()
+  if [[ -n $proof_fingerprint && $(installed_fingerprint "$env_dir" || true) == "$proof_fingerprint" ]]; then
+    read -r -a words <<<"${satisfied#satisfied}"
+    left_lines=$( ((${#words[@]} == 0)) || printf '%s\n' "${words[@]}" | grep -E '^[^=[:space:]]+==' || true)
+    left=$(printf '%s\n' "$left_lines" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+    [[ -z $left ]] || return 1
+    return 0
+  fi
+  check
+}
+
 # The lines of $1 as one line of words.
 words() { printf '%s' "${1//$'\n'/ }"; }
 
@@ -1534,7 +1558,7 @@ if ((!fresh)) && [[ -n $recorded ]] && now=$(inputs "$env_dir" "$reads") &&
   settled=1
 else
   status=0
-  check || status=$?
+  first_check || status=$?
   settle "$status"
   new_left=$(not_in "$left" "$env_dir/.envguard-leftovers")
   if ((settled)); then

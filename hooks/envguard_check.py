@@ -1,13 +1,15 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:922b5b15a63a42c320195c7490bb3e958f1cdd3d1f712a26c528e4e21581d57f
+# envguard-digest: sha256:c608690f3f99ed81efbff1530ee6e9785503c2bbee7c9b44085bfdeaf21fb8ed
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
                              [--config envguard.toml]
     python envguard_check.py --files -r REQUIREMENTS --root DIR
-                             [--exclude DIR ...] [--inputs FILE [--satisfied]]
+                             [--exclude DIR ...]
+                             [--inputs FILE [--satisfied [--keep "a,b"]
+                                                         [--config envguard.toml]]]
 
 Lists, one `<canonical-name>==<version>` a line and sorted, every distribution
 installed in this environment that the requirements no longer reach: pip never
@@ -42,7 +44,8 @@ the project's files), and `unknown WHY` when a read cannot be named.
 --satisfied adds, first, `satisfied` when `pip install -r` would install
 nothing into this environment (every requirement reached is installed at a
 version it allows, and nothing tells pip to upgrade or reinstall: see
-unsatisfied()), else `unsatisfied WHY`.
+unsatisfied()), followed on that line by what the check would list (with
+--keep and --config as the check takes them), else `unsatisfied WHY`.
 
 Runs on Python 2.7 and 3.4+ (legacy Windows App Service: 2.7, 3.4, 3.6) with
 the pip found in the environment: no f-strings, no annotations. Python 3.8+
@@ -748,10 +751,13 @@ def pip_settings_reason():
     return None
 
 
-def unsatisfied(parsed, texts, packaging):
-    """None when `pip install -r` of the requirements `parsed` [(file,
-    InstallRequirement)] (constraints included; `texts` the files' contents)
-    would install nothing into this environment; else why it may.
+def unsatisfied(parsed, texts, packaging, keep):
+    """(None, leftovers) when `pip install -r` of the requirements `parsed`
+    [(file, InstallRequirement)] (constraints included; `texts` the files'
+    contents) would install nothing into this environment, leftovers being
+    what the check would list with the kept names `keep` (pip installing
+    nothing, the check after it reads this very environment); else (why it
+    may, None).
 
     Without --upgrade, pip keeps an installed distribution whose version the
     requirement's specifiers (and any constraint's) allow, prereleases
@@ -766,24 +772,24 @@ def unsatisfied(parsed, texts, packaging):
     setting that may upgrade or reinstall, or anything unread is a reason."""
     reason = pip_settings_reason()
     if reason:
-        return reason
+        return reason, None
     if any(REQUIRE_HASHES.search(text) for text in texts):
-        return "the requirements turn on hash checking (--require-hashes)"
+        return "the requirements turn on hash checking (--require-hashes)", None
     roots, constraints = [], []
     for path, ireq in parsed:
         shown = "%s: %s" % (path, " ".join(str(ireq).split()))
         if not ireq.name or getattr(ireq, "link", None) is not None or getattr(ireq, "editable", False):
-            return "%s installs from a path or URL" % shown
+            return "%s installs from a path or URL" % shown, None
         if getattr(ireq, "hash_options", None):
-            return "%s turns on hash checking (--hash)" % shown
+            return "%s turns on hash checking (--hash)" % shown, None
         specifiers = str(ireq.req.specifier)
         if getattr(ireq, "constraint", False):
             constraints.append((canonical(ireq.name), specifiers, shown))
             continue
         try:
             holds = ireq.match_markers()
-        except Exception:
-            holds = True
+        except Exception as err:  # the check cannot judge it either
+            return "%s: its marker cannot be evaluated (%s)" % (shown, err), None
         if holds:
             extras = getattr(ireq, "extras", None) or getattr(ireq.req, "extras", None)
             roots.append((canonical(ireq.name), tuple(sorted(extras or ())), specifiers))
@@ -796,12 +802,12 @@ def unsatisfied(parsed, texts, packaging):
             wants = "%s from a URL" % name
         who = "the requirements ask for" if by is None else "%s requires" % by
         if name not in dists:
-            return "%s %s, which is not installed" % (who, wants)
-        return "%s %s, and %s %s is installed" % (who, wants, name, dists[name].version)
+            return "%s %s, which is not installed" % (who, wants), None
+        return "%s %s, and %s %s is installed" % (who, wants, name, dists[name].version), None
     for name, specifiers, shown in constraints:
         if name in reached and name in dists and not packaging.allows(specifiers, dists[name].version):
-            return "%s does not allow the installed %s %s" % (shown, name, dists[name].version)
-    return None
+            return "%s does not allow the installed %s %s" % (shown, name, dists[name].version), None
+    return None, leftover_lines([root[:2] for root in roots], dists, keep, packaging)
 
 
 # ---------------------------------------------------------------------------
@@ -909,7 +915,7 @@ def keep_from_config(path):
 
 FILES_USAGE = (
     "usage: envguard_check.py --files -r REQUIREMENTS --root DIR [--exclude DIR ...] "
-    "[--inputs FILE [--satisfied]]"
+    "[--inputs FILE [--satisfied [--keep \"a,b\"] [--config envguard.toml]]]"
 )
 
 # pip's own test for a URL in req_file.py (SCHEME_RE), and what newer pips
@@ -920,15 +926,17 @@ URL_START = re.compile(r"^(http|https|file):", re.I)
 
 def parse_files_args(argv):
     """(requirement files, root, excluded folders, inputs path or None,
-    whether --satisfied) from the --files argv."""
+    whether --satisfied, kept names, config path or None) from the --files
+    argv."""
     files, root, excluded, inputs, satisfied = [], None, [], None, False
+    keep, config = [], None
     args = list(argv)
     while args:
         arg = args.pop(0)
         if arg == "--satisfied":
             satisfied = True
             continue
-        if arg not in ("-r", "--root", "--exclude", "--inputs"):
+        if arg not in ("-r", "--root", "--exclude", "--inputs", "--keep", "--config"):
             raise UsageError("unknown argument %r" % arg)
         if not args:
             raise UsageError("%s needs a value" % arg)
@@ -939,11 +947,17 @@ def parse_files_args(argv):
             root = value
         elif arg == "--inputs":
             inputs = value
+        elif arg == "--keep":
+            keep.extend(n.strip() for n in value.split(",") if n.strip())
+        elif arg == "--config":
+            config = value
         else:
             excluded.append(value)
     if not files or root is None or (satisfied and inputs is None):
         raise UsageError(FILES_USAGE)
-    return files, root, excluded, inputs, satisfied
+    if (keep or config is not None) and not satisfied:
+        raise UsageError(FILES_USAGE)
+    return files, root, excluded, inputs, satisfied, keep, config
 
 
 def including_line():
@@ -1052,12 +1066,12 @@ def opened_files(files, root, excluded, reads, links, parsed):
 ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's req_file.py ENV_VAR_RE
 
 
-def write_inputs(path, reads, links, unsatisfied_why):
+def write_inputs(path, reads, links, verdict):
     """The --inputs file: see the module's doc. Only local paths get here
     (opened_files refuses a file by URL)."""
     lines = []
-    if unsatisfied_why is not None:
-        lines.append("unsatisfied " + " ".join(unsatisfied_why.split()) if unsatisfied_why else "satisfied")
+    if verdict is not None:
+        lines.append(" ".join(verdict.split()))
     for location, text in reads:
         location = os.path.abspath(location)
         if "\n" in location or "\r" in location:
@@ -1073,18 +1087,20 @@ def write_inputs(path, reads, links, unsatisfied_why):
 
 def files_main(argv):
     try:
-        files, root, excluded, inputs, satisfied = parse_files_args(argv)
+        files, root, excluded, inputs, satisfied, keep, config = parse_files_args(argv)
         reads, links, parsed = [], [], []
         for path in opened_files(files, root, excluded, reads, links, parsed):
             sys.stdout.write(path + "\n")
-        why = None
+        verdict = None
         if satisfied:
             try:
-                why = unsatisfied(parsed, [text for _, text in reads], Packaging()) or ""
+                keep = [canonical(k) for k in keep + keep_from_config(config)]
+                why, left = unsatisfied(parsed, [text for _, text in reads], Packaging(), keep)
+                verdict = "unsatisfied " + why if why else " ".join(["satisfied"] + left)
             except CannotJudge as err:
-                why = str(err)
+                verdict = "unsatisfied " + str(err)
         if inputs is not None:
-            write_inputs(inputs, reads, links, why)
+            write_inputs(inputs, reads, links, verdict)
         return EXIT_CLEAN
     except UsageError as err:
         note(str(err))
@@ -1101,6 +1117,15 @@ def files_main(argv):
 # ---------------------------------------------------------------------------
 
 
+def leftover_lines(roots, dists, keep, packaging):
+    """Sorted `name==version` of the installed distributions that neither
+    roots [(name, extras)] nor the kept names (canonical) reach."""
+    # What pip's tools and the kept names need was installed on purpose too.
+    kept = [(name, ()) for name in list(ALWAYS_KEPT) + keep]
+    reached = reachable(list(roots) + kept, dists, packaging)
+    return sorted("%s==%s" % (name, dists[name].version) for name in dists if name not in reached)
+
+
 def check(argv):
     files, keep, config = parse_args(argv)
     keep = [canonical(k) for k in keep + keep_from_config(config)]
@@ -1111,12 +1136,7 @@ def check(argv):
     for name, _ in roots:
         if name not in dists:
             note("%s is required but not installed" % name)
-    # What pip's tools and the kept names need was installed on purpose too.
-    kept = [(name, ()) for name in list(ALWAYS_KEPT) + keep]
-    reached = reachable(roots + kept, dists, packaging)
-    leftovers = sorted(
-        "%s==%s" % (name, dists[name].version) for name in dists if name not in reached
-    )
+    leftovers = leftover_lines(roots, dists, keep, packaging)
     for line in leftovers:
         sys.stdout.write(line + "\n")
     return EXIT_LEFTOVERS if leftovers else EXIT_CLEAN
