@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:c608690f3f99ed81efbff1530ee6e9785503c2bbee7c9b44085bfdeaf21fb8ed
+# envguard-digest: sha256:51e15ea46f53b32bc6c8429ac46f9aa6fe407b9cf9f17f8b8fd79461540f1c21
 """envguard's leftovers check, run by a virtual environment's own Python.
 
     python envguard_check.py -r REQUIREMENTS [-r MORE ...] [--keep "a,b"]
@@ -1064,6 +1064,7 @@ def opened_files(files, root, excluded, reads, links, parsed):
 
 
 ENV_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")  # pip's req_file.py ENV_VAR_RE
+UNPRINTABLE = re.compile(u"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def write_inputs(path, reads, links, verdict):
@@ -1071,7 +1072,9 @@ def write_inputs(path, reads, links, verdict):
     (opened_files refuses a file by URL)."""
     lines = []
     if verdict is not None:
-        lines.append(" ".join(verdict.split()))
+        # deploy.sh logs the reason, which may quote a requirements line:
+        # no control character or bidirectional override reaches the log.
+        lines.append(UNPRINTABLE.sub("?", " ".join(verdict.split())))
     for location, text in reads:
         location = os.path.abspath(location)
         if "\n" in location or "\r" in location:
