@@ -4,7 +4,7 @@
 # or any POSIX deploy step (a VPS `post-receive`). Reference: docs/deploy-sh.md.
 # `envguard init` updates a copy of this file only while the next line matches it
 # (its SHA-256 without that line; envguard's docs/formats.md), so edits are kept.
-# envguard-digest: sha256:8e43d99640bf0c4836321eea3b89cd989d750c4f2109c088bec329b0f7241777
+# envguard-digest: sha256:15d4d98918d77b697aa2fce19504ad24c397f0aa0b244b382123b4281d665c0e
 #
 # It does what a Kudu Python deployment does -- sync the app to the site, keep
 # one virtual environment next to it (rebuilt when its azure.env.<runtime>.txt
@@ -1443,6 +1443,13 @@ fi
 
 # --- envguard: the leftovers check -----------------------------------------
 
+# take_left TEXT: sets `left_lines` to TEXT's `name==version` lines and
+# `left` to their names (one a line).
+take_left() {
+  left_lines=$(printf '%s\n' "$1" | grep -E '^[^=[:space:]]+==' || true)
+  left=$(printf '%s\n' "$left_lines" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+}
+
 # check: runs the checker with the env's own Python, in the app folder where
 # pip ran: pip reads a relative path in the requirements (`-e .`, `./pkg`)
 # from its working directory, and so does the checker. Sets `left` to the
@@ -1455,8 +1462,7 @@ check() {
   [[ -n ${ENVGUARD_KEEP:-} ]] && args+=(--keep "$ENVGUARD_KEEP")
   [[ -n $config ]] && args+=(--config "$config")
   out=$(cd -- "$app_dir" && py_file "$env_dir/bin/python" "$checker" "${args[@]}") || status=$?
-  left_lines=$(printf '%s\n' "$out" | grep -E '^[^=[:space:]]+==' || true)
-  left=$(printf '%s\n' "$left_lines" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+  take_left "$out"
   case $status in
     0 | 3) return "$status" ;;
     1) [[ -n $left ]] && return 1 ;;
@@ -1474,8 +1480,7 @@ first_check() {
   local -a words=()
   if [[ -n $proof_fingerprint && $(installed_fingerprint "$env_dir" || true) == "$proof_fingerprint" ]]; then
     read -r -a words <<<"${satisfied#satisfied}"
-    left_lines=$( ((${#words[@]} == 0)) || printf '%s\n' "${words[@]}" | grep -E '^[^=[:space:]]+==' || true)
-    left=$(printf '%s\n' "$left_lines" | sed -n 's/^\([^=[:space:]]*\)==.*/\1/p')
+    take_left "$(printf '%s\n' "${words[@]}")"
     [[ -z $left ]] || return 1
     return 0
   fi
